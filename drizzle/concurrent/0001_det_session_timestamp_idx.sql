@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "det_session_timestamp_idx" ON "detection_events" USING btree ("test_session_id","timestamp","id");

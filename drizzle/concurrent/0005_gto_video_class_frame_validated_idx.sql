@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "gto_video_class_frame_validated_idx" ON "ground_truth_objects" USING btree ("video_id","class_label","frame_number","confidence" DESC NULLS FIRST,"id") WHERE "ground_truth_objects"."validated";

@@ -1,0 +1,51 @@
+// Configuration: parsed once from the environment, validated, frozen. The only reader of process.env;
+// the README's configuration table mirrors this schema.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  PGLITE_DIR: z.string().min(1).default('.data/pglite'),
+  DEMO_DATA: bool.default(true),
+  MIGRATE_ON_START: bool.optional(),
+  DB_POOL_MAX: int(1, 1000).default(20),
+  DB_IDLE_TIMEOUT_S: int(0, 86_400).default(30),
+  DB_MAX_LIFETIME_S: int(0, 86_400).default(1800),
+  DB_CONNECT_TIMEOUT_S: int(1, 600).default(5),
+  DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
+  DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  DB_PREPARE: bool.default(true),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & { readonly migrateOnStart: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}=${JSON.stringify(picked[name])}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({ ...c, migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production' });
+}

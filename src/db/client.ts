@@ -1,0 +1,163 @@
+// The database handle: PostgreSQL through one postgres.js pool, or embedded PGlite, behind one small
+// interface. Every statement goes through `query`, which is where statements are counted per request
+// and timed for metrics, so the counts in tests and in /metrics are the ones the database saw.
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+
+export type Param = string | number | boolean | null;
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(text: string, params?: readonly Param[]): Promise<T[]>;
+}
+
+/** What one request (or one CLI run) sent to the database. */
+export interface SqlStats {
+  statements: number;
+  /** Milliseconds spent waiting on the database, summed. */
+  durationMs: number;
+}
+
+export type StatementListener = (name: string, durationMs: number, ok: boolean) => void;
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A view of this handle that also counts into `stats` (one per request). */
+  counted(stats: SqlStats): Db;
+  close(): Promise<void>;
+  /** The driver underneath, for the migrator and the driver-specific bulk paths only. */
+  readonly driver: { kind: 'postgres'; sql: postgres.Sql } | { kind: 'pglite'; pglite: PGlite };
+}
+
+export interface PoolOptions {
+  max: number;
+  idleTimeoutS: number;
+  maxLifetimeS: number;
+  connectTimeoutS: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  prepare: boolean;
+}
+
+export const defaultPoolOptions: PoolOptions = {
+  max: 20,
+  idleTimeoutS: 30,
+  maxLifetimeS: 1800,
+  connectTimeoutS: 5,
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 30_000,
+  prepare: true,
+};
+
+/** `/* videoPageByProject *\/ SELECT …` → "videoPageByProject"; the name metrics and logs use. */
+export function statementName(text: string): string {
+  const m = /^\s*\/\*\s*([\w.:-]+)\s*\*\//.exec(text);
+  return m ? m[1] : 'anonymous';
+}
+
+type RawQuery = (text: string, params: readonly Param[]) => Promise<unknown[]>;
+
+function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats): Queryable {
+  return {
+    async query<T>(text: string, params: readonly Param[] = []): Promise<T[]> {
+      const started = performance.now();
+      if (stats) stats.statements++;
+      let ok = false;
+      try {
+        const rows = (await run(text, params)) as T[];
+        ok = true;
+        return rows;
+      } finally {
+        const ms = performance.now() - started;
+        if (stats) stats.durationMs += ms;
+        if (listeners.length) {
+          const name = statementName(text);
+          for (const l of listeners) l(name, ms, ok);
+        }
+      }
+    },
+  };
+}
+
+interface DriverParts {
+  kind: Db['kind'];
+  driver: Db['driver'];
+  run: RawQuery;
+  transaction<T>(fn: (run: RawQuery) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function assemble(parts: DriverParts, listeners: StatementListener[], stats?: SqlStats): Db {
+  const base = instrument(parts.run, listeners, stats);
+  return {
+    kind: parts.kind,
+    driver: parts.driver,
+    query: base.query,
+    transaction: (fn) => parts.transaction((run) => fn(instrument(run, listeners, stats))),
+    counted: (s) => assemble(parts, listeners, s),
+    close: parts.close,
+  };
+}
+
+export function createPostgresDb(
+  url: string,
+  opts: PoolOptions = defaultPoolOptions,
+  listeners: StatementListener[] = [],
+): Db {
+  const sql = postgres(url, {
+    max: opts.max,
+    idle_timeout: opts.idleTimeoutS || undefined,
+    max_lifetime: opts.maxLifetimeS || null,
+    connect_timeout: opts.connectTimeoutS,
+    prepare: opts.prepare,
+    onnotice: () => {},
+    connection: {
+      application_name: 'truthgraph',
+      statement_timeout: opts.statementTimeoutMs,
+      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs,
+    },
+    // int8 (counts, file sizes) as numbers, the same as PGlite; our values stay below 2^53.
+    types: {
+      int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+    },
+  });
+  const runOn =
+    (q: postgres.Sql | postgres.TransactionSql): RawQuery =>
+    (text, params) =>
+      q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>;
+  return assemble(
+    {
+      kind: 'postgres',
+      driver: { kind: 'postgres', sql },
+      run: runOn(sql),
+      transaction: (fn) => sql.begin((tx) => fn(runOn(tx))) as Promise<never>,
+      // postgres.js end() can hang after an outage (porsager/postgres#1097): always bound it.
+      close: () => sql.end({ timeout: 5 }),
+    },
+    listeners,
+  );
+}
+
+export async function createPgliteDb(
+  source: { dataDir?: string; loadDataDir?: Blob } = {},
+  listeners: StatementListener[] = [],
+): Promise<Db> {
+  const pglite = source.loadDataDir
+    ? new PGlite({ loadDataDir: source.loadDataDir })
+    : new PGlite(source.dataDir);
+  await pglite.waitReady;
+  const runOn =
+    (q: Pick<PGlite, 'query'>): RawQuery =>
+    async (text, params) =>
+      (await q.query(text, params as unknown[])).rows;
+  return assemble(
+    {
+      kind: 'pglite',
+      driver: { kind: 'pglite', pglite },
+      run: runOn(pglite),
+      transaction: (fn) => pglite.transaction((tx) => fn(runOn(tx))),
+      close: () => pglite.close(),
+    },
+    listeners,
+  );
+}

@@ -1,0 +1,21 @@
+// Positional parameters for hand-written SQL, so a statement can grow optional filters without
+// counting dollars by hand. Arrays travel as one text parameter (`'{a,b}'::uuid[]`): one parameter
+// whatever the length, and the same on postgres.js and PGlite.
+import type { AccessScope } from '../auth/scope.js';
+import type { Param } from './client.js';
+
+export class Params {
+  readonly values: Param[] = [];
+  add(value: Param): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+  /** ids must already be validated uuids (the API checks them before any SQL runs). */
+  uuids(ids: readonly string[]): string {
+    return `${this.add(`{${ids.join(',')}}`)}::uuid[]`;
+  }
+  /** `AND <column> = ANY(readable)` for members; nothing for admins. */
+  scope(scope: AccessScope, column: string): string {
+    return scope.admin ? '' : ` AND ${column} = ANY(${this.uuids(scope.readable)})`;
+  }
+}

@@ -1,0 +1,60 @@
+// SQL for detection events: pages per test session ordered by (timestamp, id), and filtered counts.
+import type { Queryable } from '../client.js';
+import { Params } from '../params.js';
+import type { DetectionEventRow } from '../schema.js';
+
+export const detectionColumns = `d.id, d.test_session_id AS "testSessionId", d.frame_number AS "frameNumber",
+  d.timestamp, d.class_label AS "classLabel", d.confidence, d.validation_result AS "validationResult",
+  d.bounding_box_x AS "boundingBoxX", d.bounding_box_y AS "boundingBoxY",
+  d.bounding_box_width AS "boundingBoxWidth", d.bounding_box_height AS "boundingBoxHeight",
+  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
+
+export interface DetectionFilter {
+  minConfidence?: number;
+  classLabel?: string;
+  validationResult?: DetectionEventRow['validationResult'];
+  fromFrame?: number;
+  toFrame?: number;
+}
+
+function filterSql(p: Params, f: DetectionFilter): string {
+  let s = '';
+  if (f.minConfidence !== undefined) s += ` AND d.confidence >= ${p.add(f.minConfidence)}::real`;
+  if (f.classLabel !== undefined) s += ` AND d.class_label = ${p.add(f.classLabel)}`;
+  if (f.validationResult !== undefined) s += ` AND d.validation_result = ${p.add(f.validationResult)}::validation_result`;
+  if (f.fromFrame !== undefined) s += ` AND d.frame_number >= ${p.add(f.fromFrame)}::int`;
+  if (f.toFrame !== undefined) s += ` AND d.frame_number <= ${p.add(f.toFrame)}::int`;
+  return s;
+}
+
+export async function detectionPagesBySessions(
+  db: Queryable,
+  sessionIds: readonly string[],
+  filter: DetectionFilter,
+  limit: number,
+  after?: readonly [number, string],
+): Promise<(DetectionEventRow & { _parent: string })[]> {
+  const p = new Params();
+  const parents = p.uuids(sessionIds);
+  let where = `d.test_session_id = parent.id${filterSql(p, filter)}`;
+  if (after) where += ` AND (d.timestamp, d.id) > (${p.add(after[0])}::float8, ${p.add(after[1])}::uuid)`;
+  return db.query(
+    `/* detectionPagesBySessions */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+     CROSS JOIN LATERAL (SELECT ${detectionColumns} FROM detection_events d WHERE ${where}
+       ORDER BY d.timestamp, d.id LIMIT ${p.add(limit)}::int) page`,
+    p.values,
+  );
+}
+
+export async function detectionCountsBySessions(
+  db: Queryable,
+  sessionIds: readonly string[],
+  filter: DetectionFilter,
+): Promise<{ parent: string; n: number }[]> {
+  const p = new Params();
+  return db.query(
+    `/* detectionCountsBySessions */ SELECT d.test_session_id AS parent, count(*)::int AS n FROM detection_events d
+     WHERE d.test_session_id = ANY(${p.uuids(sessionIds)})${filterSql(p, filter)} GROUP BY d.test_session_id`,
+    p.values,
+  );
+}

@@ -1,0 +1,61 @@
+// SQL for test sessions: by id (scoped), pages per project, and the full list per video.
+import type { AccessScope } from '../../auth/scope.js';
+import type { Queryable } from '../client.js';
+import { Params } from '../params.js';
+import type { TestSessionRow } from '../schema.js';
+
+export const testSessionColumns = `t.id, t.project_id AS "projectId", t.video_id AS "videoId", t.status,
+  t.started_at AS "startedAt", t.completed_at AS "completedAt",
+  t.detections_tp AS "detectionsTp", t.detections_fp AS "detectionsFp",
+  t.detections_fn AS "detectionsFn", t.detections_pending AS "detectionsPending",
+  (extract(epoch from t.started_at) * 1000000)::int8 AS "_ts"`;
+
+export type TestSessionStatusValue = TestSessionRow['status'];
+
+export async function testSessionsByIds(
+  db: Queryable,
+  scope: AccessScope,
+  ids: readonly string[],
+): Promise<TestSessionRow[]> {
+  const p = new Params();
+  return db.query(
+    `/* testSessionsByIds */ SELECT ${testSessionColumns} FROM test_sessions t
+     WHERE t.id = ANY(${p.uuids(ids)})${p.scope(scope, 't.project_id')}`,
+    p.values,
+  );
+}
+
+export async function testSessionPagesByProjects(
+  db: Queryable,
+  projectIds: readonly string[],
+  status: TestSessionStatusValue | undefined,
+  limit: number,
+  after?: readonly [number, string],
+): Promise<(TestSessionRow & { _parent: string })[]> {
+  const p = new Params();
+  const parents = p.uuids(projectIds);
+  let where = 't.project_id = parent.id';
+  if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
+  if (after) where += ` AND (t.started_at, t.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
+  return db.query(
+    `/* testSessionPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
+       ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) page`,
+    p.values,
+  );
+}
+
+/** Every session of each video (a video has few), most recently started first. */
+export async function testSessionsByVideos(
+  db: Queryable,
+  videoIds: readonly string[],
+  status: TestSessionStatusValue | undefined,
+): Promise<TestSessionRow[]> {
+  const p = new Params();
+  const statusSql = status !== undefined ? ` AND t.status = ${p.add(status)}::test_session_status` : '';
+  return db.query(
+    `/* testSessionsByVideos */ SELECT ${testSessionColumns} FROM test_sessions t
+     WHERE t.video_id = ANY(${p.uuids(videoIds)})${statusSql} ORDER BY t.video_id, t.started_at DESC, t.id DESC`,
+    p.values,
+  );
+}

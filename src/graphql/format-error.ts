@@ -1,0 +1,35 @@
+// What a client may see of an error: our own AppErrors and GraphQL's validation errors as they are;
+// database outages and timeouts as stable codes; anything else masked to a generic message with the
+// request id, so no SQL text, constraint name or stack trace ever leaves the server.
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { AppError, ErrorCode } from '../errors.js';
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** Maps a driver error to the AppError a client should see, or null when it is not a known kind. */
+export function classifyDatabaseError(err: unknown): AppError | null {
+  const code = (err as { code?: string } | null)?.code;
+  if (!code) return null;
+  if (code === '57014') return new AppError(ErrorCode.STATEMENT_TIMEOUT, 'the query took too long and was cancelled');
+  if (unavailableCodes.has(code)) return new AppError(ErrorCode.DATABASE_UNAVAILABLE, 'the database is unavailable, retry shortly');
+  return null;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return { ...formatted, message: original.message, extensions: original.extensions };
+  const db = classifyDatabaseError(original);
+  if (db) return { message: db.message, path: formatted.path, locations: formatted.locations, extensions: db.extensions };
+  const code = formatted.extensions?.code;
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+  };
+}

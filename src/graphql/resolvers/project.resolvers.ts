@@ -1,0 +1,48 @@
+// Project fields: its video and session pages, and the dashboard counters.
+import { AppError } from '../../errors.js';
+import type { ProjectResolvers, ProjectStatsResolvers } from '../__generated__/resolvers-types.js';
+import * as arg from '../args.js';
+
+export const Project: ProjectResolvers = {
+  videos: (project, args, ctx) =>
+    ctx.loaders.videoPageByProject.load({
+      parent: project.id,
+      args: {
+        filter: { status: arg.optional(args.status), groundTruthGenerated: arg.optional(args.groundTruthGenerated) },
+        first: arg.first(args.first, 50, arg.pageLimits.videos),
+        after: arg.after(args.after, ['n', 'u']),
+      },
+    }),
+  testSessions: (project, args, ctx) =>
+    ctx.loaders.testSessionPageByProject.load({
+      parent: project.id,
+      args: {
+        status: args.status ?? null,
+        first: arg.first(args.first, 50, arg.pageLimits.testSessions),
+        after: arg.after(args.after, ['n', 'u']),
+      },
+    }),
+  stats: async (project, _, ctx) => {
+    const stats = await ctx.loaders.projectStatsById.load(project.id);
+    if (!stats) throw new AppError('NOT_FOUND', `no stats for project ${project.id}`);
+    return stats;
+  },
+};
+
+export const ProjectStats: ProjectStatsResolvers = {
+  videoCount: (s) => s.videosUploaded + s.videosProcessing + s.videosCompleted + s.videosFailed,
+  videosByStatus: (s) => ({
+    uploaded: s.videosUploaded,
+    processing: s.videosProcessing,
+    completed: s.videosCompleted,
+    failed: s.videosFailed,
+  }),
+  testSessionsByStatus: (s) => ({ running: s.sessionsRunning, completed: s.sessionsCompleted, failed: s.sessionsFailed }),
+  detectionsByResult: (s) => ({
+    total: s.detectionsTp + s.detectionsFp + s.detectionsFn + s.detectionsPending,
+    tp: s.detectionsTp,
+    fp: s.detectionsFp,
+    fn: s.detectionsFn,
+    pending: s.detectionsPending,
+  }),
+};

@@ -1,0 +1,37 @@
+// Video fields: its project, ground-truth page and stats, and its test sessions.
+import { AppError } from '../../errors.js';
+import type { GroundTruthStatsResolvers, VideoResolvers } from '../__generated__/resolvers-types.js';
+import * as arg from '../args.js';
+
+export const Video: VideoResolvers = {
+  project: async (video, _, ctx) =>
+    (await ctx.loaders.projectById.load(video.projectId)) ?? Promise.reject(new AppError('NOT_FOUND', 'project not found')),
+  groundTruth: (video, args, ctx) => {
+    const fromFrame = arg.frame(args.fromFrame, 'fromFrame');
+    const toFrame = arg.frame(args.toFrame, 'toFrame');
+    return ctx.loaders.groundTruthPageByVideo.load({
+      parent: video.id,
+      args: {
+        filter: {
+          minConfidence: arg.fraction(args.minConfidence, 'minConfidence'),
+          classLabel: arg.label(args.classLabel),
+          validated: arg.optional(args.validated),
+          fromFrame,
+          toFrame,
+        },
+        first: arg.first(args.first, 1000, arg.pageLimits.groundTruth),
+        after: arg.after(args.after, ['n', 'n', 'u']),
+      },
+    });
+  },
+  groundTruthStats: (video, args, ctx) =>
+    ctx.loaders.groundTruthStatsByVideo.load({
+      parent: video.id,
+      args: arg.fraction(args.minConfidence, 'minConfidence') ?? null,
+    }),
+  testSessions: (video, args, ctx) => ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: args.status ?? null }),
+};
+
+export const GroundTruthStats: GroundTruthStatsResolvers = {
+  validationRate: (s) => (s.totalObjects ? (100 * s.validatedCount) / s.totalObjects : 0),
+};

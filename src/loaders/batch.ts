@@ -1,0 +1,70 @@
+// The two loader shapes truthgraph needs, both keeping DataLoader's contract (one result per key, in
+// key order): lookups by id, and per-parent lists batched per argument set into one statement each.
+import DataLoader from 'dataloader';
+
+const maxBatchSize = 1000;
+
+export function byIdLoader<T>(
+  fetch: (ids: readonly string[]) => Promise<T[]>,
+  idOf: (row: T) => string = (row) => (row as { id: string }).id,
+): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(
+    async (ids) => {
+      if (ids.length === 0) return [];
+      const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { maxBatchSize },
+  );
+}
+
+export interface ParentKey<A> {
+  parent: string;
+  /** Built by our own code in a fixed key order, so JSON.stringify is a stable key. */
+  args: A;
+}
+
+/**
+ * Keys that share their arguments are loaded together: `load(parents, args)` runs one statement for
+ * all of them and returns a function from parent id to that parent's value.
+ */
+export function perParentLoader<A, V>(
+  load: (parents: readonly string[], args: A) => Promise<(parent: string) => V>,
+): DataLoader<ParentKey<A>, V, string> {
+  return new DataLoader<ParentKey<A>, V, string>(
+    async (keys) => {
+      if (keys.length === 0) return [];
+      const groups = new Map<string, { args: A; parents: string[] }>();
+      for (const k of keys) {
+        const argKey = JSON.stringify(k.args);
+        const g = groups.get(argKey) ?? { args: k.args, parents: [] };
+        if (!g.parents.includes(k.parent)) g.parents.push(k.parent);
+        groups.set(argKey, g);
+      }
+      const results = new Map<string, (parent: string) => V>();
+      await Promise.all(
+        [...groups].map(async ([argKey, g]) => results.set(argKey, await load(g.parents, g.args))),
+      );
+      return keys.map((k) => results.get(JSON.stringify(k.args))!(k.parent));
+    },
+    { maxBatchSize, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
+  );
+}
+
+/** Groups rows by their parent column, for list loaders. */
+export function groupBy<T>(rows: readonly T[], parentOf: (row: T) => string): (parent: string) => T[] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const p = parentOf(row);
+    const g = groups.get(p);
+    if (g) g.push(row);
+    else groups.set(p, [row]);
+  }
+  return (parent) => groups.get(parent) ?? [];
+}
+
+/** For count queries returning (parent, n): absent parents count zero. */
+export function countsOf(rows: readonly { parent: string; n: number }[]): (parent: string) => number {
+  const m = new Map(rows.map((r) => [r.parent, r.n]));
+  return (parent) => m.get(parent) ?? 0;
+}

@@ -1,0 +1,49 @@
+// Detection events: pages per test session ordered by (timestamp, id), and filtered counts.
+import type DataLoader from 'dataloader';
+import { tags } from '../cache/cache-tags.js';
+import { detectionCountsBySessions, detectionPagesBySessions, type DetectionFilter } from '../db/queries/detection.queries.js';
+import type { DetectionEventRow, TestSessionRow } from '../db/schema.js';
+import { countsOf, groupBy, perParentLoader } from './batch.js';
+import type { LoaderDeps } from './loader-deps.js';
+import { toPage } from './page.js';
+
+export interface DetectionPageArgs {
+  filter: DetectionFilter;
+  first: number;
+  after: [number, string] | null;
+}
+
+/** Counts the session row already carries (maintained by triggers), when the filter allows. */
+function countFromSession(session: TestSessionRow | null, filter: DetectionFilter): number | undefined {
+  const { validationResult, ...rest } = filter;
+  if (!session || Object.values(rest).some((v) => v !== undefined)) return undefined;
+  const byResult = {
+    TP: session.detectionsTp,
+    FP: session.detectionsFp,
+    FN: session.detectionsFn,
+    PENDING: session.detectionsPending,
+  };
+  return validationResult ? byResult[validationResult] : byResult.TP + byResult.FP + byResult.FN + byResult.PENDING;
+}
+
+export function detectionLoaders(
+  { db, record }: LoaderDeps,
+  testSessionById: DataLoader<string, TestSessionRow | null>,
+) {
+  const detectionCountBySession = perParentLoader(async (parents, filter: DetectionFilter) =>
+    countsOf(await detectionCountsBySessions(db, parents, filter)),
+  );
+
+  const detectionPageBySession = perParentLoader(async (parents, args: DetectionPageArgs) => {
+    for (const p of parents) record(tags.detectionsOf(p));
+    const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
+    const pages = groupBy<DetectionEventRow & { _parent: string }>(rows, (r) => r._parent);
+    return (parent: string) =>
+      toPage(pages(parent), args.first, (r) => [r.timestamp, r.id], async () =>
+        countFromSession(await testSessionById.load(parent), args.filter) ??
+        detectionCountBySession.load({ parent, args: args.filter }),
+      );
+  });
+
+  return { detectionPageBySession };
+}

@@ -1,0 +1,14 @@
+// What every loader closes over: the request's counted database handle, the caller's scope, and the
+// recorder of cache tags for what this request read.
+import type { AccessScope } from '../auth/scope.js';
+import type { TagRecorder } from '../cache/cache-tags.js';
+import type { Queryable } from '../db/client.js';
+
+export interface LoaderDeps {
+  db: Queryable;
+  scope: AccessScope;
+  record: TagRecorder;
+}
+
+/** Rows of timestamp-ordered lists carry their sort key in microseconds for exact cursors. */
+export type WithTs<T> = T & { _ts: number };
