@@ -18,6 +18,7 @@ import { demoShape, seedData } from './db/seed-data.js';
 import { formatError } from './graphql/format-error.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { requestStatsPlugin } from './observability/request-stats.js';
 
 export interface App {
   readonly config: Config;
@@ -67,6 +68,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      requestStatsPlugin(),
     ],
   });
   await apollo.start();

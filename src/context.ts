@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessScope } from './auth/scope.js';
 import type { Db, SqlStats } from './db/client.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
+import { WaveScheduler } from './loaders/wave-scheduler.js';
 
 export interface Context {
   requestId: string;
@@ -12,12 +13,30 @@ export interface Context {
   loaders: Loaders;
   sqlStats: SqlStats;
   readTags: Set<string>;
+  /**
+   * Reports the cache tags a committed write changed; the response cache drops every entry carrying
+   * one. Services call it after commit and before the mutation answers (read-your-writes).
+   */
+  invalidate(changedTags: Iterable<string>): Promise<void>;
 }
 
-export function createContext(db: Db, scope: AccessScope, requestId: string = randomUUID()): Context {
+export interface ContextOptions {
+  requestId?: string;
+  invalidate?: (changedTags: Iterable<string>) => Promise<void>;
+}
+
+export function createContext(db: Db, scope: AccessScope, opts: ContextOptions = {}): Context {
   const sqlStats: SqlStats = { statements: 0, durationMs: 0 };
   const counted = db.counted(sqlStats);
   const readTags = new Set<string>();
-  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag) });
-  return { requestId, scope, db: counted, loaders, sqlStats, readTags };
+  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler() });
+  return {
+    requestId: opts.requestId ?? randomUUID(),
+    scope,
+    db: counted,
+    loaders,
+    sqlStats,
+    readTags,
+    invalidate: opts.invalidate ?? (async () => {}),
+  };
 }

@@ -1,20 +1,23 @@
 // The two loader shapes truthgraph needs, both keeping DataLoader's contract (one result per key, in
 // key order): lookups by id, and per-parent lists batched per argument set into one statement each.
 import DataLoader from 'dataloader';
+import type { WaveScheduler } from './wave-scheduler.js';
 
 const maxBatchSize = 1000;
 
 export function byIdLoader<T>(
+  waves: WaveScheduler,
   fetch: (ids: readonly string[]) => Promise<T[]>,
   idOf: (row: T) => string = (row) => (row as { id: string }).id,
 ): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(
-    async (ids) => {
-      if (ids.length === 0) return [];
-      const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
-    { maxBatchSize },
+    (ids) =>
+      waves.run(async () => {
+        if (ids.length === 0) return [];
+        const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    { maxBatchSize, batchScheduleFn: waves.schedule },
   );
 }
 
@@ -29,10 +32,11 @@ export interface ParentKey<A> {
  * all of them and returns a function from parent id to that parent's value.
  */
 export function perParentLoader<A, V>(
+  waves: WaveScheduler,
   load: (parents: readonly string[], args: A) => Promise<(parent: string) => V>,
 ): DataLoader<ParentKey<A>, V, string> {
   return new DataLoader<ParentKey<A>, V, string>(
-    async (keys) => {
+    (keys) => waves.run(async () => {
       if (keys.length === 0) return [];
       const groups = new Map<string, { args: A; parents: string[] }>();
       for (const k of keys) {
@@ -46,8 +50,8 @@ export function perParentLoader<A, V>(
         [...groups].map(async ([argKey, g]) => results.set(argKey, await load(g.parents, g.args))),
       );
       return keys.map((k) => results.get(JSON.stringify(k.args))!(k.parent));
-    },
-    { maxBatchSize, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
+    }),
+    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
   );
 }
 

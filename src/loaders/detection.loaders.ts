@@ -27,14 +27,14 @@ function countFromSession(session: TestSessionRow | null, filter: DetectionFilte
 }
 
 export function detectionLoaders(
-  { db, record }: LoaderDeps,
+  { db, record, waves }: LoaderDeps,
   testSessionById: DataLoader<string, TestSessionRow | null>,
 ) {
-  const detectionCountBySession = perParentLoader(async (parents, filter: DetectionFilter) =>
+  const detectionCountBySession = perParentLoader(waves, async (parents, filter: DetectionFilter) =>
     countsOf(await detectionCountsBySessions(db, parents, filter)),
   );
 
-  const detectionPageBySession = perParentLoader(async (parents, args: DetectionPageArgs) => {
+  const detectionPageBySession = perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
     for (const p of parents) record(tags.detectionsOf(p));
     const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
     const pages = groupBy<DetectionEventRow & { _parent: string }>(rows, (r) => r._parent);

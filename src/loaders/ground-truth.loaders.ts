@@ -18,12 +18,12 @@ export interface GroundTruthPageArgs {
   after: [number, number, string] | null;
 }
 
-export function groundTruthLoaders({ db, record }: LoaderDeps) {
-  const groundTruthCountByVideo = perParentLoader(async (parents, filter: GroundTruthFilter) =>
+export function groundTruthLoaders({ db, record, waves }: LoaderDeps) {
+  const groundTruthCountByVideo = perParentLoader(waves, async (parents, filter: GroundTruthFilter) =>
     countsOf(await groundTruthCountsByVideos(db, parents, filter)),
   );
 
-  const groundTruthPageByVideo = perParentLoader(async (parents, args: GroundTruthPageArgs) => {
+  const groundTruthPageByVideo = perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
     for (const p of parents) record(tags.groundTruthOf(p));
     const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.first + 1, args.after ?? undefined);
     const pages = groupBy<GroundTruthObjectRow & { _parent: string }>(rows, (r) => r._parent);
@@ -33,7 +33,7 @@ export function groundTruthLoaders({ db, record }: LoaderDeps) {
       );
   });
 
-  const groundTruthStatsByVideo = perParentLoader(async (parents, minConfidence: number | null) => {
+  const groundTruthStatsByVideo = perParentLoader(waves, async (parents, minConfidence: number | null) => {
     for (const p of parents) record(tags.groundTruthOf(p));
     const rows = await groundTruthStatsByVideos(db, parents, minConfidence ?? undefined);
     const byVideo = new Map(rows.map((r) => [r.videoId, r]));

@@ -3,11 +3,13 @@
 import type { AccessScope } from '../auth/scope.js';
 import type { TagRecorder } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
+import type { WaveScheduler } from './wave-scheduler.js';
 
 export interface LoaderDeps {
   db: Queryable;
   scope: AccessScope;
   record: TagRecorder;
+  waves: WaveScheduler;
 }
 
 /** Rows of timestamp-ordered lists carry their sort key in microseconds for exact cursors. */

@@ -6,13 +6,13 @@ import { byIdLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage, type Page } from './page.js';
 
-export function projectLoaders({ db, scope, record }: LoaderDeps) {
-  const projectById = byIdLoader((ids) => {
+export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
+  const projectById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.project(id));
     return projectsByIds(db, scope, ids);
   });
 
-  const projectStatsById = byIdLoader(
+  const projectStatsById = byIdLoader(waves, 
     (ids) => {
       for (const id of ids) record(tags.projectStats(id));
       return projectStatsByIds(db, ids);

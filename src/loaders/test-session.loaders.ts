@@ -25,15 +25,15 @@ function countFromStats(stats: ProjectStatsRow | null, status: TestSessionStatus
 }
 
 export function testSessionLoaders(
-  { db, scope, record }: LoaderDeps,
+  { db, scope, record, waves }: LoaderDeps,
   projectStatsById: DataLoader<string, ProjectStatsRow | null>,
 ) {
-  const testSessionById = byIdLoader((ids) => {
+  const testSessionById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.session(id));
     return testSessionsByIds(db, scope, ids);
   });
 
-  const testSessionPageByProject = perParentLoader(async (parents, args: TestSessionPageArgs) => {
+  const testSessionPageByProject = perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
     for (const p of parents) record(tags.sessionsOfProject(p));
     const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<
       TestSessionRow & { _parent: string }
@@ -46,7 +46,7 @@ export function testSessionLoaders(
       );
   });
 
-  const testSessionsByVideo = perParentLoader(async (parents, status: TestSessionStatusValue | null) => {
+  const testSessionsByVideo = perParentLoader(waves, async (parents, status: TestSessionStatusValue | null) => {
     for (const p of parents) record(tags.sessionsOfVideo(p));
     const rows = await testSessionsByVideos(db, parents, status ?? undefined);
     for (const row of rows) testSessionById.prime(row.id, row);

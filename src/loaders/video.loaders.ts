@@ -26,19 +26,19 @@ function countFromStats(stats: ProjectStatsRow | null, filter: VideoFilter): num
 }
 
 export function videoLoaders(
-  { db, scope, record }: LoaderDeps,
+  { db, scope, record, waves }: LoaderDeps,
   projectStatsById: DataLoader<string, ProjectStatsRow | null>,
 ) {
-  const videoById = byIdLoader((ids) => {
+  const videoById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.video(id));
     return videosByIds(db, scope, ids);
   });
 
-  const videoCountByProject = perParentLoader(async (parents, filter: VideoFilter) =>
+  const videoCountByProject = perParentLoader(waves, async (parents, filter: VideoFilter) =>
     countsOf(await videoCountsByProjects(db, parents, filter)),
   );
 
-  const videoPageByProject = perParentLoader(async (parents, args: VideoPageArgs) => {
+  const videoPageByProject = perParentLoader(waves, async (parents, args: VideoPageArgs) => {
     for (const p of parents) record(tags.videosOf(p));
     const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<
       VideoRow & { _parent: string }
