@@ -115,6 +115,9 @@ export function createPostgresDb(
       application_name: 'truthgraph',
       statement_timeout: opts.statementTimeoutMs,
       idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs,
+      // Box and detection counts per parent are heavily skewed: plan every execution with its own
+      // parameters so a 10,000-box video gets an index-ordered scan, not the average video's plan.
+      plan_cache_mode: 'force_custom_plan',
     },
     // int8 (counts, file sizes) as numbers, the same as PGlite; our values stay below 2^53.
     types: {

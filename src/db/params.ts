@@ -14,6 +14,15 @@ export class Params {
   uuids(ids: readonly string[]): string {
     return `${this.add(`{${ids.join(',')}}`)}::uuid[]`;
   }
+  /**
+   * The FROM item of a per-parent LATERAL page: `parent(id)`. One parent becomes a constant, so the
+   * planner (with custom plans) sees that parent's own statistics and can pick an index-ordered scan
+   * for a large parent instead of the average parent's bitmap-and-sort.
+   */
+  parents(ids: readonly string[]): string {
+    return ids.length === 1 ? `(SELECT ${this.add(ids[0])}::uuid AS id) AS parent` : `unnest(${this.uuids(ids)}) AS parent(id)`;
+  }
+
   /** `AND <column> = ANY(readable)` for members; nothing for admins. */
   scope(scope: AccessScope, column: string): string {
     return scope.admin ? '' : ` AND ${column} = ANY(${this.uuids(scope.readable)})`;

@@ -35,11 +35,11 @@ export async function detectionPagesBySessions(
   after?: readonly [number, string],
 ): Promise<(DetectionEventRow & { _parent: string })[]> {
   const p = new Params();
-  const parents = p.uuids(sessionIds);
+  const parents = p.parents(sessionIds);
   let where = `d.test_session_id = parent.id${filterSql(p, filter)}`;
   if (after) where += ` AND (d.timestamp, d.id) > (${p.add(after[0])}::float8, ${p.add(after[1])}::uuid)`;
   return db.query(
-    `/* detectionPagesBySessions */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+    `/* detectionPagesBySessions */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${detectionColumns} FROM detection_events d WHERE ${where}
        ORDER BY d.timestamp, d.id LIMIT ${p.add(limit)}::int) page`,
     p.values,

@@ -32,7 +32,7 @@ export async function groundTruthPagesByVideos(
   after?: readonly [number, number, string],
 ): Promise<(GroundTruthObjectRow & { _parent: string })[]> {
   const p = new Params();
-  const parents = p.uuids(videoIds);
+  const parents = p.parents(videoIds);
   let where = `g.video_id = parent.id${filterSql(p, filter)}`;
   if (after) {
     const [f, c, i] = [p.add(after[0]), p.add(after[1]), p.add(after[2])];
@@ -40,7 +40,7 @@ export async function groundTruthPagesByVideos(
       OR (g.confidence = ${c}::real AND g.id > ${i}::uuid))`;
   }
   return db.query(
-    `/* groundTruthPagesByVideos */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+    `/* groundTruthPagesByVideos */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${groundTruthColumns} FROM ground_truth_objects g WHERE ${where}
        ORDER BY g.frame_number, g.confidence DESC, g.id LIMIT ${p.add(limit)}::int) page`,
     p.values,

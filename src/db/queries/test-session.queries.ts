@@ -33,12 +33,12 @@ export async function testSessionPagesByProjects(
   after?: readonly [number, string],
 ): Promise<(TestSessionRow & { _parent: string })[]> {
   const p = new Params();
-  const parents = p.uuids(projectIds);
+  const parents = p.parents(projectIds);
   let where = 't.project_id = parent.id';
   if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
   if (after) where += ` AND (t.started_at, t.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
   return db.query(
-    `/* testSessionPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+    `/* testSessionPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
        ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) page`,
     p.values,

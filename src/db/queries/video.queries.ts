@@ -41,11 +41,11 @@ export async function videoPagesByProjects(
   after?: readonly [number, string],
 ): Promise<(VideoRow & { _parent: string })[]> {
   const p = new Params();
-  const parents = p.uuids(projectIds);
+  const parents = p.parents(projectIds);
   let where = `v.project_id = parent.id${filterSql(p, filter)}`;
   if (after) where += ` AND (v.created_at, v.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
   return db.query(
-    `/* videoPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM unnest(${parents}) AS parent(id)
+    `/* videoPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${videoColumns} FROM videos v WHERE ${where}
        ORDER BY v.created_at DESC, v.id DESC LIMIT ${p.add(limit)}::int) page`,
     p.values,

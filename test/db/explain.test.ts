@@ -1,0 +1,134 @@
+// The hot read statements must be answered from their indexes in page order: for each, EXPLAIN shows
+// the expected index, no sequential scan of a large table and (for pages) no Sort at all, so a page
+// costs O(page) however large the table grows. Sequential scans are switched off to expose a
+// missing index rather than let a small table hide it. Pages are chosen smaller than the rows that
+// match (when a page covers every match, reading them all and sorting is the planner's right call).
+import { beforeAll, expect, it } from 'vitest';
+import { adminScope } from '../../src/auth/scope.js';
+import type { Param, Queryable } from '../../src/db/client.js';
+import { detectionPagesBySessions } from '../../src/db/queries/detection.queries.js';
+import { groundTruthPagesByVideos, groundTruthStatsByVideos } from '../../src/db/queries/ground-truth.queries.js';
+import { projectPage, projectStatsByIds } from '../../src/db/queries/project.queries.js';
+import { testSessionPagesByProjects, testSessionsByVideos } from '../../src/db/queries/test-session.queries.js';
+import { videoPagesByProjects, videosByIds } from '../../src/db/queries/video.queries.js';
+import { seedData } from '../../src/db/seed-data.js';
+import { describeEachDatabase } from '../support/databases.js';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Captures the statement a query function would send, instead of running it. */
+async function statementOf(run: (db: Queryable) => Promise<unknown>): Promise<{ text: string; params: readonly Param[] }> {
+  let captured: { text: string; params: readonly Param[] } | undefined;
+  await run({ query: async (text, params = []) => ((captured = { text, params }), []) });
+  return captured!;
+}
+
+function flatten(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(flatten)];
+}
+
+const bigTables = ['videos', 'ground_truth_objects', 'test_sessions', 'detection_events'];
+
+describeEachDatabase('query plans of the hot reads', (database) => {
+  const ids: { projects: string[]; videos: string[]; bigVideo: string; sessions: string[] } = {} as never;
+
+  beforeAll(async () => {
+    const db = database().db;
+    await seedData(db, { projects: 2, videosPerProject: 200, groundTruthMean: 40, bigVideoEvery: 100, sessionEvery: 20, detectionsMean: 2000, seed: 7 });
+    await db.query('ANALYZE');
+    const col = async (sql: string) => (await db.query<{ id: string }>(sql)).map((r) => r.id);
+    ids.projects = await col('SELECT id FROM projects ORDER BY id');
+    ids.videos = await col('SELECT id FROM videos ORDER BY id LIMIT 5');
+    ids.bigVideo = (await col('SELECT id FROM videos ORDER BY ground_truth_count DESC LIMIT 1'))[0];
+    ids.sessions = await col('SELECT id FROM test_sessions ORDER BY id LIMIT 3');
+  });
+
+  // Parameters are inlined as literals: EXPLAIN of a parameterised statement shows the generic plan,
+  // while executions are planned with their values (custom plans: unnamed statements on PGlite,
+  // plan_cache_mode=force_custom_plan on postgres.js connections).
+  async function plan(run: (db: Queryable) => Promise<unknown>): Promise<PlanNode[]> {
+    const { text, params } = await statementOf(run);
+    const literal = (v: Param) => (v === null ? 'NULL' : typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v));
+    const inlined = text.replace(/\$(\d+)/g, (_, n) => literal(params[Number(n) - 1]));
+    return database().db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const [row] = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${inlined}`);
+      const json = row['QUERY PLAN'];
+      return flatten((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan);
+    });
+  }
+
+  function expectIndexPlan(nodes: PlanNode[], index: string, { sorted }: { sorted: boolean }) {
+    const described = JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']]));
+    expect(nodes.some((n) => n['Index Name'] === index), `expected ${index} in ${described}`).toBe(true);
+    expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && bigTables.includes(n['Relation Name']!)), described).toEqual([]);
+    if (!sorted) expect(nodes.filter((n) => n['Node Type'].includes('Sort')), described).toEqual([]);
+  }
+
+  it('video page per project reads videos_project_created_idx in order', async () => {
+    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51)), 'videos_project_created_idx', { sorted: false });
+    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51, [Date.now() * 1000, ids.videos[0]])), 'videos_project_created_idx', { sorted: false });
+  });
+
+  it('video page filtered by status reads videos_project_status_created_idx in order', async () => {
+    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, { status: 'completed' }, 51)), 'videos_project_status_created_idx', { sorted: false });
+  });
+
+  it('video page filtered by groundTruthGenerated reads the partial index in order', async () => {
+    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, { groundTruthGenerated: true }, 51)), 'videos_project_gt_generated_idx', { sorted: false });
+  });
+
+  it('ground-truth page reads gto_video_frame_idx in (frame, confidence desc, id) order', async () => {
+    expectIndexPlan(await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3 }, 1001)), 'gto_video_frame_idx', { sorted: false });
+    expectIndexPlan(
+      await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3, fromFrame: 10, toFrame: 2000 }, 101, [12, 0.5, ids.videos[0]])),
+      'gto_video_frame_idx',
+      { sorted: false },
+    );
+  });
+
+  it('validated ground truth of one class reads the partial validated index in order', async () => {
+    expectIndexPlan(
+      await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { classLabel: 'car', validated: true }, 51)),
+      'gto_video_class_frame_validated_idx',
+      { sorted: false },
+    );
+  });
+
+  it('ground-truth stats aggregate one video through its index', async () => {
+    expectIndexPlan(await plan((db) => groundTruthStatsByVideos(db, ids.videos, 0.3)), 'gto_video_frame_idx', { sorted: true });
+  });
+
+  it('detection page filtered by class and confidence reads det_session_class_timestamp_idx in order', async () => {
+    expectIndexPlan(
+      await plan((db) => detectionPagesBySessions(db, ids.sessions, { classLabel: 'car', minConfidence: 0.5 }, 21)),
+      'det_session_class_timestamp_idx',
+      { sorted: false },
+    );
+  });
+
+  it('detection page by validation result reads det_session_result_timestamp_idx in order', async () => {
+    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'FP' }, 51)), 'det_session_result_timestamp_idx', { sorted: false });
+  });
+
+  it('unfiltered detection page reads det_session_timestamp_idx in order', async () => {
+    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, {}, 501, [1.5, ids.videos[0]])), 'det_session_timestamp_idx', { sorted: false });
+  });
+
+  it('session pages and per-video sessions use their indexes', async () => {
+    expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, undefined, 3)), 'test_sessions_project_started_idx', { sorted: false });
+    expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, 'completed', 3)), 'test_sessions_project_status_started_idx', { sorted: false });
+    expectIndexPlan(await plan((db) => testSessionsByVideos(db, ids.videos, undefined)), 'test_sessions_video_started_idx', { sorted: true });
+  });
+
+  it('dashboard counters and lookups by id are primary-key reads', async () => {
+    expectIndexPlan(await plan((db) => projectStatsByIds(db, ids.projects)), 'project_stats_pkey', { sorted: false });
+    expectIndexPlan(await plan((db) => videosByIds(db, adminScope, ids.videos)), 'videos_pkey', { sorted: false });
+    expectIndexPlan(await plan((db) => projectPage(db, adminScope, 21)), 'projects_created_idx', { sorted: false });
+  });
+});
