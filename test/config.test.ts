@@ -1,0 +1,25 @@
+// Configuration is parsed once at start; a bad value stops the start with the variable and the value.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(4000);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.migrateOnStart).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names every bad variable and its value at once', () => {
+    const bad = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/PORT="eighty"[\s\S]*DATABASE_URL="mysql:\/\/x"|DATABASE_URL="mysql:\/\/x"[\s\S]*PORT="eighty"/);
+    expect(bad).toThrow(/LOG_LEVEL="loud"/);
+  });
+
+  it('does not migrate on start in production unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).migrateOnStart).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', MIGRATE_ON_START: 'true' }).migrateOnStart).toBe(true);
+  });
+});
