@@ -16,7 +16,8 @@ import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
 import { formatError } from './graphql/format-error.js';
-import { resolvers, typeDefs } from './graphql/schema.js';
+import { jitGateway } from './graphql/jit-executor.js';
+import { executableSchema } from './graphql/schema.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { requestStatsPlugin } from './observability/request-stats.js';
 
@@ -56,9 +57,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.disable('x-powered-by');
   const httpServer = http.createServer(expressApp);
 
+  const schema = executableSchema();
   const apollo = new ApolloServer<Context>({
-    typeDefs,
-    resolvers,
+    ...(config.EXECUTOR === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,

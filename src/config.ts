@@ -24,6 +24,7 @@ const schema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_PREPARE: bool.default(true),
+  EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { connectionResolvers } from './connection.js';
 import { DetectionEvent } from './resolvers/detection.resolvers.js';
@@ -32,3 +33,5 @@ export const resolvers: Resolvers = {
   VideoStatus: { UPLOADED: 'uploaded', PROCESSING: 'processing', COMPLETED: 'completed', FAILED: 'failed' },
   TestSessionStatus: { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed' },
 };
+
+export const executableSchema = () => makeExecutableSchema({ typeDefs, resolvers: resolvers as never });
