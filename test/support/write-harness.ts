@@ -77,13 +77,13 @@ export const M = {
 
 let seq = 0;
 /** A valid ground-truth box; override what the test is about. */
-export function box(o: Record<string, unknown> = {}) {
+export function box(o: Record<string, unknown> = {}): Record<string, any> {
   const f = seq++ % 1000;
   return { frameNumber: f, timestamp: f / 30, classLabel: 'car', confidence: 0.5, x: 1, y: 2, width: 3, height: 4, ...o };
 }
 
 /** A valid detection; override what the test is about. */
-export function detection(o: Record<string, unknown> = {}) {
+export function detection(o: Record<string, unknown> = {}): Record<string, any> {
   const f = seq++ % 1000;
   return { frameNumber: f, timestamp: f / 30, classLabel: 'car', confidence: 0.5, boundingBox: { x: 1, y: 2, width: 3, height: 4 }, ...o };
 }
