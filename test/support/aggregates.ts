@@ -27,21 +27,21 @@ export async function aggregateDrift(db: Queryable): Promise<string[]> {
              s.detections_tp, s.detections_fp, s.detections_fn, s.detections_pending)::text, 'missing')
            || ' <> ' || row(f.vu, f.vp, f.vc, f.vf, f.gt, f.gtv, f.sr, f.sc, f.sf, f.tp, f.fp, f.fn, f.pe)::text
     FROM projects p LEFT JOIN project_stats s ON s.project_id = p.id
-    CROSS JOIN LATERAL (SELECT
-      (SELECT count(*) FROM videos WHERE project_id = p.id AND status = 'uploaded')::int AS vu,
-      (SELECT count(*) FROM videos WHERE project_id = p.id AND status = 'processing')::int AS vp,
-      (SELECT count(*) FROM videos WHERE project_id = p.id AND status = 'completed')::int AS vc,
-      (SELECT count(*) FROM videos WHERE project_id = p.id AND status = 'failed')::int AS vf,
-      (SELECT count(*) FROM ground_truth_objects g JOIN videos v ON v.id = g.video_id WHERE v.project_id = p.id)::int AS gt,
-      (SELECT count(*) FROM ground_truth_objects g JOIN videos v ON v.id = g.video_id WHERE v.project_id = p.id AND g.validated)::int AS gtv,
-      (SELECT count(*) FROM test_sessions WHERE project_id = p.id AND status = 'running')::int AS sr,
-      (SELECT count(*) FROM test_sessions WHERE project_id = p.id AND status = 'completed')::int AS sc,
-      (SELECT count(*) FROM test_sessions WHERE project_id = p.id AND status = 'failed')::int AS sf,
-      (SELECT count(*) FROM detection_events d JOIN test_sessions t ON t.id = d.test_session_id WHERE t.project_id = p.id AND d.validation_result = 'TP')::int AS tp,
-      (SELECT count(*) FROM detection_events d JOIN test_sessions t ON t.id = d.test_session_id WHERE t.project_id = p.id AND d.validation_result = 'FP')::int AS fp,
-      (SELECT count(*) FROM detection_events d JOIN test_sessions t ON t.id = d.test_session_id WHERE t.project_id = p.id AND d.validation_result = 'FN')::int AS fn,
-      (SELECT count(*) FROM detection_events d JOIN test_sessions t ON t.id = d.test_session_id WHERE t.project_id = p.id AND d.validation_result = 'PENDING')::int AS pe
-    ) f
+    LEFT JOIN LATERAL (SELECT
+      count(*) FILTER (WHERE status = 'uploaded')::int AS vu, count(*) FILTER (WHERE status = 'processing')::int AS vp,
+      count(*) FILTER (WHERE status = 'completed')::int AS vc, count(*) FILTER (WHERE status = 'failed')::int AS vf
+      FROM videos WHERE project_id = p.id) fv ON true
+    LEFT JOIN LATERAL (SELECT count(*)::int AS gt, (count(*) FILTER (WHERE g.validated))::int AS gtv
+      FROM ground_truth_objects g JOIN videos v ON v.id = g.video_id WHERE v.project_id = p.id) fg ON true
+    LEFT JOIN LATERAL (SELECT
+      count(*) FILTER (WHERE status = 'running')::int AS sr, count(*) FILTER (WHERE status = 'completed')::int AS sc,
+      count(*) FILTER (WHERE status = 'failed')::int AS sf
+      FROM test_sessions WHERE project_id = p.id) fs ON true
+    LEFT JOIN LATERAL (SELECT
+      count(*) FILTER (WHERE d.validation_result = 'TP')::int AS tp, count(*) FILTER (WHERE d.validation_result = 'FP')::int AS fp,
+      count(*) FILTER (WHERE d.validation_result = 'FN')::int AS fn, count(*) FILTER (WHERE d.validation_result = 'PENDING')::int AS pe
+      FROM detection_events d JOIN test_sessions t ON t.id = d.test_session_id WHERE t.project_id = p.id) fd ON true
+    CROSS JOIN LATERAL (SELECT fv.vu, fv.vp, fv.vc, fv.vf, fg.gt, fg.gtv, fs.sr, fs.sc, fs.sf, fd.tp, fd.fp, fd.fn, fd.pe) f
     WHERE s.project_id IS NULL OR (s.videos_uploaded, s.videos_processing, s.videos_completed, s.videos_failed,
              s.ground_truth_total, s.ground_truth_validated, s.sessions_running, s.sessions_completed, s.sessions_failed,
              s.detections_tp, s.detections_fp, s.detections_fn, s.detections_pending)
