@@ -27,4 +27,8 @@ export class Params {
   scope(scope: AccessScope, column: string): string {
     return scope.admin ? '' : ` AND ${column} = ANY(${this.uuids(scope.readable)})`;
   }
+  /** `AND <column> = ANY(writable)` for members; nothing for admins (the write path's filter). */
+  writable(scope: AccessScope, column: string): string {
+    return scope.admin ? '' : ` AND ${column} = ANY(${this.uuids(scope.writable)})`;
+  }
 }

@@ -7,6 +7,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { connectionResolvers } from './connection.js';
 import { DetectionEvent } from './resolvers/detection.resolvers.js';
 import { GroundTruthObject } from './resolvers/ground-truth.resolvers.js';
+import { Mutation } from './resolvers/mutation.resolvers.js';
 import { Project, ProjectStats } from './resolvers/project.resolvers.js';
 import { Query } from './resolvers/query.resolvers.js';
 import { TestSession } from './resolvers/test-session.resolvers.js';
@@ -18,6 +19,7 @@ export const typeDefs = readFileSync(join(dirname(fileURLToPath(import.meta.url)
 export const resolvers: Resolvers = {
   DateTime,
   Query,
+  Mutation,
   Project,
   ProjectStats,
   Video,

@@ -28,6 +28,41 @@ export type BoundingBox = {
   y: Scalars['Float']['output'];
 };
 
+export type BoundingBoxInput = {
+  /** > 0. */
+  height: Scalars['Float']['input'];
+  /** > 0. */
+  width: Scalars['Float']['input'];
+  x: Scalars['Float']['input'];
+  y: Scalars['Float']['input'];
+};
+
+export type CreateProjectInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1..200 characters. */
+  name: Scalars['String']['input'];
+};
+
+export type CreateTestSessionInput = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  projectId: Scalars['ID']['input'];
+  /** A video of the same project. */
+  videoId: Scalars['ID']['input'];
+};
+
+export type CreateVideoInput = {
+  /** Length in seconds, >= 0. */
+  duration: Scalars['Float']['input'];
+  /** Size in bytes, a whole number >= 0. */
+  fileSize: Scalars['Float']['input'];
+  /** 1..1024 characters. */
+  filename: Scalars['String']['input'];
+  id?: InputMaybe<Scalars['ID']['input']>;
+  projectId: Scalars['ID']['input'];
+  /** UPLOADED when omitted. */
+  status?: InputMaybe<VideoStatus>;
+};
+
 export type DetectionConnection = {
   __typename?: 'DetectionConnection';
   edges: Array<DetectionEdge>;
@@ -57,6 +92,21 @@ export type DetectionEvent = {
   validationResult: ValidationResult;
 };
 
+export type DetectionInput = {
+  boundingBox: BoundingBoxInput;
+  /** 1..128 characters. */
+  classLabel: Scalars['String']['input'];
+  /** Within [0, 1]. */
+  confidence: Scalars['Float']['input'];
+  /** Frame index, >= 0. */
+  frameNumber: Scalars['Int']['input'];
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Seconds into the video, >= 0. */
+  timestamp: Scalars['Float']['input'];
+  /** PENDING when omitted (also on update: a retried batch carries the same values). */
+  validationResult?: InputMaybe<ValidationResult>;
+};
+
 export type DetectionStats = {
   __typename?: 'DetectionStats';
   fn: Scalars['Int']['output'];
@@ -78,6 +128,28 @@ export type GroundTruthEdge = {
   __typename?: 'GroundTruthEdge';
   cursor: Scalars['String']['output'];
   node: GroundTruthObject;
+};
+
+export type GroundTruthInput = {
+  /** 1..128 characters. */
+  classLabel: Scalars['String']['input'];
+  /** Within [0, 1]. */
+  confidence: Scalars['Float']['input'];
+  /** false when omitted. */
+  difficult?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Frame index, >= 0. */
+  frameNumber: Scalars['Int']['input'];
+  /** > 0. */
+  height: Scalars['Float']['input'];
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Seconds into the video, >= 0. */
+  timestamp: Scalars['Float']['input'];
+  /** false when omitted (an update replaces every field, so a retried batch carries the same values). */
+  validated?: InputMaybe<Scalars['Boolean']['input']>;
+  /** > 0. */
+  width: Scalars['Float']['input'];
+  x: Scalars['Float']['input'];
+  y: Scalars['Float']['input'];
 };
 
 export type GroundTruthObject = {
@@ -106,6 +178,97 @@ export type GroundTruthStats = {
   validatedCount: Scalars['Int']['output'];
   /** Percent of objects validated; 0 when there are no objects. */
   validationRate: Scalars['Float']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Ends a running session as COMPLETED or FAILED; repeating the same call is a no-op. */
+  completeTestSession: TestSession;
+  createProject: Project;
+  /** A new session is RUNNING. */
+  createTestSession: TestSession;
+  createVideo: Video;
+  /** Number of boxes deleted (unknown ids are ignored). */
+  deleteGroundTruth: Scalars['Int']['output'];
+  /** Deletes the video with its ground truth, test sessions and their detections. */
+  deleteVideo: Scalars['Boolean']['output'];
+  /**
+   * Inserts or updates (by id) up to 10,000 detections of one running session, all or nothing. An
+   * update changes confidence, validation result and updatedAt.
+   */
+  ingestDetections: UpsertResult;
+  /** Number of boxes whose validated flag changed (unknown ids are ignored). */
+  setGroundTruthValidated: Scalars['Int']['output'];
+  /** Number of detections whose result changed (unknown ids are ignored). */
+  setValidationResults: Scalars['Int']['output'];
+  /** Changes only the fields given; processingStatus: null clears it. */
+  updateVideo: Video;
+  /**
+   * Inserts or updates (by id) up to 10,000 boxes of one video, all or nothing. Boxes with an id make a
+   * retried call idempotent; a box without one is always inserted. An update replaces every field.
+   */
+  upsertGroundTruth: UpsertResult;
+};
+
+
+export type MutationCompleteTestSessionArgs = {
+  id: Scalars['ID']['input'];
+  status: TestSessionStatus;
+};
+
+
+export type MutationCreateProjectArgs = {
+  input: CreateProjectInput;
+};
+
+
+export type MutationCreateTestSessionArgs = {
+  input: CreateTestSessionInput;
+};
+
+
+export type MutationCreateVideoArgs = {
+  input: CreateVideoInput;
+};
+
+
+export type MutationDeleteGroundTruthArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteVideoArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationIngestDetectionsArgs = {
+  detections: Array<DetectionInput>;
+  testSessionId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetGroundTruthValidatedArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  validated: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetValidationResultsArgs = {
+  detectionIds: Array<Scalars['ID']['input']>;
+  result: ValidationResult;
+};
+
+
+export type MutationUpdateVideoArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateVideoInput;
+};
+
+
+export type MutationUpsertGroundTruthArgs = {
+  objects: Array<GroundTruthInput>;
+  videoId: Scalars['ID']['input'];
 };
 
 export type PageInfo = {
@@ -248,6 +411,18 @@ export type TestSessionStatusCounts = {
   completed: Scalars['Int']['output'];
   failed: Scalars['Int']['output'];
   running: Scalars['Int']['output'];
+};
+
+export type UpdateVideoInput = {
+  groundTruthGenerated?: InputMaybe<Scalars['Boolean']['input']>;
+  processingStatus?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<VideoStatus>;
+};
+
+export type UpsertResult = {
+  __typename?: 'UpsertResult';
+  inserted: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
 };
 
 export type ValidationResult =
@@ -405,18 +580,25 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundingBox: ResolverTypeWrapper<BoundingBox>;
+  BoundingBoxInput: BoundingBoxInput;
+  CreateProjectInput: CreateProjectInput;
+  CreateTestSessionInput: CreateTestSessionInput;
+  CreateVideoInput: CreateVideoInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DetectionConnection: ResolverTypeWrapper<DetectionConnectionModel>;
   DetectionEdge: ResolverTypeWrapper<Omit<DetectionEdge, 'node'> & { node: ResolversTypes['DetectionEvent'] }>;
   DetectionEvent: ResolverTypeWrapper<DetectionEventRow>;
+  DetectionInput: DetectionInput;
   DetectionStats: ResolverTypeWrapper<DetectionStats>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GroundTruthConnection: ResolverTypeWrapper<GroundTruthConnectionModel>;
   GroundTruthEdge: ResolverTypeWrapper<Omit<GroundTruthEdge, 'node'> & { node: ResolversTypes['GroundTruthObject'] }>;
+  GroundTruthInput: GroundTruthInput;
   GroundTruthObject: ResolverTypeWrapper<GroundTruthObjectRow>;
   GroundTruthStats: ResolverTypeWrapper<GroundTruthStatsRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Project: ResolverTypeWrapper<ProjectRow>;
   ProjectConnection: ResolverTypeWrapper<ProjectConnectionModel>;
@@ -429,6 +611,8 @@ export type ResolversTypes = ResolversObject<{
   TestSessionEdge: ResolverTypeWrapper<Omit<TestSessionEdge, 'node'> & { node: ResolversTypes['TestSession'] }>;
   TestSessionStatus: null;
   TestSessionStatusCounts: ResolverTypeWrapper<TestSessionStatusCounts>;
+  UpdateVideoInput: UpdateVideoInput;
+  UpsertResult: ResolverTypeWrapper<UpsertResult>;
   ValidationResult: ValidationResult;
   Video: ResolverTypeWrapper<VideoRow>;
   VideoConnection: ResolverTypeWrapper<VideoConnectionModel>;
@@ -441,18 +625,25 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   BoundingBox: BoundingBox;
+  BoundingBoxInput: BoundingBoxInput;
+  CreateProjectInput: CreateProjectInput;
+  CreateTestSessionInput: CreateTestSessionInput;
+  CreateVideoInput: CreateVideoInput;
   DateTime: Scalars['DateTime']['output'];
   DetectionConnection: DetectionConnectionModel;
   DetectionEdge: Omit<DetectionEdge, 'node'> & { node: ResolversParentTypes['DetectionEvent'] };
   DetectionEvent: DetectionEventRow;
+  DetectionInput: DetectionInput;
   DetectionStats: DetectionStats;
   Float: Scalars['Float']['output'];
   GroundTruthConnection: GroundTruthConnectionModel;
   GroundTruthEdge: Omit<GroundTruthEdge, 'node'> & { node: ResolversParentTypes['GroundTruthObject'] };
+  GroundTruthInput: GroundTruthInput;
   GroundTruthObject: GroundTruthObjectRow;
   GroundTruthStats: GroundTruthStatsRow;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Project: ProjectRow;
   ProjectConnection: ProjectConnectionModel;
@@ -464,6 +655,8 @@ export type ResolversParentTypes = ResolversObject<{
   TestSessionConnection: TestSessionConnectionModel;
   TestSessionEdge: Omit<TestSessionEdge, 'node'> & { node: ResolversParentTypes['TestSession'] };
   TestSessionStatusCounts: TestSessionStatusCounts;
+  UpdateVideoInput: UpdateVideoInput;
+  UpsertResult: UpsertResult;
   Video: VideoRow;
   VideoConnection: VideoConnectionModel;
   VideoEdge: Omit<VideoEdge, 'node'> & { node: ResolversParentTypes['Video'] };
@@ -550,6 +743,20 @@ export type GroundTruthStatsResolvers<ContextType = Context, ParentType extends 
   validationRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  completeTestSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType, RequireFields<MutationCompleteTestSessionArgs, 'id' | 'status'>>;
+  createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
+  createTestSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType, RequireFields<MutationCreateTestSessionArgs, 'input'>>;
+  createVideo?: Resolver<ResolversTypes['Video'], ParentType, ContextType, RequireFields<MutationCreateVideoArgs, 'input'>>;
+  deleteGroundTruth?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationDeleteGroundTruthArgs, 'ids'>>;
+  deleteVideo?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteVideoArgs, 'id'>>;
+  ingestDetections?: Resolver<ResolversTypes['UpsertResult'], ParentType, ContextType, RequireFields<MutationIngestDetectionsArgs, 'detections' | 'testSessionId'>>;
+  setGroundTruthValidated?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationSetGroundTruthValidatedArgs, 'ids' | 'validated'>>;
+  setValidationResults?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationSetValidationResultsArgs, 'detectionIds' | 'result'>>;
+  updateVideo?: Resolver<ResolversTypes['Video'], ParentType, ContextType, RequireFields<MutationUpdateVideoArgs, 'id' | 'input'>>;
+  upsertGroundTruth?: Resolver<ResolversTypes['UpsertResult'], ParentType, ContextType, RequireFields<MutationUpsertGroundTruthArgs, 'objects' | 'videoId'>>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -624,6 +831,11 @@ export type TestSessionStatusCountsResolvers<ContextType = Context, ParentType e
   running?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type UpsertResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpsertResult'] = ResolversParentTypes['UpsertResult']> = ResolversObject<{
+  inserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type VideoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Video'] = ResolversParentTypes['Video']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   duration?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -673,6 +885,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GroundTruthEdge?: GroundTruthEdgeResolvers<ContextType>;
   GroundTruthObject?: GroundTruthObjectResolvers<ContextType>;
   GroundTruthStats?: GroundTruthStatsResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Project?: ProjectResolvers<ContextType>;
   ProjectConnection?: ProjectConnectionResolvers<ContextType>;
@@ -684,6 +897,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   TestSessionEdge?: TestSessionEdgeResolvers<ContextType>;
   TestSessionStatus?: TestSessionStatusResolvers;
   TestSessionStatusCounts?: TestSessionStatusCountsResolvers<ContextType>;
+  UpsertResult?: UpsertResultResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
   VideoConnection?: VideoConnectionResolvers<ContextType>;
   VideoEdge?: VideoEdgeResolvers<ContextType>;
