@@ -18,7 +18,9 @@ export interface TestApp {
 }
 
 export async function createTestApp(db: Db, env: Record<string, string> = {}, deps: Omit<AppDeps, 'db'> = {}): Promise<TestApp> {
-  const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', ...env });
+  // The response cache is off unless a test asks for it: factories write rows behind its back, so a
+  // test that re-reads after a factory write would otherwise see its own earlier response.
+  const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', CACHE: 'off', ...env });
   const app = await createApp(config, { ...deps, db });
   const url = await app.listen(0, '127.0.0.1');
   return {
