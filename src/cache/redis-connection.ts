@@ -101,6 +101,8 @@ export class RedisConnection {
     if (this.state !== 'open') this.opts.logger?.warn({ reason }, 'response cache: redis breaker open, bypassing');
     this.state = 'open';
     this.failures = 0;
+    // Nobody waits for a first connection that has just failed.
+    for (const w of [...this.readyWaiters]) w();
     if (!this.probeTimer) {
       this.probeTimer = setInterval(() => void this.probe(), this.opts.resetMs);
       this.probeTimer.unref();

@@ -3,6 +3,9 @@
 // test may stop and restart (never the shared one).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -41,13 +44,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A redis-server of the test's own on a free loopback port, without persistence. */
+/**
+ * A redis-server of the test's own on a free loopback port. Without persistence by default; with
+ * `persistent` it keeps its data across stop/start (an append-only file in a temporary directory),
+ * like a production Redis that comes back after an outage with its old keys.
+ */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private readonly dir: string | undefined;
+  private constructor(
+    readonly port: number,
+    persistent: boolean,
+  ) {
+    this.dir = persistent ? mkdtempSync(join(tmpdir(), 'tg-redis-')) : undefined;
+  }
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
+  static async start(opts: { persistent?: boolean } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), opts.persistent ?? false);
     await r.start();
     return r;
   }
@@ -57,13 +70,17 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const persistence = this.dir
+      ? ['--dir', this.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--save', '', '--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', ...persistence], {
       stdio: 'ignore',
     });
     this.child = child;
     const deadline = Date.now() + 5000;
     for (;;) {
       const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {});
       try {
         await probe.connect();
         await probe.ping();
@@ -85,5 +102,11 @@ export class PrivateRedis {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Stops the server and removes its data directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
