@@ -1,6 +1,13 @@
-// schema.graphql → resolver types whose parents are the Drizzle row types (src/db/schema.ts).
+// schema.graphql → resolver types whose parents are the Drizzle row types (src/db/schema.ts), and
+// operations/**/*.graphql (the frontends' documents) → typed documents plus the trusted-documents
+// manifest (operations/__generated__/persisted-documents.json: sha256 of the exact string → string).
 // Generated files are committed; CI regenerates and fails on any difference (see .ci/run).
+import { createHash } from 'node:crypto';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// The function form keeps the manifest keys bare sha256 hex of the sent string, which is what APQ
+// and the trusted-documents gate compare against ('sha256' would prefix them with "sha256:").
+const sha256hex = (document: string) => createHash('sha256').update(document).digest('hex');
 
 const config: CodegenConfig = {
   schema: './schema.graphql',
@@ -34,6 +41,12 @@ const config: CodegenConfig = {
         },
         scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
       },
+    },
+    './operations/__generated__/': {
+      documents: ['operations/**/*.graphql'],
+      preset: 'client',
+      presetConfig: { persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: sha256hex }, fragmentMasking: false },
+      config: { useTypeImports: true, documentMode: 'string', enumsAsTypes: true, scalars: { DateTime: 'string' } },
     },
   },
 };

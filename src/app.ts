@@ -2,13 +2,19 @@
 // knows how to close all of it. Plain functions wired here; no container.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
-import { adminScope } from './auth/scope.js';
+import { adminScope, type AccessScope } from './auth/scope.js';
+import { cacheSalt } from './cache/cache-key.js';
+import { openCache } from './cache/open-cache.js';
+import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
+import { responseCachePlugin } from './cache/response-cache.plugin.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Db } from './db/client.js';
@@ -17,7 +23,8 @@ import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
 import { formatError } from './graphql/format-error.js';
 import { jitGateway } from './graphql/jit-executor.js';
-import { executableSchema } from './graphql/schema.js';
+import { executableSchema, typeDefs } from './graphql/schema.js';
+import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { requestStatsPlugin } from './observability/request-stats.js';
 
@@ -26,6 +33,8 @@ export interface App {
   readonly db: Db;
   readonly logger: Logger;
   readonly httpServer: http.Server;
+  /** The response cache: invalidate(tags), stats(), state() (for writes and the metrics endpoint). */
+  readonly cache: ResponseCache;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -35,7 +44,13 @@ export interface AppDeps {
   /** A database opened by the caller (tests); the app then leaves closing it to the caller. */
   db?: Db;
   logger?: Logger;
+  /** The caller's access scope for a request (until API keys land every request is admin). */
+  scopeFor?: (req: express.Request) => AccessScope;
+  /** Test seams of the response cache (e.g. holding a result just before it is stored). */
+  cacheHooks?: ResponseCacheHooks;
 }
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Fills an empty embedded database with the demo data set on first start. */
 async function ensureDemoData(db: Db, logger: Logger): Promise<void> {
@@ -52,6 +67,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   if (config.migrateOnStart) await migrate(db);
   if (!config.DATABASE_URL && config.DEMO_DATA && !deps.db) await ensureDemoData(db, logger);
 
+  const trustedManifest = config.TRUSTED_DOCUMENTS_ONLY
+    ? loadTrustedManifest(resolve(projectRoot, config.TRUSTED_DOCUMENTS_MANIFEST))
+    : undefined;
+  const caches = await openCache(config, { logger, hooks: deps.cacheHooks, trustedManifest });
+  const cache = caches.cache;
+
   const production = config.NODE_ENV === 'production';
   const expressApp = express();
   expressApp.disable('x-powered-by');
@@ -64,12 +85,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted, error) => formatError(formatted, error),
+    persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     plugins: [
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestStatsPlugin(),
+      responseCachePlugin(cache, { salt: cacheSalt(typeDefs, config.CACHE_VERSION) }),
     ],
   });
   await apollo.start();
@@ -77,10 +100,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const scopeFor = deps.scopeFor ?? (() => adminScope);
+  const invalidate = (changedTags: Iterable<string>) => cache.invalidate(changedTags);
   expressApp.use(
     '/graphql',
     express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(db, adminScope) }),
+    ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(db, scopeFor(req), { invalidate }) }),
   );
 
   let closed = false;
@@ -89,6 +115,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     db,
     logger,
     httpServer,
+    cache,
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -103,6 +130,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       if (closed) return;
       closed = true;
       await apollo.stop();
+      await caches.close();
       if (!deps.db) await db.close();
     },
   };

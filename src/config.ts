@@ -29,6 +29,18 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  // Response cache, persisted queries and trusted documents (src/cache/, README "Response cache").
+  CACHE: z.enum(['on', 'off']).default('on'),
+  CACHE_TTL_S: int(1, 30 * 86_400).default(3600),
+  CACHE_MAX_BYTES: int(1024, 64 * 1024 ** 3).default(64 * 1024 * 1024),
+  CACHE_VERSION: z.string().min(1).default('1'),
+  CACHE_REDIS_TIMEOUT_MS: int(5, 60_000).default(100),
+  CACHE_BREAKER_RESET_MS: int(50, 600_000).default(1000),
+  CACHE_LOCK_WAIT_MS: int(0, 60_000).default(1000),
+  REDIS_KEY_PREFIX: z.string().default('truthgraph:'),
+  APQ_TTL_S: int(0, 365 * 86_400).default(86_400),
+  TRUSTED_DOCUMENTS_ONLY: bool.default(false),
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('operations/__generated__/persisted-documents.json'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & { readonly migrateOnStart: boolean };

@@ -1,0 +1,51 @@
+// The response-cache key: a sha256 over everything that can change a response — the schema/version
+// salt, the operation's normalized document, the operation name, the variables in canonical form
+// and the caller's access scope. Two scopes never share an entry; whitespace, comments and the key
+// order of variables never split one.
+import { createHash } from 'node:crypto';
+import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The salt of a deployment: a new schema or CACHE_VERSION never reads entries of the old one. */
+export function cacheSalt(schemaSource: string, version: string): string {
+  return sha256(`${version}\n${schemaSource}`);
+}
+
+/** JSON with object keys sorted at every depth, so `{a, b}` and `{b, a}` serialize the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+// Printing a document costs more than hashing it; Apollo hands us the same queryHash for the same
+// text, so remember each normalized form by it.
+const normalized = new LRUCache<string, string>({ max: 2000 });
+
+/** sha256 of the document printed without ignored characters (memoized by Apollo's query hash). */
+export function documentHash(queryHash: string | undefined, document: DocumentNode): string {
+  const hit = queryHash ? normalized.get(queryHash) : undefined;
+  if (hit) return hit;
+  const hash = sha256(stripIgnoredCharacters(print(document)));
+  if (queryHash) normalized.set(queryHash, hash);
+  return hash;
+}
+
+export interface CacheKeyParts {
+  salt: string;
+  documentHash: string;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
+  scopeId: string;
+}
+
+export function cacheKey(parts: CacheKeyParts): string {
+  return sha256(
+    JSON.stringify([parts.salt, parts.documentHash, parts.operationName ?? '', canonicalJson(parts.variables ?? {}), parts.scopeId]),
+  );
+}

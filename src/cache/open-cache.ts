@@ -1,0 +1,76 @@
+// Builds the caches the configuration asks for: with REDIS_URL one fail-fast Redis connection shared
+// by the response cache and the persisted-query store; without it both in-process. CACHE=off turns
+// the response cache off (persisted queries keep working); trusted-documents mode serves persisted
+// queries from the manifest only.
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { Config } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import { MemoryStore } from './memory-store.js';
+import { inProcessPersistedQueryCache, ManifestPersistedQueryCache, RedisPersistedQueryCache } from './persisted-query-cache.js';
+import { RedisConnection } from './redis-connection.js';
+import { RedisStore } from './redis-store.js';
+import { ResponseCache, type ResponseCacheHooks } from './response-cache.js';
+import type { ResponseCacheStore } from './response-cache-store.js';
+
+export interface OpenedCache {
+  cache: ResponseCache;
+  persistedQueries: KeyValueCache<string>;
+  close(): Promise<void>;
+}
+
+export type CacheConfig = Pick<
+  Config,
+  | 'REDIS_URL'
+  | 'CACHE'
+  | 'CACHE_TTL_S'
+  | 'CACHE_MAX_BYTES'
+  | 'CACHE_REDIS_TIMEOUT_MS'
+  | 'CACHE_BREAKER_RESET_MS'
+  | 'CACHE_LOCK_WAIT_MS'
+  | 'REDIS_KEY_PREFIX'
+>;
+
+export async function openCache(
+  config: CacheConfig,
+  opts: { logger?: Logger; hooks?: ResponseCacheHooks; trustedManifest?: Readonly<Record<string, string>> } = {},
+): Promise<OpenedCache> {
+  const conn = config.REDIS_URL
+    ? new RedisConnection({
+        url: config.REDIS_URL,
+        commandTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
+        resetMs: config.CACHE_BREAKER_RESET_MS,
+        logger: opts.logger,
+      })
+    : undefined;
+  // Start with the cache up when Redis is there; a dead Redis only delays startup by this bound.
+  if (conn) await conn.waitUntilReady(Math.max(1000, config.CACHE_REDIS_TIMEOUT_MS * 10));
+
+  let store: ResponseCacheStore | null = null;
+  if (config.CACHE === 'on') {
+    store = conn
+      ? new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, guardWindowS: Math.max(config.CACHE_TTL_S, 900) })
+      : new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
+  }
+  const cache = new ResponseCache(store, {
+    ttlS: config.CACHE_TTL_S,
+    lockWaitMs: conn ? config.CACHE_LOCK_WAIT_MS : 0,
+    hooks: opts.hooks,
+    logger: opts.logger,
+  });
+  if (conn) cache.onLostInvalidation = () => conn.trip('invalidation lost');
+
+  const persistedQueries = opts.trustedManifest
+    ? new ManifestPersistedQueryCache(opts.trustedManifest)
+    : conn
+      ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
+      : inProcessPersistedQueryCache();
+
+  return {
+    cache,
+    persistedQueries,
+    async close() {
+      await cache.close();
+      await conn?.close();
+    },
+  };
+}

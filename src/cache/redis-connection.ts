@@ -1,0 +1,143 @@
+// One ioredis client for the response cache and the persisted-query store, configured to fail fast
+// (no offline queue, a short command timeout, one retry) behind a circuit breaker: after repeated
+// failures, or as soon as the connection drops, every caller bypasses Redis at once instead of
+// waiting; a background probe closes the breaker when Redis answers again, after the recovery hooks
+// (the response cache starts a new epoch there, because invalidations may have been lost meanwhile).
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.js';
+import { CacheUnavailableError } from './response-cache-store.js';
+
+export interface RedisConnectionOptions {
+  url: string;
+  commandTimeoutMs: number;
+  /** How often an open breaker probes Redis. */
+  resetMs: number;
+  /** Consecutive command failures that open the breaker. */
+  failureThreshold?: number;
+  logger?: Logger;
+}
+
+type BreakerState = 'connecting' | 'closed' | 'open' | 'recovering';
+
+export class RedisConnection {
+  readonly redis: Redis;
+  private state: BreakerState = 'connecting';
+  private failures = 0;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly recoverHooks: (() => Promise<void>)[] = [];
+  private readonly readyWaiters = new Set<() => void>();
+  private lastErrorLog = 0;
+  private closing = false;
+
+  constructor(private readonly opts: RedisConnectionOptions) {
+    this.redis = new Redis(opts.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: opts.commandTimeoutMs,
+      connectTimeout: Math.max(500, opts.commandTimeoutMs * 5),
+      // Reconnect soon after Redis returns; ioredis 6's default backs off to 5 s.
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), opts.resetMs),
+    });
+    this.redis.on('error', (err) => this.logError('redis error', err));
+    this.redis.on('close', () => {
+      if (this.state === 'closed' || this.state === 'recovering') this.trip('connection closed');
+    });
+    this.redis.on('ready', () => {
+      if (this.state === 'connecting') {
+        this.state = 'closed';
+        for (const w of this.readyWaiters) w();
+        this.readyWaiters.clear();
+      } else if (this.state === 'open') {
+        void this.probe();
+      }
+    });
+    this.redis.connect().catch((err) => {
+      this.logError('redis connect failed', err);
+      if (this.state === 'connecting') this.trip('connect failed');
+    });
+  }
+
+  /** Resolves when the first connection is ready, or after `timeoutMs` (the cache bypasses until then). */
+  waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.state === 'closed') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.readyWaiters.delete(done);
+        resolve(this.state === 'closed');
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.readyWaiters.add(done);
+    });
+  }
+
+  /** Runs once every time the breaker is about to close after an outage; a failure keeps it open. */
+  onRecover(hook: () => Promise<void>) {
+    this.recoverHooks.push(hook);
+  }
+
+  available(): boolean {
+    return this.state === 'closed' && this.redis.status === 'ready';
+  }
+
+  /** Runs a command through the breaker; throws CacheUnavailableError at once while it is open. */
+  async run<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    if (!this.available()) throw new CacheUnavailableError(`redis ${this.state}/${this.redis.status}`);
+    try {
+      const result = await fn(this.redis);
+      this.failures = 0;
+      return result;
+    } catch (err) {
+      this.logError('redis command failed', err);
+      if (++this.failures >= (this.opts.failureThreshold ?? 3)) this.trip('repeated command failures');
+      throw err;
+    }
+  }
+
+  /** Opens the breaker now (also used when an invalidation could not reach Redis). */
+  trip(reason: string) {
+    if (this.closing) return;
+    if (this.state !== 'open') this.opts.logger?.warn({ reason }, 'response cache: redis breaker open, bypassing');
+    this.state = 'open';
+    this.failures = 0;
+    // Nobody waits for a first connection that has just failed.
+    for (const w of [...this.readyWaiters]) w();
+    if (!this.probeTimer) {
+      this.probeTimer = setInterval(() => void this.probe(), this.opts.resetMs);
+      this.probeTimer.unref();
+    }
+  }
+
+  private async probe() {
+    if (this.state !== 'open' || this.redis.status !== 'ready' || this.closing) return;
+    this.state = 'recovering';
+    try {
+      await this.redis.ping();
+      for (const hook of this.recoverHooks) await hook();
+      if (this.state !== 'recovering') return;
+      this.state = 'closed';
+      clearInterval(this.probeTimer);
+      this.probeTimer = undefined;
+      this.opts.logger?.info('response cache: redis breaker closed, caching resumes');
+    } catch (err) {
+      this.logError('redis probe failed', err);
+      if (this.state === 'recovering') this.state = 'open';
+    }
+  }
+
+  async close() {
+    this.closing = true;
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+    this.redis.disconnect();
+  }
+
+  private logError(msg: string, err: unknown) {
+    // A dead Redis produces an error per reconnect attempt; one line a few seconds is enough.
+    const now = Date.now();
+    if (now - this.lastErrorLog < 5000) return;
+    this.lastErrorLog = now;
+    this.opts.logger?.warn({ err: (err as Error)?.message ?? String(err) }, `response cache: ${msg}`);
+  }
+}

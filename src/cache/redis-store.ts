@@ -1,0 +1,165 @@
+// The Redis response-cache store, shared by every server process. Layout under `<prefix>rc:`:
+//   epoch            current epoch (random; a new one orphans every older entry)
+//   seq              global invalidation sequence
+//   tv:<tag>         sequence value of the tag's last invalidation (expires after the guard window)
+//   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry)
+//   e:<epoch>:<key>  the serialized response (expires after the TTL)
+//   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
+// Each operation is one Lua script, so the version check and the write are atomic; invalidation
+// costs O(entries of the tag) and never scans the key space. Scripts build key names from the prefix,
+// so this layout targets a single Redis (not Cluster).
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
+import type { LookupResult, ResponseCacheStore, StoreRequest } from './response-cache-store.js';
+
+const lookupLua = `
+local p = ARGV[1]
+local epoch = redis.call('GET', p .. 'epoch')
+if not epoch then
+  local t = redis.call('TIME')
+  epoch = t[1] .. '.' .. t[2]
+  redis.call('SET', p .. 'epoch', epoch)
+end
+local seq = redis.call('GET', p .. 'seq') or '0'
+local body = redis.call('GET', p .. 'e:' .. epoch .. ':' .. ARGV[2])
+if body then return {epoch, seq, body, '0'} end
+local locked = '1'
+if ARGV[3] ~= '' then
+  if not redis.call('SET', p .. 'l:' .. epoch .. ':' .. ARGV[2], ARGV[3], 'NX', 'PX', ARGV[4]) then locked = '0' end
+end
+return {epoch, seq, '', locked}
+`;
+
+const storeLua = `
+local p = ARGV[1]
+local entry = p .. 'e:' .. ARGV[3] .. ':' .. ARGV[2]
+local lock = p .. 'l:' .. ARGV[3] .. ':' .. ARGV[2]
+if ARGV[7] ~= '' and redis.call('GET', lock) == ARGV[7] then redis.call('DEL', lock) end
+if redis.call('GET', p .. 'epoch') ~= ARGV[3] then return 0 end
+local seq = tonumber(ARGV[4])
+for i = 8, #ARGV do
+  local v = redis.call('GET', p .. 'tv:' .. ARGV[i])
+  if v and tonumber(v) > seq then return 0 end
+end
+local ttl = tonumber(ARGV[5])
+redis.call('SET', entry, ARGV[6], 'EX', ttl)
+for i = 8, #ARGV do
+  local t = p .. 't:' .. ARGV[i]
+  redis.call('SADD', t, entry)
+  if redis.call('TTL', t) < ttl then redis.call('EXPIRE', t, ttl) end
+end
+return 1
+`;
+
+const invalidateLua = `
+local p = ARGV[1]
+local seq = redis.call('INCR', p .. 'seq')
+local n = 0
+for i = 3, #ARGV do
+  redis.call('SET', p .. 'tv:' .. ARGV[i], seq, 'EX', ARGV[2])
+  local t = p .. 't:' .. ARGV[i]
+  local keys = redis.call('SMEMBERS', t)
+  for j = 1, #keys, 500 do
+    n = n + redis.call('DEL', unpack(keys, j, math.min(j + 499, #keys)))
+  end
+  redis.call('DEL', t)
+end
+return n
+`;
+
+const unlockLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+interface ScriptedRedis extends Redis {
+  tgLookup(...args: string[]): Promise<[string, string, string | null, string]>;
+  tgStore(...args: string[]): Promise<number>;
+  tgInvalidate(...args: string[]): Promise<number>;
+  tgUnlock(key: string, token: string): Promise<number>;
+}
+
+export interface RedisStoreOptions {
+  /** Key prefix of this deployment (REDIS_KEY_PREFIX); the store adds `rc:`. */
+  prefix: string;
+  /**
+   * How long a tag remembers its last invalidation. A read that began before it and is still running
+   * could otherwise store a stale result; it must exceed the longest execution (the statement
+   * timeout is seconds), and the entry TTL.
+   */
+  guardWindowS: number;
+}
+
+export class RedisStore implements ResponseCacheStore {
+  readonly kind = 'redis' as const;
+  private readonly p: string;
+  private written = 0;
+
+  constructor(
+    private readonly conn: RedisConnection,
+    private readonly opts: RedisStoreOptions,
+  ) {
+    this.p = `${opts.prefix}rc:`;
+    const r = conn.redis;
+    if (!('tgLookup' in r)) {
+      r.defineCommand('tgLookup', { numberOfKeys: 0, lua: lookupLua });
+      r.defineCommand('tgStore', { numberOfKeys: 0, lua: storeLua });
+      r.defineCommand('tgInvalidate', { numberOfKeys: 0, lua: invalidateLua });
+      r.defineCommand('tgUnlock', { numberOfKeys: 1, lua: unlockLua });
+    }
+    // Invalidations may have been lost while Redis was unreachable: never trust older entries.
+    conn.onRecover(() => this.bumpEpochNow(r));
+  }
+
+  available() {
+    return this.conn.available();
+  }
+
+  async lookup(key: string, lockToken = '', lockMs = 5000): Promise<LookupResult> {
+    const [epoch, seq, body, locked] = await this.conn.run((r) =>
+      (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
+    );
+    return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
+  }
+
+  async store(req: StoreRequest): Promise<boolean> {
+    const ok = await this.conn.run((r) =>
+      (r as ScriptedRedis).tgStore(
+        this.p,
+        req.key,
+        req.snapshot.epoch,
+        String(req.snapshot.seq),
+        String(req.ttlS),
+        req.body,
+        req.lockToken ?? '',
+        ...req.tags,
+      ),
+    );
+    if (ok === 1) this.written += Buffer.byteLength(req.body);
+    return ok === 1;
+  }
+
+  async unlock(key: string, epoch: string, lockToken: string) {
+    await this.conn.run((r) => (r as ScriptedRedis).tgUnlock(`${this.p}l:${epoch}:${key}`, lockToken));
+  }
+
+  async invalidate(tags: readonly string[]): Promise<number> {
+    if (tags.length === 0) return 0;
+    return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.guardWindowS), ...tags));
+  }
+
+  async bumpEpoch() {
+    await this.conn.run((r) => this.bumpEpochNow(r));
+  }
+
+  bytes() {
+    return this.written;
+  }
+
+  async close() {}
+
+  private async bumpEpochNow(r: Redis) {
+    await r.set(`${this.p}epoch`, randomUUID());
+  }
+}

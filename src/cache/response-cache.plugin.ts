@@ -1,0 +1,59 @@
+// The response cache inside Apollo's request pipeline. For a query: compute the key once the
+// operation is resolved, answer a hit without executing; on a miss execute, then store the result
+// (only without errors) under the tags the loaders recorded in ctx.readTags. Mutations and an
+// unavailable cache bypass. Every response says which it was in `x-cache: HIT | MISS | BYPASS`.
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { Context } from '../context.js';
+import { cacheKey, documentHash } from './cache-key.js';
+import type { ResponseCache, Ticket } from './response-cache.js';
+
+type Outcome = 'HIT' | 'MISS' | 'BYPASS';
+
+export interface ResponseCachePluginOptions {
+  /** cacheSalt(schema, CACHE_VERSION). */
+  salt: string;
+}
+
+export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePluginOptions): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      let outcome: Outcome = 'BYPASS';
+      let ticket: Ticket | undefined;
+      return {
+        async responseForOperation(rc: GraphQLRequestContext<Context>) {
+          if (!cache.enabled || rc.operation?.operation !== 'query') {
+            cache.noteBypass();
+            return null;
+          }
+          const key = cacheKey({
+            salt: opts.salt,
+            documentHash: documentHash(rc.queryHash, rc.document!),
+            operationName: rc.operationName,
+            variables: rc.request.variables,
+            scopeId: rc.contextValue.scope.id,
+          });
+          const begun = await cache.begin(key);
+          if (begun.kind === 'hit') {
+            outcome = 'HIT';
+            return { http: rc.response.http, body: { kind: 'single', singleResult: begun.result } };
+          }
+          if (begun.kind === 'miss') {
+            outcome = 'MISS';
+            ticket = begun.ticket;
+          }
+          return null;
+        },
+        async willSendResponse(rc) {
+          rc.response.http.headers.set('x-cache', outcome);
+          if (!ticket) return;
+          const body = rc.response.body;
+          const result =
+            body.kind === 'single' && !body.singleResult.errors?.length && body.singleResult.data
+              ? (body.singleResult as Record<string, unknown>)
+              : null;
+          await cache.complete(ticket, result, [...rc.contextValue.readTags]);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,256 @@
+// The response cache as the rest of the app sees it: begin (look up, or join/lead the computation of
+// a miss), complete (store a successful result with the tags it read), invalidate (after a write
+// commits), stats and state. It never throws into a request: any store failure becomes a bypass.
+//
+// Stampede protection works at two levels. In one process, identical misses that saw the same
+// snapshot join one flight and share its result (single-flight). Across processes, the first miss
+// takes a short Redis lock; other processes' misses wait briefly, re-reading, and serve the entry
+// once it lands (or compute it themselves when the wait runs out). Joining is keyed by the snapshot,
+// so a request that arrives after a write's invalidation never joins a computation that began before.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../observability/logger.js';
+import type { ResponseCacheStore, Snapshot } from './response-cache-store.js';
+
+export type CacheState = 'redis-up' | 'redis-down' | 'memory' | 'off';
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  stores: number;
+  bypasses: number;
+  /** Invalidation calls that reached the store. */
+  invalidations: number;
+  /** Bytes held (memory store) or written by this process (Redis store). */
+  bytes: number;
+  /** Hits served by joining an identical in-flight miss (included in hits). */
+  coalesced: number;
+  /** Stores refused because a tag was invalidated while the response was computed. */
+  staleStoresRefused: number;
+  /** Entries dropped by invalidations. */
+  invalidatedEntries: number;
+  /** Store errors and timeouts (each one became a bypass or a skipped store). */
+  errors: number;
+}
+
+/** Test seams: let a test hold a computed response just before it is stored. */
+export interface ResponseCacheHooks {
+  beforeStore?(key: string): Promise<void>;
+}
+
+export interface ResponseCacheOptions {
+  ttlS: number;
+  /** How long a miss waits for another process's fill lock before computing itself. */
+  lockWaitMs: number;
+  hooks?: ResponseCacheHooks;
+  logger?: Logger;
+}
+
+/** A computed result (the JSON-ready response body) or null when it may not be shared/stored. */
+type Shared = Record<string, unknown> | null;
+
+interface Flight {
+  key: string;
+  promise: Promise<Shared>;
+  resolve(result: Shared): void;
+}
+
+export interface Ticket {
+  readonly key: string;
+  readonly snapshot: Snapshot;
+  readonly lockToken?: string;
+  /** Set when this request leads an in-process flight that others may have joined. */
+  readonly flight?: Flight;
+}
+
+/** A follower stops waiting for a leader that never finishes (it then computes on its own). */
+const followerPatienceMs = 30_000;
+
+export type Begin =
+  | { kind: 'hit'; result: Record<string, unknown>; coalesced: boolean }
+  | { kind: 'miss'; ticket: Ticket }
+  | { kind: 'bypass' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function patiently<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class ResponseCache {
+  private readonly flights = new Map<string, Flight>();
+  private readonly counters = {
+    hits: 0,
+    misses: 0,
+    stores: 0,
+    bypasses: 0,
+    invalidations: 0,
+    coalesced: 0,
+    staleStoresRefused: 0,
+    invalidatedEntries: 0,
+    errors: 0,
+  };
+
+  /** `store` null means CACHE=off: every query bypasses, invalidation is a no-op. */
+  constructor(
+    readonly store: ResponseCacheStore | null,
+    private readonly opts: ResponseCacheOptions,
+  ) {}
+
+  get enabled(): boolean {
+    return this.store !== null;
+  }
+
+  state(): CacheState {
+    if (!this.store) return 'off';
+    if (this.store.kind === 'memory') return 'memory';
+    return this.store.available() ? 'redis-up' : 'redis-down';
+  }
+
+  stats(): CacheStats {
+    return { ...this.counters, bytes: this.store?.bytes() ?? 0 };
+  }
+
+  /** Counts a query that did not consult the cache (mutation, cache off, store down). */
+  noteBypass() {
+    this.counters.bypasses++;
+  }
+
+  async begin(key: string): Promise<Begin> {
+    const store = this.store;
+    if (!store || !store.available()) return this.bypass();
+    const token = randomUUID();
+    let look;
+    try {
+      look = await store.lookup(key, token, this.lockMs());
+    } catch {
+      this.counters.errors++;
+      return this.bypass();
+    }
+    if (look.body !== null) return this.hit(JSON.parse(look.body), false);
+
+    const flightKey = `${key}|${look.epoch}|${look.seq}`;
+    const joined = this.flights.get(flightKey);
+    if (joined) {
+      const result = await patiently(joined.promise, followerPatienceMs);
+      if (result) return this.hit(result, true);
+      // The leader's result was not shareable (errors): compute our own.
+      this.counters.misses++;
+      return { kind: 'miss', ticket: { key, snapshot: look } };
+    }
+
+    const flight = this.newFlight(flightKey);
+    this.flights.set(flightKey, flight);
+    let locked = look.locked;
+    let snapshot: Snapshot = look;
+    // Another process is computing this key: wait briefly, re-reading, before computing ourselves.
+    const deadline = performance.now() + this.opts.lockWaitMs;
+    for (let delay = 5; !locked && performance.now() < deadline; delay = Math.min(delay * 2, 50)) {
+      await sleep(delay);
+      try {
+        const again = await store.lookup(key, token, this.lockMs());
+        snapshot = again;
+        if (again.body !== null) {
+          const result = JSON.parse(again.body);
+          this.land(flight, result);
+          return this.hit(result, false);
+        }
+        locked = again.locked;
+      } catch {
+        this.counters.errors++;
+        break;
+      }
+    }
+    this.counters.misses++;
+    return { kind: 'miss', ticket: { key, snapshot, lockToken: locked ? token : undefined, flight } };
+  }
+
+  /**
+   * Finishes a miss: stores `result` (null = errors, not cacheable) under the tags it read, then
+   * hands it to every request that joined the flight.
+   */
+  async complete(ticket: Ticket, result: Shared, tags: readonly string[]): Promise<void> {
+    const store = this.store;
+    try {
+      if (!store) return;
+      if (result) {
+        await this.opts.hooks?.beforeStore?.(ticket.key);
+        if (!store.available()) return;
+        const stored = await store.store({
+          key: ticket.key,
+          body: JSON.stringify(result),
+          tags,
+          ttlS: this.opts.ttlS,
+          snapshot: ticket.snapshot,
+          lockToken: ticket.lockToken,
+        });
+        if (stored) this.counters.stores++;
+        else this.counters.staleStoresRefused++;
+      } else if (ticket.lockToken && store.available()) {
+        await store.unlock(ticket.key, ticket.snapshot.epoch, ticket.lockToken);
+      }
+    } catch (err) {
+      this.counters.errors++;
+      this.opts.logger?.debug({ err: (err as Error).message }, 'response cache: store failed');
+    } finally {
+      if (ticket.flight) this.land(ticket.flight, result);
+    }
+  }
+
+  /**
+   * Drops every entry carrying one of `changedTags`. Called after a write commits and before it
+   * answers. Never throws: when Redis cannot take the invalidation, the breaker opens (the cache is
+   * bypassed) and closes only after a new epoch has orphaned every entry written before.
+   */
+  async invalidate(changedTags: Iterable<string>): Promise<void> {
+    const store = this.store;
+    const tags = [...new Set(changedTags)];
+    if (!store || tags.length === 0) return;
+    try {
+      this.counters.invalidatedEntries += await store.invalidate(tags);
+      this.counters.invalidations++;
+    } catch (err) {
+      this.counters.errors++;
+      this.opts.logger?.warn({ err: (err as Error).message, tags }, 'response cache: invalidation lost; cache bypassed until a new epoch');
+      this.onLostInvalidation?.();
+    }
+  }
+
+  /** Set by the Redis wiring: opens the breaker so nothing is served until the epoch is bumped. */
+  onLostInvalidation?: () => void;
+
+  async close() {
+    await this.store?.close();
+  }
+
+  private lockMs() {
+    return Math.max(2000, this.opts.lockWaitMs * 2);
+  }
+
+  private newFlight(key: string): Flight {
+    let resolve!: (r: Shared) => void;
+    const promise = new Promise<Shared>((r) => (resolve = r));
+    return { key, promise, resolve };
+  }
+
+  /** Ends a flight: later identical misses start a new one; joined requests get `result`. */
+  private land(flight: Flight, result: Shared) {
+    if (this.flights.get(flight.key) === flight) this.flights.delete(flight.key);
+    flight.resolve(result);
+  }
+
+  private hit(result: Record<string, unknown>, coalesced: boolean): Begin {
+    this.counters.hits++;
+    if (coalesced) this.counters.coalesced++;
+    return { kind: 'hit', result, coalesced };
+  }
+
+  private bypass(): Begin {
+    this.counters.bypasses++;
+    return { kind: 'bypass' };
+  }
+}

@@ -1,0 +1,244 @@
+// The response cache through HTTP on real databases and real Redis (and the in-process store):
+// hits and misses, exact invalidation, key canonicalization, scope isolation, errors, the
+// read/write race, single-flight, and two server instances sharing one Redis.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../support/databases.js';
+import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
+import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import type { Db } from '../../src/db/client.js';
+import {
+  asMember,
+  cacheKinds,
+  groundTruthQuery,
+  groundTruthWriteTags,
+  scopeFromHeader,
+  storeGate,
+  videoListQuery,
+} from './cache-fixtures.js';
+
+const xcache = (r: GraphQLResponse) => r.headers.get('x-cache');
+const statements = (r: GraphQLResponse) => Number(r.headers.get('x-sql-statements'));
+
+async function projectWithVideo(db: Db, boxes = 1) {
+  const projectId = await insertProject(db);
+  const videoId = await insertVideo(db, projectId);
+  await insertGroundTruth(db, videoId, Array.from({ length: boxes }, (_, f) => ({ frame_number: f, confidence: 0.9 })));
+  return { projectId, videoId };
+}
+
+describeEachDatabase('response cache', (database) => {
+  for (const kind of cacheKinds('response-cache')) {
+    describe(`${kind.name} store`, () => {
+      let app: TestApp;
+      let db: Db;
+      const gate = storeGate();
+      beforeAll(async () => {
+        db = database().db;
+        app = await createTestApp(db, kind.env, { scopeFor: scopeFromHeader, cacheHooks: gate.hooks });
+        expect(app.app.cache.state()).toBe(kind.name === 'redis' ? 'redis-up' : 'memory');
+      });
+      afterAll(async () => {
+        await app?.close();
+        await kind.cleanup();
+      });
+
+      it('answers a repeated query from the cache without SQL, with the same body', async () => {
+        const { projectId } = await projectWithVideo(db);
+        const miss = await app.execute(videoListQuery, { projectId });
+        const hit = await app.execute(videoListQuery, { projectId });
+        expect(xcache(miss)).toBe('MISS');
+        expect(statements(miss)).toBeGreaterThan(0);
+        expect(xcache(hit)).toBe('HIT');
+        expect(statements(hit)).toBe(0);
+        expect(hit.body).toEqual(miss.body);
+        expect(dataOf(hit).project.videos.totalCount).toBe(1);
+      });
+
+      it('misses after a related write is invalidated, then serves the new data', async () => {
+        const { projectId, videoId } = await projectWithVideo(db);
+        await app.execute(groundTruthQuery, { videoId });
+        expect(xcache(await app.execute(groundTruthQuery, { videoId }))).toBe('HIT');
+        await insertGroundTruth(db, videoId, [{ frame_number: 7, confidence: 0.8 }]);
+        await app.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        const after = await app.execute(groundTruthQuery, { videoId });
+        expect(xcache(after)).toBe('MISS');
+        expect(dataOf(after).video.groundTruth.totalCount).toBe(2);
+        expect(xcache(await app.execute(groundTruthQuery, { videoId }))).toBe('HIT');
+      });
+
+      it('keeps entries of unrelated entities: a write to video A leaves project B pages cached', async () => {
+        const a = await projectWithVideo(db);
+        const b = await projectWithVideo(db);
+        await app.execute(videoListQuery, { projectId: b.projectId });
+        await app.execute(groundTruthQuery, { videoId: b.videoId });
+        await app.execute(videoListQuery, { projectId: a.projectId });
+        await insertGroundTruth(db, a.videoId, [{ frame_number: 3, confidence: 0.5 }]);
+        await app.app.cache.invalidate(groundTruthWriteTags(a.projectId, a.videoId));
+        expect(xcache(await app.execute(videoListQuery, { projectId: b.projectId }))).toBe('HIT');
+        expect(xcache(await app.execute(groundTruthQuery, { videoId: b.videoId }))).toBe('HIT');
+        const aList = await app.execute(videoListQuery, { projectId: a.projectId });
+        expect(xcache(aList)).toBe('MISS');
+        expect(dataOf(aList).project.videos.nodes[0].groundTruthCount).toBe(2);
+      });
+
+      it('hits the same entry whatever the key order of the variables and the whitespace of the document', async () => {
+        const { videoId } = await projectWithVideo(db);
+        await app.execute(groundTruthQuery, { videoId, first: 5, minConfidence: 0.1 });
+        const reordered = await app.execute(groundTruthQuery.replace(/\s+/g, '  '), { minConfidence: 0.1, first: 5, videoId });
+        expect(xcache(reordered)).toBe('HIT');
+        // Different values are a different entry.
+        expect(xcache(await app.execute(groundTruthQuery, { videoId, first: 4, minConfidence: 0.1 }))).toBe('MISS');
+      });
+
+      it('never shares an entry between scopes', async () => {
+        const p1 = await projectWithVideo(db);
+        const p2 = await projectWithVideo(db);
+        const list = `query Mine { projects(first: 100) { totalCount nodes { id } } }`;
+        const admin = await app.execute(list);
+        expect(xcache(admin)).toBe('MISS');
+        const member = await app.execute(list, {}, asMember(p1.projectId));
+        expect(xcache(member)).toBe('MISS');
+        expect(dataOf(member).projects.nodes.map((n: { id: string }) => n.id)).toEqual([p1.projectId]);
+        const other = await app.execute(list, {}, asMember(p2.projectId));
+        expect(xcache(other)).toBe('MISS');
+        expect(dataOf(other).projects.nodes.map((n: { id: string }) => n.id)).toEqual([p2.projectId]);
+        expect(xcache(await app.execute(list, {}, asMember(p1.projectId)))).toBe('HIT');
+        const adminAgain = await app.execute(list);
+        expect(xcache(adminAgain)).toBe('HIT');
+        expect(dataOf(adminAgain).projects.totalCount).toBeGreaterThanOrEqual(2);
+        // A project the member may not read answers null, and that answer is the member's own.
+        const foreign = await app.execute(videoListQuery, { projectId: p2.projectId }, asMember(p1.projectId));
+        expect(dataOf(foreign).project).toBeNull();
+        const adminView = await app.execute(videoListQuery, { projectId: p2.projectId });
+        expect(xcache(adminView)).toBe('MISS');
+        expect(dataOf(adminView).project.id).toBe(p2.projectId);
+      });
+
+      it('never caches a response with errors, even with partial data', async () => {
+        const query = `query Partial($bad: ID!) { projects(first: 1) { totalCount } video(id: $bad) { id } }`;
+        const storesBefore = app.app.cache.stats().stores;
+        for (let i = 0; i < 2; i++) {
+          const res = await app.execute(query, { bad: 'not-a-uuid' });
+          expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+          expect(xcache(res)).toBe('MISS');
+        }
+        expect(app.app.cache.stats().stores).toBe(storesBefore);
+      });
+
+      it('does not store a read that overlapped a write and its invalidation (stale-store race)', async () => {
+        const { projectId, videoId } = await projectWithVideo(db);
+        const held = gate.arm();
+        const pending = app.execute(groundTruthQuery, { videoId });
+        await held.reached; // the read has executed against the old rows and is about to store
+        await insertGroundTruth(db, videoId, [{ frame_number: 9, confidence: 0.7 }]);
+        await app.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        const refusedBefore = app.app.cache.stats().staleStoresRefused;
+        held.release();
+        const overlapped = await pending;
+        expect(xcache(overlapped)).toBe('MISS');
+        expect(dataOf(overlapped).video.groundTruth.totalCount).toBe(1);
+        expect(app.app.cache.stats().staleStoresRefused).toBe(refusedBefore + 1);
+        const next = await app.execute(groundTruthQuery, { videoId });
+        expect(xcache(next)).toBe('MISS');
+        expect(dataOf(next).video.groundTruth.totalCount).toBe(2);
+        expect(xcache(await app.execute(groundTruthQuery, { videoId }))).toBe('HIT');
+      });
+
+      it('stores a held read when no related write happened meanwhile (the gate itself does not block)', async () => {
+        const a = await projectWithVideo(db);
+        const b = await projectWithVideo(db);
+        const held = gate.arm();
+        const pending = app.execute(groundTruthQuery, { videoId: a.videoId });
+        await held.reached;
+        await app.app.cache.invalidate(groundTruthWriteTags(b.projectId, b.videoId));
+        held.release();
+        expect(xcache(await pending)).toBe('MISS');
+        expect(xcache(await app.execute(groundTruthQuery, { videoId: a.videoId }))).toBe('HIT');
+      });
+
+      it('executes N parallel identical misses once (single-flight)', async () => {
+        const { videoId } = await projectWithVideo(db, 50);
+        const responses = await Promise.all(Array.from({ length: 10 }, () => app.execute(groundTruthQuery, { videoId, first: 50 })));
+        const misses = responses.filter((r) => xcache(r) === 'MISS');
+        expect(misses).toHaveLength(1);
+        expect(responses.reduce((sum, r) => sum + statements(r), 0)).toBe(statements(misses[0]));
+        for (const r of responses) expect(r.body).toEqual(misses[0].body);
+      });
+
+      it('bypasses mutations and documents that do not resolve to a query', async () => {
+        const res = await app.execute(`mutation { __typename }`);
+        expect(xcache(res)).toBe('BYPASS');
+      });
+    });
+  }
+
+  describe.skipIf(!redisUrl)('two server instances on one Redis (needs REDIS_URL)', () => {
+    const prefix = uniquePrefix('two-instances');
+    let a: TestApp;
+    let b: TestApp;
+    let db: Db;
+    beforeAll(async () => {
+      db = database().db;
+      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix };
+      [a, b] = await Promise.all([createTestApp(db, env), createTestApp(db, env)]);
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await removePrefix(redisUrl!, prefix);
+    });
+
+    it('shares entries: what one instance stored, the other serves', async () => {
+      const { projectId } = await projectWithVideo(db);
+      expect(xcache(await a.execute(videoListQuery, { projectId }))).toBe('MISS');
+      expect(xcache(await b.execute(videoListQuery, { projectId }))).toBe('HIT');
+    });
+
+    it('never serves a stale read from one instance after a write acknowledged through the other', async () => {
+      const { projectId, videoId } = await projectWithVideo(db);
+      for (let round = 1; round <= 5; round++) {
+        await b.execute(groundTruthQuery, { videoId });
+        expect(xcache(await b.execute(groundTruthQuery, { videoId }))).toBe('HIT');
+        // The write commits and instance A invalidates before it answers.
+        await insertGroundTruth(db, videoId, [{ frame_number: 100 + round, confidence: 0.6 }]);
+        await a.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        const read = await b.execute(groundTruthQuery, { videoId });
+        expect(dataOf(read).video.groundTruth.totalCount).toBe(1 + round);
+        expect(xcache(read)).toBe('MISS');
+      }
+    });
+
+    it('computes a cold key once across both instances (Redis fill lock)', async () => {
+      const { videoId } = await projectWithVideo(db, 20);
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).execute(groundTruthQuery, { videoId, first: 20 })),
+      );
+      const misses = responses.filter((r) => xcache(r) === 'MISS');
+      expect(misses).toHaveLength(1);
+      expect(responses.reduce((sum, r) => sum + statements(r), 0)).toBe(statements(misses[0]));
+      for (const r of responses) expect(dataOf(r).video.groundTruth.totalCount).toBe(20);
+    });
+  });
+});
+
+describe('CACHE=off', () => {
+  it('bypasses every query and reports the cache as off', async () => {
+    const { createTestDatabase } = await import('../support/databases.js');
+    const database = await createTestDatabase('pglite');
+    const app = await createTestApp(database.db, { CACHE: 'off' });
+    try {
+      const { projectId } = await projectWithVideo(database.db);
+      for (let i = 0; i < 2; i++) {
+        const res = await app.execute(videoListQuery, { projectId });
+        expect(xcache(res)).toBe('BYPASS');
+        expect(statements(res)).toBeGreaterThan(0);
+      }
+      expect(app.app.cache.state()).toBe('off');
+      await app.app.cache.invalidate(['video:x']); // a no-op, not an error
+    } finally {
+      await app.close();
+      await database.drop();
+    }
+  });
+});
