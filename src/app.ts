@@ -17,7 +17,15 @@ import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
 import { formatError } from './graphql/format-error.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
+import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
+import { faultInjectionPlugin } from './http/fault-injection.js';
+import { graphiqlRoutes } from './http/graphiql.routes.js';
+import { countConnections, healthRoutes } from './http/health.routes.js';
+import { metricsRoutes } from './http/metrics.routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
+import { recordOf, requestLog } from './observability/request-log.js';
+import { attachRecord, requestRecordPlugin } from './observability/request-record.js';
 import { requestStatsPlugin } from './observability/request-stats.js';
 
 export interface App {
@@ -25,6 +33,9 @@ export interface App {
   readonly db: Db;
   readonly logger: Logger;
   readonly httpServer: http.Server;
+  readonly metrics: Metrics;
+  /** True once close() began (readiness then answers 503). */
+  readonly shuttingDown: boolean;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -34,6 +45,10 @@ export interface AppDeps {
   /** A database opened by the caller (tests); the app then leaves closing it to the caller. */
   db?: Db;
   logger?: Logger;
+  /** The response cache's statistics, for /metrics and /health (wired by the cache work). */
+  cache?: CacheStatsSource & { close?(): Promise<void> };
+  /** Who the caller of an admin endpoint is (the API-key work plugs in here). */
+  scopeFor?: ScopeFor;
 }
 
 /** Fills an empty embedded database with the demo data set on first start. */
@@ -55,6 +70,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const expressApp = express();
   expressApp.disable('x-powered-by');
   const httpServer = http.createServer(expressApp);
+  const cache = deps.cache;
+  const metrics = createMetrics({
+    pool: db.pool,
+    addStatementListener: (l) => db.addStatementListener(l),
+    connectionsOpen: () => countConnections(db),
+    cache,
+  });
+  let shuttingDown = false;
+  if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
   const apollo = new ApolloServer<Context>({
     typeDefs,
@@ -63,24 +87,47 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted, error) => formatError(formatted, error),
+    // main.ts owns the signals: Apollo's own handler would re-raise the signal and exit non-zero.
+    stopOnTerminationSignals: false,
     plugins: [
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
       requestStatsPlugin(),
+      requestRecordPlugin(),
+      ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
     ],
   });
   await apollo.start();
 
-  expressApp.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
+  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
+  expressApp.use(metricsRoutes(metrics));
+  expressApp.use(adminRoutes({ db, scopeFor: deps.scopeFor ?? defaultScopeFor(config.NODE_ENV) }));
+  if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
   expressApp.use(
     '/graphql',
     express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(db, adminScope) }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const record = recordOf(res);
+        const context = createContext(db, adminScope, { requestId: record.id });
+        attachRecord(context, record);
+        return context;
+      },
+    }),
   );
+  // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
+  expressApp.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const status = Number((err as { status?: number })?.status) || 500;
+    if (status >= 500) logger.error({ err, requestId: recordOf(res)?.id }, 'unhandled HTTP error');
+    res.status(status).json({ error: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status >= 500 ? 'Internal server error' : String((err as Error).message) } });
+  });
 
   let closed = false;
   return {
@@ -88,6 +135,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     db,
     logger,
     httpServer,
+    metrics,
+    get shuttingDown() {
+      return shuttingDown;
+    },
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -98,10 +149,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         });
       });
     },
+    /**
+     * Graceful: readiness fails, the listener closes (no new connections), idle keep-alive sockets
+     * close, in-flight requests finish within SHUTDOWN_GRACE_MS (then their sockets are cut), and
+     * only then the cache and the pool close (the pool with a bounded end, see client.ts).
+     */
     async close() {
       if (closed) return;
       closed = true;
+      shuttingDown = true;
       await apollo.stop();
+      metrics.close();
+      if (cache?.close) await cache.close().catch((err) => logger.warn({ err }, 'closing the cache failed'));
       if (!deps.db) await db.close();
     },
   };
