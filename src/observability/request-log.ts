@@ -29,6 +29,8 @@ export function recordOf(res: Response): RequestRecord {
 export function requestLog(opts: RequestLogOptions) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
+    // Captured now: mounted routers rewrite req.path while the request passes through them.
+    const route = routeLabel(req.path);
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
@@ -37,7 +39,6 @@ export function requestLog(opts: RequestLogOptions) {
       if (done) return;
       done = true;
       const seconds = (performance.now() - started) / 1000;
-      const route = routeLabel(req.path);
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
       opts.metrics.observe({ route, method: req.method, status, seconds, graphql: record.graphql });
       const cache = res.getHeader('x-cache');

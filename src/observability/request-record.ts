@@ -19,12 +19,17 @@ export interface RequestRecord {
   };
 }
 
-// Links Apollo's per-request context object to the record of the HTTP request that built it, so the
-// shared Context type needs no field of ours.
-const byContext = new WeakMap<object, RequestRecord>();
+// Links Apollo's per-request context to the record of the HTTP request that built it, so the shared
+// Context type needs no field of ours. A symbol-keyed property rather than a WeakMap because Apollo
+// hands plugins a shallow copy of the context (Object.assign copies enumerable symbol properties).
+const recordKey = Symbol('truthgraph.requestRecord');
 
 export function attachRecord(context: object, record: RequestRecord): void {
-  byContext.set(context, record);
+  (context as Record<symbol, unknown>)[recordKey] = record;
+}
+
+function recordOfContext(context: object): RequestRecord | undefined {
+  return (context as Record<symbol, RequestRecord | undefined>)[recordKey];
 }
 
 const requestIdPattern = /^[\w.:\-]{1,128}$/;
@@ -67,7 +72,7 @@ export function requestRecordPlugin(): ApolloServerPlugin<StatsContext> {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response, operationName, request }) {
-          const record = byContext.get(contextValue);
+          const record = recordOfContext(contextValue);
           if (!record) return;
           const body = response.body;
           // The formatted errors: the codes the client saw (a raw driver error becomes DATABASE_UNAVAILABLE).

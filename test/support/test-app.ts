@@ -1,6 +1,6 @@
 // The app under test, listening on a random loopback port, and a client that speaks GraphQL over
 // HTTP to it the way real clients do (JSON POST), returning status, headers and body.
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 
@@ -17,9 +17,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(db: Db, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(db: Db, env: Record<string, string> = {}, deps: Omit<AppDeps, 'db'> = {}): Promise<TestApp> {
   const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', ...env });
-  const app = await createApp(config, { db });
+  const app = await createApp(config, { ...deps, db });
   const url = await app.listen(0, '127.0.0.1');
   return {
     app,
