@@ -10,7 +10,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
-import { adminScope, type AccessScope } from './auth/scope.js';
+import { adminScope } from './auth/scope.js';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
@@ -25,7 +25,15 @@ import { formatError } from './graphql/format-error.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-documents.js';
+import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
+import { faultInjectionPlugin } from './http/fault-injection.js';
+import { graphiqlRoutes } from './http/graphiql.routes.js';
+import { countConnections, healthRoutes } from './http/health.routes.js';
+import { metricsRoutes } from './http/metrics.routes.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
+import { recordOf, requestLog } from './observability/request-log.js';
+import { attachRecord, requestRecordPlugin } from './observability/request-record.js';
 import { requestStatsPlugin } from './observability/request-stats.js';
 
 export interface App {
@@ -35,6 +43,9 @@ export interface App {
   readonly httpServer: http.Server;
   /** The response cache: invalidate(tags), stats(), state() (for writes and the metrics endpoint). */
   readonly cache: ResponseCache;
+  readonly metrics: Metrics;
+  /** True once close() began (readiness then answers 503). */
+  readonly shuttingDown: boolean;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -44,8 +55,8 @@ export interface AppDeps {
   /** A database opened by the caller (tests); the app then leaves closing it to the caller. */
   db?: Db;
   logger?: Logger;
-  /** The caller's access scope for a request (until API keys land every request is admin). */
-  scopeFor?: (req: express.Request) => AccessScope;
+  /** Who the caller is, per request (the API-key work plugs in here); admin by default. */
+  scopeFor?: ScopeFor;
   /** Test seams of the response cache (e.g. holding a result just before it is stored). */
   cacheHooks?: ResponseCacheHooks;
 }
@@ -77,6 +88,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const expressApp = express();
   expressApp.disable('x-powered-by');
   const httpServer = http.createServer(expressApp);
+  const metrics = createMetrics({
+    pool: db.pool,
+    addStatementListener: (l) => db.addStatementListener(l),
+    connectionsOpen: () => countConnections(db),
+    cache,
+  });
+  let shuttingDown = false;
+  if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
   const schema = executableSchema();
   const apollo = new ApolloServer<Context>({
@@ -86,28 +105,52 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted, error) => formatError(formatted, error),
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
+    // main.ts owns the signals: Apollo's own handler would re-raise the signal and exit non-zero.
+    stopOnTerminationSignals: false,
     plugins: [
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
       requestStatsPlugin(),
       responseCachePlugin(cache, { salt: cacheSalt(typeDefs, config.CACHE_VERSION) }),
+      requestRecordPlugin(),
+      ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
     ],
   });
   await apollo.start();
 
-  expressApp.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
   const scopeFor = deps.scopeFor ?? (() => adminScope);
   const invalidate = (changedTags: Iterable<string>) => cache.invalidate(changedTags);
+  expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
+  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
+  expressApp.use(metricsRoutes(metrics));
+  expressApp.use(adminRoutes({ db, scopeFor: deps.scopeFor ?? defaultScopeFor(config.NODE_ENV) }));
+  if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
   expressApp.use(
     '/graphql',
     express.json({ limit: '10mb' }),
     ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(db, scopeFor(req), { invalidate }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const record = recordOf(res);
+        const scope = (await scopeFor(req)) ?? adminScope;
+        const context = createContext(db, scope, { requestId: record.id, invalidate });
+        attachRecord(context, record);
+        return context;
+      },
+    }),
   );
+  // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
+  expressApp.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const status = Number((err as { status?: number })?.status) || 500;
+    if (status >= 500) logger.error({ err, requestId: recordOf(res)?.id }, 'unhandled HTTP error');
+    res.status(status).json({ error: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status >= 500 ? 'Internal server error' : String((err as Error).message) } });
+  });
 
   let closed = false;
   return {
@@ -116,6 +159,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     logger,
     httpServer,
     cache,
+    metrics,
+    get shuttingDown() {
+      return shuttingDown;
+    },
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -126,11 +173,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         });
       });
     },
+    /**
+     * Graceful: readiness fails, the listener closes (no new connections), idle keep-alive sockets
+     * close, in-flight requests finish within SHUTDOWN_GRACE_MS (then their sockets are cut), and
+     * only then the cache and the pool close (the pool with a bounded end, see client.ts).
+     */
     async close() {
       if (closed) return;
       closed = true;
+      shuttingDown = true;
       await apollo.stop();
-      await caches.close();
+      metrics.close();
+      await caches.close().catch((err) => logger.warn({ err }, 'closing the cache failed'));
       if (!deps.db) await db.close();
     },
   };

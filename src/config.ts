@@ -9,7 +9,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Default: info, or silent under NODE_ENV=test.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -25,6 +26,11 @@ const schema = z.object({
   DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_PREPARE: bool.default(true),
   EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
+  SLOW_REQUEST_MS: int(1, 3_600_000).default(1000),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  // Default: on outside production.
+  GRAPHIQL: bool.optional(),
+  FAULT_INJECTION: bool.default(false),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -43,7 +49,14 @@ const schema = z.object({
   TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('operations/__generated__/persisted-documents.json'),
 });
 
-export type Config = Readonly<z.infer<typeof schema>> & { readonly migrateOnStart: boolean };
+type Parsed = z.infer<typeof schema>;
+export type Config = Readonly<
+  Omit<Parsed, 'LOG_LEVEL' | 'GRAPHIQL'> & {
+    LOG_LEVEL: NonNullable<Parsed['LOG_LEVEL']>;
+    GRAPHIQL: boolean;
+    migrateOnStart: boolean;
+  }
+>;
 
 export class ConfigError extends Error {}
 
@@ -60,5 +73,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return Object.freeze({ ...c, migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production' });
+  return Object.freeze({
+    ...c,
+    LOG_LEVEL: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'silent' : 'info'),
+    GRAPHIQL: c.GRAPHIQL ?? c.NODE_ENV !== 'production',
+    migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production',
+  });
 }

@@ -1,4 +1,5 @@
-// Entry point: configuration, the app, a listening socket; SIGTERM/SIGINT close it all.
+// Entry point: configuration, the app, a listening socket; SIGTERM/SIGINT close it all gracefully
+// (stop accepting, drain in-flight requests within SHUTDOWN_GRACE_MS, close cache and pool) and exit 0.
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -17,13 +18,33 @@ async function main() {
   const url = await app.listen();
   app.logger.info({ url, database: config.DATABASE_URL ? 'postgres' : `pglite (${config.PGLITE_DIR})` }, `truthgraph ready at ${url}`);
   console.log(`truthgraph serving GraphQL at ${url}`);
+  let stopping = false;
   const stop = async (signal: string) => {
-    app.logger.info({ signal }, 'shutting down');
-    await app.close();
-    process.exit(0);
+    if (stopping) {
+      // A second signal while draining: the operator wants out now.
+      app.logger.warn({ signal }, 'second signal during shutdown: exiting immediately');
+      process.exit(1);
+    }
+    stopping = true;
+    app.logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: no new connections, draining in-flight requests');
+    // The drain is bounded by SHUTDOWN_GRACE_MS and the pool end by its own timeout; this is the
+    // backstop should anything else hang.
+    const backstop = setTimeout(() => {
+      app.logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS + 15_000);
+    backstop.unref();
+    try {
+      await app.close();
+      app.logger.info('shutdown complete');
+      process.exit(0);
+    } catch (err) {
+      app.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((err) => {

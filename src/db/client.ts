@@ -3,6 +3,7 @@
 // and timed for metrics, so the counts in tests and in /metrics are the ones the database saw.
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { PoolStats } from './pool-stats.js';
 
 export type Param = string | number | boolean | null;
 
@@ -25,6 +26,10 @@ export interface Db extends Queryable {
   /** A view of this handle that also counts into `stats` (one per request). */
   counted(stats: SqlStats): Db;
   close(): Promise<void>;
+  /** Pool statistics (busy, waiting, time waited, utilisation), shared by every counted view. */
+  readonly pool: PoolStats;
+  /** Adds a listener called after every statement (metrics); returns its removal. */
+  addStatementListener(listener: StatementListener): () => void;
   /** The driver underneath, for the migrator and the driver-specific bulk paths only. */
   readonly driver: { kind: 'postgres'; sql: postgres.Sql } | { kind: 'pglite'; pglite: PGlite };
 }
@@ -81,6 +86,7 @@ function instrument(run: RawQuery, listeners: readonly StatementListener[], stat
 
 interface DriverParts {
   kind: Db['kind'];
+  pool: PoolStats;
   driver: Db['driver'];
   run: RawQuery;
   transaction<T>(fn: (run: RawQuery) => Promise<T>): Promise<T>;
@@ -88,14 +94,25 @@ interface DriverParts {
 }
 
 function assemble(parts: DriverParts, listeners: StatementListener[], stats?: SqlStats): Db {
-  const base = instrument(parts.run, listeners, stats);
+  // A statement outside a transaction, or a whole transaction, is one unit of pool work; the
+  // statements inside a transaction run on the connection it already holds.
+  const pooled: RawQuery = (text, params) => parts.pool.track(() => parts.run(text, params));
+  const base = instrument(pooled, listeners, stats);
   return {
     kind: parts.kind,
     driver: parts.driver,
+    pool: parts.pool,
     query: base.query,
-    transaction: (fn) => parts.transaction((run) => fn(instrument(run, listeners, stats))),
+    transaction: (fn) => parts.pool.track(() => parts.transaction((run) => fn(instrument(run, listeners, stats)))),
     counted: (s) => assemble(parts, listeners, s),
     close: parts.close,
+    addStatementListener(listener) {
+      listeners.push(listener);
+      return () => {
+        const i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+      };
+    },
   };
 }
 
@@ -131,6 +148,7 @@ export function createPostgresDb(
   return assemble(
     {
       kind: 'postgres',
+      pool: new PoolStats(opts.max),
       driver: { kind: 'postgres', sql },
       run: runOn(sql),
       transaction: (fn) => sql.begin((tx) => fn(runOn(tx))) as Promise<never>,
@@ -156,6 +174,8 @@ export async function createPgliteDb(
   return assemble(
     {
       kind: 'pglite',
+      // PGlite is one embedded backend that runs one statement at a time: a pool of one.
+      pool: new PoolStats(1),
       driver: { kind: 'pglite', pglite },
       run: runOn(pglite),
       transaction: (fn) => pglite.transaction((tx) => fn(runOn(tx))),

@@ -65,3 +65,25 @@ export async function migrationVersion(db: Db): Promise<{ id: number; createdAt:
   ).catch(() => []);
   return rows[0] ? { id: Number(rows[0].id), createdAt: Number(rows[0].created_at) } : null;
 }
+
+/** The newest migration in drizzle/meta/_journal.json: what a fully migrated database has applied. */
+export function latestMigration(): { tag: string; createdAt: number; count: number } {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  const last = journal.entries[journal.entries.length - 1];
+  return { tag: last.tag, createdAt: last.when, count: journal.entries.length };
+}
+
+export interface MigrationStatus {
+  applied: { id: number; createdAt: number } | null;
+  expected: { tag: string; createdAt: number; count: number };
+  upToDate: boolean;
+}
+
+/** Whether the database has every migration this build ships (the migrator compares timestamps too). */
+export async function migrationStatus(db: Db): Promise<MigrationStatus> {
+  const applied = await migrationVersion(db);
+  const expected = latestMigration();
+  return { applied, expected, upToDate: applied !== null && applied.createdAt >= expected.createdAt };
+}

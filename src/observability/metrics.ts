@@ -1,0 +1,229 @@
+// The Prometheus registry of one app: HTTP and GraphQL requests, SQL statements, the connection pool,
+// the response cache (when one is wired in) and Node's process metrics, all named truthgraph_*.
+// One registry per app (not prom-client's global one) so several apps in one test process don't clash.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../db/pool-stats.js';
+import type { StatementListener } from '../db/client.js';
+import type { Outcome } from './request-record.js';
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  stores: number;
+  bypasses: number;
+  invalidations: number;
+  bytes: number;
+}
+
+/** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
+export interface CacheStatsSource {
+  stats(): CacheStats;
+  state(): string;
+}
+
+export interface MetricsDeps {
+  pool: PoolStats;
+  /** Registers the statement listener; returns its removal. */
+  addStatementListener(listener: StatementListener): () => void;
+  /** Connections the database sees from this app, or null when it cannot tell. */
+  connectionsOpen(): Promise<number | null>;
+  cache?: CacheStatsSource;
+}
+
+export interface HttpObservation {
+  route: string;
+  method: string;
+  status: number;
+  seconds: number;
+  graphql?: { operation: string; outcome: Outcome; statements: number };
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  observe(o: HttpObservation): void;
+  /** Prometheus text exposition. */
+  text(): Promise<string>;
+  readonly contentType: string;
+  close(): void;
+}
+
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const statementBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const labelPattern = /^[A-Za-z_][\w.:-]{0,63}$/;
+// Clients choose operation names: cap the distinct values so a client cannot blow up the series count.
+const maxDistinctLabels = 200;
+
+function boundedLabel(seen: Set<string>, value: string): string {
+  if (!labelPattern.test(value)) return 'other';
+  if (seen.has(value)) return value;
+  if (seen.size >= maxDistinctLabels) return 'other';
+  seen.add(value);
+  return value;
+}
+
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'truthgraph_' });
+  const operations = new Set<string>();
+  const statements = new Set<string>();
+
+  const httpRequests = new Counter({
+    name: 'truthgraph_http_requests_total',
+    help: 'HTTP requests answered, by route, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'truthgraph_http_request_duration_seconds',
+    help: 'HTTP request latency, by route, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const graphqlRequests = new Counter({
+    name: 'truthgraph_graphql_requests_total',
+    help: 'GraphQL requests, by operation name and outcome (ok, client_error, error).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const graphqlDuration = new Histogram({
+    name: 'truthgraph_graphql_request_duration_seconds',
+    help: 'GraphQL request latency, by operation name and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const statementsPerRequest = new Histogram({
+    name: 'truthgraph_graphql_sql_statements_per_request',
+    help: 'SQL statements one GraphQL request sent, by operation name.',
+    labelNames: ['operation'] as const,
+    buckets: [0, 1, 2, 3, 5, 8, 12, 20, 50, 100],
+    registers: [registry],
+  });
+  const statementDuration = new Histogram({
+    name: 'truthgraph_db_statement_duration_seconds',
+    help: 'SQL statement latency as the app saw it (including the wait for a connection), by statement name and outcome.',
+    labelNames: ['statement', 'outcome'] as const,
+    buckets: statementBuckets,
+    registers: [registry],
+  });
+  const poolWait = new Histogram({
+    name: 'truthgraph_db_pool_wait_seconds',
+    help: 'Time a statement or transaction waited for a free connection (FIFO pool model, see src/db/pool-stats.ts).',
+    buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const pool = deps.pool;
+  // Both connection gauges read one pg_stat_activity count per scrape.
+  let openCount: { at: number; value: Promise<number | null> } | undefined;
+  const connectionsOpen = () => {
+    const now = Date.now();
+    if (!openCount || now - openCount.at > 500) {
+      openCount = { at: now, value: deps.connectionsOpen().catch(() => null) };
+    }
+    return openCount.value;
+  };
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('truthgraph_db_pool_max_connections', 'Configured maximum connections of the pool.', () => pool.max);
+  gauge('truthgraph_db_pool_busy', 'Statements or transactions holding a connection now.', () => pool.snapshot().busy);
+  gauge('truthgraph_db_pool_waiting', 'Statements or transactions waiting for a connection now.', () => pool.snapshot().waiting);
+  gauge('truthgraph_db_pool_utilisation_ratio', 'Busy / max, time-weighted over the last 60 s.', () => pool.snapshot().utilisation);
+  gauge('truthgraph_db_pool_peak_waiting', 'Most statements or transactions ever waiting at once.', () => pool.snapshot().peakWaiting);
+  new Gauge({
+    name: 'truthgraph_db_pool_connections_open',
+    help: 'Connections the database server sees from this app (pg_stat_activity; 1 for embedded PGlite).',
+    registers: [registry],
+    async collect() {
+      const n = await connectionsOpen();
+      if (n !== null) this.set(n);
+    },
+  });
+  new Gauge({
+    name: 'truthgraph_db_pool_idle',
+    help: 'Open connections not holding work (connections open - busy).',
+    registers: [registry],
+    async collect() {
+      const n = await connectionsOpen();
+      if (n !== null) this.set(Math.max(0, n - pool.snapshot().busy));
+    },
+  });
+  const removeWait = pool.onWait((s) => poolWait.observe(s));
+
+  const removeStatement = deps.addStatementListener((name, ms, ok) => {
+    statementDuration.observe({ statement: boundedLabel(statements, name), outcome: ok ? 'ok' : 'error' }, ms / 1000);
+  });
+
+  const cache = deps.cache;
+  if (cache) {
+    // The cache keeps cumulative counters; a prom-client Counter only increments, so add the delta
+    // since the last scrape (and start over if the source was reset).
+    const counterFrom = (name: string, help: string, key: keyof CacheStats) => {
+      let last = 0;
+      return new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const v = cache.stats()[key];
+          if (v < last) {
+            this.reset();
+            last = 0;
+          }
+          this.inc(v - last);
+          last = v;
+        },
+      });
+    };
+    counterFrom('truthgraph_cache_hits_total', 'Responses served from the response cache.', 'hits');
+    counterFrom('truthgraph_cache_misses_total', 'Cacheable requests not found in the cache.', 'misses');
+    counterFrom('truthgraph_cache_stores_total', 'Responses written to the cache.', 'stores');
+    counterFrom('truthgraph_cache_bypasses_total', 'Requests that skipped the cache (mutations, errors, uncacheable).', 'bypasses');
+    counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
+    gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
+    gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
+      const s = cache.stats();
+      return s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : 0;
+    });
+    new Gauge({
+      name: 'truthgraph_cache_state',
+      help: 'The response cache state: 1 for the current state label.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.set({ state: cache.state() }, 1);
+      },
+    });
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observe(o) {
+      const labels = { route: o.route, method: o.method, status: String(o.status) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, o.seconds);
+      if (o.graphql) {
+        const operation = boundedLabel(operations, o.graphql.operation);
+        graphqlRequests.inc({ operation, outcome: o.graphql.outcome });
+        graphqlDuration.observe({ operation, outcome: o.graphql.outcome }, o.seconds);
+        statementsPerRequest.observe({ operation }, o.graphql.statements);
+      }
+    },
+    text: () => registry.metrics(),
+    close() {
+      removeWait();
+      removeStatement();
+      registry.clear();
+    },
+  };
+}

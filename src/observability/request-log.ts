@@ -1,0 +1,70 @@
+// One log line and one metrics observation per HTTP request, written when the response ends (so the
+// headers other layers set, such as x-cache, are final). Gives every request an id: an incoming
+// x-request-id when it is a sane token, else a fresh one, returned in the x-request-id header.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { requestIdFrom, type RequestRecord } from './request-record.js';
+
+export interface RequestLogOptions {
+  logger: Logger;
+  metrics: Metrics;
+  slowRequestMs: number;
+}
+
+/** A fixed route label per endpoint family, so paths chosen by clients never become label values. */
+export function routeLabel(path: string): string {
+  if (path === '/graphql' || path.startsWith('/graphql/')) return '/graphql';
+  if (path.startsWith('/graphiql/')) return '/graphiql';
+  if (path.startsWith('/health/')) return path === '/health/live' || path === '/health/ready' || path === '/health/database' ? path : 'other';
+  if (path === '/metrics') return '/metrics';
+  if (path.startsWith('/admin/')) return '/admin';
+  return 'other';
+}
+
+export function recordOf(res: Response): RequestRecord {
+  return res.locals.record as RequestRecord;
+}
+
+export function requestLog(opts: RequestLogOptions) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = performance.now();
+    // Captured now: mounted routers rewrite req.path while the request passes through them.
+    const route = routeLabel(req.path);
+    const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
+    res.locals.record = record;
+    res.setHeader('x-request-id', record.id);
+    let done = false;
+    const finish = (aborted: boolean) => {
+      if (done) return;
+      done = true;
+      const seconds = (performance.now() - started) / 1000;
+      const status = aborted && !res.headersSent ? 499 : res.statusCode;
+      opts.metrics.observe({ route, method: req.method, status, seconds, graphql: record.graphql });
+      const cache = res.getHeader('x-cache');
+      const gql = record.graphql;
+      const line = {
+        requestId: record.id,
+        method: req.method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        ...(gql ? { operation: gql.operation, outcome: gql.outcome, sqlStatements: gql.statements, sqlMs: Math.round(gql.sqlMs * 10) / 10 } : {}),
+        ...(gql?.errorCodes.length ? { errorCodes: gql.errorCodes } : {}),
+        ...(cache !== undefined ? { cache: String(cache) } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      };
+      if (seconds * 1000 >= opts.slowRequestMs) {
+        opts.logger.warn({ ...line, slow: true, slowRequestMs: opts.slowRequestMs }, 'slow request');
+      } else if (route === '/graphql' || route === '/admin') {
+        opts.logger.info(line, 'request');
+      } else {
+        // Probes and scrapes arrive every few seconds; keep them out of the info stream.
+        opts.logger.debug(line, 'request');
+      }
+    };
+    res.once('finish', () => finish(false));
+    res.once('close', () => finish(!res.writableFinished));
+    next();
+  };
+}
