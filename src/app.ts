@@ -8,14 +8,20 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
-import { adminScope } from './auth/scope.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { AccessScope } from './auth/scope.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
+import { faultSlowHeader, withSlowFirstStatement } from './db/fault-injection.js';
 import { demoShape, seedData } from './db/seed-data.js';
+import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
+import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
+import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
+import { bodyErrorHandler } from './http/graphql-error-response.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { requestStatsPlugin } from './observability/request-stats.js';
@@ -56,14 +62,28 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.disable('x-powered-by');
   const httpServer = http.createServer(expressApp);
 
+  const authenticator = createAuthenticator(db, logger);
+
   const apollo = new ApolloServer<Context>({
     typeDefs,
     resolvers,
-    introspection: !production,
+    // Security (README "Security"): introspection by config for every caller; no "Did you mean"
+    // suggestions whenever the schema is not public; limits refused before execution.
+    introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: production,
+    hideSchemaDetailsFromClientErrors: production || !config.introspection,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
+    validationRules: operationLimitRules({
+      maxDepth: config.QUERY_MAX_DEPTH,
+      maxAliases: config.QUERY_MAX_ALIASES,
+      maxDirectives: config.QUERY_MAX_DIRECTIVES,
+    }),
     formatError: (formatted, error) => formatError(formatted, error),
     plugins: [
+      queryCostPlugin(config.QUERY_MAX_COST),
+      errorStatusPlugin(),
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
@@ -78,9 +98,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   });
   expressApp.use(
     '/graphql',
-    express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(db, adminScope) }),
+    // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
+    authenticator.middleware,
+    express.json({ limit: config.BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const scope = res.locals.scope as AccessScope;
+        const slowMs = config.FAULT_INJECTION ? Number(req.headers[faultSlowHeader]) : NaN;
+        return createContext(db, scope, Number.isFinite(slowMs) && slowMs > 0 ? { wrapDb: (d) => withSlowFirstStatement(d, slowMs) } : {});
+      },
+    }),
   );
+  expressApp.use('/graphql', bodyErrorHandler(logger));
 
   let closed = false;
   return {
@@ -94,7 +123,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         httpServer.listen(port, host, () => {
           const addr = httpServer.address() as AddressInfo;
           const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          resolve(`http://${shownHost}:${addr.port}/graphql`);
+          const url = `http://${shownHost}:${addr.port}/graphql`;
+          authenticator.enableOpenModeIfAllowed(config.NODE_ENV === 'development', addr.address).then((open) => {
+            if (open) {
+              const banner = '*'.repeat(78);
+              logger.warn(
+                `\n${banner}\n  DEVELOPMENT OPEN MODE: no API key exists, so every request to ${url}\n` +
+                  `  runs as ADMIN without a key. Create one (npm run keys -- create --name me --admin)\n` +
+                  `  to end it. This mode exists only with NODE_ENV=development on loopback.\n${banner}`,
+              );
+            }
+            resolve(url);
+          }, reject);
         });
       });
     },

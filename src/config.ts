@@ -24,13 +24,25 @@ const schema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_PREPARE: bool.default(true),
+  // Security (README "Security"): request limits, introspection, fault injection.
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 10mb, 512kb or 1000b')
+    .default('10mb'),
+  INTROSPECTION: bool.optional(),
+  QUERY_MAX_DEPTH: int(1, 1000).default(12),
+  QUERY_MAX_ALIASES: int(0, 10_000).default(30),
+  QUERY_MAX_DIRECTIVES: int(0, 10_000).default(50),
+  QUERY_MAX_TOKENS: int(10, 1_000_000).default(2000),
+  QUERY_MAX_COST: int(1, 2_000_000_000).default(1_000_000),
+  FAULT_INJECTION: bool.default(false),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
 });
 
-export type Config = Readonly<z.infer<typeof schema>> & { readonly migrateOnStart: boolean };
+export type Config = Readonly<z.infer<typeof schema>> & { readonly migrateOnStart: boolean; readonly introspection: boolean };
 
 export class ConfigError extends Error {}
 
@@ -47,5 +59,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return Object.freeze({ ...c, migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production' });
+  return Object.freeze({
+    ...c,
+    migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production',
+    introspection: c.INTROSPECTION ?? c.NODE_ENV !== 'production',
+  });
 }
