@@ -24,6 +24,7 @@ const schema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_PREPARE: bool.default(true),
+  DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
   // Security (README "Security"): request limits, introspection, fault injection.
   BODY_LIMIT: z
     .string()
