@@ -40,6 +40,11 @@ export interface AppDeps {
   /** A database opened by the caller (tests); the app then leaves closing it to the caller. */
   db?: Db;
   logger?: Logger;
+  /**
+   * Tests only: replaces the scope of the authenticated key per request (e.g. from a test header).
+   * Authentication still runs first, so a request without a valid key is still a 401.
+   */
+  scopeFor?: (req: express.Request) => AccessScope;
 }
 
 /** Fills an empty embedded database with the demo data set on first start. */
@@ -103,7 +108,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     express.json({ limit: config.BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const scope = res.locals.scope as AccessScope;
+        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
         const slowMs = config.FAULT_INJECTION ? Number(req.headers[faultSlowHeader]) : NaN;
         return createContext(db, scope, Number.isFinite(slowMs) && slowMs > 0 ? { wrapDb: (d) => withSlowFirstStatement(d, slowMs) } : {});
       },

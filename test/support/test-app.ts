@@ -3,7 +3,7 @@
 // Requests carry an admin API key created for the app unless a test says otherwise (`as`), so
 // suites that are not about access run as they would with a real key.
 import { createApiKey, type NewApiKey } from '../../src/auth/api-keys.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 
@@ -30,15 +30,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
+export type TestAppDeps = Omit<AppDeps, 'db'> & {
   /** Create an admin key and send it by default (true); false leaves the key table untouched. */
   adminKey?: boolean;
-}
+};
 
-export async function createTestApp(db: Db, env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp(db: Db, env: Record<string, string> = {}, deps: TestAppDeps = {}): Promise<TestApp> {
   const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', ...env });
-  const adminKey = opts.adminKey === false ? null : (await createApiKey(db, { name: 'test-admin', role: 'admin' })).secret;
-  const app = await createApp(config, { db });
+  const { adminKey: wantAdminKey, ...appDeps } = deps;
+  const adminKey = wantAdminKey === false ? null : (await createApiKey(db, { name: 'test-admin', role: 'admin' })).secret;
+  const app = await createApp(config, { ...appDeps, db });
   const url = await app.listen(0, '127.0.0.1');
   return {
     app,
