@@ -10,17 +10,20 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
-import { adminScope } from './auth/scope.js';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
 import { responseCachePlugin } from './cache/response-cache.plugin.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { AccessScope } from './auth/scope.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
+import { faultSlowHeader, withSlowFirstStatement } from './db/fault-injection.js';
 import { demoShape, seedData } from './db/seed-data.js';
+import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
@@ -30,6 +33,9 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
+import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
+import { bodyErrorHandler } from './http/graphql-error-response.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
 import { recordOf, requestLog } from './observability/request-log.js';
@@ -55,8 +61,11 @@ export interface AppDeps {
   /** A database opened by the caller (tests); the app then leaves closing it to the caller. */
   db?: Db;
   logger?: Logger;
-  /** Who the caller is, per request (the API-key work plugs in here); admin by default. */
-  scopeFor?: ScopeFor;
+  /**
+   * Tests only: replaces the scope of the authenticated key per request (e.g. from a test header).
+   * Authentication still runs first, so a request without a valid key is still a 401.
+   */
+  scopeFor?: (req: express.Request) => AccessScope;
   /** Test seams of the response cache (e.g. holding a result just before it is stored). */
   cacheHooks?: ResponseCacheHooks;
 }
@@ -97,17 +106,31 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let shuttingDown = false;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
+  const authenticator = createAuthenticator(db, logger);
+
   const schema = executableSchema();
   const apollo = new ApolloServer<Context>({
     ...(config.EXECUTOR === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
-    introspection: !production,
+    // Security (README "Security"): introspection by config for every caller; no "Did you mean"
+    // suggestions whenever the schema is not public; limits refused before execution.
+    introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: production,
+    hideSchemaDetailsFromClientErrors: production || !config.introspection,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
+    validationRules: operationLimitRules({
+      maxDepth: config.QUERY_MAX_DEPTH,
+      maxAliases: config.QUERY_MAX_ALIASES,
+      maxDirectives: config.QUERY_MAX_DIRECTIVES,
+    }),
     formatError: (formatted, error) => formatError(formatted, error),
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     // main.ts owns the signals: Apollo's own handler would re-raise the signal and exit non-zero.
     stopOnTerminationSignals: false,
     plugins: [
+      queryCostPlugin(config.QUERY_MAX_COST),
+      errorStatusPlugin(),
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
@@ -120,27 +143,35 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   });
   await apollo.start();
 
-  const scopeFor = deps.scopeFor ?? (() => adminScope);
   const invalidate = (changedTags: Iterable<string>) => cache.invalidate(changedTags);
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
   expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
   expressApp.use(metricsRoutes(metrics));
-  expressApp.use(adminRoutes({ db, scopeFor: deps.scopeFor ?? defaultScopeFor(config.NODE_ENV) }));
+  expressApp.use('/admin', authenticator.middleware);
+  expressApp.use(adminRoutes({ db, scopeFor: (req) => (deps.scopeFor ? deps.scopeFor(req) : (req.res?.locals.scope as AccessScope | undefined) ?? null) }));
   if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
   expressApp.use(
     '/graphql',
-    express.json({ limit: '10mb' }),
+    // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
+    authenticator.middleware,
+    express.json({ limit: config.BODY_LIMIT }),
     ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const record = recordOf(res);
-        const scope = (await scopeFor(req)) ?? adminScope;
-        const context = createContext(db, scope, { requestId: record.id, invalidate });
+        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
+        const slowMs = config.FAULT_INJECTION ? Number(req.headers[faultSlowHeader]) : NaN;
+        const context = createContext(db, scope, {
+          requestId: record.id,
+          invalidate,
+          ...(Number.isFinite(slowMs) && slowMs > 0 ? { wrapDb: (d: Db) => withSlowFirstStatement(d, slowMs) } : {}),
+        });
         attachRecord(context, record);
         return context;
       },
     }),
   );
+  expressApp.use('/graphql', bodyErrorHandler(logger));
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
   expressApp.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) {
@@ -169,7 +200,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         httpServer.listen(port, host, () => {
           const addr = httpServer.address() as AddressInfo;
           const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          resolve(`http://${shownHost}:${addr.port}/graphql`);
+          const url = `http://${shownHost}:${addr.port}/graphql`;
+          authenticator.enableOpenModeIfAllowed(config.NODE_ENV === 'development', addr.address).then((open) => {
+            if (open) {
+              const banner = '*'.repeat(78);
+              logger.warn(
+                `\n${banner}\n  DEVELOPMENT OPEN MODE: no API key exists, so every request to ${url}\n` +
+                  `  runs as ADMIN without a key. Create one (npm run keys -- create --name me --admin)\n` +
+                  `  to end it. This mode exists only with NODE_ENV=development on loopback.\n${banner}`,
+              );
+            }
+            resolve(url);
+          }, reject);
         });
       });
     },

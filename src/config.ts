@@ -30,6 +30,18 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
+  DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
+  // Security (README "Security"): request limits, introspection, fault injection.
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 10mb, 512kb or 1000b')
+    .default('10mb'),
+  INTROSPECTION: bool.optional(),
+  QUERY_MAX_DEPTH: int(1, 1000).default(12),
+  QUERY_MAX_ALIASES: int(0, 10_000).default(30),
+  QUERY_MAX_DIRECTIVES: int(0, 10_000).default(50),
+  QUERY_MAX_TOKENS: int(10, 1_000_000).default(2000),
+  QUERY_MAX_COST: int(1, 2_000_000_000).default(1_000_000),
   FAULT_INJECTION: bool.default(false),
   REDIS_URL: z
     .string()
@@ -55,6 +67,7 @@ export type Config = Readonly<
     LOG_LEVEL: NonNullable<Parsed['LOG_LEVEL']>;
     GRAPHIQL: boolean;
     migrateOnStart: boolean;
+    introspection: boolean;
   }
 >;
 
@@ -78,5 +91,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     LOG_LEVEL: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'silent' : 'info'),
     GRAPHIQL: c.GRAPHIQL ?? c.NODE_ENV !== 'production',
     migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production',
+    introspection: c.INTROSPECTION ?? c.NODE_ENV !== 'production',
   });
 }

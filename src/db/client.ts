@@ -42,6 +42,8 @@ export interface PoolOptions {
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
   prepare: boolean;
+  /** Cap on the wait before reconnecting after failed connection attempts (see createPostgresDb). */
+  reconnectBackoffMaxMs?: number;
 }
 
 export const defaultPoolOptions: PoolOptions = {
@@ -127,6 +129,17 @@ export function createPostgresDb(
     max_lifetime: opts.maxLifetimeS || null,
     connect_timeout: opts.connectTimeoutS,
     prepare: opts.prepare,
+    // postgres.js waits (0.5..1)·min(3^failures/100, 20) s before reconnecting, with the failure count
+    // shared by the pool: after a few seconds of outage queries wait up to 20 s for a connection
+    // attempt, long after PostgreSQL is back (measured: 10 requests lost, 3 s recovery). A short cap
+    // keeps failures fast during an outage (a refused connect costs ~1 ms) and recovery sub-second.
+    // No pipelining: by default postgres.js stacks up to 100 queries on a busy connection, so a cheap
+    // query can wait behind a slow one (measured: 60 slow requests on 20 connections, some answered
+    // only after 11 s of 1 s timeouts in a row). One query per connection at a time keeps the queue
+    // FIFO across the pool and bounds a request's wait by the pool, not by its neighbour.
+    // (max_pipeline is a postgres.js option its type definitions omit.)
+    ...({ max_pipeline: 1 } as object),
+    backoff: (failures: number) => Math.min(0.05 * 2 ** failures, (opts.reconnectBackoffMaxMs ?? 500) / 1000),
     onnotice: () => {},
     connection: {
       application_name: 'truthgraph',

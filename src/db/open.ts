@@ -16,6 +16,7 @@ export async function openDatabase(config: Config, listeners: StatementListener[
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
         idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
         prepare: config.DB_PREPARE,
+        reconnectBackoffMaxMs: config.DB_RECONNECT_BACKOFF_MAX_MS,
       },
       listeners,
     );

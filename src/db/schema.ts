@@ -10,6 +10,7 @@ import {
   integer,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -175,9 +176,46 @@ export const projectStats = pgTable('project_stats', {
   detectionsPending: integer('detections_pending').notNull().default(0),
 });
 
+export const apiKeyRole = pgEnum('api_key_role', ['admin', 'member']);
+
+// API keys: only the sha256 of the secret is stored. A key is 32 random bytes, so nobody can guess
+// it offline from the hash and a slow password hash (bcrypt, argon2) would buy nothing but latency
+// on every request; a fast digest also makes the lookup one indexed equality match.
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull().unique('api_keys_key_hash_unique'),
+    role: apiKeyRole('role').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [check('api_keys_name_length', sql`char_length(${t.name}) between 1 and 200`)],
+);
+
+// The projects a member key may read (every row) and write (can_write); admins need no rows.
+export const apiKeyProjects = pgTable(
+  'api_key_projects',
+  {
+    keyId: uuid('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    canWrite: boolean('can_write').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.keyId, t.projectId] }),
+    index('api_key_projects_project_idx').on(t.projectId),
+  ],
+);
+
 export type ProjectRow = typeof projects.$inferSelect;
 export type VideoRow = typeof videos.$inferSelect;
 export type GroundTruthObjectRow = typeof groundTruthObjects.$inferSelect;
 export type TestSessionRow = typeof testSessions.$inferSelect;
 export type DetectionEventRow = typeof detectionEvents.$inferSelect;
 export type ProjectStatsRow = typeof projectStats.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -23,7 +23,9 @@ export function id(value: string, argument = 'id'): string {
 export function fraction(value: number | null | undefined, argument: string): number | undefined {
   if (value == null) return undefined;
   if (!Number.isFinite(value) || value < 0 || value > 1) throw badInput(argument, `${argument} must be within [0, 1], got: ${value}`);
-  return value;
+  // Compared with a real (float4) column: a value below float4's range would make PostgreSQL raise
+  // an underflow, so it is rounded to the nearest float4 (5e-324 becomes 0) first.
+  return Math.fround(value);
 }
 
 export function frame(value: number | null | undefined, argument: string): number | undefined {
@@ -39,5 +41,7 @@ export function optional<T>(value: T | null | undefined): T | undefined {
 export function label(value: string | null | undefined, argument = 'classLabel'): string | undefined {
   if (value == null) return undefined;
   if (value.length < 1 || value.length > 128) throw badInput(argument, `${argument} must be 1..128 characters, got ${value.length}`);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than let the statement fail.
+  if (value.includes('\u0000')) throw badInput(argument, `${argument} must not contain NUL characters`);
   return value;
 }

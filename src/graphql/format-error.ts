@@ -18,9 +18,9 @@ export function classifyDatabaseError(err: unknown): AppError | null {
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof AppError) return { ...formatted, message: original.message, extensions: original.extensions };
+  if (original instanceof AppError) return { ...formatted, message: original.message, extensions: { ...original.extensions } };
   const db = classifyDatabaseError(original);
-  if (db) return { message: db.message, path: formatted.path, locations: formatted.locations, extensions: db.extensions };
+  if (db) return { message: db.message, path: formatted.path, locations: formatted.locations, extensions: { ...db.extensions } };
   const code = formatted.extensions?.code;
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};

@@ -47,6 +47,8 @@ export class BatchProblems {
     if (o.above !== undefined && v <= o.above) return this.add(index, field, `must be > ${o.above}, got: ${v}`);
     if (o.max !== undefined && v > o.max) return this.add(index, field, `must be <= ${o.max}, got: ${v}`);
     if (o.real && Math.abs(v) > realMax) return this.add(index, field, `is out of range for a 4-byte float, got: ${v}`);
+    // A non-zero value that float4 rounds to zero makes PostgreSQL raise an underflow (22003).
+    if (o.real && v !== 0 && Math.fround(v) === 0) return this.add(index, field, `is too small for a 4-byte float, got: ${v}`);
     return true;
   }
 

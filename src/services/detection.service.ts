@@ -31,7 +31,7 @@ export function checkDetection(p: BatchProblems, i: number, o: DetectionInput): 
   p.int32(i, 'frameNumber', o.frameNumber);
   p.number(i, 'timestamp', o.timestamp, { min: 0 });
   p.text(i, 'classLabel', o.classLabel, 1, 128);
-  p.number(i, 'confidence', o.confidence, { min: 0, max: 1 });
+  p.number(i, 'confidence', o.confidence, { min: 0, max: 1, real: true });
   if (o.validationResult != null) p.oneOf(i, 'validationResult', o.validationResult, validationResults);
   const box = o.boundingBox;
   if (box === null || typeof box !== 'object') {

@@ -37,7 +37,7 @@ export function checkGroundTruth(p: BatchProblems, i: number, o: GroundTruthInpu
   p.int32(i, 'frameNumber', o.frameNumber);
   p.number(i, 'timestamp', o.timestamp, { min: 0 });
   p.text(i, 'classLabel', o.classLabel, 1, 128);
-  p.number(i, 'confidence', o.confidence, { min: 0, max: 1 });
+  p.number(i, 'confidence', o.confidence, { min: 0, max: 1, real: true });
   p.number(i, 'x', o.x, { real: true });
   p.number(i, 'y', o.y, { real: true });
   p.number(i, 'width', o.width, { above: 0, real: true });

@@ -17,7 +17,8 @@ beforeAll(async () => {
   database = await createTestDatabase('pglite');
   await insertProject(database.db, { name: 'Browser Project Alpha' });
   await insertProject(database.db, { name: 'Browser Project Beta' });
-  app = await createTestApp(database.db);
+  // Development open mode (loopback, no API key yet): what a developer opening GraphiQL locally gets.
+  app = await createTestApp(database.db, { NODE_ENV: 'development' }, { adminKey: false });
   origin = new URL(app.url).origin;
 });
 afterAll(async () => {
@@ -61,7 +62,7 @@ describe('GET /graphql from a browser', () => {
   });
 
   it('is off when GRAPHIQL=false: a browser GET reaches Apollo, which serves no page', async () => {
-    const off = await createTestApp(database.db, { GRAPHIQL: 'false' });
+    const off = await createTestApp(database.db, { GRAPHIQL: 'false', NODE_ENV: 'development' }, { adminKey: false });
     try {
       const res = await fetch(off.url, { headers: { accept: browserAccept } });
       expect(res.headers.get('content-type') ?? '').not.toContain('text/html');

@@ -75,7 +75,7 @@ describe('health when the database is not ready', () => {
   it('answers 503 on /health/ready and /health/database when the database is unreachable, 200 on /health/live', async () => {
     // Nothing listens on port 1: every connection attempt is refused at once.
     const db = createPostgresDb('postgres://postgres@127.0.0.1:1/none', { ...defaultPoolOptions, max: 2, connectTimeoutS: 1 });
-    const app = await createTestApp(db);
+    const app = await createTestApp(db, {}, { adminKey: false });
     try {
       expect((await get(app, '/health/live')).status).toBe(200);
       const ready = await get(app, '/health/ready');

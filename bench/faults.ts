@@ -1,0 +1,145 @@
+// npm run faults [-- outage|restart|timeout|overload]: faults under load against a throwaway
+// PostgreSQL (never the shared one on 5432), printing the figures the README quotes. The same
+// scenarios run, shorter, in test/faults/faults.test.ts.
+import { pathToFileURL } from 'node:url';
+import { startFaultSystem, readQuery, type FaultSystem } from './fault-system.js';
+import { runLoad, sendOnce, summarize, type RequestRecord } from './load.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number) => Math.round(n);
+
+export interface OutageReport {
+  scenario: string;
+  load: ReturnType<typeof summarize>;
+  /** Requests that failed, by code, and the slowest of them (fail fast). */
+  failedDuringOutage: number;
+  failedOutsideOutage: number;
+  failedMaxMs: number;
+  outageMs: number;
+  /** From PostgreSQL accepting connections again to the first successful answer. */
+  firstOkAfterUpMs: number;
+  /** From PostgreSQL accepting connections again to the end of the last failed request (0: none). */
+  recoveryMs: number;
+  /** Failed requests that started after PostgreSQL was up again. */
+  failedStartedAfterUp: number;
+}
+
+function outageReport(scenario: string, records: RequestRecord[], downAt: number, upAt: number): OutageReport {
+  const failed = records.filter((r) => r.code !== null);
+  const firstOkAfter = records.filter((r) => r.code === null && r.end >= upAt).sort((a, b) => a.end - b.end)[0];
+  const lastFailure = Math.max(upAt, ...failed.map((r) => r.end));
+  // A request belongs to the outage if it was in flight at any moment between down and the last
+  // failure after PostgreSQL came back.
+  const during = (r: RequestRecord) => r.end >= downAt && r.start <= lastFailure;
+  return {
+    scenario,
+    load: summarize(records),
+    failedDuringOutage: failed.filter(during).length,
+    failedOutsideOutage: failed.filter((r) => !during(r)).length,
+    failedMaxMs: round(Math.max(0, ...failed.map((r) => r.end - r.start))),
+    outageMs: round(upAt - downAt),
+    firstOkAfterUpMs: round((firstOkAfter?.end ?? Infinity) - upAt),
+    recoveryMs: round(lastFailure - upAt),
+    failedStartedAfterUp: failed.filter((r) => r.start > upAt).length,
+  };
+}
+
+/** PostgreSQL stopped (fast shutdown) for `downMs` in the middle of a load run, then started. */
+export async function postgresOutage(sys: FaultSystem, o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000 }): Promise<OutageReport> {
+  const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
+  await sleep(o.downAfterMs);
+  const downAt = performance.now();
+  sys.pg.stop();
+  await sleep(o.downMs);
+  sys.pg.start(); // pg_ctl -w: returns once the server accepts connections
+  const upAt = performance.now();
+  return outageReport(`PostgreSQL stopped ${o.downMs} ms under ${o.clients} clients`, await load, downAt, upAt);
+}
+
+/** `pg_ctl restart -m fast` in the middle of a load run. */
+export async function postgresRestart(sys: FaultSystem, o = { clients: 20, durationMs: 8000, restartAfterMs: 3000 }): Promise<OutageReport> {
+  const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
+  await sleep(o.restartAfterMs);
+  const downAt = performance.now();
+  sys.pg.restart();
+  const upAt = performance.now();
+  return outageReport(`pg_ctl restart -m fast under ${o.clients} clients`, await load, downAt, upAt);
+}
+
+export interface TimeoutReport {
+  statementTimeoutMs: number;
+  single: { ms: number; status: number; code: string | null; message: string | undefined };
+  burst: { requests: number; byCode: Record<string, number>; maxMs: number };
+  after: { ok: number; of: number; maxMs: number };
+  lingeringBackends: number;
+}
+
+/** Slow queries over statement_timeout (fault injection): cancelled, coded, and the pool stays usable. */
+export async function statementTimeout(sys: FaultSystem, o = { slowMs: 10_000, burst: 60 }): Promise<TimeoutReport> {
+  const timeoutMs = sys.app.config.DB_STATEMENT_TIMEOUT_MS;
+  const slow = { 'x-fault-slow-ms': String(o.slowMs) };
+  const one = await sendOnce(sys.url, sys.key, readQuery(), slow);
+  const burst = await Promise.all(Array.from({ length: o.burst }, () => sendOnce(sys.url, sys.key, readQuery(), slow)));
+  const after = await Promise.all(Array.from({ length: 40 }, () => sendOnce(sys.url, sys.key, readQuery())));
+  const [{ n }] = await sys.app.db.query<{ n: number }>(`/* lingeringSleeps */ SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%faultSlowQuery%' AND state = 'active' AND pid <> pg_backend_pid()`);
+  const byCode: Record<string, number> = {};
+  for (const r of burst) byCode[r.code ?? 'OK'] = (byCode[r.code ?? 'OK'] ?? 0) + 1;
+  return {
+    statementTimeoutMs: timeoutMs,
+    single: { ms: round(one.end - one.start), status: one.status, code: one.code, message: one.json?.errors?.[0]?.message },
+    burst: { requests: burst.length, byCode, maxMs: round(Math.max(...burst.map((r) => r.end - r.start))) },
+    after: { ok: after.filter((r) => r.code === null).length, of: after.length, maxMs: round(Math.max(...after.map((r) => r.end - r.start))) },
+    lingeringBackends: n,
+  };
+}
+
+export interface OverloadReport {
+  poolMax: number;
+  baseline: ReturnType<typeof summarize> & { clients: number };
+  overload: ReturnType<typeof summarize> & { clients: number };
+  unanswered: number;
+  rssMb: number;
+}
+
+/** 500 concurrent clients against a pool of 20: slower, never broken, every request answered. */
+export async function overload(sys: FaultSystem, o = { baselineClients: 10, clients: 500, durationMs: 10_000 }): Promise<OverloadReport> {
+  const base = await runLoad({ url: sys.url, key: sys.key, clients: o.baselineClients, durationMs: Math.min(5000, o.durationMs), timeoutMs: 30_000, body: readQuery });
+  const heavy = await runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 500_000, timeoutMs: 30_000, body: readQuery });
+  return {
+    poolMax: sys.app.config.DB_POOL_MAX,
+    baseline: { clients: o.baselineClients, ...summarize(base) },
+    overload: { clients: o.clients, ...summarize(heavy) },
+    unanswered: heavy.filter((r) => r.code === 'NETWORK').length,
+    rssMb: round(process.memoryUsage().rss / 2 ** 20),
+  };
+}
+
+async function main(which: string[]) {
+  const all = ['outage', 'restart', 'timeout', 'overload'];
+  const run = which.length ? which : all;
+  for (const name of run) {
+    const sys = await startFaultSystem(name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : {});
+    try {
+      const started = performance.now();
+      const report =
+        name === 'outage' ? await postgresOutage(sys)
+        : name === 'restart' ? await postgresRestart(sys)
+        : name === 'timeout' ? await statementTimeout(sys)
+        : name === 'overload' ? await overload(sys)
+        : (() => { throw new Error(`unknown scenario ${name}; one of ${all.join(', ')}`); })();
+      console.log(JSON.stringify({ name, ...report, wallMs: round(performance.now() - started) }, null, 2));
+    } finally {
+      await sys.close();
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,77 @@
+// A bounded closed-loop load generator over real HTTP: `clients` loops, each sending one request at a
+// time until the time or the request budget runs out. Every request is recorded (start, end, status,
+// error code), so fault scripts can say exactly which requests failed, when, and how fast.
+export interface RequestRecord {
+  start: number;
+  end: number;
+  status: number;
+  /** extensions.code of the first error, 'NETWORK' when no HTTP answer came, null on success. */
+  code: string | null;
+}
+
+export interface LoadOptions {
+  url: string;
+  key: string;
+  clients: number;
+  durationMs: number;
+  /** Hard cap on requests, whatever the duration. */
+  maxRequests?: number;
+  /** Per-request timeout; a request without an answer by then counts as lost ('NETWORK'). */
+  timeoutMs?: number;
+  body: (i: number) => { query: string; variables?: Record<string, unknown> };
+  headers?: Record<string, string>;
+}
+
+export async function sendOnce(url: string, key: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<RequestRecord & { json: any }> {
+  const start = performance.now();
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const json = await res.json().catch(() => ({}));
+    const code = json?.errors?.[0]?.extensions?.code ?? (res.status === 200 ? null : `HTTP_${res.status}`);
+    return { start, end: performance.now(), status: res.status, code, json };
+  } catch {
+    return { start, end: performance.now(), status: 0, code: 'NETWORK', json: null };
+  }
+}
+
+export async function runLoad(o: LoadOptions): Promise<RequestRecord[]> {
+  const records: RequestRecord[] = [];
+  const deadline = performance.now() + o.durationMs;
+  const max = o.maxRequests ?? Number.MAX_SAFE_INTEGER;
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: o.clients }, async () => {
+      while (performance.now() < deadline && issued < max) {
+        const i = issued++;
+        const { json: _json, ...r } = await sendOnce(o.url, o.key, o.body(i), o.headers, o.timeoutMs);
+        records.push(r);
+      }
+    }),
+  );
+  return records;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function summarize(records: RequestRecord[]) {
+  const lat = records.map((r) => r.end - r.start).sort((a, b) => a - b);
+  const byCode: Record<string, number> = {};
+  for (const r of records) if (r.code) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+  return {
+    sent: records.length,
+    ok: records.filter((r) => r.code === null).length,
+    failed: records.filter((r) => r.code !== null).length,
+    byCode,
+    p50Ms: Math.round(percentile(lat, 50)),
+    p99Ms: Math.round(percentile(lat, 99)),
+    maxMs: Math.round(lat[lat.length - 1] ?? NaN),
+  };
+}

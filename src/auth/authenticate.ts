@@ -1,0 +1,81 @@
+// Authentication at the HTTP edge: `Authorization: Bearer <key>` → the caller's AccessScope, stored in
+// res.locals for the GraphQL context. No key, or a bad one, is a JSON 401 before any body is parsed.
+// The one exception is the development open mode (see `openMode`).
+import type { RequestHandler } from 'express';
+import type { Db } from '../db/client.js';
+import { ErrorCode } from '../errors.js';
+import { classifyDatabaseError } from '../graphql/format-error.js';
+import { sendAppError, sendGraphQLError } from '../http/graphql-error-response.js';
+import type { Logger } from '../observability/logger.js';
+import { anyApiKeyExists, resolveApiKey } from './api-keys.js';
+import { adminScope, type AccessScope } from './scope.js';
+
+export interface Authenticator {
+  middleware: RequestHandler;
+  /**
+   * Called once the server listens: open mode is possible only in development, on a loopback
+   * address, while no key exists. Returns whether requests without a key now run as admin.
+   */
+  enableOpenModeIfAllowed(development: boolean, boundAddress: string): Promise<boolean>;
+}
+
+export const isLoopback = (address: string) => address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : null;
+}
+
+export function createAuthenticator(db: Db, logger: Logger): Authenticator {
+  let openModeCandidate = false;
+  // Once a key exists, open mode is over for good (keys are revoked, never deleted).
+  let keysExist = false;
+
+  async function openMode(): Promise<boolean> {
+    if (!openModeCandidate || keysExist) return false;
+    keysExist = await anyApiKeyExists(db);
+    if (keysExist) logger.warn('an API key now exists: development open mode is over, requests need a key');
+    return !keysExist;
+  }
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    const run = async (): Promise<AccessScope | null> => {
+      if (token) return resolveApiKey(db, token);
+      if (req.headers.authorization) return null;
+      return (await openMode()) ? adminScope : null;
+    };
+    run().then(
+      (scope) => {
+        if (!scope) {
+          const message = req.headers.authorization
+            ? 'the API key is invalid or revoked'
+            : 'an API key is required: send Authorization: Bearer <key>';
+          return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, message, { 'WWW-Authenticate': 'Bearer' });
+        }
+        res.locals.scope = scope;
+        next();
+      },
+      (err: unknown) => {
+        const known = classifyDatabaseError(err);
+        if (known) return sendAppError(res, known);
+        logger.error({ err }, 'authentication failed unexpectedly');
+        sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      },
+    );
+  };
+
+  return {
+    middleware,
+    async enableOpenModeIfAllowed(development, boundAddress) {
+      if (!development || !isLoopback(boundAddress)) return false;
+      if (await anyApiKeyExists(db)) {
+        keysExist = true;
+        return false;
+      }
+      openModeCandidate = true;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The shape of an operation as it will execute: depth, aliases and directives with every fragment
+// spread expanded in place. Counting the document text instead is what let the GHSA-224p-v68g-5g8f
+// bypass through (a shallow fragment reused deep); expansion is memoised per fragment, so a document
+// that reuses fragments exponentially is still measured in linear time (and refused by its numbers).
+import {
+  Kind,
+  type DirectiveNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+
+export interface OperationShape {
+  /** Deepest field nesting outside introspection; `{ a { b } }` is 2. */
+  depth: number;
+  /**
+   * Deepest nesting under `__schema` / `__type`, measured on its own: GraphiQL's standard
+   * introspection query is 15 deep, far beyond what data queries need. Recognised by field name,
+   * never by operation or fragment name (the GHSA-224p bypass).
+   */
+  introspectionDepth: number;
+  /** Aliased fields, counted once per execution path (a fragment spread twice counts twice). */
+  aliases: number;
+  /** Directive uses, expanded the same way. */
+  directives: number;
+}
+
+const zero: OperationShape = { depth: 0, introspectionDepth: 0, aliases: 0, directives: 0 };
+const cache = new WeakMap<OperationDefinitionNode, OperationShape>();
+
+export function operationShape(context: ValidationContext, operation: OperationDefinitionNode): OperationShape {
+  const cached = cache.get(operation);
+  if (cached) return cached;
+  const fragments = new Map<string, OperationShape>();
+  const visiting = new Set<string>();
+
+  const dirs = (d: readonly DirectiveNode[] | undefined) => d?.length ?? 0;
+
+  function fragmentShape(name: string): OperationShape {
+    const known = fragments.get(name);
+    if (known) return known;
+    const def: FragmentDefinitionNode | undefined | null = context.getFragment(name);
+    // Unknown fragments and cycles are reported by graphql-js's own rules; count them as empty here.
+    if (!def || visiting.has(name)) return zero;
+    visiting.add(name);
+    const s = selectionSetShape(def.selectionSet);
+    visiting.delete(name);
+    const shape = { ...s, directives: s.directives + dirs(def.directives) };
+    fragments.set(name, shape);
+    return shape;
+  }
+
+  function selectionSetShape(set: SelectionSetNode | undefined): OperationShape {
+    if (!set) return zero;
+    let depth = 0;
+    let introspectionDepth = 0;
+    let aliases = 0;
+    let directives = 0;
+    for (const sel of set.selections) {
+      directives += dirs(sel.directives);
+      if (sel.kind === Kind.FIELD) {
+        if (sel.alias) aliases++;
+        const child = selectionSetShape(sel.selectionSet);
+        if (sel.name.value === '__schema' || sel.name.value === '__type') {
+          introspectionDepth = Math.max(introspectionDepth, 1 + Math.max(child.depth, child.introspectionDepth));
+        } else {
+          depth = Math.max(depth, 1 + child.depth);
+          introspectionDepth = Math.max(introspectionDepth, child.introspectionDepth && 1 + child.introspectionDepth);
+        }
+        aliases += child.aliases;
+        directives += child.directives;
+      } else {
+        const child = sel.kind === Kind.INLINE_FRAGMENT ? selectionSetShape(sel.selectionSet) : fragmentShape(sel.name.value);
+        depth = Math.max(depth, child.depth);
+        introspectionDepth = Math.max(introspectionDepth, child.introspectionDepth);
+        aliases += child.aliases;
+        directives += child.directives;
+      }
+    }
+    return { depth, introspectionDepth, aliases, directives };
+  }
+
+  const body = selectionSetShape(operation.selectionSet);
+  const varDirectives = operation.variableDefinitions?.reduce((n, v) => n + dirs(v.directives), 0) ?? 0;
+  const shape = { ...body, directives: body.directives + dirs(operation.directives) + varDirectives };
+  cache.set(operation, shape);
+  return shape;
+}

@@ -1,0 +1,58 @@
+// The cost limit: every field costs 1 plus its children, and a list costs its page size times its
+// children — `first` as sent (variables included), else the argument's default — so
+// projects(first:100){nodes{videos(first:100){nodes{groundTruth(first:10000){nodes{id}}}}}} costs
+// about 2×10^8 and is refused before execution with its computed cost (QUERY_TOO_COMPLEX, HTTP 400).
+// It runs in didResolveOperation rather than as a validation rule because validation rules never see
+// variables (slicknode/graphql-query-complexity#81), and `first: $n` must be priced at its value.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { AppError, ErrorCode } from '../../errors.js';
+
+/** Assumed length of a list field without `first` (e.g. Video.testSessions). */
+export const unboundedListSize = 20;
+
+export const listCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const first = field.args.find((a) => a.name === 'first');
+  if (first) {
+    const sent = args.first;
+    const n = typeof sent === 'number' ? sent : typeof first.defaultValue === 'number' ? first.defaultValue : unboundedListSize;
+    return 1 + Math.max(n, 0) * Math.max(childComplexity, 1);
+  }
+  // A connection's nodes/edges are priced by the connection's `first` already.
+  // Structural test on the printed type ("[TestSession!]!"): graphql's isListType would throw across
+  // module realms where Apollo's copy of graphql differs from ours (ESM/CJS, as under vitest).
+  if (String(field.type).startsWith('[') && !type.name.endsWith('Connection')) {
+    return 1 + unboundedListSize * Math.max(childComplexity, 1);
+  }
+  return 1 + childComplexity;
+};
+
+export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown> | undefined, operationName: string | undefined): number | 'too-many-nodes' | 'invalid-variables' {
+  try {
+    return getComplexity({ schema, query, variables: variables ?? {}, operationName, estimators: [listCostEstimator], maxQueryNodes: 10_000 });
+  } catch (err) {
+    if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return 'too-many-nodes';
+    // Variables that do not coerce: execution refuses the operation with a 400 before any resolver.
+    return 'invalid-variables';
+  }
+}
+
+export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName, schema }) {
+          const cost = queryCost(schema, document, request.variables, operationName ?? undefined);
+          if (cost === 'invalid-variables') return;
+          if (cost === 'too-many-nodes') {
+            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
+          }
+          if (cost > maxCost) {
+            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `query cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first)`, { cost, maxCost });
+          }
+        },
+      };
+    },
+  };
+}

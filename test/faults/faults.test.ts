@@ -1,0 +1,72 @@
+// Faults under load, short versions of `npm run faults`, each against a throwaway PostgreSQL started
+// for the test (never the shared server): an outage mid-load fails fast with DATABASE_UNAVAILABLE
+// (503) and recovers on its own; a query over statement_timeout is cancelled with STATEMENT_TIMEOUT
+// and the pool stays usable; 500 clients on a pool of 20 are all answered.
+// Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overload, postgresOutage, statementTimeout } from '../../bench/faults.js';
+import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
+import { sendOnce } from '../../bench/load.js';
+import { throwawayPostgresAvailable } from '../../bench/throwaway-postgres.js';
+
+const enabled = throwawayPostgresAvailable && !!process.env.DATABASE_URL;
+
+describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb and the PostgreSQL pass)', () => {
+  describe('PostgreSQL outage', () => {
+    let sys: FaultSystem;
+    beforeAll(async () => {
+      sys = await startFaultSystem();
+    });
+    afterAll(() => sys?.close());
+
+    it('fails fast with DATABASE_UNAVAILABLE during the outage and recovers without intervention', async () => {
+      const r = await postgresOutage(sys, { clients: 10, durationMs: 6000, downAfterMs: 1500, downMs: 1500 });
+      console.log('outage', JSON.stringify(r));
+      expect(r.load.failed).toBeGreaterThan(0);
+      expect(Object.keys(r.load.byCode)).toEqual(['DATABASE_UNAVAILABLE']);
+      expect(r.failedOutsideOutage).toBe(0);
+      expect(r.failedMaxMs).toBeLessThan(3000);
+      expect(r.recoveryMs).toBeLessThan(3000);
+      const after = await sendOnce(sys.url, sys.key, readQuery());
+      expect(after.code).toBeNull();
+    });
+
+    it('answers DATABASE_UNAVAILABLE with HTTP 503 while PostgreSQL is down', async () => {
+      sys.pg.stop();
+      try {
+        const r = await sendOnce(sys.url, sys.key, readQuery());
+        expect(r.status).toBe(503);
+        expect(r.json.errors[0]).toEqual({ message: 'the database is unavailable, retry shortly', extensions: { code: 'DATABASE_UNAVAILABLE' } });
+        expect(r.end - r.start).toBeLessThan(3000);
+      } finally {
+        sys.pg.start();
+      }
+    });
+
+    it('answers 500 concurrent clients on a pool of 20, none lost', async () => {
+      const r = await overload(sys, { baselineClients: 10, clients: 500, durationMs: 3000 });
+      console.log('overload', JSON.stringify(r));
+      expect(r.unanswered).toBe(0);
+      expect(r.overload.failed).toBe(0);
+      expect(r.overload.sent).toBeGreaterThanOrEqual(500);
+    });
+  });
+
+  describe('statement timeout', () => {
+    let sys: FaultSystem;
+    beforeAll(async () => {
+      sys = await startFaultSystem({ DB_STATEMENT_TIMEOUT_MS: '500' });
+    });
+    afterAll(() => sys?.close());
+
+    it('cancels a query over statement_timeout with STATEMENT_TIMEOUT and keeps the pool usable', async () => {
+      const r = await statementTimeout(sys, { slowMs: 5000, burst: 40 });
+      console.log('timeout', JSON.stringify(r));
+      expect(r.single).toMatchObject({ status: 503, code: 'STATEMENT_TIMEOUT', message: 'the query took too long and was cancelled' });
+      expect(r.single.ms).toBeLessThan(2500);
+      expect(r.burst.byCode).toEqual({ STATEMENT_TIMEOUT: 40 });
+      expect(r.after.ok).toBe(r.after.of);
+      expect(r.lingeringBackends).toBe(0);
+    });
+  });
+});
