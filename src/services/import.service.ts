@@ -1,0 +1,166 @@
+// Streams an NDJSON file of ground-truth boxes (lines with `videoId`) and detections (lines with
+// `testSessionId`) into the database: each line is checked like a mutation element, good lines are
+// loaded in chunks (COPY into a staging table, then one upsert per table and chunk), bad lines are
+// reported by number and reason. Re-running a file is idempotent: rows upsert by id, and a line
+// without an id gets a uuid derived from its line number and text, the same on every run.
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { adminScope, type AccessScope } from '../auth/scope.js';
+import { tags } from '../cache/cache-tags.js';
+import type { Db } from '../db/client.js';
+import { loadChunk, type ImportKind, type StagedRow } from '../db/queries/import.mutations.js';
+import { BatchProblems } from './batch-problems.js';
+import { checkDetection, detectionRow, type DetectionInput } from './detection.service.js';
+import { checkGroundTruth, groundTruthRow, type GroundTruthInput } from './ground-truth.service.js';
+
+export interface ImportProgress {
+  lines: number;
+  rows: number;
+  rejected: number;
+  bytesRead: number;
+  totalBytes: number;
+  elapsedMs: number;
+}
+
+export interface ImportOptions {
+  scope?: AccessScope;
+  /** Rows per chunk (one transaction each). */
+  chunkSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+  onReject?: (line: number, reason: string) => void;
+  /** How many rejected lines the summary keeps in detail. */
+  keepRejected?: number;
+}
+
+export interface ImportSummary {
+  lines: number;
+  groundTruth: { inserted: number; updated: number };
+  detections: { inserted: number; updated: number };
+  rejectedCount: number;
+  rejected: { line: number; reason: string }[];
+  elapsedMs: number;
+  rowsPerSecond: number;
+  /** What the import changed, for the response cache (the caller invalidates them). */
+  changedTags: string[];
+}
+
+/** RFC 4122 version-5-style uuid from a name: stable across runs for the same line. */
+function derivedUuid(name: string): string {
+  const h = createHash('sha1').update('truthgraph-import\n').update(name).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+type Checked = { kind: 'groundTruth'; row: StagedRow<'groundTruth'> } | { kind: 'detections'; row: StagedRow<'detections'> };
+
+/** Checks one line; answers the staged row or the reasons it was refused. */
+export function parseImportLine(text: string, line: number): Checked | { reason: string } {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return { reason: 'not valid JSON' };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { reason: 'not a JSON object' };
+  const obj = o as Record<string, unknown>;
+  const hasVideo = 'videoId' in obj;
+  const hasSession = 'testSessionId' in obj;
+  if (hasVideo === hasSession) return { reason: 'needs exactly one of videoId (ground truth) or testSessionId (detection)' };
+  const p = new BatchProblems();
+  const parentField = hasVideo ? 'videoId' : 'testSessionId';
+  p.uuid(line, parentField, obj[parentField]);
+  const ok = hasVideo ? checkGroundTruth(p, line, obj as unknown as GroundTruthInput) : checkDetection(p, line, obj as unknown as DetectionInput);
+  if (!ok || p.count) return { reason: p.first.map((x) => `${x.field} ${x.reason}`).join('; ') };
+  const id = typeof obj.id === 'string' ? obj.id.toLowerCase() : derivedUuid(`${line}\n${text}`);
+  const parent = (obj[parentField] as string).toLowerCase();
+  return hasVideo
+    ? { kind: 'groundTruth', row: { ...groundTruthRow(obj as unknown as GroundTruthInput, id), line, p: parent } }
+    : { kind: 'detections', row: { ...detectionRow(obj as unknown as DetectionInput, id), line, p: parent } };
+}
+
+export async function importNdjson(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+  const scope = opts.scope ?? adminScope;
+  const chunkSize = opts.chunkSize ?? 50_000;
+  const keep = opts.keepRejected ?? 1000;
+  const totalBytes = statSync(file).size;
+  const started = performance.now();
+  const summary: ImportSummary = {
+    lines: 0,
+    groundTruth: { inserted: 0, updated: 0 },
+    detections: { inserted: 0, updated: 0 },
+    rejectedCount: 0,
+    rejected: [],
+    elapsedMs: 0,
+    rowsPerSecond: 0,
+    changedTags: [],
+  };
+  const changed = new Set<string>();
+  const reject = (line: number, reason: string) => {
+    summary.rejectedCount++;
+    if (summary.rejected.length < keep) summary.rejected.push({ line, reason });
+    opts.onReject?.(line, reason);
+  };
+  // Within a chunk the last line of an id wins, as a later chunk's line would: the upsert may not
+  // touch one row twice in a statement.
+  const pending: { [K in ImportKind]: Map<string, StagedRow<K>> } = { groundTruth: new Map(), detections: new Map() };
+  let rows = 0;
+  const input = createReadStream(file);
+  const progress = () =>
+    opts.onProgress?.({
+      lines: summary.lines,
+      rows,
+      rejected: summary.rejectedCount,
+      bytesRead: input.bytesRead,
+      totalBytes,
+      elapsedMs: performance.now() - started,
+    });
+
+  const load = async (kind: ImportKind, chunk: StagedRow<ImportKind>[]) => {
+    const out = await loadChunk(db, scope, kind, chunk);
+    summary[kind].inserted += out.inserted;
+    summary[kind].updated += out.updated;
+    rows += out.inserted + out.updated;
+    for (const r of out.rejected.sort((a, b) => a.line - b.line)) reject(r.line, r.reason);
+    for (const p of out.parents) {
+      if (kind === 'groundTruth') {
+        for (const t of [tags.groundTruthOf(p.id), tags.video(p.id), tags.videosOf(p.projectId), tags.projectStats(p.projectId)]) changed.add(t);
+      } else {
+        for (const t of [tags.detectionsOf(p.id), tags.session(p.id), tags.sessionsOfProject(p.projectId), tags.sessionsOfVideo(p.videoId!), tags.projectStats(p.projectId)]) changed.add(t);
+      }
+    }
+    progress();
+  };
+  // One chunk loads while the next one is parsed: the database and the parser overlap.
+  let inflight: Promise<void> = Promise.resolve();
+  const flush = async (kind: ImportKind) => {
+    const chunk = [...pending[kind].values()];
+    pending[kind].clear();
+    await inflight;
+    inflight = load(kind, chunk);
+    inflight.catch(() => {}); // awaited at the next flush or at the end
+  };
+
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  for await (const text of lines) {
+    const line = ++summary.lines;
+    if (text.trim() === '') continue;
+    const parsed = parseImportLine(text, line);
+    if ('reason' in parsed) {
+      reject(line, parsed.reason);
+      continue;
+    }
+    const map = pending[parsed.kind] as Map<string, StagedRow<ImportKind>>;
+    map.delete(parsed.row.id); // re-inserting moves a repeated id to the end: the last line wins
+    map.set(parsed.row.id, parsed.row);
+    if (map.size >= chunkSize) await flush(parsed.kind);
+  }
+  for (const kind of ['groundTruth', 'detections'] as const) if (pending[kind].size) await flush(kind);
+  await inflight;
+  summary.elapsedMs = performance.now() - started;
+  summary.rowsPerSecond = Math.round(rows / (summary.elapsedMs / 1000));
+  summary.changedTags = [...changed];
+  return summary;
+}
