@@ -5,7 +5,8 @@
 // without an id gets a uuid derived from its line number and text, the same on every run.
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
 import { adminScope, type AccessScope } from '../auth/scope.js';
 import { tags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
@@ -43,6 +44,24 @@ export interface ImportSummary {
   rowsPerSecond: number;
   /** What the import changed, for the response cache (the caller invalidates them). */
   changedTags: string[];
+}
+
+/** The lines of a UTF-8 stream (without \n or a trailing \r); several times faster than readline. */
+async function* ndjsonLines(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of input) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield text.slice(start, end);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest.length) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
 /** RFC 4122 version-5-style uuid from a name: stable across runs for the same line. */
@@ -143,8 +162,7 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     inflight.catch(() => {}); // awaited at the next flush or at the end
   };
 
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const text of lines) {
+  for await (const text of ndjsonLines(input)) {
     const line = ++summary.lines;
     if (text.trim() === '') continue;
     const parsed = parseImportLine(text, line);
@@ -161,6 +179,7 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
   await inflight;
   summary.elapsedMs = performance.now() - started;
   summary.rowsPerSecond = Math.round(rows / (summary.elapsedMs / 1000));
+  summary.rejected.sort((a, b) => a.line - b.line);
   summary.changedTags = [...changed];
   return summary;
 }

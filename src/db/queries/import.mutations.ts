@@ -148,6 +148,8 @@ export async function loadChunk<K extends ImportKind>(
       // An import can be replayed from its file, so a crash losing the last chunks' commits costs a
       // rerun, not data integrity; not waiting for each WAL flush speeds every chunk.
       await run(`/* importAsyncCommit */ SET LOCAL synchronous_commit = off`);
+      // The chunk is sorted by id before it is written; keep that sort in memory.
+      await run(`/* importWorkMem */ SET LOCAL work_mem = '64MB'`);
       return body(run, async () => {
         const stream = await tx.unsafe(`COPY ${k.staging} (${k.columns.join(', ')}) FROM STDIN`).writable();
         await pipeline(Readable.from(copyLines(rows as never, k.columns)), stream);
