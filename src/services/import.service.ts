@@ -30,6 +30,8 @@ export interface ImportOptions {
   chunkSize?: number;
   onProgress?: (p: ImportProgress) => void;
   onReject?: (line: number, reason: string) => void;
+  /** Connections loading side by side, rows split by parent (default 2 on PostgreSQL, 1 on PGlite). */
+  lanes?: number;
   /** How many rejected lines the summary keeps in detail. */
   keepRejected?: number;
 }
@@ -122,9 +124,17 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     if (summary.rejected.length < keep) summary.rejected.push({ line, reason });
     opts.onReject?.(line, reason);
   };
-  // Within a chunk the last line of an id wins, as a later chunk's line would: the upsert may not
-  // touch one row twice in a statement.
-  const pending: { [K in ImportKind]: Map<string, StagedRow<K>> } = { groundTruth: new Map(), detections: new Map() };
+  // Within a chunk the last line of an id wins, as a later chunk's line would (the upsert may not
+  // touch one row twice in a statement); a line giving the id another parent is refused, as a later
+  // chunk would refuse it.
+  // Lanes: rows are split by parent over `lanes` connections, so no two lanes ever lock the same
+  // video or session and their chunks load side by side.
+  const lanes = Math.max(1, opts.lanes ?? (db.kind === 'postgres' ? 2 : 1));
+  const pending = Array.from({ length: lanes }, () => ({
+    groundTruth: new Map<string, StagedRow<ImportKind>>(),
+    detections: new Map<string, StagedRow<ImportKind>>(),
+  }));
+  const laneOf = (parent: string) => (lanes === 1 ? 0 : parseInt(parent.slice(0, 8), 16) % lanes);
   let rows = 0;
   const input = createReadStream(file);
   const progress = () =>
@@ -152,14 +162,14 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     }
     progress();
   };
-  // One chunk loads while the next one is parsed: the database and the parser overlap.
-  let inflight: Promise<void> = Promise.resolve();
-  const flush = async (kind: ImportKind) => {
-    const chunk = [...pending[kind].values()];
-    pending[kind].clear();
-    await inflight;
-    inflight = load(kind, chunk);
-    inflight.catch(() => {}); // awaited at the next flush or at the end
+  // Each lane loads one chunk while the next ones are parsed: the database and the parser overlap.
+  const inflight: Promise<void>[] = Array.from({ length: lanes }, () => Promise.resolve());
+  const flush = async (lane: number, kind: ImportKind) => {
+    const chunk = [...pending[lane][kind].values()];
+    pending[lane][kind].clear();
+    await inflight[lane];
+    inflight[lane] = load(kind, chunk);
+    inflight[lane].catch(() => {}); // awaited at the lane's next flush or at the end
   };
 
   for await (const text of ndjsonLines(input)) {
@@ -170,13 +180,21 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
       reject(line, parsed.reason);
       continue;
     }
-    const map = pending[parsed.kind] as Map<string, StagedRow<ImportKind>>;
+    const lane = laneOf(parsed.row.p);
+    const map = pending[lane][parsed.kind];
+    const earlier = map.get(parsed.row.id);
+    if (earlier && earlier.p !== parsed.row.p) {
+      reject(line, `id already used for another ${parsed.kind === 'groundTruth' ? 'video' : 'test session'} on line ${earlier.line}`);
+      continue;
+    }
     map.delete(parsed.row.id); // re-inserting moves a repeated id to the end: the last line wins
     map.set(parsed.row.id, parsed.row);
-    if (map.size >= chunkSize) await flush(parsed.kind);
+    if (map.size >= chunkSize) await flush(lane, parsed.kind);
   }
-  for (const kind of ['groundTruth', 'detections'] as const) if (pending[kind].size) await flush(kind);
-  await inflight;
+  for (let lane = 0; lane < lanes; lane++) {
+    for (const kind of ['groundTruth', 'detections'] as const) if (pending[lane][kind].size) await flush(lane, kind);
+  }
+  await Promise.all(inflight);
   summary.elapsedMs = performance.now() - started;
   summary.rowsPerSecond = Math.round(rows / (summary.elapsedMs / 1000));
   summary.rejected.sort((a, b) => a.line - b.line);

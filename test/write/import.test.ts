@@ -48,19 +48,21 @@ describeEachDatabase('NDJSON import', (database, kind) => {
       /* 13 */ JSON.stringify({ videoId, ...box({ id: repeated, confidence: 0.6 }) }),
       /* 14 */ JSON.stringify({ videoId, ...box({ classLabel: 'nul\u0000' }) }),
       /* 15 */ JSON.stringify({ videoId, ...box({ x: 1e400 }) }).replace('null', '1e400'),
+      /* 16 */ JSON.stringify({ videoId: otherVideo, ...box({ id: repeated }) }),
     ];
     file = join(mkdtempSync(join(tmpdir(), 'tg-import-')), 'mixed.ndjson');
     writeFileSync(file, lines.join('\r\n') + '\n');
   });
   afterAll(() => h?.stop());
 
-  const expectedRejects = [3, 5, 7, 8, 9, 10, 14, 15];
+  const expectedRejects = [3, 5, 7, 8, 9, 10, 14, 15, 16];
 
   it('loads the good lines, reports each bad line with its reason, and keeps the counters exact', async () => {
     const before = await rowCounts(database().db);
     const progress: number[] = [];
-    const s = await importNdjson(database().db, file, { chunkSize: 3, onProgress: (p) => progress.push(p.rows) });
-    expect(s.lines).toBe(15);
+    // One lane: which of two lines giving one id two parents wins is then fixed (the first).
+    const s = await importNdjson(database().db, file, { chunkSize: 3, lanes: 1, onProgress: (p) => progress.push(p.rows) });
+    expect(s.lines).toBe(16);
     expect(s.rejected.map((r) => r.line)).toEqual(expectedRejects);
     expect(s.rejectedCount).toBe(expectedRejects.length);
     const reason = (line: number) => s.rejected.find((r) => r.line === line)!.reason;
@@ -72,6 +74,7 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(reason(10)).toContain('exactly one');
     expect(reason(14)).toContain('NUL');
     expect(reason(15)).toContain('x');
+    expect(reason(16)).toMatch(/another video/);
     // Boxes: lines 1, 2 and the repeated id once (its last line wins); detections: lines 4 and 11.
     expect(s.groundTruth).toEqual({ inserted: 3, updated: 0 });
     expect(s.detections).toEqual({ inserted: 2, updated: 0 });
@@ -91,12 +94,31 @@ describeEachDatabase('NDJSON import', (database, kind) => {
 
   it('is idempotent on rerun: every good line updates in place, lines without ids included', async () => {
     const before = await rowCounts(database().db);
-    const s = await importNdjson(database().db, file, { chunkSize: 4 });
+    const s = await importNdjson(database().db, file, { chunkSize: 4, lanes: 1 });
     expect(s.groundTruth).toEqual({ inserted: 0, updated: 3 });
     expect(s.detections).toEqual({ inserted: 0, updated: 2 });
     expect(s.rejected.map((r) => r.line)).toEqual(expectedRejects);
     expect(await rowCounts(database().db)).toEqual(before);
     expect(await aggregateDrift(database().db)).toEqual([]);
+  });
+
+  it('loads the same rows when split over several lanes by parent', async () => {
+    const db = database().db;
+    const projectId = (await h.ok(M.createProject, { input: { name: 'lanes' } })).createProject.id;
+    const parents: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      parents.push((await h.ok(M.createVideo, { input: { projectId, filename: 'l.mp4', duration: 1, fileSize: 1 } })).createVideo.id);
+    }
+    const lanesFile = join(mkdtempSync(join(tmpdir(), 'tg-lanes-')), 'lanes.ndjson');
+    writeFileSync(lanesFile, Array.from({ length: 300 }, (_, i) => JSON.stringify({ videoId: parents[i % 6], ...box({ validated: i % 3 === 0 }) })).join('\n'));
+    const s = await importNdjson(db, lanesFile, { chunkSize: 20, lanes: 3 });
+    expect(s.groundTruth).toEqual({ inserted: 300, updated: 0 });
+    expect(s.rejectedCount).toBe(0);
+    const again = await importNdjson(db, lanesFile, { chunkSize: 7, lanes: 2 });
+    expect(again.groundTruth).toEqual({ inserted: 0, updated: 300 });
+    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ground_truth_objects WHERE video_id = ANY($1::uuid[])`, [`{${parents.join(',')}}`]);
+    expect(n).toBe(300);
+    expect(await aggregateDrift(db)).toEqual([]);
   });
 
   // The CLI opens DATABASE_URL itself; on PGlite it would need a data directory of its own.
