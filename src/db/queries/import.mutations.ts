@@ -150,6 +150,9 @@ export async function loadChunk<K extends ImportKind>(
       await run(`/* importAsyncCommit */ SET LOCAL synchronous_commit = off`);
       // The chunk is sorted by id before it is written; keep that sort in memory.
       await run(`/* importWorkMem */ SET LOCAL work_mem = '64MB'`);
+      // A chunk is far bigger than any API statement; the API's statement timeout would cut it off
+      // on a busy server.
+      await run(`/* importStatementTimeout */ SET LOCAL statement_timeout = '10min'`);
       return body(run, async () => {
         const stream = await tx.unsafe(`COPY ${k.staging} (${k.columns.join(', ')}) FROM STDIN`).writable();
         await pipeline(Readable.from(copyLines(rows as never, k.columns)), stream);
