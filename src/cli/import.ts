@@ -1,4 +1,4 @@
-// npm run import -- <file.ndjson> [--chunk-size N]: streams the file into the configured database
+// npm run import -- <file.ndjson> [--chunk-size N] [--lanes N]: streams the file into the configured database
 // (DATABASE_URL, or PGlite under PGLITE_DIR: stop the dev server first, PGlite has no cross-process
 // lock) with a progress bar on stderr, rejected lines reported by number, and a JSON summary on
 // stdout. Exits 1 when any line was rejected, 2 on a usage or database error.
@@ -8,16 +8,23 @@ import { openDatabase } from '../db/open.js';
 import { importNdjson, type ImportProgress } from '../services/import.service.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run import -- <file.ndjson> [--chunk-size N]\n`);
+  process.stderr.write(`${message}\nusage: npm run import -- <file.ndjson> [--chunk-size N] [--lanes N]\n`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--chunk-size');
+const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!file) usage('missing the NDJSON file');
-const chunkArg = args.indexOf('--chunk-size');
-const chunkSize = chunkArg >= 0 ? Number(args[chunkArg + 1]) : 50_000;
-if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1_000_000) usage('--chunk-size must be 1..1000000');
+function intOption(name: string, fallback: number | undefined, max: number): number | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > max) usage(`--${name} must be 1..${max}`);
+  return n;
+}
+const chunkSize = intOption('chunk-size', 50_000, 1_000_000);
+// Default: 2 on PostgreSQL, 1 on PGlite (one connection).
+const lanes = intOption('lanes', undefined, 16);
 
 const tty = process.stderr.isTTY;
 let lastDraw = 0;
@@ -44,6 +51,7 @@ try {
   let shownRejects = 0;
   const summary = await importNdjson(db, file, {
     chunkSize,
+    lanes,
     onProgress: (p) => draw(p),
     onReject: (line, reason) => {
       // Every rejected line goes to stderr up to a bound; the summary counts them all.
