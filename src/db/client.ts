@@ -152,6 +152,15 @@ export function createPostgresDb(
     // int8 (counts, file sizes) as numbers, the same as PGlite; our values stay below 2^53.
     types: {
       int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+      // Bulk rows arrive as JSON text we serialized ourselves (`$1::json`); postgres.js would
+      // JSON.stringify that string again into a JSON scalar ("cannot call json_to_recordset on a
+      // scalar") unless drizzle's migrator had already swapped the serializer in this process.
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)),
+        parse: (x: string) => JSON.parse(x),
+      },
     },
   });
   const runOn =

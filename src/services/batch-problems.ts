@@ -19,6 +19,8 @@ const detailLimit = 20;
 const realMax = 3.4028234663852886e38;
 /** In a `u` regex a surrogate code point only matches when it is unpaired (PostgreSQL rejects those). */
 const loneSurrogate = /\p{Cs}/u;
+/** Cheap pre-check (no `u` flag): most labels hold no surrogate at all. */
+const anySurrogate = /[\uD800-\uDFFF]/;
 
 export class BatchProblems {
   readonly first: Problem[] = [];
@@ -60,7 +62,7 @@ export class BatchProblems {
   text(index: number, field: string, v: unknown, min: number, max: number): v is string {
     if (typeof v !== 'string') return this.add(index, field, `must be a string, got: ${shown(v)}`);
     if (v.includes('\0')) return this.add(index, field, 'must not contain NUL characters');
-    if (loneSurrogate.test(v)) return this.add(index, field, 'must be well-formed Unicode (no lone surrogates)');
+    if (anySurrogate.test(v) && loneSurrogate.test(v)) return this.add(index, field, 'must be well-formed Unicode (no lone surrogates)');
     // UTF-16 length bounds the code-point count from above, so only long strings need counting.
     const chars = v.length <= max ? v.length : [...v].length;
     if (chars < min || chars > max) return this.add(index, field, `must be ${min}..${max} characters, got ${chars}`);

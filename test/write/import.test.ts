@@ -1,0 +1,136 @@
+// `npm run import` as a library: a small NDJSON file mixing boxes and detections, good and bad lines,
+// loaded in several chunks; bad lines are reported by number and reason, the good ones land, the
+// counters stay exact, and running the same file again changes nothing (derived ids included).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { importNdjson } from '../../src/services/import.service.js';
+import { aggregateDrift, rowCounts } from '../support/aggregates.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { box, createWriteHarness, detection, M, type WriteHarness } from '../support/write-harness.js';
+
+describeEachDatabase('NDJSON import', (database, kind) => {
+  let h: WriteHarness;
+  let file: string;
+  let videoId: string;
+  let sessionId: string;
+  const foreignBox = randomUUID();
+  const repeated = randomUUID();
+
+  beforeAll(async () => {
+    h = await createWriteHarness(database().db);
+    const projectId = (await h.ok(M.createProject, { input: { name: 'import' } })).createProject.id;
+    const video = async () => (await h.ok(M.createVideo, { input: { projectId, filename: 'i.mp4', duration: 1, fileSize: 1 } })).createVideo.id;
+    videoId = await video();
+    const otherVideo = await video();
+    sessionId = (await h.ok(M.createTestSession, { input: { projectId, videoId } })).createTestSession.id;
+    const doneSession = (await h.ok(M.createTestSession, { input: { projectId, videoId } })).createTestSession.id;
+    await h.ok(M.completeTestSession, { id: doneSession, status: 'FAILED' });
+    await h.ok(M.upsertGroundTruth, { videoId: otherVideo, objects: [box({ id: foreignBox })] });
+
+    const lines = [
+      /* 1 */ JSON.stringify({ videoId, ...box({ id: randomUUID(), confidence: 0.9 }) }),
+      /* 2 */ JSON.stringify({ videoId, ...box({ classLabel: 'tab\there \\ "quoted"', validated: true }) }), // no id: derived
+      /* 3 */ '{not json',
+      /* 4 */ JSON.stringify({ testSessionId: sessionId, ...detection({ validationResult: 'TP' }) }), // no id: derived
+      /* 5 */ JSON.stringify({ videoId, ...box({ confidence: 7 }) }),
+      /* 6 */ '',
+      /* 7 */ JSON.stringify({ videoId: randomUUID(), ...box() }),
+      /* 8 */ JSON.stringify({ testSessionId: doneSession, ...detection() }),
+      /* 9 */ JSON.stringify({ videoId, ...box({ id: foreignBox }) }),
+      /* 10 */ JSON.stringify({ videoId, testSessionId: sessionId, ...box() }),
+      /* 11 */ JSON.stringify({ testSessionId: sessionId, ...detection({ id: randomUUID(), confidence: 0.3 }) }),
+      /* 12 */ JSON.stringify({ videoId, ...box({ id: repeated, confidence: 0.2 }) }),
+      /* 13 */ JSON.stringify({ videoId, ...box({ id: repeated, confidence: 0.6 }) }),
+      /* 14 */ JSON.stringify({ videoId, ...box({ classLabel: 'nul\u0000' }) }),
+      /* 15 */ JSON.stringify({ videoId, ...box({ x: 1e400 }) }).replace('null', '1e400'),
+      /* 16 */ JSON.stringify({ videoId: otherVideo, ...box({ id: repeated }) }),
+    ];
+    file = join(mkdtempSync(join(tmpdir(), 'tg-import-')), 'mixed.ndjson');
+    writeFileSync(file, lines.join('\r\n') + '\n');
+  });
+  afterAll(() => h?.stop());
+
+  const expectedRejects = [3, 5, 7, 8, 9, 10, 14, 15, 16];
+
+  it('loads the good lines, reports each bad line with its reason, and keeps the counters exact', async () => {
+    const before = await rowCounts(database().db);
+    const progress: number[] = [];
+    // One lane: which of two lines giving one id two parents wins is then fixed (the first).
+    const s = await importNdjson(database().db, file, { chunkSize: 3, lanes: 1, onProgress: (p) => progress.push(p.rows) });
+    expect(s.lines).toBe(16);
+    expect(s.rejected.map((r) => r.line)).toEqual(expectedRejects);
+    expect(s.rejectedCount).toBe(expectedRejects.length);
+    const reason = (line: number) => s.rejected.find((r) => r.line === line)!.reason;
+    expect(reason(3)).toContain('JSON');
+    expect(reason(5)).toContain('confidence');
+    expect(reason(7)).toContain('unknown video');
+    expect(reason(8)).toContain('not running');
+    expect(reason(9)).toContain('another video');
+    expect(reason(10)).toContain('exactly one');
+    expect(reason(14)).toContain('NUL');
+    expect(reason(15)).toContain('x');
+    expect(reason(16)).toMatch(/another video/);
+    // Boxes: lines 1, 2 and the repeated id once (its last line wins); detections: lines 4 and 11.
+    expect(s.groundTruth).toEqual({ inserted: 3, updated: 0 });
+    expect(s.detections).toEqual({ inserted: 2, updated: 0 });
+    expect(s.changedTags).toEqual(expect.arrayContaining([`ground-truth-of:${videoId}`, `detections-of:${sessionId}`]));
+    expect(progress.length).toBeGreaterThan(1);
+    const after = await rowCounts(database().db);
+    expect(after.groundTruth - before.groundTruth).toBe(3);
+    expect(after.detections - before.detections).toBe(2);
+    const [rep] = await database().db.query<{ confidence: number }>(`SELECT confidence FROM ground_truth_objects WHERE id = $1`, [repeated]);
+    expect(rep.confidence).toBeCloseTo(0.6, 5);
+    const [odd] = await database().db.query<{ class_label: string }>(`SELECT class_label FROM ground_truth_objects WHERE class_label LIKE 'tab%'`);
+    expect(odd.class_label).toBe('tab\there \\ "quoted"');
+    const [foreign] = await database().db.query<{ video_id: string }>(`SELECT video_id FROM ground_truth_objects WHERE id = $1`, [foreignBox]);
+    expect(foreign.video_id).not.toBe(videoId);
+    expect(await aggregateDrift(database().db)).toEqual([]);
+  });
+
+  it('is idempotent on rerun: every good line updates in place, lines without ids included', async () => {
+    const before = await rowCounts(database().db);
+    const s = await importNdjson(database().db, file, { chunkSize: 4, lanes: 1 });
+    expect(s.groundTruth).toEqual({ inserted: 0, updated: 3 });
+    expect(s.detections).toEqual({ inserted: 0, updated: 2 });
+    expect(s.rejected.map((r) => r.line)).toEqual(expectedRejects);
+    expect(await rowCounts(database().db)).toEqual(before);
+    expect(await aggregateDrift(database().db)).toEqual([]);
+  });
+
+  it('loads the same rows when split over several lanes by parent', async () => {
+    const db = database().db;
+    const projectId = (await h.ok(M.createProject, { input: { name: 'lanes' } })).createProject.id;
+    const parents: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      parents.push((await h.ok(M.createVideo, { input: { projectId, filename: 'l.mp4', duration: 1, fileSize: 1 } })).createVideo.id);
+    }
+    const lanesFile = join(mkdtempSync(join(tmpdir(), 'tg-lanes-')), 'lanes.ndjson');
+    writeFileSync(lanesFile, Array.from({ length: 300 }, (_, i) => JSON.stringify({ videoId: parents[i % 6], ...box({ validated: i % 3 === 0 }) })).join('\n'));
+    const s = await importNdjson(db, lanesFile, { chunkSize: 20, lanes: 3 });
+    expect(s.groundTruth).toEqual({ inserted: 300, updated: 0 });
+    expect(s.rejectedCount).toBe(0);
+    const again = await importNdjson(db, lanesFile, { chunkSize: 7, lanes: 2 });
+    expect(again.groundTruth).toEqual({ inserted: 0, updated: 300 });
+    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ground_truth_objects WHERE video_id = ANY($1::uuid[])`, [`{${parents.join(',')}}`]);
+    expect(n).toBe(300);
+    expect(await aggregateDrift(db)).toEqual([]);
+  });
+
+  // The CLI opens DATABASE_URL itself; on PGlite it would need a data directory of its own.
+  if (kind === 'postgres') it('runs as `npm run import`: summary on stdout, rejected lines on stderr, exit code 1', async () => {
+    const run = promisify(execFile);
+    const err = await run('npx', ['tsx', 'src/cli/import.ts', file], {
+      env: { ...process.env, DATABASE_URL: database().url!, NODE_ENV: 'test' },
+    }).catch((e) => e as { code: number; stdout: string; stderr: string });
+    expect((err as { code: number }).code).toBe(1);
+    const summary = JSON.parse((err as { stdout: string }).stdout);
+    expect(summary.groundTruth).toEqual({ inserted: 0, updated: 3 });
+    expect((err as { stderr: string }).stderr).toContain('line 7: unknown video');
+    expect((err as { stderr: string }).stderr).toMatch(/rows\/s/);
+  });
+});
