@@ -52,6 +52,55 @@ describeEachDatabase('db report', (database, kind) => {
       expect(report.slowStatements.reason).toMatch(kind === 'pglite' ? /not available on this server|not installed/ : /shared_preload_libraries/);
     }
   });
+  describe('GET /admin/db-report', () => {
+    let dev: TestApp;
+    let prod: TestApp;
+    let member: TestApp;
+    let keyed: TestApp;
+    beforeAll(async () => {
+      const db = database().db;
+      dev = await createTestApp(db);
+      prod = await createTestApp(db, { NODE_ENV: 'production' });
+      member = await createTestApp(db, {}, { scopeFor: () => memberScope(['p1'], []) });
+      keyed = await createTestApp(db, { NODE_ENV: 'production' }, { scopeFor: (req) => (req.headers['x-api-key'] === 'admin-key' ? adminScope : null) });
+    });
+    afterAll(async () => {
+      await Promise.all([dev, prod, member, keyed].map((a) => a?.close()));
+    });
+    const url = (app: TestApp, q = '') => app.url.replace('/graphql', `/admin/db-report${q}`);
+
+    it('returns the report as JSON to an admin (every request in development and test)', async () => {
+      const res = await fetch(url(dev, '?limit=2'));
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.largestTables.length).toBeLessThanOrEqual(2);
+      expect(body.indexes.map((i: { index: string }) => i.index)).toContain('projects_pkey');
+      expect(body.slowStatements).toHaveProperty('available');
+    });
+
+    it('answers 401 in production when the request carries no admin credentials', async () => {
+      const res = await fetch(url(prod));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'an admin API key is required' } });
+    });
+
+    it('answers 403 to a caller whose scope is not admin', async () => {
+      const res = await fetch(url(member));
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.code).toBe('FORBIDDEN');
+    });
+
+    it('accepts whatever scopeFor resolves to admin (the API-key hook)', async () => {
+      expect((await fetch(url(keyed))).status).toBe(401);
+      expect((await fetch(url(keyed), { headers: { 'x-api-key': 'admin-key' } })).status).toBe(200);
+    });
+
+    it('rejects a bad limit with 400 naming the argument', async () => {
+      const res = await fetch(url(dev, '?limit=0'));
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'limit' });
+    });
+  });
 });
 
 describe.skipIf(!postgresUrl)('db report with the extension created but its library not preloaded', () => {
@@ -83,55 +132,5 @@ describe.skipIf(!postgresUrl)('db report with the extension created but its libr
     const report = JSON.parse(json.stdout);
     expect(report.largestTables.length).toBeLessThanOrEqual(3);
     expect(report.indexes.map((i: { index: string }) => i.index)).toContain('videos_pkey');
-  });
-});
-
-describeEachDatabase('GET /admin/db-report', (database) => {
-  let dev: TestApp;
-  let prod: TestApp;
-  let member: TestApp;
-  let keyed: TestApp;
-  beforeAll(async () => {
-    const db = database().db;
-    dev = await createTestApp(db);
-    prod = await createTestApp(db, { NODE_ENV: 'production' });
-    member = await createTestApp(db, {}, { scopeFor: () => memberScope(['p1'], []) });
-    keyed = await createTestApp(db, { NODE_ENV: 'production' }, { scopeFor: (req) => (req.headers['x-api-key'] === 'admin-key' ? adminScope : null) });
-  });
-  afterAll(async () => {
-    await Promise.all([dev, prod, member, keyed].map((a) => a?.close()));
-  });
-  const url = (app: TestApp, q = '') => app.url.replace('/graphql', `/admin/db-report${q}`);
-
-  it('returns the report as JSON to an admin (every request in development and test)', async () => {
-    const res = await fetch(url(dev, '?limit=2'));
-    expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body.largestTables.length).toBeLessThanOrEqual(2);
-    expect(body.indexes.map((i: { index: string }) => i.index)).toContain('projects_pkey');
-    expect(body.slowStatements).toHaveProperty('available');
-  });
-
-  it('answers 401 in production when the request carries no admin credentials', async () => {
-    const res = await fetch(url(prod));
-    expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'an admin API key is required' } });
-  });
-
-  it('answers 403 to a caller whose scope is not admin', async () => {
-    const res = await fetch(url(member));
-    expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('FORBIDDEN');
-  });
-
-  it('accepts whatever scopeFor resolves to admin (the API-key hook)', async () => {
-    expect((await fetch(url(keyed))).status).toBe(401);
-    expect((await fetch(url(keyed), { headers: { 'x-api-key': 'admin-key' } })).status).toBe(200);
-  });
-
-  it('rejects a bad limit with 400 naming the argument', async () => {
-    const res = await fetch(url(dev, '?limit=0'));
-    expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'limit' });
   });
 });

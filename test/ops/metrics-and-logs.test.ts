@@ -93,7 +93,7 @@ describe('request log', () => {
     db = database.db;
     const captured = capturingLogger();
     lines = captured.lines;
-    app = await createTestApp(db, { SLOW_REQUEST_MS: '150', FAULT_INJECTION: 'true' }, { logger: captured.logger });
+    app = await createTestApp(db, { SLOW_REQUEST_MS: '1000', FAULT_INJECTION: 'true' }, { logger: captured.logger });
   });
   afterAll(async () => {
     await app?.close();
@@ -126,10 +126,10 @@ describe('request log', () => {
   });
 
   it('warns about requests slower than SLOW_REQUEST_MS', async () => {
-    await app.execute(`query Slow { projects(first: 1) { totalCount } }`, {}, { headers: { 'x-request-id': 'slow-1', 'x-fault-delay-ms': '300' } });
+    await app.execute(`query Slow { projects(first: 1) { totalCount } }`, {}, { headers: { 'x-request-id': 'slow-1', 'x-fault-delay-ms': '1200' } });
     const line = lines.find((l) => l.requestId === 'slow-1');
-    expect(line).toMatchObject({ level: 40, msg: 'slow request', slow: true, slowRequestMs: 150, operation: 'Slow' });
-    expect(line!.durationMs).toBeGreaterThanOrEqual(300);
+    expect(line).toMatchObject({ level: 40, msg: 'slow request', slow: true, slowRequestMs: 1000, operation: 'Slow' });
+    expect(line!.durationMs).toBeGreaterThanOrEqual(1200);
   });
 
   it('includes the cache status when a layer set x-cache', async () => {
