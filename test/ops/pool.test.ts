@@ -75,6 +75,19 @@ describeEachDatabase('connection pool under 150 concurrent GraphQL requests', (d
   });
   afterAll(() => app?.close());
 
+  it('counts a transaction as one unit of pool work, however many statements it runs', async () => {
+    const db = app.app.db;
+    const before = db.pool.snapshot().acquiredTotal;
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      await tx.query('SELECT 2');
+      await tx.query('SELECT 3');
+    });
+    expect(db.pool.snapshot().acquiredTotal - before).toBe(1);
+    await db.query('SELECT 1');
+    expect(db.pool.snapshot().acquiredTotal - before).toBe(2);
+  });
+
   it('answers every request and shows the wait for a connection in the stats, not as errors', async () => {
     const max = app.app.db.pool.max;
     expect(max).toBe(kind === 'postgres' ? 10 : 1);
