@@ -117,5 +117,5 @@ describeEachDatabase('connection pool under 150 concurrent GraphQL requests', (d
     // The server never saw more connections than the pool allows.
     expect(health.pool.connectionsOpen).toBeGreaterThanOrEqual(1);
     expect(health.pool.connectionsOpen).toBeLessThanOrEqual(max);
-  });
+  }, 120_000);
 });

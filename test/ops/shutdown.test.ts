@@ -3,9 +3,33 @@
 // in flight is answered 200 with its data, the pool closes, and the process exits 0. Slow requests
 // come from FAULT_INJECTION (x-fault-delay-ms → pg_sleep holding a pooled connection).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, databaseKinds } from '../support/databases.js';
+import { pgliteTemplatePath } from '../support/paths.js';
+
+/**
+ * The server's environment for a fresh database of `kind`. PGlite: a data directory unpacked from the
+ * migrated test template (a cold PGlite plus migrations takes far longer in a child process).
+ */
+async function serverDatabase(kind: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const database = await createTestDatabase('postgres');
+    return { env: { DATABASE_URL: database.url!, MIGRATE_ON_START: 'false' }, drop: () => database.drop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'truthgraph-shutdown-'));
+  const pglite = new PGlite(dir, { loadDataDir: new Blob([readFileSync(pgliteTemplatePath)]) });
+  await pglite.waitReady;
+  await pglite.close();
+  return {
+    env: { PGLITE_DIR: dir, MIGRATE_ON_START: 'false', DEMO_DATA: 'false' },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 interface Server {
   child: ChildProcess;
@@ -28,7 +52,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
     const check = () => {
       const m = /serving GraphQL at (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -58,15 +82,11 @@ function connectResult(port: number): Promise<string> {
 
 for (const kind of databaseKinds) {
   describe(`graceful shutdown of the server process [${kind}]`, () => {
-    let database: TestDatabase | undefined;
+    let database: Awaited<ReturnType<typeof serverDatabase>>;
     let env: Record<string, string>;
     beforeAll(async () => {
-      if (kind === 'postgres') {
-        database = await createTestDatabase('postgres');
-        env = { DATABASE_URL: database.url!, MIGRATE_ON_START: 'false' };
-      } else {
-        env = { PGLITE_DIR: 'memory', MIGRATE_ON_START: 'true', DEMO_DATA: 'false' };
-      }
+      database = await serverDatabase(kind);
+      env = database.env;
     });
     afterAll(() => database?.drop());
 
@@ -109,22 +129,18 @@ for (const kind of databaseKinds) {
       } finally {
         if (server.child.exitCode === null) server.child.kill('SIGKILL');
       }
-    });
+    }, 120_000);
   });
 }
 
 // The bounded-grace path once, on PostgreSQL when available (its pool end is the part that can hang).
 const boundedKind = databaseKinds[databaseKinds.length - 1];
 describe(`shutdown with a request outliving the grace period [${boundedKind}]`, () => {
-  let database: TestDatabase | undefined;
+  let database: Awaited<ReturnType<typeof serverDatabase>>;
   let env: Record<string, string>;
   beforeAll(async () => {
-    if (boundedKind === 'postgres') {
-      database = await createTestDatabase('postgres');
-      env = { DATABASE_URL: database.url!, MIGRATE_ON_START: 'false' };
-    } else {
-      env = { PGLITE_DIR: 'memory', MIGRATE_ON_START: 'true', DEMO_DATA: 'false' };
-    }
+    database = await serverDatabase(boundedKind);
+    env = database.env;
   });
   afterAll(() => database?.drop());
 
@@ -148,5 +164,5 @@ describe(`shutdown with a request outliving the grace period [${boundedKind}]`, 
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
-  });
+  }, 120_000);
 });
