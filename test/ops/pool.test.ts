@@ -46,7 +46,7 @@ const load = /* GraphQL */ `
       nodes {
         id
         stats { videoCount }
-        videos(first: 10) { nodes { id groundTruth(first: 3) { nodes { id } } testSessions { id detectionStats { total } } } }
+        videos(first: 10) { nodes { id testSessions { id } } }
       }
     }
   }
