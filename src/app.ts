@@ -18,6 +18,7 @@ import { demoShape, seedData } from './db/seed-data.js';
 import { formatError } from './graphql/format-error.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
+import { httpErrorHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
@@ -118,16 +119,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       },
     }),
   );
-  // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
-  expressApp.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    const status = Number((err as { status?: number })?.status) || 500;
-    if (status >= 500) logger.error({ err, requestId: recordOf(res)?.id }, 'unhandled HTTP error');
-    res.status(status).json({ error: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status >= 500 ? 'Internal server error' : String((err as Error).message) } });
-  });
+  expressApp.use(httpErrorHandler(logger));
 
   let closed = false;
   return {
