@@ -110,12 +110,22 @@ for (const kind of databaseKinds) {
           await new Promise((r) => setTimeout(r, 50));
         }
         if (kind === 'pglite') await new Promise((r) => setTimeout(r, 400));
+        let settled = false;
+        const all = Promise.all(inFlight).finally(() => (settled = true));
         const signalledAt = performance.now();
         server.child.kill('SIGTERM');
-        await new Promise((r) => setTimeout(r, 250));
-        expect(await connectResult(server.port)).toBe('ECONNREFUSED');
+        // The listener closes as soon as the signal is handled, while the slow requests still run.
+        let refusedWhileInFlight = false;
+        while (!settled) {
+          if ((await connectResult(server.port)) === 'ECONNREFUSED') {
+            refusedWhileInFlight = !settled;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(refusedWhileInFlight).toBe(true);
 
-        const responses = await Promise.all(inFlight);
+        const responses = await all;
         for (const res of responses) {
           expect(res.status).toBe(200);
           expect(await res.json()).toEqual({ data: { projects: { totalCount: 0 } } });
