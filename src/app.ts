@@ -29,13 +29,13 @@ import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
+import { httpErrorHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
 import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
-import { bodyErrorHandler } from './http/graphql-error-response.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
 import { recordOf, requestLog } from './observability/request-log.js';
@@ -171,17 +171,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       },
     }),
   );
-  expressApp.use('/graphql', bodyErrorHandler(logger));
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
-  expressApp.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    const status = Number((err as { status?: number })?.status) || 500;
-    if (status >= 500) logger.error({ err, requestId: recordOf(res)?.id }, 'unhandled HTTP error');
-    res.status(status).json({ error: { code: status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status >= 500 ? 'Internal server error' : String((err as Error).message) } });
-  });
+  expressApp.use(httpErrorHandler(logger));
 
   let closed = false;
   return {

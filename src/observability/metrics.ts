@@ -115,12 +115,20 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
 
   const pool = deps.pool;
-  // Both connection gauges read one pg_stat_activity count per scrape.
+  // Both connection gauges read one pg_stat_activity count per scrape. The count queues for a
+  // connection like any statement, so under pressure a scrape uses the last known value after 1 s
+  // rather than stalling.
   let openCount: { at: number; value: Promise<number | null> } | undefined;
+  let lastOpen: number | null = null;
   const connectionsOpen = () => {
     const now = Date.now();
     if (!openCount || now - openCount.at > 500) {
-      openCount = { at: now, value: deps.connectionsOpen().catch(() => null) };
+      const counted = deps.connectionsOpen().then(
+        (n) => (lastOpen = n),
+        () => lastOpen,
+      );
+      const fallback = new Promise<number | null>((resolve) => setTimeout(() => resolve(lastOpen), 1000).unref());
+      openCount = { at: now, value: Promise.race([counted, fallback]) };
     }
     return openCount.value;
   };

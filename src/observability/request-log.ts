@@ -4,7 +4,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { requestIdFrom, type RequestRecord } from './request-record.js';
+import { outcomeOf, requestIdFrom, type RequestRecord } from './request-record.js';
 
 export interface RequestLogOptions {
   logger: Logger;
@@ -40,9 +40,14 @@ export function requestLog(opts: RequestLogOptions) {
       done = true;
       const seconds = (performance.now() - started) / 1000;
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
-      opts.metrics.observe({ route, method: req.method, status, seconds, graphql: record.graphql });
       const cache = res.getHeader('x-cache');
+      // A /graphql request refused before Apollo ran it (CSRF, unparsable or oversized body) still
+      // counts as a GraphQL request, with an unknown operation.
+      if (!record.graphql && route === '/graphql' && status >= 400) {
+        record.graphql = { operation: 'unknown', outcome: outcomeOf([], status), statements: 0, sqlMs: 0, errorCodes: [] };
+      }
       const gql = record.graphql;
+      opts.metrics.observe({ route, method: req.method, status, seconds, graphql: gql });
       const line = {
         requestId: record.id,
         method: req.method,

@@ -146,5 +146,5 @@ describe.skipIf(!hasChromium)(`GraphiQL in headless Chromium (needs ${chromiumPa
     } finally {
       await browser.close();
     }
-  });
+  }, 120_000);
 });

@@ -4,9 +4,8 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthRoutes } from '../../src/http/health.routes.js';
-import { createPgliteDb, createPostgresDb, defaultPoolOptions } from '../../src/db/client.js';
+import { createPgliteDb, createPostgresDb, defaultPoolOptions, type Db } from '../../src/db/client.js';
 import { latestMigration } from '../../src/db/migrate.js';
-import type { CacheStatsSource } from '../../src/observability/metrics.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { pgliteTemplatePath } from '../support/paths.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -53,9 +52,15 @@ describeEachDatabase('health endpoints', (database, kind) => {
   });
 });
 
-describe('health with a response cache wired in', () => {
+describe('health beyond the happy path', () => {
+  // One migrated PGlite for these tests; the migration test, which damages it, runs last.
+  let db: Db;
+  beforeAll(async () => {
+    db = await migratedPglite();
+  });
+  afterAll(() => db?.close());
+
   it('reports the cache state and figures, and stays ready while the cache is down', async () => {
-    const db = await migratedPglite();
     // A Redis that refuses every connection: the cache is down, the service is not.
     const app = await createTestApp(db, { CACHE: 'on', REDIS_URL: 'redis://127.0.0.1:1' });
     try {
@@ -66,16 +71,13 @@ describe('health with a response cache wired in', () => {
       expect(body.cache.bypasses).toBeGreaterThanOrEqual(1);
     } finally {
       await app.close();
-      await db.close();
     }
   });
-});
 
-describe('health when the database is not ready', () => {
   it('answers 503 on /health/ready and /health/database when the database is unreachable, 200 on /health/live', async () => {
     // Nothing listens on port 1: every connection attempt is refused at once.
-    const db = createPostgresDb('postgres://postgres@127.0.0.1:1/none', { ...defaultPoolOptions, max: 2, connectTimeoutS: 1 });
-    const app = await createTestApp(db, {}, { adminKey: false });
+    const unreachable = createPostgresDb('postgres://postgres@127.0.0.1:1/none', { ...defaultPoolOptions, max: 2, connectTimeoutS: 1 });
+    const app = await createTestApp(unreachable, {}, { adminKey: false });
     try {
       expect((await get(app, '/health/live')).status).toBe(200);
       const ready = await get(app, '/health/ready');
@@ -87,28 +89,11 @@ describe('health when the database is not ready', () => {
       expect(dbHealth.body).toMatchObject({ status: 'unavailable', kind: 'postgres', pool: { max: 2 } });
     } finally {
       await app.close();
-      await db.close();
-    }
-  });
-
-  it('answers 503 on /health/ready when the newest migration is not applied', async () => {
-    const db = await migratedPglite();
-    await db.query(`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`);
-    const app = await createTestApp(db);
-    try {
-      const ready = await get(app, '/health/ready');
-      expect(ready.body).toMatchObject({ status: 'not_ready', database: 'ok' });
-      expect(ready.status).toBe(503);
-      expect(ready.body).toMatchObject({ status: 'not_ready', database: 'ok' });
-      expect(ready.body.migrations).toContain(latestMigration().tag);
-    } finally {
-      await app.close();
-      await db.close();
+      await unreachable.close();
     }
   });
 
   it('answers 503 on /health/ready once shutdown has begun', async () => {
-    const db = await migratedPglite();
     let shuttingDown = false;
     const server = express().use(healthRoutes({ db, shuttingDown: () => shuttingDown })).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -121,16 +106,27 @@ describe('health when the database is not ready', () => {
       expect(await res.json()).toMatchObject({ status: 'shutting_down' });
     } finally {
       server.close();
-      await db.close();
     }
   });
 
   it('the app flips to shutting down when close() begins', async () => {
-    const db = await migratedPglite();
     const app = await createTestApp(db);
     const closing = app.app.close();
     expect(app.app.shuttingDown).toBe(true);
     await closing;
-    await db.close();
+  });
+
+  it('answers 503 on /health/ready when the newest migration is not applied', async () => {
+    await db.query(`DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)`);
+    const app = await createTestApp(db);
+    try {
+      const ready = await get(app, '/health/ready');
+      expect(ready.body).toMatchObject({ status: 'not_ready', database: 'ok' });
+      expect(ready.status).toBe(503);
+      expect(ready.body.migrations).toContain(latestMigration().tag);
+      expect((await get(app, '/health/database')).body.migration.upToDate).toBe(false);
+    } finally {
+      await app.close();
+    }
   });
 });

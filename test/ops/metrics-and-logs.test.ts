@@ -81,6 +81,23 @@ describeEachDatabase('GET /metrics', (database) => {
     }
   });
 
+  it('answers unparsable and oversized bodies with GraphQL-shaped JSON errors and counts them', async () => {
+    const authorization = `Bearer ${app.adminKey}`;
+    const broken = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"query": ' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }] });
+    const huge = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(11 * 1024 * 1024) } }),
+    });
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const text = await scrape(app);
+    expect(text).toContain('truthgraph_graphql_requests_total{operation="unknown",outcome="client_error"} 2');
+    expect(text).toContain('truthgraph_http_requests_total{route="/graphql",method="POST",status="413"} 1');
+  });
+
   it('keeps client-chosen operation names from becoming unbounded label values', async () => {
     await app.execute(`query ${'X'.repeat(80)} { projects(first: 1) { totalCount } }`);
     const text = await scrape(app);

@@ -1,0 +1,52 @@
+// Manual tool (not a test): drives a running truthgraph with autocannon on loopback, bounded in
+// connections and time, and prints /health/database and an excerpt of /metrics taken mid-run.
+//   node --import tsx test/ops/load-capture.ts [url] [connections] [seconds]
+import autocannon from 'autocannon';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:4000/graphql';
+const connections = Math.min(Number(process.argv[3] ?? 100), 200);
+const seconds = Math.min(Number(process.argv[4] ?? 10), 60);
+if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url)) throw new Error(`loopback only, got ${url}`);
+
+const query = `query Dashboard { projects(first: 3) { nodes { id name stats { videoCount groundTruthTotal }
+  videos(first: 10) { nodes { id filename groundTruthCount groundTruth(first: 5) { nodes { id confidence } }
+  testSessions { id detectionStats { total tp } } } } } } }`;
+
+const origin = new URL(url).origin;
+const midRun = new Promise<{ health: unknown; metrics: string }>((resolve) =>
+  setTimeout(async () => {
+    const health = await (await fetch(`${origin}/health/database`)).json();
+    const metrics = await (await fetch(`${origin}/metrics`)).text();
+    resolve({ health, metrics });
+  }, (seconds * 1000) / 2),
+);
+
+const result = await autocannon({
+  url,
+  connections,
+  duration: seconds,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query }),
+  verifyBody: (body) => body !== undefined && !String(body).includes('"errors"'),
+});
+const { health, metrics } = await midRun;
+console.log('== /health/database at mid-run');
+console.log(JSON.stringify(health, null, 2));
+console.log('== /metrics excerpt at mid-run');
+const keep = /^truthgraph_(db_pool_|graphql_requests_total|graphql_request_duration_seconds_(sum|count)|graphql_sql_statements_per_request_(sum|count)|db_statement_duration_seconds_(sum|count)\{statement="(videoPageByProject|projectPage)"|http_requests_total|process_resident_memory_bytes|nodejs_eventloop_lag_p99_seconds)/;
+console.log(metrics.split('\n').filter((l) => keep.test(l) && !l.includes('_bucket')).join('\n'));
+console.log('== autocannon');
+console.log(
+  JSON.stringify({
+    connections,
+    seconds,
+    requests: result.requests.total,
+    reqPerSec: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    mismatches: result.mismatches,
+  }),
+);
