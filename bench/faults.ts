@@ -1,9 +1,11 @@
 // npm run faults [-- outage|restart|timeout|overload]: faults under load against a throwaway
 // PostgreSQL (never the shared one on 5432), printing the figures the README quotes. The same
 // scenarios run, shorter, in test/faults/faults.test.ts.
+import { execFileSync, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { startFaultSystem, readQuery, type FaultSystem } from './fault-system.js';
 import { runLoad, sendOnce, summarize, type RequestRecord } from './load.js';
+import { freePort, startThrowawayPostgres } from './throwaway-postgres.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n);
@@ -114,10 +116,59 @@ export async function overload(sys: FaultSystem, o = { baselineClients: 10, clie
   };
 }
 
+export interface ShutdownReport {
+  inflight: { status: number; code: string | null; ms: number };
+  /** A request sent 200 ms after SIGTERM: refused (status 0) once the server stopped listening. */
+  afterSignal: { status: number; code: string | null };
+  exit: { code: number | null; signal: string | null; msAfterSigterm: number };
+}
+
+/**
+ * SIGTERM 300 ms into a 2 s request, on the real entry point (`src/main.ts`) in production mode:
+ * the request completes, new connections are refused, the process closes the pool and exits 0.
+ */
+export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 }): Promise<ShutdownReport> {
+  const pg = await startThrowawayPostgres();
+  try {
+    const port = await freePort();
+    const env = { ...process.env, NODE_ENV: 'production', DATABASE_URL: pg.url, MIGRATE_ON_START: 'true', FAULT_INJECTION: 'true', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const lines = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--name', 'shutdown', '--admin'], { env }).toString().trim().split('\n');
+    const key = lines[lines.length - 1];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: performance.now() })));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const deadline = performance.now() + 60_000;
+    while (!out.includes('serving GraphQL') && performance.now() < deadline) await sleep(50);
+    if (!out.includes('serving GraphQL')) throw new Error('server did not start within 60 s');
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const inflight = sendOnce(url, key, readQuery(), { 'x-fault-slow-ms': String(o.slowMs) });
+    await sleep(o.signalAfterMs);
+    const signalAt = performance.now();
+    child.kill('SIGTERM');
+    await sleep(200);
+    const late = await sendOnce(url, key, readQuery(), {}, 5000);
+    const r = await inflight;
+    const e = await Promise.race([exited, sleep(20_000).then(() => ({ code: null, signal: 'still running after 20 s', at: performance.now() }))]);
+    if (e.signal === 'still running after 20 s') child.kill('SIGKILL');
+    return {
+      inflight: { status: r.status, code: r.code, ms: round(r.end - r.start) },
+      afterSignal: { status: late.status, code: late.code },
+      exit: { code: e.code, signal: e.signal, msAfterSigterm: round(e.at - signalAt) },
+    };
+  } finally {
+    pg.destroy();
+  }
+}
+
 async function main(which: string[]) {
-  const all = ['outage', 'restart', 'timeout', 'overload'];
+  const all = ['outage', 'restart', 'timeout', 'overload', 'shutdown'];
   const run = which.length ? which : all;
   for (const name of run) {
+    if (name === 'shutdown') {
+      console.log(JSON.stringify({ name, ...(await gracefulShutdown()) }, null, 2));
+      continue;
+    }
     const sys = await startFaultSystem(name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : {});
     try {
       const started = performance.now();

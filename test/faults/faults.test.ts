@@ -4,7 +4,7 @@
 // and the pool stays usable; 500 clients on a pool of 20 are all answered.
 // Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { overload, postgresOutage, statementTimeout } from '../../bench/faults.js';
+import { gracefulShutdown, overload, postgresOutage, statementTimeout } from '../../bench/faults.js';
 import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
 import { sendOnce } from '../../bench/load.js';
 import { throwawayPostgresAvailable } from '../../bench/throwaway-postgres.js';
@@ -67,6 +67,17 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.burst.byCode).toEqual({ STATEMENT_TIMEOUT: 40 });
       expect(r.after.ok).toBe(r.after.of);
       expect(r.lingeringBackends).toBe(0);
+    });
+  });
+
+  describe('graceful shutdown (NODE_ENV=production, the real entry point)', () => {
+    it('finishes the request in flight at SIGTERM, refuses new ones, and exits 0', async () => {
+      const r = await gracefulShutdown({ slowMs: 1500, signalAfterMs: 300 });
+      console.log('shutdown', JSON.stringify(r));
+      expect(r.inflight).toMatchObject({ status: 200, code: null });
+      expect(r.afterSignal.code).toBe('NETWORK');
+      expect(r.exit).toMatchObject({ code: 0, signal: null });
+      expect(r.exit.msAfterSigterm).toBeLessThan(10_000);
     });
   });
 });
