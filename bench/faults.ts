@@ -79,11 +79,11 @@ export interface TimeoutReport {
 /** Slow queries over statement_timeout (fault injection): cancelled, coded, and the pool stays usable. */
 export async function statementTimeout(sys: FaultSystem, o = { slowMs: 10_000, burst: 60 }): Promise<TimeoutReport> {
   const timeoutMs = sys.app.config.DB_STATEMENT_TIMEOUT_MS;
-  const slow = { 'x-fault-slow-ms': String(o.slowMs) };
+  const slow = { 'x-fault-delay-ms': String(o.slowMs) };
   const one = await sendOnce(sys.url, sys.key, readQuery(), slow);
   const burst = await Promise.all(Array.from({ length: o.burst }, () => sendOnce(sys.url, sys.key, readQuery(), slow)));
   const after = await Promise.all(Array.from({ length: 40 }, () => sendOnce(sys.url, sys.key, readQuery())));
-  const [{ n }] = await sys.app.db.query<{ n: number }>(`/* lingeringSleeps */ SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%faultSlowQuery%' AND state = 'active' AND pid <> pg_backend_pid()`);
+  const [{ n }] = await sys.app.db.query<{ n: number }>(`/* lingeringSleeps */ SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%faultSleep%' AND state = 'active' AND pid <> pg_backend_pid()`);
   const byCode: Record<string, number> = {};
   for (const r of burst) byCode[r.code ?? 'OK'] = (byCode[r.code ?? 'OK'] ?? 0) + 1;
   return {
@@ -142,7 +142,7 @@ export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 })
     while (!out.includes('serving GraphQL') && performance.now() < deadline) await sleep(50);
     if (!out.includes('serving GraphQL')) throw new Error('server did not start within 60 s');
     const url = `http://127.0.0.1:${port}/graphql`;
-    const inflight = sendOnce(url, key, readQuery(), { 'x-fault-slow-ms': String(o.slowMs) });
+    const inflight = sendOnce(url, key, readQuery(), { 'x-fault-delay-ms': String(o.slowMs) });
     await sleep(o.signalAfterMs);
     const signalAt = performance.now();
     child.kill('SIGTERM');

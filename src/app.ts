@@ -15,12 +15,12 @@ import { createContext, type Context } from './context.js';
 import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
-import { faultSlowHeader, withSlowFirstStatement } from './db/fault-injection.js';
 import { demoShape, seedData } from './db/seed-data.js';
 import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
 import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
+import { faultInjectionPlugin } from './http/fault-injection.js';
 import { bodyErrorHandler } from './http/graphql-error-response.js';
 import { resolvers, typeDefs } from './graphql/schema.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -98,6 +98,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestStatsPlugin(),
+      ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
     ],
   });
   await apollo.start();
@@ -111,11 +112,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     authenticator.middleware,
     express.json({ limit: config.BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-        const slowMs = config.FAULT_INJECTION ? Number(req.headers[faultSlowHeader]) : NaN;
-        return createContext(db, scope, Number.isFinite(slowMs) && slowMs > 0 ? { wrapDb: (d) => withSlowFirstStatement(d, slowMs) } : {});
-      },
+      context: async ({ req, res }) => createContext(db, deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope)),
     }),
   );
   expressApp.use('/graphql', bodyErrorHandler(logger));

@@ -24,7 +24,12 @@ export function classifyDatabaseError(err: unknown): AppError | null {
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  let original = unwrapResolverError(error);
+  // Errors thrown by plugins (e.g. a statement cancelled in didResolveOperation) arrive wrapped in a
+  // GraphQLError without a path; classify what they wrap.
+  // Duck-typed: Apollo's copy of graphql may not be ours (ESM/CJS realms under vitest).
+  const wrapped = (original as { originalError?: unknown } | null)?.originalError;
+  if (wrapped && !(original instanceof AppError)) original = wrapped;
   if (original instanceof AppError) return { ...formatted, message: original.message, extensions: { ...original.extensions } };
   const db = classifyDatabaseError(original);
   if (db) return { message: db.message, path: formatted.path, locations: formatted.locations, extensions: { ...db.extensions } };
