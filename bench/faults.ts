@@ -116,6 +116,43 @@ export async function overload(sys: FaultSystem, o = { baselineClients: 10, clie
   };
 }
 
+export interface BootReport {
+  whileDown: { requests: number; byCode: Record<string, number>; statuses: number[]; maxMs: number };
+  /** From PostgreSQL accepting connections to the first successful answer, no restart of the app. */
+  recoveryMs: number;
+}
+
+/** The app started while PostgreSQL is down (porsager/postgres#641): 503s, then recovery on its own. */
+export async function postgresDownAtBoot(sys: FaultSystem): Promise<BootReport> {
+  await sys.app.close();
+  sys.pg.stop();
+  const { createApp } = await import('../src/app.js');
+  const app = await createApp({ ...sys.app.config, migrateOnStart: false });
+  try {
+    const url = await app.listen(0, '127.0.0.1');
+    const down = await Promise.all(Array.from({ length: 10 }, () => sendOnce(url, sys.key, readQuery(), {}, 15_000)));
+    const byCode: Record<string, number> = {};
+    for (const r of down) byCode[r.code ?? 'OK'] = (byCode[r.code ?? 'OK'] ?? 0) + 1;
+    sys.pg.start();
+    const upAt = performance.now();
+    let okAt = NaN;
+    while (performance.now() - upAt < 30_000) {
+      const r = await sendOnce(url, sys.key, readQuery(), {}, 15_000);
+      if (r.code === null) {
+        okAt = r.end;
+        break;
+      }
+      await sleep(50);
+    }
+    return {
+      whileDown: { requests: down.length, byCode, statuses: [...new Set(down.map((r) => r.status))], maxMs: round(Math.max(...down.map((r) => r.end - r.start))) },
+      recoveryMs: round(okAt - upAt),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
 export interface ShutdownReport {
   inflight: { status: number; code: string | null; ms: number };
   /** A request sent 200 ms after SIGTERM: refused (status 0) once the server stopped listening. */
@@ -162,7 +199,7 @@ export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 })
 }
 
 async function main(which: string[]) {
-  const all = ['outage', 'restart', 'timeout', 'overload', 'shutdown'];
+  const all = ['outage', 'restart', 'timeout', 'overload', 'boot', 'shutdown'];
   const run = which.length ? which : all;
   for (const name of run) {
     if (name === 'shutdown') {
@@ -177,6 +214,7 @@ async function main(which: string[]) {
         : name === 'restart' ? await postgresRestart(sys)
         : name === 'timeout' ? await statementTimeout(sys)
         : name === 'overload' ? await overload(sys)
+        : name === 'boot' ? await postgresDownAtBoot(sys)
         : (() => { throw new Error(`unknown scenario ${name}; one of ${all.join(', ')}`); })();
       console.log(JSON.stringify({ name, ...report, wallMs: round(performance.now() - started) }, null, 2));
     } finally {

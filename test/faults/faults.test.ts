@@ -4,7 +4,7 @@
 // and the pool stays usable; 500 clients on a pool of 20 are all answered.
 // Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gracefulShutdown, overload, postgresOutage, statementTimeout } from '../../bench/faults.js';
+import { gracefulShutdown, overload, postgresDownAtBoot, postgresOutage, statementTimeout } from '../../bench/faults.js';
 import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
 import { sendOnce } from '../../bench/load.js';
 import { throwawayPostgresAvailable } from '../../bench/throwaway-postgres.js';
@@ -50,6 +50,22 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.unanswered).toBe(0);
       expect(r.overload.failed).toBe(0);
       expect(r.overload.sent).toBeGreaterThanOrEqual(500);
+    });
+  });
+
+  describe('PostgreSQL down when the app starts', () => {
+    let sys: FaultSystem;
+    beforeAll(async () => {
+      sys = await startFaultSystem();
+    });
+    afterAll(() => sys?.close());
+
+    it('answers 503 DATABASE_UNAVAILABLE until PostgreSQL starts, then recovers without a restart', async () => {
+      const r = await postgresDownAtBoot(sys);
+      console.log('boot', JSON.stringify(r));
+      expect(r.whileDown.byCode).toEqual({ DATABASE_UNAVAILABLE: 10 });
+      expect(r.whileDown.statuses).toEqual([503]);
+      expect(r.recoveryMs).toBeLessThan(5000);
     });
   });
 
