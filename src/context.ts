@@ -23,13 +23,11 @@ export interface Context {
 export interface ContextOptions {
   requestId?: string;
   invalidate?: (changedTags: Iterable<string>) => Promise<void>;
-  /** Wraps the request's counted handle (fault injection in the fault scripts). */
-  wrapDb?: (db: Db) => Db;
 }
 
 export function createContext(db: Db, scope: AccessScope, opts: ContextOptions = {}): Context {
   const sqlStats: SqlStats = { statements: 0, durationMs: 0 };
-  const counted = opts.wrapDb ? opts.wrapDb(db.counted(sqlStats)) : db.counted(sqlStats);
+  const counted = db.counted(sqlStats);
   const readTags = new Set<string>();
   const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler() });
   return {

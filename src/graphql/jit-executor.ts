@@ -4,11 +4,27 @@
 // still parses, validates, runs plugins and formats errors; only execution is ours. Behaviour lives
 // in resolvers and context, never in field-level plugin hooks (they do not run in this mode).
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues, GraphQLError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** Compiled queries kept per process, least recently used dropped first. */
 const maxCompiled = 1000;
+
+/**
+ * graphql-jit's errors copy `extensions` from the thrown error and leave it undefined for a plain
+ * Error (a driver error, say), which Apollo's error formatting cannot read. Rebuild those as
+ * graphql-js errors with the same message, path, locations and cause.
+ */
+function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((e) => !e.extensions)) return result;
+  const errors = result.errors.map((e) => {
+    if (e.extensions) return e;
+    const rebuilt = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined });
+    (rebuilt as { locations?: unknown }).locations = e.locations;
+    return rebuilt;
+  });
+  return { ...result, errors };
+}
 
 export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const compiled = new Map<string, CompiledQuery>();
@@ -31,7 +47,7 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value!);
     }
     compiled.set(key, query);
-    return query.query(undefined, rc.context, rc.request.variables ?? {});
+    return asGraphQLErrors(await query.query(undefined, rc.context, rc.request.variables ?? {}));
   };
 
   return {

@@ -1,5 +1,7 @@
-// Creating projects. Any authenticated caller may create one (the security work grants the creating
-// key write access to it); the insert trigger adds its dashboard counters.
+// Creating projects. Any authenticated caller may create one; a member key becomes a writer of the
+// project in the same transaction (its next request resolves the wider scope), and the insert
+// trigger adds the project's dashboard counters.
+import { grantProjectWrite } from '../auth/api-keys.js';
 import { tags } from '../cache/cache-tags.js';
 import { insertProject } from '../db/queries/project.mutations.js';
 import type { ProjectRow } from '../db/schema.js';
@@ -16,6 +18,11 @@ export async function createProject(deps: WriteDeps, input: CreateProjectInput):
   problems.text(0, 'name', input.name, 1, 200);
   if (input.description != null) problems.text(0, 'description', input.description, 0, 10_000);
   problems.throwIfAny('input', 1);
-  const project = await deps.db.transaction((tx) => insertProject(tx, input.name, input.description ?? null));
+  const { scope } = deps;
+  const project = await deps.db.transaction(async (tx) => {
+    const created = await insertProject(tx, input.name, input.description ?? null);
+    if (scope.keyId && !scope.admin) await grantProjectWrite(tx, scope.keyId, created.id);
+    return created;
+  });
   return { value: project, changedTags: [tags.projectList(), tags.project(project.id), tags.projectStats(project.id)] };
 }

@@ -4,7 +4,7 @@
 // and the pool stays usable; 500 clients on a pool of 20 are all answered.
 // Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { overload, postgresOutage, statementTimeout } from '../../bench/faults.js';
+import { gracefulShutdown, overload, postgresDownAtBoot, postgresOutage, statementTimeout } from '../../bench/faults.js';
 import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
 import { sendOnce } from '../../bench/load.js';
 import { throwawayPostgresAvailable } from '../../bench/throwaway-postgres.js';
@@ -25,8 +25,9 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.load.failed).toBeGreaterThan(0);
       expect(Object.keys(r.load.byCode)).toEqual(['DATABASE_UNAVAILABLE']);
       expect(r.failedOutsideOutage).toBe(0);
-      expect(r.failedMaxMs).toBeLessThan(3000);
-      expect(r.recoveryMs).toBeLessThan(3000);
+      // Bounds leave room for a CPU-starved CI machine (normal requests took 0.7 s p50 there).
+      expect(r.failedMaxMs).toBeLessThan(5000);
+      expect(r.recoveryMs).toBeLessThan(5000);
       const after = await sendOnce(sys.url, sys.key, readQuery());
       expect(after.code).toBeNull();
     });
@@ -52,6 +53,22 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
     });
   });
 
+  describe('PostgreSQL down when the app starts', () => {
+    let sys: FaultSystem;
+    beforeAll(async () => {
+      sys = await startFaultSystem();
+    });
+    afterAll(() => sys?.close());
+
+    it('answers 503 DATABASE_UNAVAILABLE until PostgreSQL starts, then recovers without a restart', async () => {
+      const r = await postgresDownAtBoot(sys);
+      console.log('boot', JSON.stringify(r));
+      expect(r.whileDown.byCode).toEqual({ DATABASE_UNAVAILABLE: 10 });
+      expect(r.whileDown.statuses).toEqual([503]);
+      expect(r.recoveryMs).toBeLessThan(5000);
+    });
+  });
+
   describe('statement timeout', () => {
     let sys: FaultSystem;
     beforeAll(async () => {
@@ -67,6 +84,17 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.burst.byCode).toEqual({ STATEMENT_TIMEOUT: 40 });
       expect(r.after.ok).toBe(r.after.of);
       expect(r.lingeringBackends).toBe(0);
+    });
+  });
+
+  describe('graceful shutdown (NODE_ENV=production, the real entry point)', () => {
+    it('finishes the request in flight at SIGTERM, refuses new ones, and exits 0', async () => {
+      const r = await gracefulShutdown({ slowMs: 1500, signalAfterMs: 300 });
+      console.log('shutdown', JSON.stringify(r));
+      expect(r.inflight).toMatchObject({ status: 200, code: null });
+      expect(r.afterSignal.code).toBe('NETWORK');
+      expect(r.exit).toMatchObject({ code: 0, signal: null });
+      expect(r.exit.msAfterSigterm).toBeLessThan(10_000);
     });
   });
 });

@@ -65,6 +65,7 @@ const hostileDocument: fc.Arbitrary<string> = fc.oneof(
 // A failure names the input; rerun with FUZZ_SEED=<seed> to reproduce it. FUZZ_RUNS scales the run.
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const scale = Number(process.env.FUZZ_RUNS ?? 1);
+// Generous per-test timeouts: 2,200 requests take ~10 s on a quiet machine, minutes on a loaded one.
 
 async function forEachSample<T>(arb: fc.Arbitrary<T>, runs: number, check: (value: T) => Promise<void>) {
   const samples = fc.sample(arb, { numRuns: Math.round(runs * scale), seed });
@@ -132,7 +133,7 @@ describeEachDatabase('hostile input', (database) => {
     await forEachSample(hostileDocument, 800, async (query) => {
       wellFormed(await send(JSON.stringify({ query, variables: { id: videoId } }), 'application/json'), `document ${JSON.stringify(query).slice(0, 200)}`);
     });
-  });
+  }, 240_000);
 
   it('answers hostile variables with 4xx or coded errors', async () => {
     const names = ['id', 'first', 'after', 'min', 'label', 'status', 'validated', 'from', 'to'];
@@ -144,7 +145,28 @@ describeEachDatabase('hostile input', (database) => {
       const body = JSON.stringify({ query: variablesQuery, variables });
       wellFormed(await send(body, 'application/json'), `variables ${JSON.stringify(variables).slice(0, 300)}`);
     });
-  });
+  }, 240_000);
+
+  it('answers well-typed but hostile values (they reach the resolvers and SQL) with data or coded errors', async () => {
+    const hostileText = fc.oneof(fc.constantFrom(...sqlish, ...numberish, '\u0000', 'a\u0000b', '\uD800', '\u202Eabc', 'x'.repeat(129), 'x'.repeat(10_000)), fc.string({ unit: 'grapheme', maxLength: 140 }));
+    // Each argument is valid three times in four, so most requests get past argument checks into SQL.
+    const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) => fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: hostile, weight: 1 });
+    const arb = fc.record({
+      id: mostly(fc.constant(videoId), fc.oneof(fc.uuid(), hostileText)),
+      first: mostly(fc.integer({ min: 1, max: 100 }), fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, 101, 5000, 10_000, 10_001))),
+      after: fc.option(fc.oneof(hostileText, fc.constantFrom(Buffer.from('[1e308,"x"]').toString('base64url'), Buffer.from('[1,"00000000-0000-4000-8000-000000000000"]').toString('base64url'), Buffer.from('[1,2,"00000000-0000-4000-8000-000000000000"]').toString('base64url'))), { freq: 4 }),
+      min: mostly(fc.double({ min: 0, max: 1, noNaN: true }), fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, 1e308, -1e308, 5e-324, 1.0000001))),
+      label: fc.option(hostileText, { freq: 2 }),
+      status: fc.constantFrom('UPLOADED', 'PROCESSING', 'COMPLETED', 'FAILED'),
+      validated: fc.boolean(),
+      from: mostly(fc.nat({ max: 100 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+      to: mostly(fc.nat({ max: 100 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    }, { requiredKeys: ['id'] });
+    await forEachSample(arb, 400, async (variables) => {
+      const body = JSON.stringify({ query: variablesQuery, variables });
+      wellFormed(await send(body, 'application/json'), `typed variables ${body.slice(0, 300)}`);
+    });
+  }, 240_000);
 
   it('answers bodies that are not GraphQL requests with 4xx and a code', async () => {
     const bodies = fc.oneof(
@@ -173,6 +195,16 @@ describeEachDatabase('hostile input', (database) => {
         wellFormed(a, what);
       }
     });
+  }, 240_000);
+
+  it('answers values the database cannot hold with BAD_USER_INPUT, not a 500 (found by this fuzz)', async () => {
+    const forged = Buffer.from(JSON.stringify([1e308, 0.5, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+    const q = `query($id: ID!, $after: String, $min: Float) { video(id: $id) { groundTruth(first: 5, after: $after, minConfidence: $min) { nodes { id } } } }`;
+    const res = await app.execute(q, { id: videoId, after: forged });
+    expect(res.status).toBeLessThan(500);
+    expect(res.body.errors?.[0]).toMatchObject({ message: 'an argument is outside the range the database accepts', extensions: { code: 'BAD_USER_INPUT' } });
+    // A confidence below float4's range is rounded to the nearest float4 (0) rather than refused.
+    expect(dataOf(await app.execute(q, { id: videoId, min: 1e-50 })).video.groundTruth.nodes).toHaveLength(1);
   });
 
   it('wrote nothing and still answers normally afterwards', async () => {
