@@ -2,7 +2,7 @@
 // by the response cache and the persisted-query store; without it both in-process. CACHE=off turns
 // the response cache off (persisted queries keep working); trusted-documents mode serves persisted
 // queries from the manifest only.
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { MemoryStore } from './memory-store.js';
@@ -59,11 +59,15 @@ export async function openCache(
   });
   if (conn) cache.onLostInvalidation = () => conn.trip('invalidation lost');
 
-  const persistedQueries = opts.trustedManifest
-    ? new ManifestPersistedQueryCache(opts.trustedManifest)
-    : conn
-      ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
-      : inProcessPersistedQueryCache();
+  // Apollo would prefix every key with "apq:"; ours are already namespaced (and the manifest is keyed
+  // by the bare hash), so tell it not to.
+  const persistedQueries = PrefixingKeyValueCache.cacheDangerouslyDoesNotNeedPrefixesForIsolation(
+    opts.trustedManifest
+      ? new ManifestPersistedQueryCache(opts.trustedManifest)
+      : conn
+        ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
+        : inProcessPersistedQueryCache(),
+  );
 
   return {
     cache,

@@ -12,6 +12,7 @@ import {
   cacheKinds,
   groundTruthQuery,
   groundTruthWriteTags,
+  patientRedis,
   scopeFromHeader,
   storeGate,
   videoListQuery,
@@ -180,7 +181,7 @@ describeEachDatabase('response cache', (database) => {
     let db: Db;
     beforeAll(async () => {
       db = database().db;
-      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix };
+      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, ...patientRedis };
       [a, b] = await Promise.all([createTestApp(db, env), createTestApp(db, env)]);
     });
     afterAll(async () => {
