@@ -14,6 +14,7 @@ import { adminScope, type AccessScope } from './auth/scope.js';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
+import { responseCacheFastPath } from './cache/response-cache.middleware.js';
 import { responseCachePlugin } from './cache/response-cache.plugin.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
@@ -72,6 +73,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const caches = await openCache(config, { logger, hooks: deps.cacheHooks, trustedManifest });
   const cache = caches.cache;
 
+  const salt = cacheSalt(typeDefs, config.CACHE_VERSION);
   const production = config.NODE_ENV === 'production';
   const expressApp = express();
   expressApp.disable('x-powered-by');
@@ -91,7 +93,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestStatsPlugin(),
-      responseCachePlugin(cache, { salt: cacheSalt(typeDefs, config.CACHE_VERSION) }),
+      responseCachePlugin(cache, { salt }),
     ],
   });
   await apollo.start();
@@ -105,6 +107,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     '/graphql',
     express.json({ limit: '10mb' }),
     ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
+    responseCacheFastPath(cache, { salt, scopeFor }),
     expressMiddleware(apollo, { context: async ({ req }) => createContext(db, scopeFor(req), { invalidate }) }),
   );
 

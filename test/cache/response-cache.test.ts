@@ -56,6 +56,30 @@ describeEachDatabase('response cache', (database) => {
         expect(dataOf(hit).project.videos.totalCount).toBe(1);
       });
 
+      it('serves a hit as the stored bytes, identical to the response that filled it', async () => {
+        const { projectId } = await projectWithVideo(db);
+        const raw = () =>
+          fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: videoListQuery, variables: { projectId } }) });
+        const miss = await raw();
+        const missText = await miss.text();
+        const hit = await raw();
+        expect(miss.headers.get('x-cache')).toBe('MISS');
+        expect(hit.headers.get('x-cache')).toBe('HIT');
+        expect(hit.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await hit.text()).toBe(missText);
+      });
+
+      it('leaves a cross-site GET without a preflight header to CSRF prevention, even when cached', async () => {
+        const { projectId } = await projectWithVideo(db);
+        await app.execute(videoListQuery, { projectId });
+        const params = new URLSearchParams({ query: videoListQuery, variables: JSON.stringify({ projectId }) });
+        const blocked = await fetch(`${app.url}?${params}`);
+        expect(blocked.status).toBe(400);
+        expect(blocked.headers.get('x-cache')).not.toBe('HIT');
+        const allowed = await fetch(`${app.url}?${params}`, { headers: { 'apollo-require-preflight': '1' } });
+        expect(allowed.headers.get('x-cache')).toBe('HIT');
+      });
+
       it('misses after a related write is invalidated, then serves the new data', async () => {
         const { projectId, videoId } = await projectWithVideo(db);
         await app.execute(groundTruthQuery, { videoId });

@@ -1,0 +1,164 @@
+// Response-cache figures on real PostgreSQL and Redis: server time of a HIT vs a MISS (and CACHE=off)
+// for the video-list page and a 10k-box ground-truth page, and the hit rate of a read-heavy mixed
+// workload. Server time is measured inside the HTTP server (request in → response finished).
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:cache
+//
+// Creates and drops a database of its own and uses a Redis key prefix of its own (removed at the end).
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { Redis } from 'ioredis';
+import { createApp, type App } from '../src/app.js';
+import { tags } from '../src/cache/cache-tags.js';
+import { loadConfig } from '../src/config.js';
+import { createPostgresDb, defaultPoolOptions, type Db } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { seedData } from '../src/db/seed-data.js';
+
+const baseUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+if (!baseUrl || !redisUrl) {
+  console.error('needs DATABASE_URL and REDIS_URL');
+  process.exit(2);
+}
+
+const videoList = `query VideoList($projectId: ID!, $first: Int = 50) {
+  project(id: $projectId) { id name videos(first: $first) { totalCount pageInfo { hasNextPage endCursor }
+    nodes { id filename status createdAt duration fileSize groundTruthGenerated groundTruthCount maxConfidence } } } }`;
+const groundTruth = `query VideoGroundTruth($videoId: ID!, $first: Int = 10000, $minConfidence: Float = 0) {
+  video(id: $videoId) { id groundTruthCount groundTruth(first: $first, minConfidence: $minConfidence) { totalCount
+    pageInfo { hasNextPage endCursor } nodes { id frameNumber timestamp classLabel confidence x y width height validated difficult } } } }`;
+const dashboard = `query ProjectDashboard($projectId: ID!) { project(id: $projectId) { id name stats { videoCount groundTruthTotal
+  groundTruthValidated detectionsByResult { total tp fp fn pending } } testSessions(first: 10) { nodes { id status detectionStats { total tp } } } } }`;
+
+interface Served {
+  ms: number;
+  cache: string;
+}
+
+function withServerTimer(app: App) {
+  const times: Served[] = [];
+  app.httpServer.prependListener('request', (_req, res) => {
+    const t = performance.now();
+    res.on('finish', () => times.push({ ms: performance.now() - t, cache: String(res.getHeader('x-cache')) }));
+  });
+  return times;
+}
+
+async function post(url: string, query: string, variables: Record<string, unknown>) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return res.headers.get('x-cache');
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs, 95).toFixed(2)} ms (n=${xs.length})`;
+
+async function main() {
+  const name = `truthgraph_bench_cache_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const u = new URL(baseUrl!);
+  u.pathname = `/${name}`;
+  const db: Db = createPostgresDb(u.toString(), { ...defaultPoolOptions, max: 10 });
+  const prefix = `tg-bench:${randomBytes(4).toString('hex')}:`;
+  const apps: App[] = [];
+  try {
+    await migrate(db);
+    const t = performance.now();
+    await seedData(db, { projects: 2, videosPerProject: 200, groundTruthMean: 60, bigVideoEvery: 100, sessionEvery: 10, detectionsMean: 100, seed: 7 });
+    console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const [big] = await db.query<{ id: string; projectId: string; n: number }>(
+      `SELECT id, project_id AS "projectId", ground_truth_count AS n FROM videos WHERE ground_truth_count >= 10000 ORDER BY id LIMIT 1`,
+    );
+    const projects = await db.query<{ id: string }>(`SELECT id FROM projects ORDER BY id`);
+    const videos = await db.query<{ id: string; projectId: string }>(`SELECT id, project_id AS "projectId" FROM videos ORDER BY id LIMIT 40`);
+    console.log(`big video ${big.id}: ${big.n} boxes`);
+
+    for (const mode of ['on', 'off'] as const) {
+      const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: u.toString(), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, CACHE: mode, MIGRATE_ON_START: 'false' });
+      const app = await createApp(config, { db });
+      apps.push(app);
+      const url = await app.listen(0, '127.0.0.1');
+      const times = withServerTimer(app);
+      const cases = [
+        { label: 'video list (50 videos)', query: videoList, vars: { projectId: big.projectId }, tags: [tags.videosOf(big.projectId)], misses: 30, hits: 300 },
+        { label: `ground truth page (${big.n} boxes, first 10000)`, query: groundTruth, vars: { videoId: big.id }, tags: [tags.groundTruthOf(big.id)], misses: 10, hits: 50 },
+      ];
+      for (const c of cases) {
+        for (let i = 0; i < 3; i++) await post(url, c.query, c.vars); // warm-up
+        const miss: number[] = [];
+        const hit: number[] = [];
+        const off: number[] = [];
+        for (let i = 0; i < c.misses; i++) {
+          await app.cache.invalidate(c.tags);
+          times.length = 0;
+          const x = await post(url, c.query, c.vars);
+          (x === 'MISS' ? miss : off).push(times[0].ms);
+        }
+        if (mode === 'on') {
+          for (let i = 0; i < c.hits; i++) {
+            times.length = 0;
+            if ((await post(url, c.query, c.vars)) !== 'HIT') throw new Error('expected HIT');
+            hit.push(times[0].ms);
+          }
+          console.log(`CACHE=on  ${c.label}: MISS ${fmt(miss)}; HIT ${fmt(hit)}`);
+        } else {
+          console.log(`CACHE=off ${c.label}: ${fmt(off)}`);
+        }
+      }
+
+      if (mode === 'on') {
+        // Read-heavy mixed workload: 2,000 operations, 95% reads over 60 distinct pages, 5% writes
+        // (each invalidating what a ground-truth write to one video changes). Deterministic sequence.
+        const pages = [
+          ...projects.map((p) => ({ query: dashboard, vars: { projectId: p.id } })),
+          ...projects.flatMap((p) => [10, 25, 50].map((first) => ({ query: videoList, vars: { projectId: p.id, first } }))),
+          ...videos.map((v) => ({ query: groundTruth, vars: { videoId: v.id, first: 200 } })),
+        ];
+        let seed = 12345;
+        const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const before = app.cache.stats();
+        for (let i = 0; i < 2000; i++) {
+          if (rnd() < 0.05) {
+            const v = videos[Math.floor(rnd() * videos.length)];
+            await app.cache.invalidate([tags.groundTruthOf(v.id), tags.video(v.id), tags.videosOf(v.projectId), tags.projectStats(v.projectId)]);
+          } else {
+            // Skewed popularity: low page indexes are read more often.
+            const page = pages[Math.floor(rnd() ** 2 * pages.length)];
+            await post(url, page.query, page.vars);
+          }
+        }
+        const after = app.cache.stats();
+        const hits = after.hits - before.hits;
+        const misses = after.misses - before.misses;
+        console.log(
+          `mixed workload (2000 ops, 5% writes, ${pages.length} pages): hit rate ${((100 * hits) / (hits + misses)).toFixed(1)}% (${hits} hits, ${misses} misses, ${after.invalidatedEntries - before.invalidatedEntries} entries invalidated)`,
+        );
+      }
+      await app.close();
+    }
+  } finally {
+    for (const app of apps) await app.close();
+    await db.close();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end({ timeout: 5 });
+    const r = new Redis(redisUrl!);
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+    r.disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
