@@ -1,11 +1,15 @@
 // Response-cache figures on real PostgreSQL and Redis: server time of a HIT vs a MISS (and CACHE=off)
 // for the video-list page and a 10k-box ground-truth page, and the hit rate of a read-heavy mixed
-// workload. Server time is measured inside the HTTP server (request in → response finished).
+// workload. Server time is measured inside the HTTP server (request in → response finished); the
+// client runs in a child process, so the server's CPU time per request (process.cpuUsage) is also
+// reported — the figure that stays meaningful when the machine is loaded by other work.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:cache
 //
 // Creates and drops a database of its own and uses a Redis key prefix of its own (removed at the end).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../src/app.js';
@@ -52,6 +56,30 @@ async function post(url: string, query: string, variables: Record<string, unknow
   return res.headers.get('x-cache');
 }
 
+// The client: n sequential requests; with `nonce` each carries an unused variable of its own, so
+// every request is a distinct cache key doing the same work (a miss), otherwise all are one key.
+const clientScript = `
+const [url, query, vars, n, nonce] = process.argv.slice(1);
+const counts = {};
+for (let i = 0; i < Number(n); i++) {
+  const variables = { ...JSON.parse(vars), ...(nonce === '1' ? { nonce: process.pid + '-' + i + '-' + Math.random() } : {}) };
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const text = await res.text();
+  if (text.includes('"errors"')) throw new Error(text.slice(0, 300));
+  const x = res.headers.get('x-cache');
+  counts[x] = (counts[x] ?? 0) + 1;
+}
+console.log(JSON.stringify(counts));
+`;
+
+async function fromChild(url: string, query: string, vars: Record<string, unknown>, n: number, nonce: boolean, times: Served[]) {
+  times.length = 0;
+  const cpu = process.cpuUsage();
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', clientScript, url, query, JSON.stringify(vars), String(n), nonce ? '1' : '0']);
+  const used = process.cpuUsage(cpu);
+  return { counts: JSON.parse(stdout) as Record<string, number>, cpuMs: (used.user + used.system) / 1000 / n, wall: times.map((t) => t.ms) };
+}
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -86,29 +114,20 @@ async function main() {
       const url = await app.listen(0, '127.0.0.1');
       const times = withServerTimer(app);
       const cases = [
-        { label: 'video list (50 videos)', query: videoList, vars: { projectId: big.projectId }, tags: [tags.videosOf(big.projectId)], misses: 30, hits: 300 },
-        { label: `ground truth page (${big.n} boxes, first 10000)`, query: groundTruth, vars: { videoId: big.id }, tags: [tags.groundTruthOf(big.id)], misses: 10, hits: 50 },
+        { label: 'video list (50 videos)', query: videoList, vars: { projectId: big.projectId }, misses: 30, hits: 300 },
+        { label: `ground truth page (${big.n} boxes, first 10000)`, query: groundTruth, vars: { videoId: big.id }, misses: 10, hits: 50 },
       ];
       for (const c of cases) {
-        for (let i = 0; i < 3; i++) await post(url, c.query, c.vars); // warm-up
-        const miss: number[] = [];
-        const hit: number[] = [];
-        const off: number[] = [];
-        for (let i = 0; i < c.misses; i++) {
-          await app.cache.invalidate(c.tags);
-          times.length = 0;
-          const x = await post(url, c.query, c.vars);
-          (x === 'MISS' ? miss : off).push(times[0].ms);
-        }
+        await fromChild(url, c.query, c.vars, 3, false, times); // warm-up (and fill)
         if (mode === 'on') {
-          for (let i = 0; i < c.hits; i++) {
-            times.length = 0;
-            if ((await post(url, c.query, c.vars)) !== 'HIT') throw new Error('expected HIT');
-            hit.push(times[0].ms);
-          }
-          console.log(`CACHE=on  ${c.label}: MISS ${fmt(miss)}; HIT ${fmt(hit)}`);
+          const miss = await fromChild(url, c.query, c.vars, c.misses, true, times);
+          const hit = await fromChild(url, c.query, c.vars, c.hits, false, times);
+          if (miss.counts.MISS !== c.misses || hit.counts.HIT !== c.hits) throw new Error(`unexpected: ${JSON.stringify([miss.counts, hit.counts])}`);
+          console.log(`CACHE=on  ${c.label}: MISS ${fmt(miss.wall)}, server CPU ${miss.cpuMs.toFixed(2)} ms/req`);
+          console.log(`CACHE=on  ${c.label}: HIT  ${fmt(hit.wall)}, server CPU ${hit.cpuMs.toFixed(2)} ms/req`);
         } else {
-          console.log(`CACHE=off ${c.label}: ${fmt(off)}`);
+          const off = await fromChild(url, c.query, c.vars, c.misses, false, times);
+          console.log(`CACHE=off ${c.label}: ${fmt(off.wall)}, server CPU ${off.cpuMs.toFixed(2)} ms/req`);
         }
       }
 

@@ -75,6 +75,7 @@ return 0
 
 interface ScriptedRedis extends Redis {
   tgLookup(...args: string[]): Promise<[string, string, string | null, string]>;
+  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer]>;
   tgStore(...args: string[]): Promise<number>;
   tgInvalidate(...args: string[]): Promise<number>;
   tgUnlock(key: string, token: string): Promise<number>;
@@ -121,6 +122,12 @@ export class RedisStore implements ResponseCacheStore {
       (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
     );
     return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
+  }
+
+  async peek(key: string): Promise<Buffer | null> {
+    // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
+    const [, , body] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0'));
+    return body && body.length > 0 ? body : null;
   }
 
   async store(req: StoreRequest): Promise<boolean> {

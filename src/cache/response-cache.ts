@@ -124,13 +124,13 @@ export class ResponseCache {
    * A plain read for the fast hit path: the stored body or null (miss, unavailable, error), never a
    * lock and never a flight — a miss then goes through begin() in the pipeline.
    */
-  async peek(key: string): Promise<string | null> {
+  async peek(key: string): Promise<Buffer | string | null> {
     const store = this.store;
     if (!store || !store.available()) return null;
     try {
-      const look = await store.lookup(key);
-      if (look.body !== null) this.counters.hits++;
-      return look.body;
+      const body = await store.peek(key);
+      if (body !== null) this.counters.hits++;
+      return body;
     } catch {
       this.counters.errors++;
       return null;
