@@ -107,7 +107,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     '/graphql',
     express.json({ limit: '10mb' }),
     ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
-    responseCacheFastPath(cache, { salt, scopeFor }),
+    responseCacheFastPath(cache, { salt, scopeOf: (req) => scopeFor(req) }),
     expressMiddleware(apollo, { context: async ({ req }) => createContext(db, scopeFor(req), { invalidate }) }),
   );
 

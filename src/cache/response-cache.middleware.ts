@@ -22,16 +22,24 @@ function jsonParam(value: unknown): unknown {
   }
 }
 
+type Req = Parameters<RequestHandler>[0];
+type Res = Parameters<RequestHandler>[1];
+
 export interface FastPathOptions {
   salt: string;
-  /** The same scope resolution the request context uses. */
-  scopeFor(req: Parameters<RequestHandler>[0]): AccessScope;
+  /**
+   * The same scope resolution the request context uses (e.g. the authenticated key's scope in
+   * res.locals); undefined means no resolved scope, and then nothing is served from the cache.
+   */
+  scopeOf(req: Req, res: Res): AccessScope | undefined;
 }
 
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): RequestHandler {
   return async (req, res, next) => {
     try {
       if (!cache.enabled || !cache.store?.available() || (req.method !== 'GET' && req.method !== 'POST')) return next();
+      const scope = opts.scopeOf(req, res);
+      if (!scope) return next();
       const contentType = req.get('content-type')?.split(';')[0].trim().toLowerCase();
       if ((!contentType || simpleContentTypes.has(contentType)) && !preflightHeaders.some((h) => req.get(h))) return next();
       const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
@@ -52,7 +60,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         documentHash: known.documentHash,
         operationName: known.operationName,
         variables: variables as Record<string, unknown> | null | undefined,
-        scopeId: opts.scopeFor(req).id,
+        scopeId: scope.id,
       });
       const body = await cache.peek(key);
       if (body === null) return next();
