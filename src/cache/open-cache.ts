@@ -46,10 +46,10 @@ export async function openCache(
   if (conn) await conn.waitUntilReady(Math.max(1000, config.CACHE_REDIS_TIMEOUT_MS * 10));
 
   let store: ResponseCacheStore | null = null;
+  let redisStore: RedisStore | undefined;
   if (config.CACHE === 'on') {
-    store = conn
-      ? new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, guardWindowS: Math.max(config.CACHE_TTL_S, 900) })
-      : new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
+    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, guardWindowS: Math.max(config.CACHE_TTL_S, 900) });
+    store = redisStore ?? new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
   }
   const cache = new ResponseCache(store, {
     ttlS: config.CACHE_TTL_S,
@@ -57,7 +57,13 @@ export async function openCache(
     hooks: opts.hooks,
     logger: opts.logger,
   });
-  if (conn) cache.onLostInvalidation = () => conn.trip('invalidation lost');
+  if (conn && redisStore) {
+    const lostTo = redisStore;
+    cache.onLostInvalidation = () => {
+      lostTo.invalidationLost();
+      conn.trip('invalidation lost');
+    };
+  }
 
   // Apollo would prefix every key with "apq:"; ours are already namespaced (and the manifest is keyed
   // by the bare hash), so tell it not to.

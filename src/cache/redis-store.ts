@@ -96,6 +96,12 @@ export class RedisStore implements ResponseCacheStore {
   readonly kind = 'redis' as const;
   private readonly p: string;
   private written = 0;
+  /**
+   * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
+   * connection dropped (an outage, in which other processes may have lost theirs). Cleared by a new
+   * epoch, which the breaker waits for before it closes.
+   */
+  private distrust = false;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -109,8 +115,17 @@ export class RedisStore implements ResponseCacheStore {
       r.defineCommand('tgInvalidate', { numberOfKeys: 0, lua: invalidateLua });
       r.defineCommand('tgUnlock', { numberOfKeys: 1, lua: unlockLua });
     }
-    // Invalidations may have been lost while Redis was unreachable: never trust older entries.
-    conn.onRecover(() => this.bumpEpochNow(r));
+    // After an outage never trust older entries: whichever process reconnects first starts a new
+    // epoch. A breaker trip on slow commands alone (connection kept, nothing lost) needs none — a late
+    // store is still version-checked — so a latency blip does not flush the whole cache.
+    r.on('close', () => {
+      this.distrust = true;
+    });
+    conn.onRecover(async () => {
+      if (!this.distrust) return;
+      await this.bumpEpochNow(r);
+      this.distrust = false;
+    });
   }
 
   available() {
@@ -154,6 +169,11 @@ export class RedisStore implements ResponseCacheStore {
   async invalidate(tags: readonly string[]): Promise<number> {
     if (tags.length === 0) return 0;
     return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.guardWindowS), ...tags));
+  }
+
+  /** Records that an invalidation failed: the breaker closes only after a new epoch. */
+  invalidationLost() {
+    this.distrust = true;
   }
 
   async bumpEpoch() {
