@@ -191,6 +191,22 @@ describeEachDatabase('response cache', (database) => {
         for (const r of responses) expect(r.body).toEqual(misses[0].body);
       });
 
+      it('counts hits, misses, stores and invalidations for the metrics endpoint', async () => {
+        const { projectId, videoId } = await projectWithVideo(db);
+        const before = app.app.cache.stats();
+        await app.execute(groundTruthQuery, { videoId });
+        await app.execute(groundTruthQuery, { videoId });
+        await app.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        const after = app.app.cache.stats();
+        expect(after.misses - before.misses).toBe(1);
+        expect(after.hits - before.hits).toBe(1);
+        expect(after.stores - before.stores).toBe(1);
+        expect(after.invalidations - before.invalidations).toBe(1);
+        expect(after.invalidatedEntries - before.invalidatedEntries).toBeGreaterThanOrEqual(1);
+        expect(after.bytes).toBeGreaterThan(0);
+        expect(after.errors).toBe(0);
+      });
+
       it('bypasses mutations and documents that do not resolve to a query', async () => {
         const res = await app.execute(`mutation { __typename }`);
         expect(xcache(res)).toBe('BYPASS');
