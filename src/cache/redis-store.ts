@@ -2,7 +2,8 @@
 //   epoch            current epoch (random; a new one orphans every older entry)
 //   seq              global invalidation sequence
 //   tv:<tag>         sequence value of the tag's last invalidation (expires after the guard window)
-//   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry)
+//   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry; members
+//                    of expired entries are pruned by sampling on store)
 //   e:<epoch>:<key>  the serialized response (expires after the TTL)
 //   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
 // Each operation is one Lua script, so the version check and the write are atomic; invalidation
@@ -48,6 +49,13 @@ for i = 8, #ARGV do
   local t = p .. 't:' .. ARGV[i]
   redis.call('SADD', t, entry)
   if redis.call('TTL', t) < ttl then redis.call('EXPIRE', t, ttl) end
+  -- A tag that is read often and seldom invalidated keeps its set alive forever; drop members whose
+  -- entry has expired, a sample per store, so the set tracks the live entries.
+  if redis.call('SCARD', t) > 256 then
+    for _, member in ipairs(redis.call('SRANDMEMBER', t, 16)) do
+      if redis.call('EXISTS', member) == 0 then redis.call('SREM', t, member) end
+    end
+  end
 end
 return 1
 `;

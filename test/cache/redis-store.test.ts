@@ -38,6 +38,35 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
     }
   });
 
+  it('prunes the tag set of a hot, never-invalidated tag as its entries expire', async () => {
+    const { store, conn, close } = await openStore();
+    try {
+      const tagSet = async () => {
+        let cursor = '0';
+        let n = 0;
+        do {
+          const [next, keys] = await conn.redis.scan(cursor, 'MATCH', `${prefix}*rc:t:hot`, 'COUNT', 1000);
+          cursor = next;
+          for (const k of keys) n += await conn.redis.scard(k);
+        } while (cursor !== '0');
+        return n;
+      };
+      for (let i = 0; i < 400; i++) {
+        const k = `short-${i}`;
+        await store.store({ key: k, body: 'x', tags: ['hot'], ttlS: 1, snapshot: await store.lookup(k) });
+      }
+      expect(await tagSet()).toBe(400);
+      await new Promise((r) => setTimeout(r, 1100));
+      for (let i = 0; i < 100; i++) {
+        const k = `live-${i}`;
+        await store.store({ key: k, body: 'x', tags: ['hot'], ttlS: 60, snapshot: await store.lookup(k) });
+      }
+      expect(await tagSet()).toBeLessThan(350);
+    } finally {
+      await close();
+    }
+  });
+
   it('releases a fill lock on unlock, so the next miss may compute', async () => {
     const { store, close } = await openStore();
     try {
