@@ -31,14 +31,14 @@ export interface FastPathOptions {
    * The same scope resolution the request context uses (e.g. the authenticated key's scope in
    * res.locals); undefined means no resolved scope, and then nothing is served from the cache.
    */
-  scopeOf(req: Req, res: Res): AccessScope | undefined;
+  scopeOf(req: Req, res: Res): AccessScope | null | undefined | Promise<AccessScope | null | undefined>;
 }
 
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): RequestHandler {
   return async (req, res, next) => {
     try {
       if (!cache.enabled || !cache.store?.available() || (req.method !== 'GET' && req.method !== 'POST')) return next();
-      const scope = opts.scopeOf(req, res);
+      const scope = await opts.scopeOf(req, res);
       if (!scope) return next();
       const contentType = req.get('content-type')?.split(';')[0].trim().toLowerCase();
       if ((!contentType || simpleContentTypes.has(contentType)) && !preflightHeaders.some((h) => req.get(h))) return next();
