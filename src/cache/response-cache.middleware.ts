@@ -32,6 +32,11 @@ export interface FastPathOptions {
    * res.locals); undefined means no resolved scope, and then nothing is served from the cache.
    */
   scopeOf(req: Req, res: Res): AccessScope | null | undefined | Promise<AccessScope | null | undefined>;
+  /**
+   * Called for every hit served here, before the response is written: Apollo plugins do not run for
+   * these requests, so request logs and per-operation metrics record them through this hook.
+   */
+  onHit?(req: Req, res: Res, operationName: string | null): void;
 }
 
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): RequestHandler {
@@ -64,6 +69,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       });
       const body = await cache.peek(key);
       if (body === null) return next();
+      opts.onHit?.(req, res, known.operationName);
       res.status(200);
       res.set({ 'content-type': 'application/json; charset=utf-8', 'x-cache': 'HIT', 'x-sql-statements': '0' });
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
