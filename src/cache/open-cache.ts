@@ -48,7 +48,7 @@ export async function openCache(
   let store: ResponseCacheStore | null = null;
   let redisStore: RedisStore | undefined;
   if (config.CACHE === 'on') {
-    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, guardWindowS: Math.max(config.CACHE_TTL_S, 900) });
+    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX });
     store = redisStore ?? new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
   }
   const cache = new ResponseCache(store, {
