@@ -36,6 +36,29 @@ export function documentHash(queryHash: string | undefined, document: DocumentNo
   return hash;
 }
 
+/** What the pipeline resolved for a document text and a requested operation name: query ops only. */
+export interface KnownQuery {
+  documentHash: string;
+  /** The operation name Apollo resolved (the single operation's name when none was requested). */
+  operationName: string | null;
+}
+
+// Filled by the plugin once Apollo has parsed and validated a document, read by the fast hit path,
+// which therefore never parses a document Apollo has not accepted before.
+const knownQueries = new LRUCache<string, KnownQuery>({ max: 5000 });
+
+export function rememberQuery(queryHash: string, requestedName: string | null | undefined, known: KnownQuery) {
+  knownQueries.set(`${queryHash}|${requestedName ?? ''}`, known);
+}
+
+export function knownQuery(queryHash: string, requestedName: string | null | undefined): KnownQuery | undefined {
+  return knownQueries.get(`${queryHash}|${requestedName ?? ''}`);
+}
+
+export function queryHashOf(query: string): string {
+  return sha256(query);
+}
+
 export interface CacheKeyParts {
   salt: string;
   documentHash: string;

@@ -55,6 +55,10 @@ export class MemoryStore implements ResponseCacheStore {
     return { epoch: this.epoch, seq: this.seq, body: entry?.body ?? null, locked: true };
   }
 
+  async peek(key: string): Promise<string | null> {
+    return this.entries.get(this.entryKey(this.epoch, key))?.body ?? null;
+  }
+
   async store(req: StoreRequest): Promise<boolean> {
     const { epoch, seq } = req.snapshot;
     if (epoch !== this.epoch || seq < this.floor) return false;

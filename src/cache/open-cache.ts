@@ -2,7 +2,7 @@
 // by the response cache and the persisted-query store; without it both in-process. CACHE=off turns
 // the response cache off (persisted queries keep working); trusted-documents mode serves persisted
 // queries from the manifest only.
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { MemoryStore } from './memory-store.js';
@@ -46,10 +46,10 @@ export async function openCache(
   if (conn) await conn.waitUntilReady(Math.max(1000, config.CACHE_REDIS_TIMEOUT_MS * 10));
 
   let store: ResponseCacheStore | null = null;
+  let redisStore: RedisStore | undefined;
   if (config.CACHE === 'on') {
-    store = conn
-      ? new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, guardWindowS: Math.max(config.CACHE_TTL_S, 900) })
-      : new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
+    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX });
+    store = redisStore ?? new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
   }
   const cache = new ResponseCache(store, {
     ttlS: config.CACHE_TTL_S,
@@ -57,13 +57,23 @@ export async function openCache(
     hooks: opts.hooks,
     logger: opts.logger,
   });
-  if (conn) cache.onLostInvalidation = () => conn.trip('invalidation lost');
+  if (conn && redisStore) {
+    const lostTo = redisStore;
+    cache.onLostInvalidation = () => {
+      lostTo.invalidationLost();
+      conn.trip('invalidation lost');
+    };
+  }
 
-  const persistedQueries = opts.trustedManifest
-    ? new ManifestPersistedQueryCache(opts.trustedManifest)
-    : conn
-      ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
-      : inProcessPersistedQueryCache();
+  // Apollo would prefix every key with "apq:"; ours are already namespaced (and the manifest is keyed
+  // by the bare hash), so tell it not to.
+  const persistedQueries = PrefixingKeyValueCache.cacheDangerouslyDoesNotNeedPrefixesForIsolation(
+    opts.trustedManifest
+      ? new ManifestPersistedQueryCache(opts.trustedManifest)
+      : conn
+        ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
+        : inProcessPersistedQueryCache(),
+  );
 
   return {
     cache,

@@ -106,6 +106,9 @@ export class RedisConnection {
     if (!this.probeTimer) {
       this.probeTimer = setInterval(() => void this.probe(), this.opts.resetMs);
       this.probeTimer.unref();
+      // A slow command, not a dead server, is the common cause: try at once, so a lost invalidation
+      // is covered by a new epoch within a round trip rather than after the reset interval.
+      setImmediate(() => void this.probe());
     }
   }
 

@@ -1,13 +1,20 @@
 // The Redis response-cache store, shared by every server process. Layout under `<prefix>rc:`:
 //   epoch            current epoch (random; a new one orphans every older entry)
 //   seq              global invalidation sequence
-//   tv:<tag>         sequence value of the tag's last invalidation (expires after the guard window)
-//   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry)
+//   tv               ZSET tag → sequence value of its last invalidation (the newest 100k tags; the
+//                    score of the last one dropped is kept in `floor`)
+//   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry; members
+//                    of expired entries are pruned by sampling on store)
 //   e:<epoch>:<key>  the serialized response (expires after the TTL)
+//   m:<epoch>:<key>  its snapshot sequence and tags, one per line (same TTL)
 //   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
-// Each operation is one Lua script, so the version check and the write are atomic; invalidation
-// costs O(entries of the tag) and never scans the key space. Scripts build key names from the prefix,
-// so this layout targets a single Redis (not Cluster).
+// Each operation is one Lua script, so checks and writes are atomic; invalidation costs O(entries of
+// the tag) and never scans the key space. An entry is checked against the tag versions twice: on
+// store (a read that overlapped an invalidation never writes) and on every read (so an entry whose
+// tag set was evicted under memory pressure is still never served after its invalidation). The keys
+// without TTL (epoch, seq, tv, floor) must not be evicted: run this Redis with a `volatile-*`
+// maxmemory policy (or none), never `allkeys-*`. Scripts build key names from the prefix, so this
+// layout targets a single Redis (not Cluster).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
@@ -22,8 +29,29 @@ if not epoch then
   redis.call('SET', p .. 'epoch', epoch)
 end
 local seq = redis.call('GET', p .. 'seq') or '0'
-local body = redis.call('GET', p .. 'e:' .. epoch .. ':' .. ARGV[2])
-if body then return {epoch, seq, body, '0'} end
+local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
+local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
+local meta = redis.call('GET', mk)
+if meta then
+  local fresh = true
+  local stored = nil
+  local floor = tonumber(redis.call('GET', p .. 'floor') or '0')
+  for line in string.gmatch(meta, '[^\\n]+') do
+    if stored == nil then
+      stored = tonumber(line)
+      if stored < floor then fresh = false break end
+    else
+      local v = redis.call('ZSCORE', p .. 'tv', line)
+      if v and tonumber(v) > stored then fresh = false break end
+    end
+  end
+  if fresh then
+    local body = redis.call('GET', ek)
+    if body then return {epoch, seq, body, '0'} end
+  else
+    redis.call('DEL', ek, mk)
+  end
+end
 local locked = '1'
 if ARGV[3] ~= '' then
   if not redis.call('SET', p .. 'l:' .. epoch .. ':' .. ARGV[2], ARGV[3], 'NX', 'PX', ARGV[4]) then locked = '0' end
@@ -33,21 +61,35 @@ return {epoch, seq, '', locked}
 
 const storeLua = `
 local p = ARGV[1]
-local entry = p .. 'e:' .. ARGV[3] .. ':' .. ARGV[2]
+local ek = p .. 'e:' .. ARGV[3] .. ':' .. ARGV[2]
+local mk = p .. 'm:' .. ARGV[3] .. ':' .. ARGV[2]
 local lock = p .. 'l:' .. ARGV[3] .. ':' .. ARGV[2]
 if ARGV[7] ~= '' and redis.call('GET', lock) == ARGV[7] then redis.call('DEL', lock) end
 if redis.call('GET', p .. 'epoch') ~= ARGV[3] then return 0 end
 local seq = tonumber(ARGV[4])
+-- A sequence below the snapshot means Redis lost its data meanwhile: nothing can be verified.
+if tonumber(redis.call('GET', p .. 'seq') or '0') < seq then return 0 end
+if seq < tonumber(redis.call('GET', p .. 'floor') or '0') then return 0 end
 for i = 8, #ARGV do
-  local v = redis.call('GET', p .. 'tv:' .. ARGV[i])
+  local v = redis.call('ZSCORE', p .. 'tv', ARGV[i])
   if v and tonumber(v) > seq then return 0 end
 end
 local ttl = tonumber(ARGV[5])
-redis.call('SET', entry, ARGV[6], 'EX', ttl)
+redis.call('SET', ek, ARGV[6], 'EX', ttl)
+local meta = {ARGV[4]}
+for i = 8, #ARGV do meta[#meta + 1] = ARGV[i] end
+redis.call('SET', mk, table.concat(meta, '\\n'), 'EX', ttl)
 for i = 8, #ARGV do
   local t = p .. 't:' .. ARGV[i]
-  redis.call('SADD', t, entry)
+  redis.call('SADD', t, ek)
   if redis.call('TTL', t) < ttl then redis.call('EXPIRE', t, ttl) end
+  -- A tag that is read often and seldom invalidated keeps its set alive forever; drop members whose
+  -- entry has expired, a sample per store, so the set tracks the live entries.
+  if redis.call('SCARD', t) > 256 then
+    for _, member in ipairs(redis.call('SRANDMEMBER', t, 16)) do
+      if redis.call('EXISTS', member) == 0 then redis.call('SREM', t, member) end
+    end
+  end
 end
 return 1
 `;
@@ -56,14 +98,28 @@ const invalidateLua = `
 local p = ARGV[1]
 local seq = redis.call('INCR', p .. 'seq')
 local n = 0
+local cut = #p + 3
 for i = 3, #ARGV do
-  redis.call('SET', p .. 'tv:' .. ARGV[i], seq, 'EX', ARGV[2])
+  redis.call('ZADD', p .. 'tv', seq, ARGV[i])
   local t = p .. 't:' .. ARGV[i]
   local keys = redis.call('SMEMBERS', t)
-  for j = 1, #keys, 500 do
-    n = n + redis.call('DEL', unpack(keys, j, math.min(j + 499, #keys)))
+  for j = 1, #keys, 250 do
+    local entries, metas = {}, {}
+    for k = j, math.min(j + 249, #keys) do
+      entries[#entries + 1] = keys[k]
+      metas[#metas + 1] = p .. 'm:' .. string.sub(keys[k], cut)
+    end
+    n = n + redis.call('DEL', unpack(entries))
+    redis.call('DEL', unpack(metas))
   end
   redis.call('DEL', t)
+end
+-- Keep the newest versions only; entries older than the oldest kept one are then distrusted.
+local excess = redis.call('ZCARD', p .. 'tv') - tonumber(ARGV[2])
+if excess > 0 then
+  local popped = redis.call('ZPOPMIN', p .. 'tv', excess)
+  local top = tonumber(popped[#popped])
+  if top > tonumber(redis.call('GET', p .. 'floor') or '0') then redis.call('SET', p .. 'floor', top) end
 end
 return n
 `;
@@ -75,6 +131,7 @@ return 0
 
 interface ScriptedRedis extends Redis {
   tgLookup(...args: string[]): Promise<[string, string, string | null, string]>;
+  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer]>;
   tgStore(...args: string[]): Promise<number>;
   tgInvalidate(...args: string[]): Promise<number>;
   tgUnlock(key: string, token: string): Promise<number>;
@@ -84,17 +141,22 @@ export interface RedisStoreOptions {
   /** Key prefix of this deployment (REDIS_KEY_PREFIX); the store adds `rc:`. */
   prefix: string;
   /**
-   * How long a tag remembers its last invalidation. A read that began before it and is still running
-   * could otherwise store a stale result; it must exceed the longest execution (the statement
-   * timeout is seconds), and the entry TTL.
+   * How many tags keep their last-invalidation version (default 100,000). Entries and snapshots
+   * older than the oldest kept version are not trusted: a miss, never a stale hit.
    */
-  guardWindowS: number;
+  maxTagVersions?: number;
 }
 
 export class RedisStore implements ResponseCacheStore {
   readonly kind = 'redis' as const;
   private readonly p: string;
   private written = 0;
+  /**
+   * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
+   * connection dropped (an outage, in which other processes may have lost theirs). Cleared by a new
+   * epoch, which the breaker waits for before it closes.
+   */
+  private distrust = false;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -108,8 +170,17 @@ export class RedisStore implements ResponseCacheStore {
       r.defineCommand('tgInvalidate', { numberOfKeys: 0, lua: invalidateLua });
       r.defineCommand('tgUnlock', { numberOfKeys: 1, lua: unlockLua });
     }
-    // Invalidations may have been lost while Redis was unreachable: never trust older entries.
-    conn.onRecover(() => this.bumpEpochNow(r));
+    // After an outage never trust older entries: whichever process reconnects first starts a new
+    // epoch. A breaker trip on slow commands alone (connection kept, nothing lost) needs none — a late
+    // store is still version-checked — so a latency blip does not flush the whole cache.
+    r.on('close', () => {
+      this.distrust = true;
+    });
+    conn.onRecover(async () => {
+      if (!this.distrust) return;
+      await this.bumpEpochNow(r);
+      this.distrust = false;
+    });
   }
 
   available() {
@@ -121,6 +192,12 @@ export class RedisStore implements ResponseCacheStore {
       (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
     );
     return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
+  }
+
+  async peek(key: string): Promise<Buffer | null> {
+    // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
+    const [, , body] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0'));
+    return body && body.length > 0 ? body : null;
   }
 
   async store(req: StoreRequest): Promise<boolean> {
@@ -146,7 +223,12 @@ export class RedisStore implements ResponseCacheStore {
 
   async invalidate(tags: readonly string[]): Promise<number> {
     if (tags.length === 0) return 0;
-    return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.guardWindowS), ...tags));
+    return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.maxTagVersions ?? 100_000), ...tags));
+  }
+
+  /** Records that an invalidation failed: the breaker closes only after a new epoch. */
+  invalidationLost() {
+    this.distrust = true;
   }
 
   async bumpEpoch() {

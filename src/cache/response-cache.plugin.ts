@@ -4,7 +4,7 @@
 // unavailable cache bypass. Every response says which it was in `x-cache: HIT | MISS | BYPASS`.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { Context } from '../context.js';
-import { cacheKey, documentHash } from './cache-key.js';
+import { cacheKey, documentHash, rememberQuery } from './cache-key.js';
 import type { ResponseCache, Ticket } from './response-cache.js';
 
 type Outcome = 'HIT' | 'MISS' | 'BYPASS';
@@ -25,9 +25,11 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
             cache.noteBypass();
             return null;
           }
+          const docHash = documentHash(rc.queryHash, rc.document!);
+          if (rc.queryHash) rememberQuery(rc.queryHash, rc.request.operationName, { documentHash: docHash, operationName: rc.operationName ?? null });
           const key = cacheKey({
             salt: opts.salt,
-            documentHash: documentHash(rc.queryHash, rc.document!),
+            documentHash: docHash,
             operationName: rc.operationName,
             variables: rc.request.variables,
             scopeId: rc.contextValue.scope.id,

@@ -120,6 +120,23 @@ export class ResponseCache {
     this.counters.bypasses++;
   }
 
+  /**
+   * A plain read for the fast hit path: the stored body or null (miss, unavailable, error), never a
+   * lock and never a flight — a miss then goes through begin() in the pipeline.
+   */
+  async peek(key: string): Promise<Buffer | string | null> {
+    const store = this.store;
+    if (!store || !store.available()) return null;
+    try {
+      const body = await store.peek(key);
+      if (body !== null) this.counters.hits++;
+      return body;
+    } catch {
+      this.counters.errors++;
+      return null;
+    }
+  }
+
   async begin(key: string): Promise<Begin> {
     const store = this.store;
     if (!store || !store.available()) return this.bypass();

@@ -8,6 +8,13 @@ import { tags } from '../../src/cache/cache-tags.js';
 import type { ResponseCacheHooks } from '../../src/cache/response-cache.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 
+/**
+ * Tests that are not about outages give Redis a generous command timeout: on a loaded CI machine the
+ * production 100 ms can pass, and the cache then (correctly) bypasses, which these tests would
+ * misread as a failed hit.
+ */
+export const patientRedis = { CACHE_REDIS_TIMEOUT_MS: '2000' };
+
 export interface CacheKind {
   name: 'memory' | 'redis';
   env: Record<string, string>;
@@ -20,7 +27,7 @@ export function cacheKinds(label: string): CacheKind[] {
     const prefix = uniquePrefix(label);
     kinds.push({
       name: 'redis',
-      env: { CACHE: 'on', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix },
+      env: { CACHE: 'on', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, ...patientRedis },
       cleanup: () => removePrefix(redisUrl!, prefix),
     });
   }

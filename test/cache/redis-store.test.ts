@@ -11,17 +11,61 @@ const prefix = uniquePrefix('redis-store');
 let opened = 0;
 
 /** Each store gets a prefix of its own under this file's prefix, like a separate deployment. */
-async function openStore() {
+async function openStore(opts: { maxTagVersions?: number } = {}) {
   const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 });
   await conn.waitUntilReady(2000);
-  const store = new RedisStore(conn, { prefix: `${prefix}${++opened}:`, guardWindowS: 900 });
-  return { store, conn, close: () => conn.close() };
+  const own = `${prefix}${++opened}:`;
+  const store = new RedisStore(conn, { prefix: own, ...opts });
+  return { store, conn, own, close: () => conn.close() };
 }
 
 describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
   afterAll(() => removePrefix(redisUrl!, prefix));
 
-  storeContract('redis', openStore);
+  storeContract('redis', () => openStore());
+
+  it('never serves an entry after its invalidation even when its tag set was evicted', async () => {
+    const { store, conn, own, close } = await openStore();
+    try {
+      const snapshot = await store.lookup('k');
+      await store.store({ key: 'k', body: 'v', tags: ['video:a'], ttlS: 60, snapshot });
+      await conn.redis.del(`${own}rc:t:video:a`); // what maxmemory eviction could do
+      await store.invalidate(['video:a']);
+      expect((await store.lookup('k')).body).toBeNull();
+      expect(await store.peek('k')).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses a store after Redis lost its invalidation sequence', async () => {
+    const { store, conn, own, close } = await openStore();
+    try {
+      for (let i = 0; i < 3; i++) await store.invalidate([`video:${i}`]);
+      const snapshot = await store.lookup('k');
+      await conn.redis.del(`${own}rc:seq`, `${own}rc:tv`);
+      expect(await store.store({ key: 'k', body: 'v', tags: ['video:0'], ttlS: 60, snapshot })).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+
+  it('distrusts entries and snapshots older than the oldest tag version it still keeps', async () => {
+    const { store, close } = await openStore({ maxTagVersions: 2 });
+    try {
+      const old = await store.lookup('old');
+      await store.store({ key: 'old', body: 'v', tags: ['video:a'], ttlS: 60, snapshot: old });
+      const late = await store.lookup('late');
+      for (const tag of ['video:a', 'video:b', 'video:c']) await store.invalidate([tag]); // forgets video:a's version
+      expect(await store.store({ key: 'late', body: 'v', tags: ['video:a'], ttlS: 60, snapshot: late })).toBe(false);
+      const fresh = await store.lookup('fresh');
+      expect(await store.store({ key: 'fresh', body: 'v', tags: ['video:a'], ttlS: 60, snapshot: fresh })).toBe(true);
+      expect((await store.lookup('fresh')).body).toBe('v');
+      expect((await store.lookup('old')).body).toBeNull();
+    } finally {
+      await close();
+    }
+  });
 
   it('gives the fill lock of a missing key to one caller at a time, released by its store', async () => {
     const { store, close } = await openStore();
@@ -33,6 +77,35 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
       await store.store({ key: 'locked-key', body: 'v', tags: [], ttlS: 60, snapshot: first, lockToken: 'token-1' });
       expect((await store.lookup('locked-key', 'token-2', 2000)).body).toBe('v');
       await store.unlock('locked-key', first.epoch, 'token-1');
+    } finally {
+      await close();
+    }
+  });
+
+  it('prunes the tag set of a hot, never-invalidated tag as its entries expire', async () => {
+    const { store, conn, own, close } = await openStore();
+    try {
+      const tagSet = async () => {
+        let cursor = '0';
+        let n = 0;
+        do {
+          const [next, keys] = await conn.redis.scan(cursor, 'MATCH', `${own}rc:t:hot`, 'COUNT', 1000);
+          cursor = next;
+          for (const k of keys) n += await conn.redis.scard(k);
+        } while (cursor !== '0');
+        return n;
+      };
+      for (let i = 0; i < 400; i++) {
+        const k = `short-${i}`;
+        await store.store({ key: k, body: 'x', tags: ['hot'], ttlS: 1, snapshot: await store.lookup(k) });
+      }
+      expect(await tagSet()).toBe(400);
+      await new Promise((r) => setTimeout(r, 1100));
+      for (let i = 0; i < 100; i++) {
+        const k = `live-${i}`;
+        await store.store({ key: k, body: 'x', tags: ['hot'], ttlS: 60, snapshot: await store.lookup(k) });
+      }
+      expect(await tagSet()).toBeLessThan(350);
     } finally {
       await close();
     }

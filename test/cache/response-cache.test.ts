@@ -12,6 +12,7 @@ import {
   cacheKinds,
   groundTruthQuery,
   groundTruthWriteTags,
+  patientRedis,
   scopeFromHeader,
   storeGate,
   videoListQuery,
@@ -53,6 +54,30 @@ describeEachDatabase('response cache', (database) => {
         expect(statements(hit)).toBe(0);
         expect(hit.body).toEqual(miss.body);
         expect(dataOf(hit).project.videos.totalCount).toBe(1);
+      });
+
+      it('serves a hit as the stored bytes, identical to the response that filled it', async () => {
+        const { projectId } = await projectWithVideo(db);
+        const raw = () =>
+          fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: videoListQuery, variables: { projectId } }) });
+        const miss = await raw();
+        const missText = await miss.text();
+        const hit = await raw();
+        expect(miss.headers.get('x-cache')).toBe('MISS');
+        expect(hit.headers.get('x-cache')).toBe('HIT');
+        expect(hit.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await hit.text()).toBe(missText);
+      });
+
+      it('leaves a cross-site GET without a preflight header to CSRF prevention, even when cached', async () => {
+        const { projectId } = await projectWithVideo(db);
+        await app.execute(videoListQuery, { projectId });
+        const params = new URLSearchParams({ query: videoListQuery, variables: JSON.stringify({ projectId }) });
+        const blocked = await fetch(`${app.url}?${params}`);
+        expect(blocked.status).toBe(400);
+        expect(blocked.headers.get('x-cache')).not.toBe('HIT');
+        const allowed = await fetch(`${app.url}?${params}`, { headers: { 'apollo-require-preflight': '1' } });
+        expect(allowed.headers.get('x-cache')).toBe('HIT');
       });
 
       it('misses after a related write is invalidated, then serves the new data', async () => {
@@ -166,6 +191,22 @@ describeEachDatabase('response cache', (database) => {
         for (const r of responses) expect(r.body).toEqual(misses[0].body);
       });
 
+      it('counts hits, misses, stores and invalidations for the metrics endpoint', async () => {
+        const { projectId, videoId } = await projectWithVideo(db);
+        const before = app.app.cache.stats();
+        await app.execute(groundTruthQuery, { videoId });
+        await app.execute(groundTruthQuery, { videoId });
+        await app.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        const after = app.app.cache.stats();
+        expect(after.misses - before.misses).toBe(1);
+        expect(after.hits - before.hits).toBe(1);
+        expect(after.stores - before.stores).toBe(1);
+        expect(after.invalidations - before.invalidations).toBe(1);
+        expect(after.invalidatedEntries - before.invalidatedEntries).toBeGreaterThanOrEqual(1);
+        expect(after.bytes).toBeGreaterThan(0);
+        expect(after.errors).toBe(0);
+      });
+
       it('bypasses mutations and documents that do not resolve to a query', async () => {
         const res = await app.execute(`mutation { __typename }`);
         expect(xcache(res)).toBe('BYPASS');
@@ -180,7 +221,7 @@ describeEachDatabase('response cache', (database) => {
     let db: Db;
     beforeAll(async () => {
       db = database().db;
-      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix };
+      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, ...patientRedis };
       [a, b] = await Promise.all([createTestApp(db, env), createTestApp(db, env)]);
     });
     afterAll(async () => {

@@ -31,6 +31,15 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>) {
       expect((await store.lookup(k)).body).toBe('{"data":1}');
     });
 
+    it('peeks at the stored body without taking a lock', async () => {
+      const k = key();
+      expect(await store.peek(k)).toBeNull();
+      await put(k, '{"data":"é"}', ['video:a']);
+      expect(String(await store.peek(k))).toBe('{"data":"é"}');
+      await store.invalidate(['video:a']);
+      expect(await store.peek(k)).toBeNull();
+    });
+
     it('refuses a store when one of its tags was invalidated after the snapshot (read/write race)', async () => {
       const k = key();
       const snapshot = await store.lookup(k); // the read starts

@@ -1,0 +1,177 @@
+// Automatic persisted queries (hash → document in Redis, or in-process without it), over POST and
+// GET, and trusted-documents mode, where only operations of the codegen manifest run.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VideoListDocument, VideoGroundTruthDocument } from '../../operations/__generated__/graphql.js';
+import type { Db } from '../../src/db/client.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { cacheKinds, patientRedis } from './cache-fixtures.js';
+
+const manifest: Record<string, string> = JSON.parse(
+  readFileSync(new URL('../../operations/__generated__/persisted-documents.json', import.meta.url), 'utf8'),
+);
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] };
+}
+
+/** A GraphQL request the way a persisted-query client sends it, by POST or by GET. */
+async function send(
+  url: string,
+  req: { method?: 'GET' | 'POST'; query?: string; hash?: string; variables?: Record<string, unknown>; headers?: Record<string, string> },
+): Promise<RawResponse> {
+  const extensions = req.hash ? { persistedQuery: { version: 1, sha256Hash: req.hash } } : undefined;
+  let res: Response;
+  if (req.method === 'GET') {
+    const params = new URLSearchParams();
+    if (req.query) params.set('query', req.query);
+    if (req.variables) params.set('variables', JSON.stringify(req.variables));
+    if (extensions) params.set('extensions', JSON.stringify(extensions));
+    res = await fetch(`${url}?${params}`, { headers: { 'apollo-require-preflight': '1', ...req.headers } });
+  } else {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...req.headers },
+      body: JSON.stringify({ query: req.query, variables: req.variables, extensions }),
+    });
+  }
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+const codeOf = (r: RawResponse) => r.body.errors?.[0]?.extensions?.code;
+
+async function seed(db: Db) {
+  const projectId = await insertProject(db);
+  const videoId = await insertVideo(db, projectId);
+  await insertGroundTruth(db, videoId, [{ frame_number: 1, confidence: 0.9 }, { frame_number: 2, confidence: 0.4 }]);
+  return { projectId, videoId };
+}
+
+describeEachDatabase('persisted queries', (database) => {
+  for (const kind of cacheKinds('apq')) {
+    describe(`automatic persisted queries [${kind.name}]`, () => {
+      let app: TestApp;
+      let other: TestApp;
+      let ids: { projectId: string; videoId: string };
+      beforeAll(async () => {
+        ids = await seed(database().db);
+        app = await createTestApp(database().db, kind.env);
+        other = await createTestApp(database().db, kind.env);
+      });
+      afterAll(async () => {
+        await app?.close();
+        await other?.close();
+        await kind.cleanup();
+      });
+
+      it('registers a document on first use and then runs it by hash, over POST and GET', async () => {
+        // A per-run document so that an earlier run never registered it.
+        const query = `query ApqRoundTrip($projectId: ID!) { project(id: $projectId) { id name } } # ${Math.random()}`;
+        const hash = sha256(query);
+        const variables = { projectId: ids.projectId };
+
+        const unknown = await send(app.url, { hash, variables });
+        expect(codeOf(unknown)).toBe('PERSISTED_QUERY_NOT_FOUND');
+
+        const registered = await send(app.url, { hash, query, variables });
+        expect(registered.status).toBe(200);
+        expect(registered.body.data.project.id).toBe(ids.projectId);
+
+        // Apollo stores the registration without awaiting it; give it a moment.
+        await new Promise((r) => setTimeout(r, 50));
+        const byHash = await send(app.url, { hash, variables });
+        expect(byHash.body.errors).toBeUndefined();
+        expect(byHash.body.data.project.id).toBe(ids.projectId);
+
+        const byGet = await send(app.url, { method: 'GET', hash, variables });
+        expect(byGet.status).toBe(200);
+        expect(byGet.body.data.project.id).toBe(ids.projectId);
+        expect(byGet.headers.get('x-cache')).toBe('HIT');
+
+        // Shared store: with Redis another instance knows the hash; in-process it does not.
+        const elsewhere = await send(other.url, { hash, variables });
+        if (kind.name === 'redis') expect(elsewhere.body.data.project.id).toBe(ids.projectId);
+        else expect(codeOf(elsewhere)).toBe('PERSISTED_QUERY_NOT_FOUND');
+      });
+
+      it('rejects a hash that does not match the document', async () => {
+        const res = await send(app.url, { hash: sha256('something else'), query: '{ __typename }' });
+        // Apollo's "provided sha does not match query" carries no code, so format-error masks its text.
+        expect(res.status).toBe(400);
+        expect(res.body.data).toBeUndefined();
+      });
+
+      it('refuses a GET without a preflight header (CSRF prevention)', async () => {
+        const res = await send(app.url, { method: 'GET', query: '{ __typename }', headers: { 'apollo-require-preflight': '' } });
+        expect(res.status).toBe(400);
+      });
+    });
+  }
+
+  describe('trusted documents only', () => {
+    let app: TestApp;
+    let ids: { projectId: string; videoId: string };
+    const videoList = VideoListDocument.__meta__!.hash as string;
+    const groundTruth = VideoGroundTruthDocument.__meta__!.hash as string;
+    const trustedPrefix = uniquePrefix('trusted');
+    beforeAll(async () => {
+      ids = await seed(database().db);
+      app = await createTestApp(database().db, {
+        CACHE: 'on',
+        TRUSTED_DOCUMENTS_ONLY: 'true',
+        ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: trustedPrefix, ...patientRedis } : {}),
+      });
+    });
+    afterAll(async () => {
+      await app?.close();
+      if (redisUrl) await removePrefix(redisUrl, trustedPrefix);
+    });
+
+    it('runs a manifest operation by hash alone over POST, and caches it', async () => {
+      expect(Object.keys(manifest)).toContain(videoList);
+      const first = await send(app.url, { hash: videoList, variables: { projectId: ids.projectId } });
+      expect(first.body.errors).toBeUndefined();
+      expect(first.body.data.project.videos.totalCount).toBe(1);
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      const again = await send(app.url, { hash: videoList, variables: { projectId: ids.projectId } });
+      expect(again.headers.get('x-cache')).toBe('HIT');
+    });
+
+    it('runs a manifest operation by hash over GET', async () => {
+      const res = await send(app.url, { method: 'GET', hash: groundTruth, variables: { videoId: ids.videoId, minConfidence: 0 } });
+      expect(res.status).toBe(200);
+      expect(res.body.data.video.groundTruth.totalCount).toBe(2);
+    });
+
+    it('accepts the manifest string sent with its hash', async () => {
+      const res = await send(app.url, { hash: videoList, query: manifest[videoList], variables: { projectId: ids.projectId } });
+      expect(res.body.data.project.id).toBe(ids.projectId);
+    });
+
+    it('rejects a raw document with PERSISTED_QUERY_NOT_TRUSTED, even the text of a trusted one', async () => {
+      for (const query of ['{ __typename }', manifest[videoList]]) {
+        for (const method of ['POST', 'GET'] as const) {
+          const res = await send(app.url, { method, query, variables: { projectId: ids.projectId } });
+          expect(res.status).toBe(400);
+          expect(codeOf(res)).toBe('PERSISTED_QUERY_NOT_TRUSTED');
+          expect(res.body.data).toBeUndefined();
+        }
+      }
+    });
+
+    it('rejects an unknown hash, and a trusted hash sent with another document', async () => {
+      const unknown = await send(app.url, { hash: sha256('query X { __typename }'), query: 'query X { __typename }' });
+      expect(codeOf(unknown)).toBe('PERSISTED_QUERY_NOT_TRUSTED');
+      const swapped = await send(app.url, { hash: videoList, query: '{ projects(first: 1) { totalCount } }' });
+      expect(swapped.status).toBe(400);
+      expect(swapped.body.data).toBeUndefined();
+    });
+  });
+});
