@@ -24,9 +24,11 @@ interface RawResponse {
 
 /** A GraphQL request the way a persisted-query client sends it, by POST or by GET. */
 async function send(
-  url: string,
+  app: TestApp,
   req: { method?: 'GET' | 'POST'; query?: string; hash?: string; variables?: Record<string, unknown>; headers?: Record<string, string> },
 ): Promise<RawResponse> {
+  const url = app.url;
+  const authorization = `Bearer ${app.adminKey}`;
   const extensions = req.hash ? { persistedQuery: { version: 1, sha256Hash: req.hash } } : undefined;
   let res: Response;
   if (req.method === 'GET') {
@@ -34,11 +36,11 @@ async function send(
     if (req.query) params.set('query', req.query);
     if (req.variables) params.set('variables', JSON.stringify(req.variables));
     if (extensions) params.set('extensions', JSON.stringify(extensions));
-    res = await fetch(`${url}?${params}`, { headers: { 'apollo-require-preflight': '1', ...req.headers } });
+    res = await fetch(`${url}?${params}`, { headers: { 'apollo-require-preflight': '1', authorization, ...req.headers } });
   } else {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...req.headers },
+      headers: { 'content-type': 'application/json', authorization, ...req.headers },
       body: JSON.stringify({ query: req.query, variables: req.variables, extensions }),
     });
   }
@@ -77,39 +79,39 @@ describeEachDatabase('persisted queries', (database) => {
         const hash = sha256(query);
         const variables = { projectId: ids.projectId };
 
-        const unknown = await send(app.url, { hash, variables });
+        const unknown = await send(app, { hash, variables });
         expect(codeOf(unknown)).toBe('PERSISTED_QUERY_NOT_FOUND');
 
-        const registered = await send(app.url, { hash, query, variables });
+        const registered = await send(app, { hash, query, variables });
         expect(registered.status).toBe(200);
         expect(registered.body.data.project.id).toBe(ids.projectId);
 
         // Apollo stores the registration without awaiting it; give it a moment.
         await new Promise((r) => setTimeout(r, 50));
-        const byHash = await send(app.url, { hash, variables });
+        const byHash = await send(app, { hash, variables });
         expect(byHash.body.errors).toBeUndefined();
         expect(byHash.body.data.project.id).toBe(ids.projectId);
 
-        const byGet = await send(app.url, { method: 'GET', hash, variables });
+        const byGet = await send(app, { method: 'GET', hash, variables });
         expect(byGet.status).toBe(200);
         expect(byGet.body.data.project.id).toBe(ids.projectId);
         expect(byGet.headers.get('x-cache')).toBe('HIT');
 
         // Shared store: with Redis another instance knows the hash; in-process it does not.
-        const elsewhere = await send(other.url, { hash, variables });
+        const elsewhere = await send(other, { hash, variables });
         if (kind.name === 'redis') expect(elsewhere.body.data.project.id).toBe(ids.projectId);
         else expect(codeOf(elsewhere)).toBe('PERSISTED_QUERY_NOT_FOUND');
       });
 
       it('rejects a hash that does not match the document', async () => {
-        const res = await send(app.url, { hash: sha256('something else'), query: '{ __typename }' });
+        const res = await send(app, { hash: sha256('something else'), query: '{ __typename }' });
         // Apollo's "provided sha does not match query" carries no code, so format-error masks its text.
         expect(res.status).toBe(400);
         expect(res.body.data).toBeUndefined();
       });
 
       it('refuses a GET without a preflight header (CSRF prevention)', async () => {
-        const res = await send(app.url, { method: 'GET', query: '{ __typename }', headers: { 'apollo-require-preflight': '' } });
+        const res = await send(app, { method: 'GET', query: '{ __typename }', headers: { 'apollo-require-preflight': '' } });
         expect(res.status).toBe(400);
       });
     });
@@ -136,29 +138,29 @@ describeEachDatabase('persisted queries', (database) => {
 
     it('runs a manifest operation by hash alone over POST, and caches it', async () => {
       expect(Object.keys(manifest)).toContain(videoList);
-      const first = await send(app.url, { hash: videoList, variables: { projectId: ids.projectId } });
+      const first = await send(app, { hash: videoList, variables: { projectId: ids.projectId } });
       expect(first.body.errors).toBeUndefined();
       expect(first.body.data.project.videos.totalCount).toBe(1);
       expect(first.headers.get('x-cache')).toBe('MISS');
-      const again = await send(app.url, { hash: videoList, variables: { projectId: ids.projectId } });
+      const again = await send(app, { hash: videoList, variables: { projectId: ids.projectId } });
       expect(again.headers.get('x-cache')).toBe('HIT');
     });
 
     it('runs a manifest operation by hash over GET', async () => {
-      const res = await send(app.url, { method: 'GET', hash: groundTruth, variables: { videoId: ids.videoId, minConfidence: 0 } });
+      const res = await send(app, { method: 'GET', hash: groundTruth, variables: { videoId: ids.videoId, minConfidence: 0 } });
       expect(res.status).toBe(200);
       expect(res.body.data.video.groundTruth.totalCount).toBe(2);
     });
 
     it('accepts the manifest string sent with its hash', async () => {
-      const res = await send(app.url, { hash: videoList, query: manifest[videoList], variables: { projectId: ids.projectId } });
+      const res = await send(app, { hash: videoList, query: manifest[videoList], variables: { projectId: ids.projectId } });
       expect(res.body.data.project.id).toBe(ids.projectId);
     });
 
     it('rejects a raw document with PERSISTED_QUERY_NOT_TRUSTED, even the text of a trusted one', async () => {
       for (const query of ['{ __typename }', manifest[videoList]]) {
         for (const method of ['POST', 'GET'] as const) {
-          const res = await send(app.url, { method, query, variables: { projectId: ids.projectId } });
+          const res = await send(app, { method, query, variables: { projectId: ids.projectId } });
           expect(res.status).toBe(400);
           expect(codeOf(res)).toBe('PERSISTED_QUERY_NOT_TRUSTED');
           expect(res.body.data).toBeUndefined();
@@ -167,9 +169,9 @@ describeEachDatabase('persisted queries', (database) => {
     });
 
     it('rejects an unknown hash, and a trusted hash sent with another document', async () => {
-      const unknown = await send(app.url, { hash: sha256('query X { __typename }'), query: 'query X { __typename }' });
+      const unknown = await send(app, { hash: sha256('query X { __typename }'), query: 'query X { __typename }' });
       expect(codeOf(unknown)).toBe('PERSISTED_QUERY_NOT_TRUSTED');
-      const swapped = await send(app.url, { hash: videoList, query: '{ projects(first: 1) { totalCount } }' });
+      const swapped = await send(app, { hash: videoList, query: '{ projects(first: 1) { totalCount } }' });
       expect(swapped.status).toBe(400);
       expect(swapped.body.data).toBeUndefined();
     });

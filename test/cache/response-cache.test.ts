@@ -59,7 +59,11 @@ describeEachDatabase('response cache', (database) => {
       it('serves a hit as the stored bytes, identical to the response that filled it', async () => {
         const { projectId } = await projectWithVideo(db);
         const raw = () =>
-          fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: videoListQuery, variables: { projectId } }) });
+          fetch(app.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${app.adminKey}` },
+            body: JSON.stringify({ query: videoListQuery, variables: { projectId } }),
+          });
         const miss = await raw();
         const missText = await miss.text();
         const hit = await raw();
@@ -73,10 +77,11 @@ describeEachDatabase('response cache', (database) => {
         const { projectId } = await projectWithVideo(db);
         await app.execute(videoListQuery, { projectId });
         const params = new URLSearchParams({ query: videoListQuery, variables: JSON.stringify({ projectId }) });
-        const blocked = await fetch(`${app.url}?${params}`);
+        const authorization = `Bearer ${app.adminKey}`;
+        const blocked = await fetch(`${app.url}?${params}`, { headers: { authorization } });
         expect(blocked.status).toBe(400);
         expect(blocked.headers.get('x-cache')).not.toBe('HIT');
-        const allowed = await fetch(`${app.url}?${params}`, { headers: { 'apollo-require-preflight': '1' } });
+        const allowed = await fetch(`${app.url}?${params}`, { headers: { 'apollo-require-preflight': '1', authorization } });
         expect(allowed.headers.get('x-cache')).toBe('HIT');
       });
 
