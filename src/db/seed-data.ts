@@ -11,7 +11,9 @@ export interface SeedShape {
   bigVideoEvery: number;
   /** One test session per `sessionEvery` videos. */
   sessionEvery: number;
+  /** Mean detections per ordinary session; one session in `bigSessionEvery` (0: none) gets 25,000-30,000. */
   detectionsMean: number;
+  bigSessionEvery: number;
   seed: number;
 }
 
@@ -23,7 +25,9 @@ export function shapeForScale(scale: number, seed = 1): SeedShape {
     groundTruthMean: 180,
     bigVideoEvery: 500,
     sessionEvery: 10,
-    detectionsMean: 2000,
+    // Big sessions make a filtered 500-detection page (one class, confidence >= 0.3) fill up.
+    detectionsMean: 1500,
+    bigSessionEvery: 50,
     seed,
   };
 }
@@ -35,6 +39,7 @@ export const demoShape: SeedShape = {
   bigVideoEvery: 100,
   sessionEvery: 10,
   detectionsMean: 800,
+  bigSessionEvery: 0,
   seed: 42,
 };
 
@@ -127,6 +132,10 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
      ON CONFLICT (id) DO NOTHING`,
   );
 
+  // Session k is the k/sessionEvery-th session; every bigSessionEvery-th of them is big.
+  const bigSession = shape.bigSessionEvery > 0
+    ? `CASE WHEN k % ${shape.sessionEvery * shape.bigSessionEvery} = 0 THEN 25000 + floor(${rnd('k', 24)} * 5000)::int ELSE `
+    : '';
   await run(
     'detection_events',
     `/* seedDetections */ INSERT INTO detection_events (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
@@ -140,7 +149,7 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
             (8 + ${rnd('k * 100003 + f', 21)} * 200)::real, (8 + ${rnd('k * 100003 + f', 22)} * 200)::real,
             now(), now()
      FROM (SELECT k, md5('truthgraph-session-${s}-' || k)::uuid AS id,
-                  floor(${shape.detectionsMean} * 2 * ${rnd('k', 23)})::int + 1 AS n
+                  ${bigSession}floor(${shape.detectionsMean} * 2 * ${rnd('k', 23)})::int + 1${bigSession ? ' END' : ''} AS n
            FROM generate_series(${shape.sessionEvery}, ${total}, ${shape.sessionEvery}) k) t,
           LATERAL generate_series(1, t.n) f
      ON CONFLICT (id) DO NOTHING`,
