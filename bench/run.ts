@@ -171,7 +171,7 @@ function runKeysCli(databaseUrl: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'npm',
-      ['run', '-s', 'keys', '--', 'create', '--name', 'bench', '--admin'],
+      ['run', '-s', 'keys', '--', 'create', '--name', `bench-${Date.now()}`, '--admin'],
       { cwd: repoRoot, env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' }, timeout: 60_000 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`npm run keys failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`));

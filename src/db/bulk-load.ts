@@ -54,6 +54,9 @@ export async function bulkLoad(
   opts: BulkLoadOptions = {},
   onEvent: (e: BulkLoadEvent) => void = () => {},
 ): Promise<BulkLoadResult> {
+  if (db.driver.kind === 'postgres' && db.driver.sql.options.max !== 1) {
+    throw new Error(`bulkLoad needs a single-connection handle (max: 1), got a pool of ${db.driver.sql.options.max}`);
+  }
   const started = performance.now();
   const phases: { phase: string; ms: number }[] = [];
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
