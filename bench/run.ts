@@ -126,7 +126,8 @@ async function post(url: string, op: Operation | { query: string; variables: Rec
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(op),
-    signal: AbortSignal.timeout(300_000),
+    // The baseline's nested scenario runs ~1,400 unindexed scans: minutes, not seconds.
+    signal: AbortSignal.timeout(900_000),
   });
   const text = await res.text();
   let json: any = null;
