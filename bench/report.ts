@@ -59,13 +59,23 @@ const ms = (v: number | undefined) =>
 const int = (v: number | undefined | null) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US'));
 const kb = (v: number | undefined) => (v === undefined ? '–' : v >= 1_000_000 ? `${(v / 1_000_000).toFixed(2)} MB` : `${(v / 1000).toFixed(1)} kB`);
 
+/** Scenarios in the order of the suite (the targets map keeps it), with their titles. */
+function scenarioList(r: RunReport, include: (row: Row) => boolean): [string, string][] {
+  const titles = new Map(r.rows.filter(include).map((x) => [x.scenario, x.title]));
+  const order = Object.keys(r.targets);
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...titles.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
+}
+
+const tick = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+
 function find(rows: Row[], scenario: string, variant: Variant, concurrency: number, scale: string) {
   return rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
 }
 
 export function markdown(r: RunReport): string {
   const scale = r.scales[0];
-  const scenarios = [...new Map(r.rows.filter((x) => x.variant !== 'floor').map((x) => [x.scenario, x.title])).entries()];
+  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && !x.scenario.startsWith('write-'));
   const out: string[] = [];
   out.push(`Scale ${scale}, p50 at concurrency 1 (p99 in brackets), requests/s at concurrency 32; "×" is baseline p50 / truthgraph uncached p50.`);
   out.push('');
@@ -139,8 +149,9 @@ export function svgChart(r: RunReport): string {
     { v: 'baseline', label: 'baseline ("current")', color: '#c0504d' },
     { v: 'uncached', label: 'truthgraph uncached', color: '#4f81bd' },
     { v: 'cached', label: 'truthgraph cached', color: '#9bbb59' },
+    { v: 'floor', label: 'floor (no GraphQL)', color: '#999999' },
   ];
-  const scenarios = [...new Map(r.rows.filter((x) => x.variant !== 'floor' && !x.scenario.startsWith('write-')).map((x) => [x.scenario, x.title])).entries()];
+  const scenarios = scenarioList(r, (x) => !x.scenario.startsWith('write-'));
   const values = r.rows.filter((x) => x.concurrency === 1 && x.scale === scale && x.p50 > 0).map((x) => x.p50);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(0.1, ...values))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(10, ...values))));
@@ -148,18 +159,19 @@ export function svgChart(r: RunReport): string {
   const width = 900;
   const plot = width - left - 90;
   const bar = 14;
-  const groupH = variants.length * (bar + 3) + 16;
+  const groupH = (variants.length - 1) * (bar + 3) + 16 + (bar + 3);
   const top = 50;
   const height = top + scenarios.length * groupH + 60;
   const x = (v: number) => left + (plot * (Math.log10(v) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
-  parts.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">p50 latency per scenario at concurrency 1, scale ${esc(scale)} (log scale, lower is better)</text>`);
-  for (let d = lo; d <= hi; d *= 10) {
+  parts.push(`<text x="10" y="20" font-size="14" font-weight="bold">p50 latency per scenario at concurrency 1, scale ${esc(scale)} (log scale, lower is better)</text>`);
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+    const d = Number((10 ** e).toPrecision(1));
     const px = x(d).toFixed(1);
     parts.push(`<line x1="${px}" y1="${top - 8}" x2="${px}" y2="${height - 50}" stroke="#ddd"/>`);
-    parts.push(`<text x="${px}" y="${height - 36}" text-anchor="middle" fill="#555">${esc(ms(d))}</text>`);
+    parts.push(`<text x="${px}" y="${height - 36}" text-anchor="middle" fill="#555">${esc(tick(d))}</text>`);
   }
   scenarios.forEach(([key, title], gi) => {
     const gy = top + gi * groupH;
@@ -168,6 +180,7 @@ export function svgChart(r: RunReport): string {
       const row = find(r.rows, key, v, 1, scale);
       const y = gy + vi * (bar + 3);
       if (!row || !(row.p50 > 0)) {
+        if (v === 'floor') return;
         parts.push(`<text x="${left + 4}" y="${y + bar - 3}" fill="#999">not measured</text>`);
         return;
       }
@@ -177,7 +190,7 @@ export function svgChart(r: RunReport): string {
     });
   });
   variants.forEach(({ label, color }, i) => {
-    const lx = left + i * 190;
+    const lx = 10 + i * 210;
     parts.push(`<rect x="${lx}" y="${height - 22}" width="12" height="12" fill="${color}"/>`);
     parts.push(`<text x="${lx + 16}" y="${height - 12}">${esc(label)}</text>`);
   });

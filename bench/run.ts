@@ -5,9 +5,9 @@
 // the README for full runs). Features other branches add (API keys, response cache, mutations) are
 // probed, and reported as "skipped: <reason>" when the server does not offer them.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
@@ -43,11 +43,13 @@ const { values: opt } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    from: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
   console.log(`usage: npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-readme] [--profile]
+       npm run bench -- --from bench/results/<date>.json   (rewrite the .md, .svg and README block of a run)
   DATABASE_URL  PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres); the benchmark
                 creates and fills its own databases there: truthgraph_bench_quick or truthgraph_bench_s<N>, plus
                 <name>_baseline without secondary indexes.
@@ -515,7 +517,26 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
 
 // ---------------------------------------------------------------------------------------------------
 
+function writeOutputs(report: RunReport, stem: string) {
+  const dir = join(repoRoot, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${stem}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(dir, `${stem}.md`), `# Benchmark ${report.date}\n\n\`${report.command}\` on ${machineLine(report)}\n\n${markdown(report)}\n`);
+  writeFileSync(join(dir, `${stem}.svg`), svgChart(report));
+  if (!report.quick && !opt['no-readme']) {
+    // The README shows the latest full run; its chart keeps a stable name.
+    writeFileSync(join(dir, 'latest.svg'), svgChart(report));
+    if (!embedInReadme(join(repoRoot, 'README.md'), report, 'bench/results/latest.svg')) log('README.md has no bench markers: not embedded');
+  }
+}
+
 async function main() {
+  if (opt.from) {
+    const report: RunReport = JSON.parse(readFileSync(opt.from, 'utf8'));
+    writeOutputs(report, basename(opt.from).replace(/\.json$/, ''));
+    log(markdown(report));
+    return;
+  }
   const started = performance.now();
   const m = await machine();
   log(`machine: ${m.cpus} cores, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load ${m.loadAverage1m.toFixed(2)}`);
@@ -626,17 +647,8 @@ async function main() {
     problems,
     targets: Object.fromEntries(readScenarios.map((s) => [s.key, s.target])),
   };
-  const dir = join(repoRoot, 'bench/results');
-  mkdirSync(dir, { recursive: true });
   const stem = `${date.slice(0, 19).replace(/:/g, '-')}${quick ? '-quick' : ''}`;
-  writeFileSync(join(dir, `${stem}.json`), JSON.stringify(report, null, 2) + '\n');
-  writeFileSync(join(dir, `${stem}.md`), `# Benchmark ${date}\n\n\`${report.command}\` on ${machineLine(report)}\n\n${markdown(report)}\n`);
-  writeFileSync(join(dir, `${stem}.svg`), svgChart(report));
-  if (!quick && !opt['no-readme']) {
-    // The README shows the latest full run; its chart keeps a stable name.
-    writeFileSync(join(dir, 'latest.svg'), svgChart(report));
-    if (!embedInReadme(join(repoRoot, 'README.md'), report, 'bench/results/latest.svg')) log('README.md has no bench markers: not embedded');
-  }
+  writeOutputs(report, stem);
   log('');
   log(markdown(report));
   log('');

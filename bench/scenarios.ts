@@ -127,7 +127,7 @@ const nested = `query Nested {
 export const readScenarios: ReadScenario[] = [
   {
     key: 'video-list',
-    title: '1. video list page (50 newest + totalCount)',
+    title: '1. video list, 50 newest + totalCount',
     op: (t) => ({ query: videoList, variables: { projectId: t.projectId }, operationName: 'VideoList' }),
     check: (d) => (d?.project?.videos?.nodes?.length === 50 ? null : `expected 50 videos, got ${d?.project?.videos?.nodes?.length}`),
     target: { uncached: 2, cached: 2 },
@@ -141,7 +141,7 @@ export const readScenarios: ReadScenario[] = [
   },
   {
     key: 'detections-500',
-    title: '3. detections, class + confidence filter, 500/page',
+    title: '3. detections, filtered, 500 per page',
     op: (t) => ({ query: detections, variables: { sessionId: t.bigSessionId }, operationName: 'Detections' }),
     check: (d) => (d?.testSession?.detections?.nodes?.length === 500 ? null : `expected 500 detections, got ${d?.testSession?.detections?.nodes?.length}`),
     target: { uncached: 4, cached: 2 },
@@ -155,7 +155,7 @@ export const readScenarios: ReadScenario[] = [
   },
   {
     key: 'nested',
-    title: '5. nested: projects × 20 videos, stats, sessions',
+    title: '5. nested: projects × 20 videos',
     op: () => ({ query: nested, variables: {}, operationName: 'Nested' }),
     check: (d) => {
       const projects = d?.projects?.nodes;
