@@ -233,6 +233,10 @@ function record(scenario: string, title: string, variant: Variant, scale: string
       `${r.rps.toFixed(0).padStart(6)} req/s  ${r.statementsPerRequest ?? '–'} stmts  ${r.bytesPerResponse} B` +
       `${r.non2xx || r.errors || r.timeouts ? `  non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts}` : ''}${cache}`,
   );
+  if (variant === 'uncached' && r.cache?.hit) problems.push(`uncached ${scenario} c=${r.concurrency}: ${r.cache.hit} cache hits (CACHE=off not honoured)`);
+  if (variant === 'cached' && r.cache && r.cache.hit < r.requests * 0.9) {
+    problems.push(`cached ${scenario} c=${r.concurrency}: only ${r.cache.hit} of ${r.requests} responses were cache hits`);
+  }
   if (r.non2xx || r.errors || r.timeouts) problems.push(`${variant} ${scenario} c=${r.concurrency}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
 }
 
