@@ -307,7 +307,8 @@ async function readRuns(
       // 100 ms operation on 2 cores needs longer than a 1 ms one.
       // (--quick keeps its fixed window: it validates the suite, it does not measure.)
       const needS = (3 * c * sampleMs) / 1000 / os.cpus().length;
-      const d = quick ? durationS : Math.min(60, Math.max(durationS, Math.ceil(needS)));
+      // The baseline keeps the fixed window too: 32 concurrent unindexed scans saturate the machine.
+      const d = quick || variant === 'baseline' ? durationS : Math.min(60, Math.max(durationS, Math.ceil(needS)));
       const r = await measure({ url, requests: [{ body: JSON.stringify(op), headers }], concurrency: c, durationS: d, warmupS });
       if (r.requests === 0) skipped.push(`${variant} ${s.key} c=${c}: no response completed within ${d} s`);
       else record(s.key, s.title, variant, scale, r);
