@@ -6,6 +6,7 @@
 // probed, and reported as "skipped: <reason>" when the server does not offer them.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -123,22 +124,38 @@ interface Reply {
   json: any;
 }
 
-async function post(url: string, op: Operation | { query: string; variables: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(op),
-    // The baseline's nested scenario runs ~1,400 unindexed scans: minutes, not seconds.
-    signal: AbortSignal.timeout(900_000),
+// node:http rather than fetch: fetch (undici) gives up on a response whose headers take more than
+// 300 s, and the baseline's nested scenario takes longer than that.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: string, op: Operation | { query: string; variables: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<Reply> {
+  const body = JSON.stringify(op);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: any = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            /* not JSON: reported by the caller */
+          }
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve({ status: res.statusCode ?? 0, headers: h, text, json });
+        });
+      },
+    );
+    req.setTimeout(900_000, () => req.destroy(new Error('no answer within 900 s')));
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON: reported by the caller */
-  }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 /** "Cannot query field" / unknown type or argument: the server does not have this operation. */
