@@ -33,7 +33,7 @@ export interface Targets {
 export function targetsFor(shape: SeedShape): Targets {
   const bigVideo = shape.bigVideoEvery;
   // Sessions sit on every sessionEvery-th video; the big ones on every (sessionEvery * bigSessionEvery)-th.
-  const bigSession = shape.sessionEvery * Math.max(1, shape.bigSessionEvery);
+  const bigSession = shape.sessionEvery * Math.max(1, shape.bigSessionEvery ?? 0);
   return {
     projectId: seededId('project', shape.seed, 1),
     bigVideoId: seededId('video', shape.seed, bigVideo),

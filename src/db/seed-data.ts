@@ -11,9 +11,9 @@ export interface SeedShape {
   bigVideoEvery: number;
   /** One test session per `sessionEvery` videos. */
   sessionEvery: number;
-  /** Mean detections per ordinary session; one session in `bigSessionEvery` (0: none) gets 25,000-30,000. */
+  /** Mean detections per ordinary session; one session in `bigSessionEvery` (0 or absent: none) gets 25,000-30,000. */
   detectionsMean: number;
-  bigSessionEvery: number;
+  bigSessionEvery?: number;
   seed: number;
 }
 
@@ -39,7 +39,6 @@ export const demoShape: SeedShape = {
   bigVideoEvery: 100,
   sessionEvery: 10,
   detectionsMean: 800,
-  bigSessionEvery: 0,
   seed: 42,
 };
 
@@ -133,7 +132,7 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
   );
 
   // Session k is the k/sessionEvery-th session; every bigSessionEvery-th of them is big.
-  const bigSession = shape.bigSessionEvery > 0
+  const bigSession = shape.bigSessionEvery
     ? `CASE WHEN k % ${shape.sessionEvery * shape.bigSessionEvery} = 0 THEN 25000 + floor(${rnd('k', 24)} * 5000)::int ELSE `
     : '';
   await run(

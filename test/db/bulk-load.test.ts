@@ -87,5 +87,5 @@ describe.each(databaseKinds)('bulkLoad [%s]', (kind) => {
 it('addresses the big video and the big session of the quick shape', () => {
   const t = targetsFor(quickShape);
   expect(t.bigVideoId).toBe(seededId('video', quickShape.seed, quickShape.bigVideoEvery));
-  expect(t.bigSessionId).toBe(seededId('session', quickShape.seed, quickShape.sessionEvery * quickShape.bigSessionEvery));
+  expect(t.bigSessionId).toBe(seededId('session', quickShape.seed, quickShape.sessionEvery * quickShape.bigSessionEvery!));
 });
