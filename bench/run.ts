@@ -128,8 +128,18 @@ interface Reply {
 // 300 s, and the baseline's nested scenario takes longer than that.
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-function post(url: string, op: Operation | { query: string; variables: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<Reply> {
+async function post(url: string, op: Operation | { query: string; variables: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<Reply> {
   const body = JSON.stringify(op);
+  try {
+    return await postOnce(url, body, headers);
+  } catch (err) {
+    // A kept-alive socket the server closed just as it was reused: retry once on a fresh one.
+    if ((err as { reused?: boolean }).reused) return postOnce(url, body, headers);
+    throw err;
+  }
+}
+
+function postOnce(url: string, body: string, headers: Record<string, string>): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
@@ -153,7 +163,9 @@ function post(url: string, op: Operation | { query: string; variables: Record<st
       },
     );
     req.setTimeout(900_000, () => req.destroy(new Error('no answer within 900 s')));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      reject(Object.assign(err, { reused: req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE') }));
+    });
     req.end(body);
   });
 }

@@ -105,11 +105,11 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
     'ground_truth_objects',
     `/* seedGroundTruth */ INSERT INTO ground_truth_objects (id, video_id, frame_number, timestamp, class_label, confidence, x, y, width, height, validated, difficult)
      SELECT md5('truthgraph-gt-${s}-' || k || '-' || f)::uuid, v.id, f / 3, (f / 3) / 30.0,
-            ${labels}[1 + floor(${rnd('k * 100003 + f', 5)} * 20)::int],
-            ${rnd('k * 100003 + f', 6)}::real,
-            (${rnd('k * 100003 + f', 7)} * 1800)::real, (${rnd('k * 100003 + f', 8)} * 1000)::real,
-            (8 + ${rnd('k * 100003 + f', 9)} * 200)::real, (8 + ${rnd('k * 100003 + f', 10)} * 200)::real,
-            ${rnd('k * 100003 + f', 11)} < 0.4, ${rnd('k * 100003 + f', 12)} < 0.05
+            ${labels}[1 + floor(${rnd('k::int8 * 100003 + f', 5)} * 20)::int],
+            ${rnd('k::int8 * 100003 + f', 6)}::real,
+            (${rnd('k::int8 * 100003 + f', 7)} * 1800)::real, (${rnd('k::int8 * 100003 + f', 8)} * 1000)::real,
+            (8 + ${rnd('k::int8 * 100003 + f', 9)} * 200)::real, (8 + ${rnd('k::int8 * 100003 + f', 10)} * 200)::real,
+            ${rnd('k::int8 * 100003 + f', 11)} < 0.4, ${rnd('k::int8 * 100003 + f', 12)} < 0.05
      FROM (SELECT k, md5('truthgraph-video-${s}-' || k)::uuid AS id,
                   CASE WHEN k % ${shape.bigVideoEvery} = 0 THEN 10000 + floor(${rnd('k', 13)} * 2000)::int
                        ELSE floor(${shape.groundTruthMean * 3} * ${rnd('k', 13)} ^ 2)::int END AS n
@@ -140,12 +140,12 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
     `/* seedDetections */ INSERT INTO detection_events (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
        bounding_box_x, bounding_box_y, bounding_box_width, bounding_box_height, created_at, updated_at)
      SELECT md5('truthgraph-det-${s}-' || k || '-' || f)::uuid, t.id, f / 2, (f / 2) / 30.0,
-            ${labels}[1 + floor(${rnd('k * 100003 + f', 16)} * 20)::int],
-            ${rnd('k * 100003 + f', 17)}::real,
-            (CASE WHEN ${rnd('k * 100003 + f', 18)} < 0.4 THEN 'TP' WHEN ${rnd('k * 100003 + f', 18)} < 0.6 THEN 'FP'
-                  WHEN ${rnd('k * 100003 + f', 18)} < 0.7 THEN 'FN' ELSE 'PENDING' END)::validation_result,
-            (${rnd('k * 100003 + f', 19)} * 1800)::real, (${rnd('k * 100003 + f', 20)} * 1000)::real,
-            (8 + ${rnd('k * 100003 + f', 21)} * 200)::real, (8 + ${rnd('k * 100003 + f', 22)} * 200)::real,
+            ${labels}[1 + floor(${rnd('k::int8 * 100003 + f', 16)} * 20)::int],
+            ${rnd('k::int8 * 100003 + f', 17)}::real,
+            (CASE WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.4 THEN 'TP' WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.6 THEN 'FP'
+                  WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.7 THEN 'FN' ELSE 'PENDING' END)::validation_result,
+            (${rnd('k::int8 * 100003 + f', 19)} * 1800)::real, (${rnd('k::int8 * 100003 + f', 20)} * 1000)::real,
+            (8 + ${rnd('k::int8 * 100003 + f', 21)} * 200)::real, (8 + ${rnd('k::int8 * 100003 + f', 22)} * 200)::real,
             now(), now()
      FROM (SELECT k, md5('truthgraph-session-${s}-' || k)::uuid AS id,
                   ${bigSession}floor(${shape.detectionsMean} * 2 * ${rnd('k', 23)})::int + 1${bigSession ? ' END' : ''} AS n
