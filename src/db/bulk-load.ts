@@ -93,12 +93,16 @@ export async function bulkLoad(
     await db.query(`/* bulkLoadSettings */ SET work_mem = '256MB'`);
     await db.query(`/* bulkLoadSettings */ SET synchronous_commit = off`);
   }
-  if (!opts.triggers) await db.query(`/* bulkLoadNoTriggers */ SET session_replication_role = replica`);
-  await phase('tables', () => seedData(db, shape, (step) => onEvent({ kind: 'table', ...step })));
-  if (!opts.triggers) {
-    await db.query(`/* bulkLoadTriggers */ SET session_replication_role = DEFAULT`);
-    await phase('aggregates', () => db.query(`/* bulkLoadRefreshAggregates */ SELECT refresh_aggregates()`));
-  }
+  // One transaction for the rows and their aggregates: a load that fails half-way leaves nothing, so
+  // "projects exist" always means "fully loaded". SET LOCAL ends with it.
+  await db.transaction(async (tx) => {
+    if (!opts.triggers) await tx.query(`/* bulkLoadNoTriggers */ SET LOCAL session_replication_role = replica`);
+    await phase('tables', () => seedData(tx, shape, (step) => onEvent({ kind: 'table', ...step })));
+    if (!opts.triggers) {
+      await tx.query(`/* bulkLoadTriggers */ SET LOCAL session_replication_role = DEFAULT`);
+      await phase('aggregates', () => tx.query(`/* bulkLoadRefreshAggregates */ SELECT refresh_aggregates()`));
+    }
+  });
   if (!opts.skipIndexes) {
     await phase('indexes', async () => {
       // Nothing reads during a load, so plain builds (one scan each) replace CONCURRENTLY (two).

@@ -1,7 +1,7 @@
 // Deterministic, realistic data generated inside the database with set-based SQL (generate_series
 // and a seeded hash), so millions of rows load in seconds and two runs with one seed are identical.
 // The embedded demo data set and `npm run seed -- --scale N` are the same generator at two sizes.
-import type { Db } from './client.js';
+import type { Queryable } from './client.js';
 
 export interface SeedShape {
   projects: number;
@@ -57,7 +57,7 @@ export interface SeedStep {
  * Loads the shape; `onStep` reports each table as it lands. Project i of a seed always has the same
  * uuid, so reruns and other tools (benchmarks) can address rows without reading them first.
  */
-export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) => void = () => {}): Promise<SeedStep[]> {
+export async function seedData(db: Queryable, shape: SeedShape, onStep: (s: SeedStep) => void = () => {}): Promise<SeedStep[]> {
   const s = shape.seed;
   // Uniform [0,1) from (row number, salt): hashint8extended is deterministic for a given seed.
   const rnd = (n: string, salt: number) => `((hashint8extended(${n}, ${s * 1000 + salt}) & 2147483647)::float8 / 2147483648.0)`;

@@ -30,6 +30,16 @@ describe.each(databaseKinds)('bulkLoad [%s]', (kind) => {
   });
   const get = () => database;
 
+  it('leaves nothing behind when the load fails half-way, so a rerun loads from scratch', async () => {
+    const { db } = get();
+    // A step of 0 makes generate_series fail in the fourth table, after three have been inserted.
+    await expect(bulkLoad(db, { ...shape, sessionEvery: 0 })).rejects.toThrow(/step size/);
+    const [{ n }] = await db.query<{ n: number }>(`SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM videos)::int AS n`);
+    expect(Number(n)).toBe(0);
+    const [{ role }] = await db.query<{ role: string }>(`SELECT current_setting('session_replication_role') AS role`);
+    expect(role).toBe('origin');
+  });
+
   it('loads the shape with exact maintained aggregates, indexes, and ids the benchmark can compute', async () => {
     const { db } = get();
     const result = await bulkLoad(db, { ...shape, bigVideoEvery: 1000 });
