@@ -56,7 +56,8 @@ export interface RunReport {
 
 const ms = (v: number | undefined) =>
   v === undefined || Number.isNaN(v) ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`;
-const int = (v: number | undefined | null) => (v === undefined || v === null || Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US'));
+const int = (v: number | undefined | null) =>
+  v === undefined || v === null || Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
 const kb = (v: number | undefined) => (v === undefined ? '–' : v >= 1_000_000 ? `${(v / 1_000_000).toFixed(2)} MB` : `${(v / 1000).toFixed(1)} kB`);
 
 /** Scenarios in the order of the suite (the targets map keeps it), with their titles. */
