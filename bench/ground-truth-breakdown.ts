@@ -11,7 +11,7 @@ import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { groundTruthPagesByVideos } from '../src/db/queries/ground-truth.queries.js';
 import { shapeForScale } from '../src/db/seed-data.js';
 import { resolvers, typeDefs } from '../src/graphql/schema.js';
-import { percentile } from './load.js';
+import { percentile } from './measure.js';
 import { quickShape, readScenarios, targetsFor } from './scenarios.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, quick: { type: 'boolean', default: false } } });

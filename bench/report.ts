@@ -2,7 +2,7 @@
 // SVG chart (p50 per read scenario, baseline vs uncached vs cached, log scale), and embeds the last
 // two in the README between <!-- bench:start --> and <!-- bench:end -->.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { LoadResult } from './load.js';
+import type { LoadResult } from './measure.js';
 
 export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor';
 

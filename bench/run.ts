@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { bulkLoad, createDatabaseIfMissing } from '../src/db/bulk-load.js';
 import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { shapeForScale, type SeedShape } from '../src/db/seed-data.js';
-import { measure, measureSlow, percentile, type LoadResult } from './load.js';
+import { measure, measureSlow, percentile, type LoadResult } from './measure.js';
 import { embedInReadme, machineLine, markdown, svgChart, type Machine, type MixedResult, type Row, type RunReport, type Variant } from './report.js';
 import {
   benchDetections,

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LoadResult } from '../../bench/load.js';
+import type { LoadResult } from '../../bench/measure.js';
 import { embedInReadme, markdown, svgChart, type Row, type RunReport, type Variant } from '../../bench/report.js';
 
 const load = (p50: number, concurrency = 1): LoadResult => ({

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measure, percentile } from '../../bench/load.js';
+import { measure, percentile } from '../../bench/measure.js';
 
 describe('measure', () => {
   let server: http.Server;

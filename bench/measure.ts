@@ -1,4 +1,4 @@
-// Load generation: autocannon at a fixed concurrency for a fixed duration after a discarded warm-up,
+// Load generation (autocannon) and its bookkeeping: a fixed concurrency for a fixed duration after a discarded warm-up,
 // with latencies kept at sub-millisecond precision (autocannon's own histogram rounds to whole ms,
 // too coarse for 1 ms answers) and the x-cache / x-sql-statements headers tallied per response.
 import autocannon from 'autocannon';
