@@ -1,7 +1,7 @@
 // Deterministic, realistic data generated inside the database with set-based SQL (generate_series
 // and a seeded hash), so millions of rows load in seconds and two runs with one seed are identical.
 // The embedded demo data set and `npm run seed -- --scale N` are the same generator at two sizes.
-import type { Db } from './client.js';
+import type { Queryable } from './client.js';
 
 export interface SeedShape {
   projects: number;
@@ -11,7 +11,9 @@ export interface SeedShape {
   bigVideoEvery: number;
   /** One test session per `sessionEvery` videos. */
   sessionEvery: number;
+  /** Mean detections per ordinary session; one session in `bigSessionEvery` (0 or absent: none) gets 25,000-30,000. */
   detectionsMean: number;
+  bigSessionEvery?: number;
   seed: number;
 }
 
@@ -23,7 +25,9 @@ export function shapeForScale(scale: number, seed = 1): SeedShape {
     groundTruthMean: 180,
     bigVideoEvery: 500,
     sessionEvery: 10,
-    detectionsMean: 2000,
+    // Big sessions make a filtered 500-detection page (one class, confidence >= 0.3) fill up.
+    detectionsMean: 1500,
+    bigSessionEvery: 50,
     seed,
   };
 }
@@ -53,7 +57,7 @@ export interface SeedStep {
  * Loads the shape; `onStep` reports each table as it lands. Project i of a seed always has the same
  * uuid, so reruns and other tools (benchmarks) can address rows without reading them first.
  */
-export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) => void = () => {}): Promise<SeedStep[]> {
+export async function seedData(db: Queryable, shape: SeedShape, onStep: (s: SeedStep) => void = () => {}): Promise<SeedStep[]> {
   const s = shape.seed;
   // Uniform [0,1) from (row number, salt): hashint8extended is deterministic for a given seed.
   const rnd = (n: string, salt: number) => `((hashint8extended(${n}, ${s * 1000 + salt}) & 2147483647)::float8 / 2147483648.0)`;
@@ -101,11 +105,11 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
     'ground_truth_objects',
     `/* seedGroundTruth */ INSERT INTO ground_truth_objects (id, video_id, frame_number, timestamp, class_label, confidence, x, y, width, height, validated, difficult)
      SELECT md5('truthgraph-gt-${s}-' || k || '-' || f)::uuid, v.id, f / 3, (f / 3) / 30.0,
-            ${labels}[1 + floor(${rnd('k * 100003 + f', 5)} * 20)::int],
-            ${rnd('k * 100003 + f', 6)}::real,
-            (${rnd('k * 100003 + f', 7)} * 1800)::real, (${rnd('k * 100003 + f', 8)} * 1000)::real,
-            (8 + ${rnd('k * 100003 + f', 9)} * 200)::real, (8 + ${rnd('k * 100003 + f', 10)} * 200)::real,
-            ${rnd('k * 100003 + f', 11)} < 0.4, ${rnd('k * 100003 + f', 12)} < 0.05
+            ${labels}[1 + floor(${rnd('k::int8 * 100003 + f', 5)} * 20)::int],
+            ${rnd('k::int8 * 100003 + f', 6)}::real,
+            (${rnd('k::int8 * 100003 + f', 7)} * 1800)::real, (${rnd('k::int8 * 100003 + f', 8)} * 1000)::real,
+            (8 + ${rnd('k::int8 * 100003 + f', 9)} * 200)::real, (8 + ${rnd('k::int8 * 100003 + f', 10)} * 200)::real,
+            ${rnd('k::int8 * 100003 + f', 11)} < 0.4, ${rnd('k::int8 * 100003 + f', 12)} < 0.05
      FROM (SELECT k, md5('truthgraph-video-${s}-' || k)::uuid AS id,
                   CASE WHEN k % ${shape.bigVideoEvery} = 0 THEN 10000 + floor(${rnd('k', 13)} * 2000)::int
                        ELSE floor(${shape.groundTruthMean * 3} * ${rnd('k', 13)} ^ 2)::int END AS n
@@ -127,20 +131,24 @@ export async function seedData(db: Db, shape: SeedShape, onStep: (s: SeedStep) =
      ON CONFLICT (id) DO NOTHING`,
   );
 
+  // Session k is the k/sessionEvery-th session; every bigSessionEvery-th of them is big.
+  const bigSession = shape.bigSessionEvery
+    ? `CASE WHEN k % ${shape.sessionEvery * shape.bigSessionEvery} = 0 THEN 25000 + floor(${rnd('k', 24)} * 5000)::int ELSE `
+    : '';
   await run(
     'detection_events',
     `/* seedDetections */ INSERT INTO detection_events (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
        bounding_box_x, bounding_box_y, bounding_box_width, bounding_box_height, created_at, updated_at)
      SELECT md5('truthgraph-det-${s}-' || k || '-' || f)::uuid, t.id, f / 2, (f / 2) / 30.0,
-            ${labels}[1 + floor(${rnd('k * 100003 + f', 16)} * 20)::int],
-            ${rnd('k * 100003 + f', 17)}::real,
-            (CASE WHEN ${rnd('k * 100003 + f', 18)} < 0.4 THEN 'TP' WHEN ${rnd('k * 100003 + f', 18)} < 0.6 THEN 'FP'
-                  WHEN ${rnd('k * 100003 + f', 18)} < 0.7 THEN 'FN' ELSE 'PENDING' END)::validation_result,
-            (${rnd('k * 100003 + f', 19)} * 1800)::real, (${rnd('k * 100003 + f', 20)} * 1000)::real,
-            (8 + ${rnd('k * 100003 + f', 21)} * 200)::real, (8 + ${rnd('k * 100003 + f', 22)} * 200)::real,
+            ${labels}[1 + floor(${rnd('k::int8 * 100003 + f', 16)} * 20)::int],
+            ${rnd('k::int8 * 100003 + f', 17)}::real,
+            (CASE WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.4 THEN 'TP' WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.6 THEN 'FP'
+                  WHEN ${rnd('k::int8 * 100003 + f', 18)} < 0.7 THEN 'FN' ELSE 'PENDING' END)::validation_result,
+            (${rnd('k::int8 * 100003 + f', 19)} * 1800)::real, (${rnd('k::int8 * 100003 + f', 20)} * 1000)::real,
+            (8 + ${rnd('k::int8 * 100003 + f', 21)} * 200)::real, (8 + ${rnd('k::int8 * 100003 + f', 22)} * 200)::real,
             now(), now()
      FROM (SELECT k, md5('truthgraph-session-${s}-' || k)::uuid AS id,
-                  floor(${shape.detectionsMean} * 2 * ${rnd('k', 23)})::int + 1 AS n
+                  ${bigSession}floor(${shape.detectionsMean} * 2 * ${rnd('k', 23)})::int + 1${bigSession ? ' END' : ''} AS n
            FROM generate_series(${shape.sessionEvery}, ${total}, ${shape.sessionEvery}) k) t,
           LATERAL generate_series(1, t.n) f
      ON CONFLICT (id) DO NOTHING`,

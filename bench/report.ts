@@ -1,0 +1,226 @@
+// Turns a benchmark run into its three outputs: the results JSON, a Markdown table and a hand-written
+// SVG chart (p50 per read scenario, baseline vs uncached vs cached, log scale), and embeds the last
+// two in the README between <!-- bench:start --> and <!-- bench:end -->.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { LoadResult } from './measure.js';
+
+export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor';
+
+export interface Row extends LoadResult {
+  scenario: string;
+  title: string;
+  variant: Variant;
+  scale: string;
+  note?: string;
+}
+
+export interface MixedResult {
+  scale: string;
+  concurrency: number;
+  durationS: number;
+  reads: number;
+  writes: number;
+  hitRate: number | null;
+  staleReads: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  rps: number;
+  note?: string;
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  sharedBuffers: string;
+  loadAverage1m: number;
+}
+
+export interface RunReport {
+  date: string;
+  command: string;
+  quick: boolean;
+  machine: Machine;
+  durationS: number;
+  warmupS: number;
+  scales: string[];
+  rows: Row[];
+  mixed: MixedResult | null;
+  skipped: string[];
+  problems: string[];
+  targets: Record<string, { uncached: number; cached: number }>;
+}
+
+const ms = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`;
+const int = (v: number | undefined | null) =>
+  v === undefined || v === null || Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
+const kb = (v: number | undefined) => (v === undefined ? '–' : v >= 1_000_000 ? `${(v / 1_000_000).toFixed(2)} MB` : `${(v / 1000).toFixed(1)} kB`);
+
+/** Scenarios in the order of the suite (the targets map keeps it), with their titles. */
+function scenarioList(r: RunReport, include: (row: Row) => boolean): [string, string][] {
+  const titles = new Map(r.rows.filter(include).map((x) => [x.scenario, x.title]));
+  const order = Object.keys(r.targets);
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...titles.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
+}
+
+const tick = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+
+function find(rows: Row[], scenario: string, variant: Variant, concurrency: number, scale: string) {
+  return rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
+}
+
+export function markdown(r: RunReport): string {
+  const scale = r.scales[0];
+  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && !x.scenario.startsWith('write-'));
+  const out: string[] = [];
+  out.push(`Scale ${scale}, p50 at concurrency 1 (p99 in brackets), requests/s at concurrency 32; "×" is baseline p50 / truthgraph uncached p50.`);
+  out.push('');
+  out.push('| scenario | baseline ("current") | truthgraph uncached | truthgraph cached | × | target (uncached / cached) | req/s c=32 baseline / uncached / cached | SQL statements per request (baseline / uncached / cached) | bytes per response |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const [key, title] of scenarios) {
+    const b = find(r.rows, key, 'baseline', 1, scale);
+    const u = find(r.rows, key, 'uncached', 1, scale);
+    const c = find(r.rows, key, 'cached', 1, scale);
+    const b32 = find(r.rows, key, 'baseline', 32, scale);
+    const u32 = find(r.rows, key, 'uncached', 32, scale);
+    const c32 = find(r.rows, key, 'cached', 32, scale);
+    const cell = (x?: Row) => (x ? `${ms(x.p50)} (${ms(x.p99)})` : '–');
+    const t = r.targets[key];
+    const speedup = b && u ? `${(b.p50 / u.p50).toFixed(0)}×` : '–';
+    const stmts = [b, u, c].map((x) => (x?.statementsPerRequest == null ? '–' : x.statementsPerRequest.toFixed(x.statementsPerRequest % 1 ? 1 : 0))).join(' / ');
+    out.push(
+      `| ${title} | ${cell(b)} | ${cell(u)} | ${cell(c)} | ${speedup} | ${t ? `≤ ${t.uncached} ms / ≤ ${t.cached} ms` : '–'} | ${[b32, u32, c32].map((x) => int(x?.rps)).join(' / ')} | ${stmts} | ${kb(u?.bytesPerResponse ?? b?.bytesPerResponse)} |`,
+    );
+  }
+  const floor1 = find(r.rows, 'ground-truth-10k', 'floor', 1, scale);
+  const floor32 = find(r.rows, 'ground-truth-10k', 'floor', 32, scale);
+  if (floor1) {
+    const u = find(r.rows, 'ground-truth-10k', 'uncached', 1, scale);
+    out.push('');
+    out.push(
+      `Floor (postgres.js + JSON.stringify in a bare node:http handler, same 10,000 rows): p50 ${ms(floor1.p50)} (p99 ${ms(floor1.p99)}), ${int(floor32?.rps)} req/s at c=32, ${kb(floor1.bytesPerResponse)}` +
+        (u ? `; truthgraph uncached is ${(u.p50 / floor1.p50).toFixed(2)}× the floor (target ≤ 1.3×).` : '.'),
+    );
+  }
+  const writes = r.rows.filter((x) => x.scenario.startsWith('write-'));
+  if (writes.length) {
+    out.push('');
+    out.push('| write (scenario 6) | p50 | p99 | requests | SQL statements |');
+    out.push('|---|---|---|---|---|');
+    for (const w of writes) out.push(`| ${w.title} | ${ms(w.p50)} | ${ms(w.p99)} | ${w.requests} | ${w.statementsPerRequest ?? '–'} |`);
+  }
+  if (r.mixed) {
+    const m = r.mixed;
+    out.push('');
+    out.push(
+      `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
+        `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}, stale reads ${m.staleReads}, errors ${m.errors}` +
+        (m.note ? ` (${m.note})` : '') + '.',
+    );
+  }
+  if (r.scales.length > 1) {
+    out.push('');
+    out.push('Scaling: truthgraph uncached, p50 at concurrency 1 (pages must stay flat as the data grows).');
+    out.push('');
+    out.push(`| scenario | ${r.scales.map((s) => `scale ${s}`).join(' | ')} |`);
+    out.push(`|---|${r.scales.map(() => '---').join('|')}|`);
+    for (const [key, title] of scenarios) {
+      out.push(`| ${title} | ${r.scales.map((s) => ms(find(r.rows, key, 'uncached', 1, s)?.p50)).join(' | ')} |`);
+    }
+  }
+  const notes = [...r.skipped.map((s) => `skipped: ${s}`), ...r.problems.map((p) => `problem: ${p}`)];
+  if (notes.length) {
+    out.push('');
+    for (const n of notes) out.push(`- ${n}`);
+  }
+  return out.join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Horizontal grouped bars on a log10 axis: one group per read scenario, one bar per variant. */
+export function svgChart(r: RunReport): string {
+  const scale = r.scales[0];
+  const variants: { v: Variant; label: string; color: string }[] = [
+    { v: 'baseline', label: 'baseline ("current")', color: '#c0504d' },
+    { v: 'uncached', label: 'truthgraph uncached', color: '#4f81bd' },
+    { v: 'cached', label: 'truthgraph cached', color: '#9bbb59' },
+    { v: 'floor', label: 'floor (no GraphQL)', color: '#999999' },
+  ];
+  const scenarios = scenarioList(r, (x) => !x.scenario.startsWith('write-'));
+  const values = r.rows.filter((x) => x.concurrency === 1 && x.scale === scale && x.p50 > 0).map((x) => x.p50);
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(0.1, ...values))));
+  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(10, ...values))));
+  const left = 300;
+  const width = 900;
+  const plot = width - left - 90;
+  const bar = 14;
+  const groupH = (variants.length - 1) * (bar + 3) + 16 + (bar + 3);
+  const top = 50;
+  const height = top + scenarios.length * groupH + 60;
+  const x = (v: number) => left + (plot * (Math.log10(v) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
+  parts.push(`<text x="10" y="20" font-size="14" font-weight="bold">p50 latency per scenario at concurrency 1, scale ${esc(scale)} (log scale, lower is better)</text>`);
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+    const d = Number((10 ** e).toPrecision(1));
+    const px = x(d).toFixed(1);
+    parts.push(`<line x1="${px}" y1="${top - 8}" x2="${px}" y2="${height - 50}" stroke="#ddd"/>`);
+    parts.push(`<text x="${px}" y="${height - 36}" text-anchor="middle" fill="#555">${esc(tick(d))}</text>`);
+  }
+  scenarios.forEach(([key, title], gi) => {
+    const gy = top + gi * groupH;
+    parts.push(`<text x="${left - 10}" y="${gy + groupH / 2 - 4}" text-anchor="end">${esc(title)}</text>`);
+    variants.forEach(({ v, color }, vi) => {
+      const row = find(r.rows, key, v, 1, scale);
+      const y = gy + vi * (bar + 3);
+      if (!row || !(row.p50 > 0)) {
+        if (v === 'floor') return;
+        parts.push(`<text x="${left + 4}" y="${y + bar - 3}" fill="#999">not measured</text>`);
+        return;
+      }
+      const w = Math.max(1, x(row.p50) - left);
+      parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${color}"/>`);
+      parts.push(`<text x="${(left + w + 4).toFixed(1)}" y="${y + bar - 3}" fill="#333">${esc(ms(row.p50))}</text>`);
+    });
+  });
+  variants.forEach(({ label, color }, i) => {
+    const lx = 10 + i * 210;
+    parts.push(`<rect x="${lx}" y="${height - 22}" width="12" height="12" fill="${color}"/>`);
+    parts.push(`<text x="${lx + 16}" y="${height - 12}">${esc(label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+export function machineLine(r: RunReport): string {
+  const m = r.machine;
+  return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load average ${m.loadAverage1m.toFixed(2)} at start`;
+}
+
+/** Replaces the README's block between the bench markers; returns false when the markers are missing. */
+export function embedInReadme(readmePath: string, r: RunReport, chartRelPath: string): boolean {
+  const text = readFileSync(readmePath, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return false;
+  const block = [
+    start,
+    `Measured ${r.date} with \`${r.command}\` on ${machineLine(r)}; ${r.durationS} s per run after ${r.warmupS} s of warm-up.`,
+    '',
+    `![p50 latency per scenario](${chartRelPath})`,
+    '',
+    markdown(r),
+    end,
+  ].join('\n');
+  writeFileSync(readmePath, text.slice(0, i) + block + text.slice(j + end.length));
+  return true;
+}

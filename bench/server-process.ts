@@ -1,0 +1,101 @@
+// Starts a server under test as a child process on a free loopback port, waits until it answers,
+// and stops it (SIGTERM, then SIGKILL after a grace period). The benchmark never measures a server
+// in its own process: the load generator and the server must not share an event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  /** The last lines the server wrote, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  name: string;
+  /** Script path relative to the repository root, run through tsx. */
+  script: string;
+  env: Record<string, string>;
+  /** Path of the GraphQL (or floor) endpoint. */
+  path: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+  readyTimeoutMs?: number;
+}
+
+const running = new Set<ServerProcess>();
+
+/** Stops every server still running (the runner calls this on exit and on signals). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+export async function startServer(opts: StartOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const keep = (b: Buffer) => {
+    log = (log + b.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}${opts.path}`;
+  const server: ServerProcess = {
+    name: opts.name,
+    url,
+    pid: child.pid!,
+    output: () => log,
+    async stop() {
+      running.delete(server);
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedP;
+      clearTimeout(timer);
+    },
+  };
+  running.add(server);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`${opts.name} exited during start:\n${log}`);
+    try {
+      // Any HTTP answer means the socket is up (a GET on /graphql may well be a 400).
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+      return server;
+    } catch {
+      if (Date.now() > deadline) {
+        await server.stop();
+        throw new Error(`${opts.name} did not answer within ${opts.readyTimeoutMs ?? 60_000} ms:\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
