@@ -3,7 +3,9 @@
 import DataLoader from 'dataloader';
 import type { WaveScheduler } from './wave-scheduler.js';
 
-const maxBatchSize = 1000;
+// Large enough for the widest level a query can reach (100 projects × 100 videos): every key travels
+// in one array parameter, so a batch is one statement however many parents it holds.
+const maxBatchSize = 10_000;
 
 export function byIdLoader<T>(
   waves: WaveScheduler,
