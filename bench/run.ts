@@ -259,7 +259,7 @@ function record(scenario: string, title: string, variant: Variant, scale: string
   const cache = r.cache ? ` cache H/M/B ${r.cache.hit}/${r.cache.miss}/${r.cache.bypass}` : '';
   log(
     `  ${variant.padEnd(8)} ${scenario.padEnd(18)} c=${String(r.concurrency).padEnd(2)} p50 ${fmtMs(r.p50).padStart(8)} ms  p99 ${fmtMs(r.p99).padStart(8)} ms  ` +
-      `${r.rps.toFixed(r.rps < 10 ? 1 : 0).padStart(6)} req/s  ${r.statementsPerRequest ?? '–'} stmts  ${r.bytesPerResponse} B` +
+      `${r.rps.toFixed(r.rps < 10 ? 1 : 0).padStart(6)} req/s  ${r.statementsPerRequest === null ? '–' : +r.statementsPerRequest.toFixed(2)} stmts  ${r.bytesPerResponse} B` +
       `${r.non2xx || r.errors || r.timeouts ? `  non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts}` : ''}${cache}`,
   );
   if (variant === 'uncached' && r.cache?.hit) problems.push(`uncached ${scenario} c=${r.concurrency}: ${r.cache.hit} cache hits (CACHE=off not honoured)`);
