@@ -508,6 +508,15 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
   let writeCount = 0;
   let stale = 0;
   let errors = 0;
+  let firstError: string | null = null;
+  const failed = (reply: Reply) => {
+    const e = errorOf(reply);
+    if (e) {
+      errors++;
+      firstError ??= e;
+    }
+    return e;
+  };
   let hit = 0;
   let miss = 0;
   // A warm-up as long as the measured window fills the cache first (its answers are still checked
@@ -538,8 +547,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
           latencies.push(performance.now() - started);
           writeCount++;
         }
-        if (errorOf(reply)) errors++;
-        else mine.set(id, marker);
+        if (!failed(reply)) mine.set(id, marker);
         continue;
       }
       const kind = rnd();
@@ -556,7 +564,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
         const id = seededId('session', shape.seed, (pickSession(rnd()) + 1) * shape.sessionEvery);
         reply = await post(url, { query: mixedSession, variables: { sessionId: id } }, tg.headers);
       }
-      if (errorOf(reply)) errors++;
+      failed(reply);
       if (!counted) continue;
       latencies.push(performance.now() - started);
       reads++;
@@ -587,6 +595,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
       `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'}, stale ${stale}, errors ${errors}`,
   );
   if (stale) problems.push(`scenario 7: ${stale} stale reads`);
+  if (errors) problems.push(`scenario 7: ${errors} failed requests, the first: ${firstError}`);
   return result;
 }
 
