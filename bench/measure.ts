@@ -44,6 +44,11 @@ export interface LoadOptions {
   durationS: number;
   warmupS: number;
   timeoutS?: number;
+  /**
+   * Waits until the server has finished the requests autocannon abandoned when a window closed
+   * (up to `concurrency` of them), so they do not eat into the next window.
+   */
+  settle?: () => Promise<void>;
 }
 
 function headerValue(raw: unknown[], name: string): string | undefined {
@@ -123,8 +128,13 @@ async function once(opts: LoadOptions, durationS: number, record: boolean): Prom
 
 /** Warm-up (discarded), then the measured run. */
 export async function measure(opts: LoadOptions): Promise<LoadResult> {
-  if (opts.warmupS > 0) await once(opts, opts.warmupS, false);
-  return once(opts, opts.durationS, true);
+  if (opts.warmupS > 0) {
+    await once(opts, opts.warmupS, false);
+    await opts.settle?.();
+  }
+  const result = await once(opts, opts.durationS, true);
+  await opts.settle?.();
+  return result;
 }
 
 /**

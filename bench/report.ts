@@ -125,12 +125,18 @@ export function markdown(r: RunReport): string {
   }
   if (r.scales.length > 1) {
     out.push('');
-    out.push('Scaling: truthgraph uncached, p50 at concurrency 1 (pages must stay flat as the data grows).');
+    out.push(
+      'Scaling: truthgraph uncached, p50 at concurrency 1 and bytes per response (pages must stay flat as the data grows; ' +
+        'the nested scenario reads min(projects, 20) projects, so its answer grows from scale 1 to 2).',
+    );
     out.push('');
     out.push(`| scenario | ${r.scales.map((s) => `scale ${s}`).join(' | ')} |`);
     out.push(`|---|${r.scales.map(() => '---').join('|')}|`);
     for (const [key, title] of scenarios) {
-      out.push(`| ${title} | ${r.scales.map((s) => ms(find(r.rows, key, 'uncached', 1, s)?.p50)).join(' | ')} |`);
+      out.push(`| ${title} | ${r.scales.map((s) => {
+        const x = find(r.rows, key, 'uncached', 1, s);
+        return x ? `${ms(x.p50)} (${kb(x.bytesPerResponse)})` : '–';
+      }).join(' | ')} |`);
     }
   }
   const notes = [...r.skipped.map((s) => `skipped: ${s}`), ...r.problems.map((p) => `problem: ${p}`)];

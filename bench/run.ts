@@ -191,6 +191,38 @@ function errorOf(reply: Reply): string | null {
   return null;
 }
 
+/**
+ * Waits (at most 5 minutes) until the server's event loop answers a trivial GET quickly and its
+ * database runs no statement: the state a measurement window must start from.
+ */
+function settler(url: string, dbName: string): () => Promise<void> {
+  return async () => {
+    const origin = new URL(url).origin;
+    const sql = postgres(dbUrl(dbName), { max: 1, onnotice: () => {} });
+    try {
+      const deadline = Date.now() + 300_000;
+      let quiet = 0;
+      while (Date.now() < deadline && quiet < 2) {
+        const t = performance.now();
+        await new Promise<void>((resolve) => {
+          const req = http.get(`${origin}/`, { agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', () => resolve());
+        });
+        const probeMs = performance.now() - t;
+        const [{ n }] = await sql`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = ${dbName} AND state = 'active' AND pid <> pg_backend_pid()`;
+        quiet = probeMs < 20 && n === 0 ? quiet + 1 : 0;
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // truthgraph as a child process, with the API key it may require.
 
@@ -259,7 +291,7 @@ function record(scenario: string, title: string, variant: Variant, scale: string
   const cache = r.cache ? ` cache H/M/B ${r.cache.hit}/${r.cache.miss}/${r.cache.bypass}` : '';
   log(
     `  ${variant.padEnd(8)} ${scenario.padEnd(18)} c=${String(r.concurrency).padEnd(2)} p50 ${fmtMs(r.p50).padStart(8)} ms  p99 ${fmtMs(r.p99).padStart(8)} ms  ` +
-      `${r.rps.toFixed(r.rps < 10 ? 1 : 0).padStart(6)} req/s  ${r.statementsPerRequest ?? '–'} stmts  ${r.bytesPerResponse} B` +
+      `${r.rps.toFixed(r.rps < 10 ? 1 : 0).padStart(6)} req/s  ${r.statementsPerRequest === null ? '–' : +r.statementsPerRequest.toFixed(2)} stmts  ${r.bytesPerResponse} B` +
       `${r.non2xx || r.errors || r.timeouts ? `  non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts}` : ''}${cache}`,
   );
   if (variant === 'uncached' && r.cache?.hit) problems.push(`uncached ${scenario} c=${r.concurrency}: ${r.cache.hit} cache hits (CACHE=off not honoured)`);
@@ -276,8 +308,10 @@ async function readRuns(
   variant: Variant,
   scale: string,
   targets: Targets,
+  dbName: string,
   slow: { afterMs: number; skip: Record<string, string> } = { afterMs: Infinity, skip: {} },
 ) {
+  const settle = settler(url, dbName);
   for (const s of readScenarios) {
     if (slow.skip[s.key]) {
       skipped.push(`${variant} ${s.key}: ${slow.skip[s.key]}`);
@@ -338,7 +372,7 @@ async function readRuns(
       const needS = (3 * c * sampleMs) / 1000 / os.cpus().length;
       // The baseline keeps the fixed window too: 32 concurrent unindexed scans saturate the machine.
       const d = quick || variant === 'baseline' ? durationS : Math.min(60, Math.max(durationS, Math.ceil(needS)));
-      const r = await measure({ url, requests: [{ body: JSON.stringify(op), headers }], concurrency: c, durationS: d, warmupS });
+      const r = await measure({ url, requests: [{ body: JSON.stringify(op), headers }], concurrency: c, durationS: d, warmupS, settle });
       if (r.requests === 0) skipped.push(`${variant} ${s.key} c=${c}: no response completed within ${d} s`);
       else record(s.key, s.title, variant, scale, r);
     }
@@ -474,6 +508,15 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
   let writeCount = 0;
   let stale = 0;
   let errors = 0;
+  let firstError: string | null = null;
+  const failed = (reply: Reply) => {
+    const e = errorOf(reply);
+    if (e) {
+      errors++;
+      firstError ??= e;
+    }
+    return e;
+  };
   let hit = 0;
   let miss = 0;
   // A warm-up as long as the measured window fills the cache first (its answers are still checked
@@ -504,8 +547,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
           latencies.push(performance.now() - started);
           writeCount++;
         }
-        if (errorOf(reply)) errors++;
-        else mine.set(id, marker);
+        if (!failed(reply)) mine.set(id, marker);
         continue;
       }
       const kind = rnd();
@@ -522,7 +564,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
         const id = seededId('session', shape.seed, (pickSession(rnd()) + 1) * shape.sessionEvery);
         reply = await post(url, { query: mixedSession, variables: { sessionId: id } }, tg.headers);
       }
-      if (errorOf(reply)) errors++;
+      failed(reply);
       if (!counted) continue;
       latencies.push(performance.now() - started);
       reads++;
@@ -553,6 +595,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
       `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'}, stale ${stale}, errors ${errors}`,
   );
   if (stale) problems.push(`scenario 7: ${stale} stale reads`);
+  if (errors) problems.push(`scenario 7: ${errors} failed requests, the first: ${firstError}`);
   return result;
 }
 
@@ -595,7 +638,7 @@ async function main() {
   log(`== truthgraph uncached (scale ${first})`);
   let tg = await startTruthgraph(mainDb(first), false, opt.profile);
   try {
-    await readRuns(tg.server.url, tg.headers, 'uncached', first, targets);
+    await readRuns(tg.server.url, tg.headers, 'uncached', first, targets, mainDb(first));
     await writeRuns(tg, mainDb(first), first);
   } finally {
     await tg.server.stop();
@@ -617,7 +660,7 @@ async function main() {
       skipped.push('cached runs: the server sends no x-cache header (response cache not present)');
       log('  skipped: no x-cache header (response cache not present)');
     } else {
-      await readRuns(tg.server.url, tg.headers, 'cached', first, targets);
+      await readRuns(tg.server.url, tg.headers, 'cached', first, targets, mainDb(first));
     }
     log(`== mixed (scale ${first})`);
     mixed = await mixedRun(tg, shapeOf(first), first);
@@ -635,7 +678,7 @@ async function main() {
     for (const c of concurrencies) {
       const needS = (3 * c * p50) / 1000 / os.cpus().length;
       const d = quick ? durationS : Math.min(60, Math.max(durationS, Math.ceil(needS)));
-      const r = await measure({ url: floor.url, requests: [{ method: 'GET', path }], concurrency: c, durationS: d, warmupS });
+      const r = await measure({ url: floor.url, requests: [{ method: 'GET', path }], concurrency: c, durationS: d, warmupS, settle: settler(floor.url, mainDb(first)) });
       p50 = r.p50;
       if (r.requests === 0) skipped.push(`floor ${gt.key} c=${c}: no response completed within ${d} s`);
       else record(gt.key, gt.title, 'floor', first, r);
@@ -653,7 +696,7 @@ async function main() {
       path: '/',
     });
     try {
-      await readRuns(b.url, {}, 'baseline', first, targets, {
+      await readRuns(b.url, {}, 'baseline', first, targets, `${mainDb(first)}_baseline`, {
         afterMs: quick ? 500 : 2_000,
         // One query per stats field and row over unindexed tables: about a minute even on the quick data.
         skip: quick ? { nested: 'takes minutes; run without --quick' } : {},
@@ -667,7 +710,7 @@ async function main() {
     log(`== truthgraph uncached (scale ${scale})`);
     const t = await startTruthgraph(mainDb(scale), false);
     try {
-      await readRuns(t.server.url, t.headers, 'uncached', scale, targetsFor(shapeOf(scale)));
+      await readRuns(t.server.url, t.headers, 'uncached', scale, targetsFor(shapeOf(scale)), mainDb(scale));
     } finally {
       await t.server.stop();
     }
