@@ -34,6 +34,7 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
 import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -124,11 +125,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     stopOnTerminationSignals: false,
     csrfPrevention: true,
     parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
-    validationRules: operationLimitRules({
-      maxDepth: config.QUERY_MAX_DEPTH,
-      maxAliases: config.QUERY_MAX_ALIASES,
-      maxDirectives: config.QUERY_MAX_DIRECTIVES,
-    }),
+    validationRules: [
+      knownOperationTypesRule,
+      ...operationLimitRules({
+        maxDepth: config.QUERY_MAX_DEPTH,
+        maxAliases: config.QUERY_MAX_ALIASES,
+        maxDirectives: config.QUERY_MAX_DIRECTIVES,
+      }),
+    ],
     formatError: (formatted, error) => formatError(formatted, error),
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     plugins: [

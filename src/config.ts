@@ -90,7 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     LOG_LEVEL: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'silent' : 'info'),
     GRAPHIQL: c.GRAPHIQL ?? c.NODE_ENV !== 'production',
-    migrateOnStart: c.MIGRATE_ON_START ?? c.NODE_ENV !== 'production',
+    // The embedded database has no separate deploy step that could migrate it, so it always does.
+    migrateOnStart: c.MIGRATE_ON_START ?? (c.NODE_ENV !== 'production' || !c.DATABASE_URL),
     introspection: c.INTROSPECTION ?? c.NODE_ENV !== 'production',
   });
 }

@@ -18,8 +18,10 @@ describe('loadConfig', () => {
     expect(bad).toThrow(/LOG_LEVEL="loud"/);
   });
 
-  it('does not migrate on start in production unless asked', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).migrateOnStart).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', MIGRATE_ON_START: 'true' }).migrateOnStart).toBe(true);
+  it('does not migrate a PostgreSQL server on start in production unless asked; the embedded one always', () => {
+    const pg = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@localhost/db' };
+    expect(loadConfig(pg).migrateOnStart).toBe(false);
+    expect(loadConfig({ ...pg, MIGRATE_ON_START: 'true' }).migrateOnStart).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).migrateOnStart).toBe(true);
   });
 });

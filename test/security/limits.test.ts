@@ -59,6 +59,16 @@ describeEachDatabase('query limits', (database) => {
     return res.body.errors![0];
   }
 
+  describe('operation types', () => {
+    it('refuses a subscription in validation: the schema has no Subscription type', async () => {
+      for (const q of ['subscription { __typename }', 'subscription S { projects(first: 1) { totalCount } }']) {
+        const e = await refused(q);
+        expect(e.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(e.message).toBe('this schema does not support subscription operations');
+      }
+    });
+  });
+
   describe('depth (QUERY_MAX_DEPTH=12)', () => {
     it('runs depth 12 and refuses depth 13', async () => {
       expect(dataOf(await app.execute(deepQuery(12), { id: videoId })).video.project).not.toBeNull();
