@@ -98,6 +98,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const production = config.NODE_ENV === 'production';
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  // Express hashes every string body for a weak ETag: ~3 ms of SHA-1 on a 2.6 MB ground-truth
+  // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
+  expressApp.set('etag', false);
   const httpServer = http.createServer(expressApp);
   const metrics = createMetrics({
     pool: db.pool,
