@@ -24,7 +24,7 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
     record(tags.projectList());
     const rows = (await projectPage(db, scope, first + 1, after)) as WithTs<ProjectRow>[];
     for (const row of rows) projectById.prime(row.id, row);
-    return toPage(rows, first, (r) => [r._ts, r.id], () => projectCount(db, scope));
+    return toPage(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
   }
 
   return { projectById, projectStatsById, projectList };

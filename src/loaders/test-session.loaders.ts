@@ -35,13 +35,11 @@ export function testSessionLoaders(
 
   const testSessionPageByProject = perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
     for (const p of parents) record(tags.sessionsOfProject(p));
-    const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<
-      TestSessionRow & { _parent: string }
-    >[];
+    const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<TestSessionRow>[];
     for (const row of rows) testSessionById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r._ts, r.id], async () =>
+      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
         countFromStats(await projectStatsById.load(parent), args.status),
       );
   });

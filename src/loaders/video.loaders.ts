@@ -40,13 +40,11 @@ export function videoLoaders(
 
   const videoPageByProject = perParentLoader(waves, async (parents, args: VideoPageArgs) => {
     for (const p of parents) record(tags.videosOf(p));
-    const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<
-      VideoRow & { _parent: string }
-    >[];
+    const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<VideoRow>[];
     for (const row of rows) videoById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r._ts, r.id], async () =>
+      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
         args.filter.groundTruthGenerated === undefined
           ? countFromStats(await projectStatsById.load(parent), args.filter)
           : videoCountByProject.load({ parent, args: args.filter }),
