@@ -1,10 +1,10 @@
 // Videos: scoped lookups by id, and newest-first pages per project batched over every project of a
 // response. totalCount comes from the maintained project counters unless a filter needs a COUNT.
-import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { videoCountsByProjects, videoPagesByProjects, videosByIds, type VideoFilter } from '../db/queries/video.queries.js';
 import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
 import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
+import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage } from './page.js';
 
@@ -27,7 +27,7 @@ function countFromStats(stats: ProjectStatsRow | null, filter: VideoFilter): num
 
 export function videoLoaders(
   { db, scope, record, waves }: LoaderDeps,
-  projectStatsById: DataLoader<string, ProjectStatsRow | null>,
+  projectStatsById: ProjectStatsLoader,
 ) {
   const videoById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.video(id));
