@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccessScope } from '../../auth/scope.js';
-import type { Db, Param } from '../client.js';
+import { reservedTransaction, type Db, type Param } from '../client.js';
 import { Params } from '../params.js';
 import type { DetectionJsonRow } from './detection.mutations.js';
 import type { GroundTruthJsonRow } from './ground-truth.mutations.js';
@@ -143,7 +143,7 @@ export async function loadChunk<K extends ImportKind>(
 
   const d = db.driver;
   if (d.kind === 'postgres') {
-    return (await d.sql.begin(async (tx) => {
+    return (await reservedTransaction(d.sql, async (tx) => {
       const run: Run = (text, params = []) => tx.unsafe(text, params as never[]) as never;
       // An import can be replayed from its file, so a crash losing the last chunks' commits costs a
       // rerun, not data integrity; not waiting for each WAL flush speeds every chunk.
