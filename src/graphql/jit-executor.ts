@@ -31,10 +31,7 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
 
   const executor: GatewayExecutor = async (rc) => {
     const operation = rc.operation as OperationDefinitionNode;
-    // Coerce variables with graphql-js first so that bad variables produce graphql-js's own errors,
-    // which Apollo turns into BAD_USER_INPUT with HTTP 400 exactly as in its default executor.
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rc.request.variables ?? {});
-    if (coerced.errors) return { errors: coerced.errors };
+    const variables = rc.request.variables ?? {};
 
     const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
     let query = compiled.get(key);
@@ -47,7 +44,15 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value!);
     }
     compiled.set(key, query);
-    return asGraphQLErrors(await query.query(undefined, rc.context, rc.request.variables ?? {}));
+    const result = await query.query(undefined, rc.context, variables);
+    // No data at all: the request failed before execution, i.e. its variables did not coerce. Only
+    // then ask graphql-js, whose errors Apollo turns into BAD_USER_INPUT with HTTP 400 exactly as in
+    // its default executor. Coercing every request twice would cost ~60 ms on a 10,000-element input.
+    if (!('data' in result) || result.data === undefined) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+      if (coerced.errors) return { errors: coerced.errors };
+    }
+    return asGraphQLErrors(result);
   };
 
   return {

@@ -149,6 +149,17 @@ describeEachDatabase('query limits', (database) => {
       }
     });
 
+    it('prices a mutation by its selection whatever its list inputs hold, and refuses it before writing', async () => {
+      const ids = Array.from({ length: 10_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      const cheap = `mutation($ids: [ID!]!) { deleteGroundTruth(ids: $ids) }`;
+      expect(dataOf(await app.execute(cheap, { ids })).deleteGroundTruth).toBe(0);
+      const costly = `mutation($ids: [ID!]!) { deleteGroundTruth(ids: $ids)
+        createProject(input: { name: "never" }) { videos(first: 1000) { nodes { groundTruth(first: 10000) { nodes { id } } } } } }`;
+      const e = await refused(costly, { ids });
+      expect(e.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+      expect(e.extensions?.cost).toBeGreaterThan(1_000_000);
+    });
+
     it('prices lists left at their default page size', async () => {
       // groundTruth defaults to 1000 per video: 10 projects × 100 videos × 1000 boxes.
       const e = await refused(`{ projects(first: 10) { nodes { videos(first: 100) { nodes { groundTruth { nodes { id } } } } } } }`);

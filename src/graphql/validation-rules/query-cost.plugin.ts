@@ -5,7 +5,7 @@
 // It runs in didResolveOperation rather than as a validation rule because validation rules never see
 // variables (slicknode/graphql-query-complexity#81), and `first: $n` must be priced at its value.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../../errors.js';
 
@@ -38,6 +38,30 @@ export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getCom
   }
 }
 
+const isListType = (t: TypeNode): boolean => t.kind === 'ListType' || (t.kind === 'NonNullType' && isListType(t.type));
+
+/**
+ * The variables a pricing needs. Only `first` moves a price, and no list is ever a `first`, so list
+ * variables are priced as empty: coercing 10,000 DetectionInputs just to price a mutation cost more
+ * than the mutation's SQL (measured: 60–190 ms). Kind strings, not graphql's predicates, so the
+ * check holds across module realms (see listCostEstimator).
+ */
+function pricingVariables(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined) {
+  if (!variables) return variables;
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
+  );
+  let out: Record<string, unknown> | undefined;
+  for (const def of operation?.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (isListType(def.type) && Array.isArray(variables[name]) && (variables[name] as unknown[]).length > 0) {
+      out ??= { ...variables };
+      out[name] = [];
+    }
+  }
+  return out ?? variables;
+}
+
 /**
  * The memo key of one pricing: the operation and its variables when they are all scalars (a page
  * size, an id), else null — big input objects are priced afresh rather than serialized for a key.
@@ -46,6 +70,10 @@ function pricingKey(operationName: string | null | undefined, variables: Record<
   let key = operationName ?? '';
   for (const name in variables) {
     const v = variables[name];
+    if (Array.isArray(v) && v.length === 0) {
+      key += `\u0000${name}=[]`;
+      continue;
+    }
     if (v !== null && typeof v === 'object') return null;
     key += `\u0000${name}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
     if (key.length > 1024) return null;
@@ -62,11 +90,12 @@ export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName, schema }) {
-          const key = pricingKey(operationName, request.variables);
+          const variables = pricingVariables(document, operationName, request.variables);
+          const key = pricingKey(operationName, variables);
           let prices = priced.get(document);
           let cost = key === null ? undefined : prices?.get(key);
           if (cost === undefined) {
-            cost = queryCost(schema, document, request.variables, operationName ?? undefined);
+            cost = queryCost(schema, document, variables, operationName ?? undefined);
             if (key !== null) {
               if (!prices) priced.set(document, (prices = new Map()));
               if (prices.size >= maxPricesPerDocument) prices.clear();
