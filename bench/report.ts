@@ -21,6 +21,12 @@ export interface MixedResult {
   reads: number;
   writes: number;
   hitRate: number | null;
+  /**
+   * Misses on a key this run had never read before (compulsory: no cache can hit them) and the hit
+   * rate over the rest, i.e. what invalidations and expiry cost.
+   */
+  coldMisses?: number;
+  warmHitRate?: number | null;
   staleReads: number;
   errors: number;
   p50: number;
@@ -119,7 +125,11 @@ export function markdown(r: RunReport): string {
     out.push('');
     out.push(
       `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
-        `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}, stale reads ${m.staleReads}, errors ${m.errors}` +
+        `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
+        (m.coldMisses !== undefined && m.warmHitRate != null
+          ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
+          : '') +
+        `, stale reads ${m.staleReads}, errors ${m.errors}` +
         (m.note ? ` (${m.note})` : '') + '.',
     );
   }

@@ -519,6 +519,9 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
   };
   let hit = 0;
   let miss = 0;
+  let coldMisses = 0;
+  // Keys read so far (warm-up included): a miss on a key read for the first time is compulsory.
+  const readBefore = new Set<string>();
   // A warm-up as long as the measured window fills the cache first (its answers are still checked
   // for staleness, but not timed or counted in the hit rate).
   const measuredMs = quick ? 2_000 : 20_000;
@@ -552,25 +555,34 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
       }
       const kind = rnd();
       let reply: Reply;
+      let readKey: string;
       if (kind < 0.5) {
         const id = seededId('video', shape.seed, pickVideo(rnd()) + 1);
+        readKey = `v:${id}`;
         reply = await post(url, { query: mixedVideo, variables: { videoId: id } }, tg.headers);
         if (!errorOf(reply)) check(id, reply.json.data.video?.processingStatus);
       } else if (kind < 0.8) {
         const id = seededId('project', shape.seed, pickProject(rnd()) + 1);
+        readKey = `p:${id}`;
         reply = await post(url, { query: mixedVideoPage, variables: { projectId: id } }, tg.headers);
         if (!errorOf(reply)) for (const v of reply.json.data.project?.videos.nodes ?? []) check(v.id, v.processingStatus);
       } else {
         const id = seededId('session', shape.seed, (pickSession(rnd()) + 1) * shape.sessionEvery);
+        readKey = `s:${id}`;
         reply = await post(url, { query: mixedSession, variables: { sessionId: id } }, tg.headers);
       }
       failed(reply);
+      const firstRead = !readBefore.has(readKey);
+      readBefore.add(readKey);
       if (!counted) continue;
       latencies.push(performance.now() - started);
       reads++;
       const x = reply.headers.get('x-cache');
       if (x === 'HIT') hit++;
-      else if (x === 'MISS') miss++;
+      else if (x === 'MISS') {
+        miss++;
+        if (firstRead) coldMisses++;
+      }
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
@@ -583,6 +595,8 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
     reads,
     writes: writeCount,
     hitRate: hit + miss ? hit / (hit + miss) : null,
+    coldMisses,
+    warmHitRate: hit + miss - coldMisses > 0 ? hit / (hit + miss - coldMisses) : null,
     staleReads: stale,
     errors,
     p50: percentile(latencies, 50),
@@ -592,7 +606,7 @@ async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string): Promis
   };
   log(
     `  mixed    c=${clients} ${result.rps.toFixed(0)} req/s p50 ${fmtMs(result.p50)} ms p99 ${fmtMs(result.p99)} ms, ${reads} reads, ${writeCount} writes, ` +
-      `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'}, stale ${stale}, errors ${errors}`,
+      `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'} (${coldMisses} first-read misses; warm ${result.warmHitRate == null ? '–' : (result.warmHitRate * 100).toFixed(1) + '%'}), stale ${stale}, errors ${errors}`,
   );
   if (stale) problems.push(`scenario 7: ${stale} stale reads`);
   if (errors) problems.push(`scenario 7: ${errors} failed requests, the first: ${firstError}`);
