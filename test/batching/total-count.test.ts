@@ -5,18 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
 import { createTestApp, dataOf, type TestApp } from '../support/test-app.js';
 import { insertDetections, insertGroundTruth, insertProject, insertTestSession, insertVideo } from '../support/factories.js';
-import { statementName, type Db, type SqlStats } from '../../src/db/client.js';
-
-function recording(db: Db, names: string[]): Db {
-  return {
-    ...db,
-    query: (text, params) => {
-      names.push(statementName(text));
-      return db.query(text, params);
-    },
-    counted: (s: SqlStats) => recording(db.counted(s), names),
-  };
-}
+import { recording } from '../support/recording-db.js';
 
 const groundTruth = `query($id: ID!, $first: Int, $min: Float, $validated: Boolean) {
   video(id: $id) { groundTruth(first: $first, minConfidence: $min, validated: $validated) { totalCount pageInfo { hasNextPage } nodes { id } } } }`;

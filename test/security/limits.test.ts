@@ -8,21 +8,8 @@ import { GraphQLError } from 'graphql';
 import { describeEachDatabase } from '../support/databases.js';
 import { createTestApp, dataOf, type TestApp } from '../support/test-app.js';
 import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
-import type { Db, SqlStats } from '../../src/db/client.js';
 import { formatError } from '../../src/graphql/format-error.js';
-import { statementName } from '../../src/db/client.js';
-
-/** A view of `db` that records the name of every statement sent through it or its counted views. */
-function recording(db: Db, names: string[]): Db {
-  return {
-    ...db,
-    query: (text, params) => {
-      names.push(statementName(text));
-      return db.query(text, params);
-    },
-    counted: (s: SqlStats) => recording(db.counted(s), names),
-  };
-}
+import { recording } from '../support/recording-db.js';
 
 /** `video(id){ project { videos(first:1) { nodes { project { … id` with exactly `depth` levels. */
 function deepQuery(depth: number, opName = 'Deep'): string {
