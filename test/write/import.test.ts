@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNdjson } from '../../src/services/import.service.js';
 import { aggregateDrift, rowCounts } from '../support/aggregates.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
 import { box, createWriteHarness, detection, M, type WriteHarness } from '../support/write-harness.js';
 
 describeEachDatabase('NDJSON import', (database, kind) => {
@@ -139,5 +141,57 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(summary.groundTruth).toEqual({ inserted: 0, updated: 3 });
     expect((err as { stderr: string }).stderr).toContain('line 7: unknown video');
     expect((err as { stderr: string }).stderr).toMatch(/rows\/s/);
+  });
+
+  // What an import changes must leave the response cache like a mutation would: purged after commit.
+  describe('response cache', () => {
+    const query = /* GraphQL */ `query($videoId: ID!) { video(id: $videoId) { id groundTruthCount groundTruth(first: 5) { totalCount } } }`;
+    const xcache = (r: GraphQLResponse) => r.headers.get('x-cache');
+    const count = (r: GraphQLResponse) => dataOf(r).video.groundTruth.totalCount as number;
+    const oneBoxFile = (video: string) => {
+      const f = join(mkdtempSync(join(tmpdir(), 'tg-cache-')), 'one.ndjson');
+      writeFileSync(f, JSON.stringify({ videoId: video, ...box({ id: randomUUID() }) }) + '\n');
+      return f;
+    };
+    /** Reads twice (the second read a hit), so a later read can only be fresh if the import purged. */
+    const cachedCount = async (app: TestApp, video: string) => {
+      await app.execute(query, { videoId: video });
+      const hit = await app.execute(query, { videoId: video });
+      expect(xcache(hit)).toBe('HIT');
+      return count(hit);
+    };
+
+    it('purges what each committed chunk changed through the onCommit hook', async () => {
+      const app = await createTestApp(database().db, { CACHE: 'on' });
+      try {
+        const before = await cachedCount(app, videoId);
+        const s = await importNdjson(database().db, oneBoxFile(videoId), { onCommit: (t) => app.app.cache.invalidate(t) });
+        expect(s.groundTruth.inserted).toBe(1);
+        const after = await app.execute(query, { videoId });
+        expect(xcache(after)).toBe('MISS');
+        expect(count(after)).toBe(before + 1);
+      } finally {
+        await app.close();
+      }
+    });
+
+    // The CLI reaches the servers' cache through Redis (without it, entries expire after CACHE_TTL_S).
+    it.skipIf(kind !== 'postgres' || !redisUrl)('`npm run import` purges the shared Redis cache of a running server', async () => {
+      const prefix = uniquePrefix('import-cli');
+      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, CACHE_REDIS_TIMEOUT_MS: '2000' };
+      const app = await createTestApp(database().db, env);
+      try {
+        const before = await cachedCount(app, videoId);
+        await promisify(execFile)('npx', ['tsx', 'src/cli/import.ts', oneBoxFile(videoId)], {
+          env: { ...process.env, ...env, DATABASE_URL: database().url!, NODE_ENV: 'test' },
+        });
+        const after = await app.execute(query, { videoId });
+        expect(xcache(after)).toBe('MISS');
+        expect(count(after)).toBe(before + 1);
+      } finally {
+        await app.close();
+        await removePrefix(redisUrl!, prefix);
+      }
+    });
   });
 });
