@@ -130,6 +130,33 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(await aggregateDrift(db)).toEqual([]);
   });
 
+  it('rewrites only the boxes whose values changed on a rerun, and the counters follow', async () => {
+    const db = database().db;
+    const projectId = (await h.ok(M.createProject, { input: { name: 'changed' } })).createProject.id;
+    const video = (await h.ok(M.createVideo, { input: { projectId, filename: 'c.mp4', duration: 1, fileSize: 1 } })).createVideo.id;
+    const boxes: Record<string, unknown>[] = Array.from({ length: 10 }, (_, i) => ({ videoId: video, ...box({ id: randomUUID(), confidence: 0.1 + i / 20 }) }));
+    const dir = mkdtempSync(join(tmpdir(), 'tg-changed-'));
+    writeFileSync(join(dir, 'a.ndjson'), boxes.map((b) => JSON.stringify(b)).join('\n'));
+    expect((await importNdjson(db, join(dir, 'a.ndjson'))).groundTruth).toEqual({ inserted: 10, updated: 0 });
+    // Two boxes change (one becomes validated, one the new maximum confidence); eight stay as they are.
+    boxes[3] = { ...boxes[3], validated: true };
+    boxes[7] = { ...boxes[7], confidence: 0.99 };
+    writeFileSync(join(dir, 'b.ndjson'), boxes.map((b) => JSON.stringify(b)).join('\n'));
+    const [{ xmins }] = await db.query<{ xmins: number }>(`SELECT count(DISTINCT xmin::text)::int AS xmins FROM ground_truth_objects WHERE video_id = $1`, [video]);
+    expect((await importNdjson(db, join(dir, 'b.ndjson'))).groundTruth).toEqual({ inserted: 0, updated: 10 });
+    const [{ rewritten }] = await db.query<{ rewritten: number }>(
+      `SELECT count(*)::int AS rewritten FROM ground_truth_objects WHERE video_id = $1 AND id = ANY($2::uuid[]) AND xmin::text NOT IN (SELECT xmin::text FROM ground_truth_objects WHERE video_id = $1 AND id <> ALL($2::uuid[]))`,
+      [video, `{${boxes[3].id},${boxes[7].id}}`],
+    );
+    expect(xmins).toBe(1);
+    expect(rewritten).toBe(2);
+    const [v] = await db.query<{ ground_truth_validated: number; max_confidence: number }>(
+      `SELECT ground_truth_validated, max_confidence FROM videos WHERE id = $1`, [video]);
+    expect(v.ground_truth_validated).toBe(1);
+    expect(v.max_confidence).toBeCloseTo(0.99, 5);
+    expect(await aggregateDrift(db)).toEqual([]);
+  });
+
   // The CLI opens DATABASE_URL itself; on PGlite it would need a data directory of its own.
   if (kind === 'postgres') it('runs as `npm run import`: summary on stdout, rejected lines on stderr, exit code 1', async () => {
     const run = promisify(execFile);

@@ -74,6 +74,11 @@ const kinds: Record<ImportKind, KindSql> = {
          confidence = EXCLUDED.confidence, x = EXCLUDED.x, y = EXCLUDED.y, width = EXCLUDED.width,
          height = EXCLUDED.height, validated = EXCLUDED.validated, difficult = EXCLUDED.difficult
        WHERE g.video_id = EXCLUDED.video_id
+         -- A box carrying the values it already has is left alone (it is still locked): a rerun
+         -- then writes no new row versions, index entries or transition-table rows.
+         AND (g.frame_number, g.timestamp, g.class_label, g.confidence, g.x, g.y, g.width, g.height, g.validated, g.difficult)
+           IS DISTINCT FROM (EXCLUDED.frame_number, EXCLUDED.timestamp, EXCLUDED.class_label, EXCLUDED.confidence,
+             EXCLUDED.x, EXCLUDED.y, EXCLUDED.width, EXCLUDED.height, EXCLUDED.validated, EXCLUDED.difficult)
        RETURNING (xmax = 0) AS inserted
      ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`,
     foreign: `/* importForeignGroundTruth */ SELECT s.line FROM import_ground_truth s
@@ -212,14 +217,18 @@ export async function loadChunk(
     await run(`/* importStaging */ CREATE TEMP TABLE IF NOT EXISTS ${k.staging} (${k.stagingTypes}) ON COMMIT DELETE ROWS`);
     await copy(k.staging, batched(good, (r) => `${r.line}\t${r.id}\t${r.p}\t${r.fields}\n`));
     const [counts] = (await run(k.upsert)) as { inserted: number; written: number }[];
+    let foreign = 0;
+    // Rows not written are either unchanged boxes or ids of another parent; only the latter are refused.
     if (counts.written < good.length) {
       for (const f of (await run(k.foreign)) as { line: number }[]) {
         rejected.push({ line: f.line, reason: `id already belongs to another ${k.parentWord}` });
+        foreign++;
       }
     }
     return {
       inserted: counts.inserted,
-      updated: counts.written - counts.inserted,
+      // Every row already there under its own parent, rewritten or (boxes) left as it was.
+      updated: good.length - counts.inserted - foreign,
       rejected,
       parents,
       path: 'upsert',
