@@ -25,6 +25,8 @@ import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
 import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ErrorCode } from './errors.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-documents.js';
@@ -136,7 +138,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         maxDirectives: config.QUERY_MAX_DIRECTIVES,
       }),
     ],
-    formatError: (formatted, error) => formatError(formatted, error),
+    formatError: (formatted, error) => {
+      const shown = formatError(formatted, error);
+      // The client sees a masked message; the operator needs the cause.
+      if (shown.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+        logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error answered as INTERNAL_SERVER_ERROR');
+      }
+      return shown;
+    },
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     plugins: [
       queryCostPlugin(config.QUERY_MAX_COST),

@@ -53,6 +53,7 @@ const schema = z.object({
   CACHE_MAX_BYTES: int(1024, 64 * 1024 ** 3).default(64 * 1024 * 1024),
   CACHE_VERSION: z.string().min(1).default('1'),
   CACHE_REDIS_TIMEOUT_MS: int(5, 60_000).default(100),
+  CACHE_REDIS_BULK_TIMEOUT_MS: int(5, 60_000).default(1000),
   CACHE_BREAKER_RESET_MS: int(50, 600_000).default(1000),
   CACHE_LOCK_WAIT_MS: int(0, 60_000).default(1000),
   REDIS_KEY_PREFIX: z.string().default('truthgraph:'),

@@ -25,6 +25,7 @@ export type CacheConfig = Pick<
   | 'CACHE_TTL_S'
   | 'CACHE_MAX_BYTES'
   | 'CACHE_REDIS_TIMEOUT_MS'
+  | 'CACHE_REDIS_BULK_TIMEOUT_MS'
   | 'CACHE_BREAKER_RESET_MS'
   | 'CACHE_LOCK_WAIT_MS'
   | 'REDIS_KEY_PREFIX'
@@ -38,6 +39,7 @@ export async function openCache(
     ? new RedisConnection({
         url: config.REDIS_URL,
         commandTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
+        bulkTimeoutMs: config.CACHE_REDIS_BULK_TIMEOUT_MS,
         resetMs: config.CACHE_BREAKER_RESET_MS,
         logger: opts.logger,
       })

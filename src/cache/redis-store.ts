@@ -188,15 +188,16 @@ export class RedisStore implements ResponseCacheStore {
   }
 
   async lookup(key: string, lockToken = '', lockMs = 5000): Promise<LookupResult> {
-    const [epoch, seq, body, locked] = await this.conn.run((r) =>
-      (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
+    const [epoch, seq, body, locked] = await this.conn.run(
+      (r) => (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
+      { bulk: true },
     );
     return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
   }
 
   async peek(key: string): Promise<Buffer | null> {
     // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
-    const [, , body] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0'));
+    const [, , body] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0'), { bulk: true });
     return body && body.length > 0 ? body : null;
   }
 
@@ -212,6 +213,7 @@ export class RedisStore implements ResponseCacheStore {
         req.lockToken ?? '',
         ...req.tags,
       ),
+      { bulk: true },
     );
     if (ok === 1) this.written += Buffer.byteLength(req.body);
     return ok === 1;
@@ -223,7 +225,10 @@ export class RedisStore implements ResponseCacheStore {
 
   async invalidate(tags: readonly string[]): Promise<number> {
     if (tags.length === 0) return 0;
-    return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.maxTagVersions ?? 100_000), ...tags));
+    // Bulk: a timed-out invalidation may still run later, so it counts as lost and costs an epoch.
+    return this.conn.run((r) => (r as ScriptedRedis).tgInvalidate(this.p, String(this.opts.maxTagVersions ?? 100_000), ...tags), {
+      bulk: true,
+    });
   }
 
   /** Records that an invalidation failed: the breaker closes only after a new epoch. */

@@ -173,12 +173,49 @@ export function createPostgresDb(
       pool: new PoolStats(opts.max),
       driver: { kind: 'postgres', sql },
       run: runOn(sql),
-      transaction: (fn) => sql.begin((tx) => fn(runOn(tx))) as Promise<never>,
+      transaction: (fn) => reservedTransaction(sql, (tx) => fn(runOn(tx))),
       // postgres.js end() can hang after an outage (porsager/postgres#1097): always bound it.
       close: () => sql.end({ timeout: 5 }),
     },
     listeners,
   );
+}
+
+/** Errors after which postgres.js has already closed the connection and taken it back. */
+const connectionLostCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '25P03']);
+
+/**
+ * BEGIN … COMMIT on a connection reserved before BEGIN is sent. postgres.js's own sql.begin() can
+ * pipeline BEGIN onto a busy connection without reserving it (porsager/postgres#823, #1189): the
+ * caller gets UNSAFE_TRANSACTION while the server-side transaction stays open on a connection the
+ * pool then lends to unrelated statements (measured: 1 in 10 concurrent updateVideo calls failed;
+ * test/db/transactions.test.ts reproduces it). reserve() hands out idle connections only.
+ */
+export async function reservedTransaction<T>(sql: postgres.Sql, fn: (tx: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  const tx = await sql.reserve();
+  let lost = false;
+  const track = (err: unknown) => {
+    if (connectionLostCodes.has((err as { code?: string } | null)?.code ?? '')) lost = true;
+    return err;
+  };
+  try {
+    await tx.unsafe('BEGIN');
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (err) {
+      track(err);
+      if (!lost) await tx.unsafe('ROLLBACK').catch(track);
+      throw err;
+    }
+    await tx.unsafe('COMMIT');
+    return result;
+  } catch (err) {
+    throw track(err);
+  } finally {
+    // A lost connection is already back in the pool's closed set; releasing it would list it as idle.
+    if (!lost) tx.release();
+  }
 }
 
 export async function createPgliteDb(

@@ -15,8 +15,9 @@ export interface DetectionPageArgs {
 
 /** Counts the session row already carries (maintained by triggers), when the filter allows. */
 function countFromSession(session: TestSessionRow | null, filter: DetectionFilter): number | undefined {
-  const { validationResult, ...rest } = filter;
-  if (!session || Object.values(rest).some((v) => v !== undefined)) return undefined;
+  const { validationResult, minConfidence, ...rest } = filter;
+  // Confidence is CHECKed to [0, 1], so a minimum of 0 or below filters nothing.
+  if (!session || (minConfidence ?? 0) > 0 || Object.values(rest).some((v) => v !== undefined)) return undefined;
   const byResult = {
     TP: session.detectionsTp,
     FP: session.detectionsFp,
@@ -37,9 +38,9 @@ export function detectionLoaders(
   const detectionPageBySession = perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
     for (const p of parents) record(tags.detectionsOf(p));
     const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
-    const pages = groupBy<DetectionEventRow & { _parent: string }>(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.testSessionId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r.timestamp, r.id], async () =>
+      toPage(pages(parent), args.first, args.after, (r) => [r.timestamp, r.id], async () =>
         countFromSession(await testSessionById.load(parent), args.filter) ??
         detectionCountBySession.load({ parent, args: args.filter }),
       );

@@ -8,6 +8,8 @@ import {
   type GroundTruthStatsRow,
 } from '../db/queries/ground-truth.queries.js';
 import type { GroundTruthObjectRow } from '../db/schema.js';
+import type DataLoader from 'dataloader';
+import type { VideoRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { toPage } from './page.js';
@@ -18,7 +20,16 @@ export interface GroundTruthPageArgs {
   after: [number, number, string] | null;
 }
 
-export function groundTruthLoaders({ db, record, waves }: LoaderDeps) {
+/** The count the video row already carries (maintained by triggers), when the filter allows. */
+function countFromVideo(video: VideoRow | null, filter: GroundTruthFilter): number | undefined {
+  const { minConfidence, validated, ...rest } = filter;
+  // Confidence is CHECKed to [0, 1], so a minimum of 0 or below filters nothing.
+  if (!video || (minConfidence ?? 0) > 0 || Object.values(rest).some((v) => v !== undefined)) return undefined;
+  if (validated === undefined) return video.groundTruthCount;
+  return validated ? video.groundTruthValidated : video.groundTruthCount - video.groundTruthValidated;
+}
+
+export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById: DataLoader<string, VideoRow | null>) {
   const groundTruthCountByVideo = perParentLoader(waves, async (parents, filter: GroundTruthFilter) =>
     countsOf(await groundTruthCountsByVideos(db, parents, filter)),
   );
@@ -26,10 +37,10 @@ export function groundTruthLoaders({ db, record, waves }: LoaderDeps) {
   const groundTruthPageByVideo = perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
     for (const p of parents) record(tags.groundTruthOf(p));
     const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.first + 1, args.after ?? undefined);
-    const pages = groupBy<GroundTruthObjectRow & { _parent: string }>(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.videoId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r.frameNumber, r.confidence, r.id], () =>
-        groundTruthCountByVideo.load({ parent, args: args.filter }),
+      toPage(pages(parent), args.first, args.after, (r) => [r.frameNumber, r.confidence, r.id], async () =>
+        countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
       );
   });
 

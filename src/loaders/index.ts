@@ -15,7 +15,7 @@ export function createLoaders(deps: LoaderDeps) {
     ...projects,
     ...videos,
     ...sessions,
-    ...groundTruthLoaders(deps),
+    ...groundTruthLoaders(deps, videos.videoById),
     ...detectionLoaders(deps, sessions.testSessionById),
   };
 }

@@ -9,17 +9,23 @@ export interface Page<T> {
   totalCount(): Promise<number>;
 }
 
-/** Rows fetched with LIMIT first + 1: the extra row only tells that a next page exists. */
+/**
+ * Rows fetched with LIMIT first + 1: the extra row only tells that a next page exists. A first page
+ * without a next one holds every matching row, so its total needs no count.
+ */
 export function toPage<T>(
   rows: T[],
   first: number,
+  after: unknown,
   keyOf: (row: T) => CursorValues,
   totalCount: () => Promise<number>,
 ): Page<T> {
+  const hasNextPage = rows.length > first;
+  const complete = !hasNextPage && after == null;
   return {
-    rows: rows.length > first ? rows.slice(0, first) : rows,
-    hasNextPage: rows.length > first,
+    rows: hasNextPage ? rows.slice(0, first) : rows,
+    hasNextPage,
     cursorOf: (row) => encodeCursor(keyOf(row)),
-    totalCount,
+    totalCount: complete ? async () => rows.length : totalCount,
   };
 }

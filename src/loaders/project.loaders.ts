@@ -1,30 +1,42 @@
 // Projects: scoped lookups by id, the caller's project list, and the maintained dashboard counters.
 import { tags } from '../cache/cache-tags.js';
-import { projectCount, projectPage, projectsByIds, projectStatsByIds } from '../db/queries/project.queries.js';
-import type { ProjectRow } from '../db/schema.js';
+import { projectCount, projectPage, projectsByIds, projectStatsByIds, type ProjectWithStats } from '../db/queries/project.queries.js';
+import type { ProjectRow, ProjectStatsRow } from '../db/schema.js';
 import { byIdLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage, type Page } from './page.js';
 
-export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
-  const projectById = byIdLoader(waves, (ids) => {
-    for (const id of ids) record(tags.project(id));
-    return projectsByIds(db, scope, ids);
-  });
+/** What a consumer of the counters needs: a load that also tags the response with them. */
+export interface ProjectStatsLoader {
+  load(projectId: string): Promise<ProjectStatsRow | null>;
+}
 
-  const projectStatsById = byIdLoader(waves, 
-    (ids) => {
-      for (const id of ids) record(tags.projectStats(id));
-      return projectStatsByIds(db, ids);
+export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
+  const statsLoader = byIdLoader(waves, (ids) => projectStatsByIds(db, ids), (row) => row.projectId);
+  // Project rows arrive with their counters, which prime this loader; the tag is recorded when a
+  // resolver actually reads them, so a response that never shows counters is not invalidated by
+  // every write that moves one.
+  const projectStatsById: ProjectStatsLoader = {
+    load(projectId) {
+      record(tags.projectStats(projectId));
+      return statsLoader.load(projectId);
     },
-    (row) => row.projectId,
-  );
+  };
+  const withStats = (rows: ProjectWithStats[]): ProjectRow[] => {
+    for (const row of rows) if (row._stats) statsLoader.prime(row.id, row._stats);
+    return rows;
+  };
+
+  const projectById = byIdLoader(waves, async (ids) => {
+    for (const id of ids) record(tags.project(id));
+    return withStats(await projectsByIds(db, scope, ids));
+  });
 
   async function projectList(first: number, after?: [number, string]): Promise<Page<ProjectRow>> {
     record(tags.projectList());
-    const rows = (await projectPage(db, scope, first + 1, after)) as WithTs<ProjectRow>[];
+    const rows = withStats(await projectPage(db, scope, first + 1, after)) as WithTs<ProjectRow>[];
     for (const row of rows) projectById.prime(row.id, row);
-    return toPage(rows, first, (r) => [r._ts, r.id], () => projectCount(db, scope));
+    return toPage(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
   }
 
   return { projectById, projectStatsById, projectList };

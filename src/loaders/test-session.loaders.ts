@@ -1,5 +1,4 @@
 // Test sessions: scoped lookups by id, pages per project, and each video's list of sessions.
-import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import {
   testSessionPagesByProjects,
@@ -9,6 +8,7 @@ import {
 } from '../db/queries/test-session.queries.js';
 import type { ProjectStatsRow, TestSessionRow } from '../db/schema.js';
 import { byIdLoader, groupBy, perParentLoader } from './batch.js';
+import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage } from './page.js';
 
@@ -26,7 +26,7 @@ function countFromStats(stats: ProjectStatsRow | null, status: TestSessionStatus
 
 export function testSessionLoaders(
   { db, scope, record, waves }: LoaderDeps,
-  projectStatsById: DataLoader<string, ProjectStatsRow | null>,
+  projectStatsById: ProjectStatsLoader,
 ) {
   const testSessionById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.session(id));
@@ -35,13 +35,11 @@ export function testSessionLoaders(
 
   const testSessionPageByProject = perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
     for (const p of parents) record(tags.sessionsOfProject(p));
-    const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<
-      TestSessionRow & { _parent: string }
-    >[];
+    const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<TestSessionRow>[];
     for (const row of rows) testSessionById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r._ts, r.id], async () =>
+      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
         countFromStats(await projectStatsById.load(parent), args.status),
       );
   });

@@ -1,10 +1,10 @@
 // Videos: scoped lookups by id, and newest-first pages per project batched over every project of a
 // response. totalCount comes from the maintained project counters unless a filter needs a COUNT.
-import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { videoCountsByProjects, videoPagesByProjects, videosByIds, type VideoFilter } from '../db/queries/video.queries.js';
 import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
 import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
+import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage } from './page.js';
 
@@ -27,7 +27,7 @@ function countFromStats(stats: ProjectStatsRow | null, filter: VideoFilter): num
 
 export function videoLoaders(
   { db, scope, record, waves }: LoaderDeps,
-  projectStatsById: DataLoader<string, ProjectStatsRow | null>,
+  projectStatsById: ProjectStatsLoader,
 ) {
   const videoById = byIdLoader(waves, (ids) => {
     for (const id of ids) record(tags.video(id));
@@ -40,13 +40,11 @@ export function videoLoaders(
 
   const videoPageByProject = perParentLoader(waves, async (parents, args: VideoPageArgs) => {
     for (const p of parents) record(tags.videosOf(p));
-    const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<
-      VideoRow & { _parent: string }
-    >[];
+    const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<VideoRow>[];
     for (const row of rows) videoById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r._parent);
+    const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, (r) => [r._ts, r.id], async () =>
+      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
         args.filter.groundTruthGenerated === undefined
           ? countFromStats(await projectStatsById.load(parent), args.filter)
           : videoCountByProject.load({ parent, args: args.filter }),

@@ -83,7 +83,10 @@ export async function updateVideo(deps: WriteDeps, idArg: string, input: UpdateV
       groundTruthGenerated: input.groundTruthGenerated ?? undefined,
     });
   });
-  return { value: video, changedTags: videoTags(video.id, video.projectId) };
+  // Only a status change moves the project's counters; project fields never change with a video.
+  const changedTags = [tags.video(video.id), tags.videosOf(video.projectId)];
+  if (input.status != null) changedTags.push(tags.projectStats(video.projectId));
+  return { value: video, changedTags };
 }
 
 export async function deleteVideo(deps: WriteDeps, idArg: string): Promise<WriteResult<boolean>> {

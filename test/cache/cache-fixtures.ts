@@ -13,7 +13,7 @@ import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
  * production 100 ms can pass, and the cache then (correctly) bypasses, which these tests would
  * misread as a failed hit.
  */
-export const patientRedis = { CACHE_REDIS_TIMEOUT_MS: '2000' };
+export const patientRedis = { CACHE_REDIS_TIMEOUT_MS: '2000', CACHE_REDIS_BULK_TIMEOUT_MS: '2000' };
 
 export interface CacheKind {
   name: 'memory' | 'redis';

@@ -41,7 +41,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t];
 }
 
-const fastEnv = { CACHE: 'on', CACHE_REDIS_TIMEOUT_MS: '100', CACHE_BREAKER_RESET_MS: '100' };
+const fastEnv = { CACHE: 'on', CACHE_REDIS_TIMEOUT_MS: '100', CACHE_REDIS_BULK_TIMEOUT_MS: '100', CACHE_BREAKER_RESET_MS: '100' };
 // Where the test is about a stopped server rather than a slow one, a generous command timeout keeps
 // the shared machine's load from turning a lookup into a (correct, but unexpected) bypass.
 const stopEnv = { ...fastEnv, ...patientRedis };
@@ -142,7 +142,7 @@ describe('response cache with Redis unavailable', () => {
     });
 
     it('stays correct while Redis stalls: the invalidation times out within the bound and the cache bypasses', async () => {
-      const app = await createTestApp(db, { ...fastEnv, CACHE_REDIS_TIMEOUT_MS: '300', REDIS_URL: redis.url });
+      const app = await createTestApp(db, { ...fastEnv, CACHE_REDIS_TIMEOUT_MS: '300', CACHE_REDIS_BULK_TIMEOUT_MS: '300', REDIS_URL: redis.url });
       try {
         await waitFor(() => app.app.cache.state() === 'redis-up', 10_000);
         const v = await insertVideo(db, projectId);

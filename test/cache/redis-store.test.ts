@@ -122,3 +122,44 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
     }
   });
 });
+
+describe.skipIf(!redisUrl)('RedisConnection breaker (needs REDIS_URL)', () => {
+  const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 300));
+
+  it('does not trip on timeouts while Redis keeps answering other commands (congestion)', async () => {
+    const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 30, bulkTimeoutMs: 30, resetMs: 60_000 });
+    try {
+      expect(await conn.waitUntilReady(2000)).toBe(true);
+      // Five commands time out back to back, but Redis answered a ping while they waited: it is
+      // alive, and these commands were only late (as behind 80 MB of queued replies).
+      const late = Array.from({ length: 5 }, () => conn.run(slow));
+      expect(await conn.run((r) => r.ping())).toBe('PONG');
+      for (const l of late) await expect(l).rejects.toThrow(/timed out after 30 ms/);
+      expect(conn.available()).toBe(true);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('trips after three timeouts during which Redis answered nothing (a stall)', async () => {
+    const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 30, bulkTimeoutMs: 30, resetMs: 60_000 });
+    try {
+      expect(await conn.waitUntilReady(2000)).toBe(true);
+      for (let i = 0; i < 3; i++) await expect(conn.run(slow)).rejects.toThrow(/timed out/);
+      expect(conn.available()).toBe(false);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('gives commands that carry bodies the bulk timeout', async () => {
+    const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 30, bulkTimeoutMs: 1000, resetMs: 60_000 });
+    try {
+      expect(await conn.waitUntilReady(2000)).toBe(true);
+      expect(await conn.run(slow, { bulk: true })).toBe('late');
+      await expect(conn.run(slow)).rejects.toThrow(/timed out after 30 ms/);
+    } finally {
+      await conn.close();
+    }
+  });
+});

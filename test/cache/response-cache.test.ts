@@ -7,6 +7,7 @@ import { insertGroundTruth, insertProject, insertVideo } from '../support/factor
 import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 import type { Db } from '../../src/db/client.js';
+import { tags } from '../../src/cache/cache-tags.js';
 import {
   asMember,
   cacheKinds,
@@ -54,6 +55,23 @@ describeEachDatabase('response cache', (database) => {
         expect(statements(hit)).toBe(0);
         expect(hit.body).toEqual(miss.body);
         expect(dataOf(hit).project.videos.totalCount).toBe(1);
+      });
+
+      it('tags a response with the dashboard counters only when it shows them', async () => {
+        // Project rows bring their counters along (one statement); the tag must still follow use.
+        const { projectId } = await projectWithVideo(db);
+        const withStats = `query($id: ID!) { project(id: $id) { name stats { groundTruthTotal } } }`;
+        const withoutStats = `query($id: ID!) { project(id: $id) { name } }`;
+        for (const q of [withStats, withoutStats]) {
+          expect(xcache(await app.execute(q, { id: projectId }))).toBe('MISS');
+          expect(xcache(await app.execute(q, { id: projectId }))).toBe('HIT');
+        }
+        await db.query(`UPDATE project_stats SET ground_truth_total = ground_truth_total + 41 WHERE project_id = $1`, [projectId]);
+        await app.app.cache.invalidate([tags.projectStats(projectId)]);
+        const fresh = await app.execute(withStats, { id: projectId });
+        expect(xcache(fresh)).toBe('MISS');
+        expect(dataOf(fresh).project.stats.groundTruthTotal).toBe(42);
+        expect(xcache(await app.execute(withoutStats, { id: projectId }))).toBe('HIT');
       });
 
       it('serves a hit as the stored bytes, identical to the response that filled it', async () => {

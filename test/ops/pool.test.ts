@@ -47,6 +47,9 @@ const load = /* GraphQL */ `
         id
         stats { videoCount }
         videos(first: 10) { nodes { id testSessions { id } } }
+        # Loaded in the same wave as the videos: two statements at once, so even PGlite's pool of
+        # one has work waiting.
+        testSessions(first: 10) { nodes { id } }
       }
     }
   }

@@ -141,6 +141,12 @@ describeEachDatabase('query limits', (database) => {
       // groundTruth 1 + 10000×2, videos 1 + 100×(1 + 20001), projects 1 + 20×(1 + 2000201)
       expect((await refused(twoVideos, { n: 100 })).extensions?.cost).toBe(40_004_041);
       expect(dataOf(await app.execute(twoVideos, { n: 2 })).projects.nodes.length).toBeGreaterThan(0);
+      // Prices are remembered per document and variables: each value keeps its own verdict.
+      for (let i = 0; i < 3; i++) {
+        expect((await refused(twoVideos, { n: 100 })).extensions?.cost).toBe(40_004_041);
+        expect((await refused(twoVideos, { n: 50 })).extensions?.cost).toBe(20_002_041);
+        expect(dataOf(await app.execute(twoVideos, { n: 2 })).projects.nodes.length).toBeGreaterThan(0);
+      }
     });
 
     it('prices lists left at their default page size', async () => {

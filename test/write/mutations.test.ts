@@ -67,8 +67,12 @@ describeEachDatabase('mutations', (database) => {
     });
 
     it('changes only the given fields, clears processingStatus on null, and moves the status counters', async () => {
-      await h.ok(M.updateVideo, { id: videoId, input: { status: 'PROCESSING', processingStatus: 'decoding' } });
-      let v = (await h.ok(M.updateVideo, { id: videoId, input: { groundTruthGenerated: true } })).updateVideo;
+      const moved = await h.run(M.updateVideo, { id: videoId, input: { status: 'PROCESSING', processingStatus: 'decoding' } });
+      // The counters' tag only when the status (what they count) was set.
+      expect(new Set(moved.invalidations[0])).toEqual(new Set([`video:${videoId}`, `videos-of:${projectId}`, `project-stats:${projectId}`]));
+      const flagged = await h.run(M.updateVideo, { id: videoId, input: { groundTruthGenerated: true } });
+      expect(new Set(flagged.invalidations[0])).toEqual(new Set([`video:${videoId}`, `videos-of:${projectId}`]));
+      let v = flagged.data!.updateVideo;
       expect(v).toMatchObject({ status: 'PROCESSING', processingStatus: 'decoding', groundTruthGenerated: true });
       v = (await h.ok(M.updateVideo, { id: videoId, input: { processingStatus: null } })).updateVideo;
       expect(v.processingStatus).toBeNull();

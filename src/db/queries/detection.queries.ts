@@ -3,7 +3,8 @@ import type { Queryable } from '../client.js';
 import { Params } from '../params.js';
 import type { DetectionEventRow } from '../schema.js';
 
-export const detectionColumns = `d.id, d.test_session_id AS "testSessionId", d.frame_number AS "frameNumber",
+/** Every column but the parent's: a page of one session gets its testSessionId in JS. */
+const eventColumns = `d.id, d.frame_number AS "frameNumber",
   d.timestamp, d.class_label AS "classLabel", d.confidence, d.validation_result AS "validationResult",
   d.bounding_box_x AS "boundingBoxX", d.bounding_box_y AS "boundingBoxY",
   d.bounding_box_width AS "boundingBoxWidth", d.bounding_box_height AS "boundingBoxHeight",
@@ -33,17 +34,20 @@ export async function detectionPagesBySessions(
   filter: DetectionFilter,
   limit: number,
   after?: readonly [number, string],
-): Promise<(DetectionEventRow & { _parent: string })[]> {
+): Promise<DetectionEventRow[]> {
   const p = new Params();
   const parents = p.parents(sessionIds);
   let where = `d.test_session_id = parent.id${filterSql(p, filter)}`;
   if (after) where += ` AND (d.timestamp, d.id) > (${p.add(after[0])}::float8, ${p.add(after[1])}::uuid)`;
-  return db.query(
-    `/* detectionPagesBySessions */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${detectionColumns} FROM detection_events d WHERE ${where}
+  const single = sessionIds.length === 1;
+  const rows = await db.query<DetectionEventRow>(
+    `/* detectionPagesBySessions */ SELECT page.*${single ? '' : ', parent.id AS "testSessionId"'} FROM ${parents}
+     CROSS JOIN LATERAL (SELECT ${eventColumns} FROM detection_events d WHERE ${where}
        ORDER BY d.timestamp, d.id LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
+  if (single) for (const row of rows) row.testSessionId = sessionIds[0];
+  return rows;
 }
 
 export async function detectionCountsBySessions(

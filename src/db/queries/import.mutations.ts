@@ -7,8 +7,8 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccessScope } from '../../auth/scope.js';
-import type { TransactionSql } from 'postgres';
-import type { Db, Param } from '../client.js';
+import type { ReservedSql } from 'postgres';
+import { reservedTransaction, type Db, type Param } from '../client.js';
 import { Params } from '../params.js';
 
 export type ImportKind = 'groundTruth' | 'detections';
@@ -157,7 +157,7 @@ const copyFailedOnExistingRows = (err: unknown) => {
  * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
  * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
  */
-async function copyIn(tx: TransactionSql, statement: string, lines: Iterable<string>): Promise<void> {
+async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string>): Promise<void> {
   const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -238,7 +238,7 @@ export async function loadChunk(
 
   const d = db.driver;
   if (d.kind === 'postgres') {
-    return (await d.sql.begin(async (tx) => {
+    return (await reservedTransaction(d.sql, async (tx) => {
       const run: Run = (text, params = []) => tx.unsafe(text, params as never[]) as never;
       return body(run, (target, lines) => copyIn(tx, `COPY ${target} FROM STDIN`, lines));
     })) as ChunkOutcome;

@@ -4,13 +4,30 @@ import type { Queryable } from '../client.js';
 import { Params } from '../params.js';
 import type { ProjectRow, ProjectStatsRow } from '../schema.js';
 
+const statsColumns = `project_id AS "projectId",
+  videos_uploaded AS "videosUploaded", videos_processing AS "videosProcessing",
+  videos_completed AS "videosCompleted", videos_failed AS "videosFailed",
+  ground_truth_total AS "groundTruthTotal", ground_truth_validated AS "groundTruthValidated",
+  sessions_running AS "sessionsRunning", sessions_completed AS "sessionsCompleted",
+  sessions_failed AS "sessionsFailed",
+  detections_tp AS "detectionsTp", detections_fp AS "detectionsFp",
+  detections_fn AS "detectionsFn", detections_pending AS "detectionsPending"`;
+
+/**
+ * A project row carries its one-row dashboard counters as `_stats`: a page of videos or sessions
+ * takes its totalCount from them and Project.stats reads them, without another round trip.
+ */
 export const projectColumns = `p.id, p.name, p.description, p.created_at AS "createdAt",
   (extract(epoch from p.created_at) * 1000000)::int8 AS "_ts"`;
+const projectWithStatsColumns = `${projectColumns},
+  (SELECT row_to_json(st) FROM (SELECT ${statsColumns} FROM project_stats WHERE project_id = p.id) st) AS "_stats"`;
 
-export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectRow[]> {
+export type ProjectWithStats = ProjectRow & { _stats: ProjectStatsRow | null };
+
+export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
   const p = new Params();
   return db.query(
-    `/* projectsByIds */ SELECT ${projectColumns} FROM projects p WHERE p.id = ANY(${p.uuids(ids)})${p.scope(scope, 'p.id')}`,
+    `/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM projects p WHERE p.id = ANY(${p.uuids(ids)})${p.scope(scope, 'p.id')}`,
     p.values,
   );
 }
@@ -21,12 +38,12 @@ export async function projectPage(
   scope: AccessScope,
   limit: number,
   after?: readonly [number, string],
-): Promise<ProjectRow[]> {
+): Promise<ProjectWithStats[]> {
   const p = new Params();
   const where = [`true${p.scope(scope, 'p.id')}`];
   if (after) where.push(`(p.created_at, p.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`);
   return db.query(
-    `/* projectPage */ SELECT ${projectColumns} FROM projects p WHERE ${where.join(' AND ')}
+    `/* projectPage */ SELECT ${projectWithStatsColumns} FROM projects p WHERE ${where.join(' AND ')}
      ORDER BY p.created_at DESC, p.id DESC LIMIT ${p.add(limit)}::int`,
     p.values,
   );
@@ -45,15 +62,7 @@ export async function projectCount(db: Queryable, scope: AccessScope): Promise<n
 export async function projectStatsByIds(db: Queryable, ids: readonly string[]): Promise<ProjectStatsRow[]> {
   const p = new Params();
   return db.query(
-    `/* projectStatsByIds */ SELECT project_id AS "projectId",
-       videos_uploaded AS "videosUploaded", videos_processing AS "videosProcessing",
-       videos_completed AS "videosCompleted", videos_failed AS "videosFailed",
-       ground_truth_total AS "groundTruthTotal", ground_truth_validated AS "groundTruthValidated",
-       sessions_running AS "sessionsRunning", sessions_completed AS "sessionsCompleted",
-       sessions_failed AS "sessionsFailed",
-       detections_tp AS "detectionsTp", detections_fp AS "detectionsFp",
-       detections_fn AS "detectionsFn", detections_pending AS "detectionsPending"
-     FROM project_stats WHERE project_id = ANY(${p.uuids(ids)})`,
+    `/* projectStatsByIds */ SELECT ${statsColumns} FROM project_stats WHERE project_id = ANY(${p.uuids(ids)})`,
     p.values,
   );
 }

@@ -31,14 +31,14 @@ export async function testSessionPagesByProjects(
   status: TestSessionStatusValue | undefined,
   limit: number,
   after?: readonly [number, string],
-): Promise<(TestSessionRow & { _parent: string })[]> {
+): Promise<TestSessionRow[]> {
   const p = new Params();
   const parents = p.parents(projectIds);
   let where = 't.project_id = parent.id';
   if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
   if (after) where += ` AND (t.started_at, t.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
   return db.query(
-    `/* testSessionPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
+    `/* testSessionPagesByProjects */ SELECT page.* FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
        ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) page`,
     p.values,

@@ -39,13 +39,13 @@ export async function videoPagesByProjects(
   filter: VideoFilter,
   limit: number,
   after?: readonly [number, string],
-): Promise<(VideoRow & { _parent: string })[]> {
+): Promise<VideoRow[]> {
   const p = new Params();
   const parents = p.parents(projectIds);
   let where = `v.project_id = parent.id${filterSql(p, filter)}`;
   if (after) where += ` AND (v.created_at, v.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
   return db.query(
-    `/* videoPagesByProjects */ SELECT page.*, parent.id AS "_parent" FROM ${parents}
+    `/* videoPagesByProjects */ SELECT page.* FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${videoColumns} FROM videos v WHERE ${where}
        ORDER BY v.created_at DESC, v.id DESC LIMIT ${p.add(limit)}::int) page`,
     p.values,

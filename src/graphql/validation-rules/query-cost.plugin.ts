@@ -38,12 +38,41 @@ export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getCom
   }
 }
 
+/**
+ * The memo key of one pricing: the operation and its variables when they are all scalars (a page
+ * size, an id), else null — big input objects are priced afresh rather than serialized for a key.
+ */
+function pricingKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string | null {
+  let key = operationName ?? '';
+  for (const name in variables) {
+    const v = variables[name];
+    if (v !== null && typeof v === 'object') return null;
+    key += `\u0000${name}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+    if (key.length > 1024) return null;
+  }
+  return key;
+}
+
 export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  // Apollo hands every request of a known document the same parsed DocumentNode, so its prices are
+  // kept on it: a hot query is priced once per distinct set of scalar variables, not per request.
+  const priced = new WeakMap<object, Map<string, ReturnType<typeof queryCost>>>();
+  const maxPricesPerDocument = 256;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName, schema }) {
-          const cost = queryCost(schema, document, request.variables, operationName ?? undefined);
+          const key = pricingKey(operationName, request.variables);
+          let prices = priced.get(document);
+          let cost = key === null ? undefined : prices?.get(key);
+          if (cost === undefined) {
+            cost = queryCost(schema, document, request.variables, operationName ?? undefined);
+            if (key !== null) {
+              if (!prices) priced.set(document, (prices = new Map()));
+              if (prices.size >= maxPricesPerDocument) prices.clear();
+              prices.set(key, cost);
+            }
+          }
           if (cost === 'invalid-variables') return;
           if (cost === 'too-many-nodes') {
             throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
