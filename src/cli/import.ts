@@ -1,7 +1,11 @@
 // npm run import -- <file.ndjson> [--chunk-size N] [--lanes N]: streams the file into the configured database
 // (DATABASE_URL, or PGlite under PGLITE_DIR: stop the dev server first, PGlite has no cross-process
 // lock) with a progress bar on stderr, rejected lines reported by number, and a JSON summary on
-// stdout. Exits 1 when any line was rejected, 2 on a usage or database error.
+// stdout. With REDIS_URL it purges the response cache of what each chunk changed, right after the
+// chunk commits (the server's in-process cache, without REDIS_URL, is out of this process's reach:
+// its entries expire after CACHE_TTL_S). Exits 1 when any line was rejected, 2 on a usage or database
+// error or when an invalidation was lost.
+import { openCache, type OpenedCache } from '../cache/open-cache.js';
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
@@ -45,13 +49,18 @@ function draw(p: ImportProgress, final = false) {
 
 const config = loadConfig();
 const db = await openDatabase(config);
+let cache: OpenedCache | undefined;
 let exitCode = 0;
 try {
   if (config.migrateOnStart) await migrate(db);
+  // The servers' shared cache; committed chunks are purged from it as the import goes.
+  if (config.REDIS_URL && config.CACHE === 'on') cache = await openCache(config);
+  const invalidate = async (tags: string[]) => cache?.cache.invalidate(tags);
   let shownRejects = 0;
   const summary = await importNdjson(db, file, {
     chunkSize,
     lanes,
+    onCommit: invalidate,
     onProgress: (p) => draw(p),
     onReject: (line, reason) => {
       // Every rejected line goes to stderr up to a bound; the summary counts them all.
@@ -59,13 +68,23 @@ try {
     },
   });
   draw({ lines: summary.lines, rows: summary.groundTruth.inserted + summary.groundTruth.updated + summary.detections.inserted + summary.detections.updated, rejected: summary.rejectedCount, bytesRead: 1, totalBytes: 1, elapsedMs: summary.elapsedMs }, true);
+  if (cache && cache.cache.stats().errors > 0) {
+    // A purge failed (Redis down or slow): one more try with everything the import changed.
+    const before = cache.cache.stats().errors;
+    await invalidate(summary.changedTags);
+    if (cache.cache.stats().errors > before) {
+      process.stderr.write(`\nresponse cache: invalidation lost; cached answers may be stale for up to ${config.CACHE_TTL_S} s\n`);
+      exitCode = 2;
+    }
+  }
   const { changedTags, ...report } = summary;
   process.stdout.write(`${JSON.stringify({ ...report, changedTags: changedTags.length }, null, 2)}\n`);
-  if (summary.rejectedCount > 0) exitCode = 1;
+  if (summary.rejectedCount > 0 && exitCode === 0) exitCode = 1;
 } catch (err) {
   process.stderr.write(`\nimport failed: ${(err as Error).message}\n`);
   exitCode = 2;
 } finally {
+  await cache?.close();
   await db.close();
 }
 process.exit(exitCode);

@@ -96,9 +96,23 @@ export async function bulkLoad(
   // One transaction for the rows and their aggregates: a load that fails half-way leaves nothing, so
   // "projects exist" always means "fully loaded". SET LOCAL ends with it.
   await db.transaction(async (tx) => {
-    if (!opts.triggers) await tx.query(`/* bulkLoadNoTriggers */ SET LOCAL session_replication_role = replica`);
+    // The counter triggers are ENABLE ALWAYS (drizzle/0003_import_triggers_always.sql), which the
+    // replica role does not silence: switch them off by name for the load and back to ALWAYS before
+    // the refresh (ALTER TABLE is transactional, so a failed load leaves them as they were).
+    const always = opts.triggers
+      ? []
+      : await tx.query<{ rel: string; name: string }>(
+          `/* bulkLoadAlwaysTriggers */ SELECT c.relname AS rel, t.tgname AS name FROM pg_trigger t
+           JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = current_schema() AND NOT t.tgisinternal AND t.tgenabled = 'A' ORDER BY 1, 2`,
+        );
+    if (!opts.triggers) {
+      await tx.query(`/* bulkLoadNoTriggers */ SET LOCAL session_replication_role = replica`);
+      for (const t of always) await tx.query(`/* bulkLoadDisableTrigger */ ALTER TABLE "${t.rel}" DISABLE TRIGGER "${t.name}"`);
+    }
     await phase('tables', () => seedData(tx, shape, (step) => onEvent({ kind: 'table', ...step })));
     if (!opts.triggers) {
+      for (const t of always) await tx.query(`/* bulkLoadEnableTrigger */ ALTER TABLE "${t.rel}" ENABLE ALWAYS TRIGGER "${t.name}"`);
       await tx.query(`/* bulkLoadTriggers */ SET LOCAL session_replication_role = DEFAULT`);
       await phase('aggregates', () => tx.query(`/* bulkLoadRefreshAggregates */ SELECT refresh_aggregates()`));
     }

@@ -1,19 +1,17 @@
 // Streams an NDJSON file of ground-truth boxes (lines with `videoId`) and detections (lines with
 // `testSessionId`) into the database: each line is checked like a mutation element, good lines are
-// loaded in chunks (COPY into a staging table, then one upsert per table and chunk), bad lines are
-// reported by number and reason. Re-running a file is idempotent: rows upsert by id, and a line
+// loaded in chunks (one transaction each: COPY into the table, or staging + upsert when ids exist),
+// bad lines are reported by number and reason. Re-running a file is idempotent: rows upsert by id, and a line
 // without an id gets a uuid derived from its line number and text, the same on every run.
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
 import { adminScope, type AccessScope } from '../auth/scope.js';
 import { tags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
-import { loadChunk, type ImportKind, type StagedRow } from '../db/queries/import.mutations.js';
-import { BatchProblems } from './batch-problems.js';
-import { checkDetection, detectionRow, type DetectionInput } from './detection.service.js';
-import { checkGroundTruth, groundTruthRow, type GroundTruthInput } from './ground-truth.service.js';
+import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import.mutations.js';
+import { parseImportLine } from './import-line.js';
+
+export { parseImportLine };
 
 export interface ImportProgress {
   lines: number;
@@ -34,6 +32,11 @@ export interface ImportOptions {
   lanes?: number;
   /** How many rejected lines the summary keeps in detail. */
   keepRejected?: number;
+  /**
+   * Called after each chunk commits with the cache tags it changed (the CLI purges them from the
+   * response cache); the import waits for it before reporting progress.
+   */
+  onCommit?: (changedTags: string[]) => Promise<void> | void;
 }
 
 export interface ImportSummary {
@@ -44,62 +47,10 @@ export interface ImportSummary {
   rejected: { line: number; reason: string }[];
   elapsedMs: number;
   rowsPerSecond: number;
+  /** Chunks written by COPY into the table, by staging + upsert, and with the foreign-key triggers skipped. */
+  chunks: { copy: number; upsert: number; foreignKeyTriggersSkipped: number };
   /** What the import changed, for the response cache (the caller invalidates them). */
   changedTags: string[];
-}
-
-/** The lines of a UTF-8 stream (without \n or a trailing \r); several times faster than readline. */
-async function* ndjsonLines(input: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of input) {
-    const text = rest + decoder.write(chunk as Buffer);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield text.slice(start, end);
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  rest += decoder.end();
-  if (rest.length) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-}
-
-/** RFC 4122 version-5-style uuid from a name: stable across runs for the same line. */
-function derivedUuid(name: string): string {
-  const h = createHash('sha1').update('truthgraph-import\n').update(name).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
-type Checked = { kind: 'groundTruth'; row: StagedRow<'groundTruth'> } | { kind: 'detections'; row: StagedRow<'detections'> };
-
-/** Checks one line; answers the staged row or the reasons it was refused. */
-export function parseImportLine(text: string, line: number): Checked | { reason: string } {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return { reason: 'not valid JSON' };
-  }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { reason: 'not a JSON object' };
-  const obj = o as Record<string, unknown>;
-  const hasVideo = 'videoId' in obj;
-  const hasSession = 'testSessionId' in obj;
-  if (hasVideo === hasSession) return { reason: 'needs exactly one of videoId (ground truth) or testSessionId (detection)' };
-  const p = new BatchProblems();
-  const parentField = hasVideo ? 'videoId' : 'testSessionId';
-  p.uuid(line, parentField, obj[parentField]);
-  const ok = hasVideo ? checkGroundTruth(p, line, obj as unknown as GroundTruthInput) : checkDetection(p, line, obj as unknown as DetectionInput);
-  if (!ok || p.count) return { reason: p.first.map((x) => `${x.field} ${x.reason}`).join('; ') };
-  const id = typeof obj.id === 'string' ? obj.id.toLowerCase() : derivedUuid(`${line}\n${text}`);
-  const parent = (obj[parentField] as string).toLowerCase();
-  return hasVideo
-    ? { kind: 'groundTruth', row: { ...groundTruthRow(obj as unknown as GroundTruthInput, id), line, p: parent } }
-    : { kind: 'detections', row: { ...detectionRow(obj as unknown as DetectionInput, id), line, p: parent } };
 }
 
 export async function importNdjson(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
@@ -116,6 +67,7 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     rejected: [],
     elapsedMs: 0,
     rowsPerSecond: 0,
+    chunks: { copy: 0, upsert: 0, foreignKeyTriggersSkipped: 0 },
     changedTags: [],
   };
   const changed = new Set<string>();
@@ -131,12 +83,15 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
   // video or session and their chunks load side by side.
   const lanes = Math.max(1, opts.lanes ?? (db.kind === 'postgres' ? 2 : 1));
   const pending = Array.from({ length: lanes }, () => ({
-    groundTruth: new Map<string, StagedRow<ImportKind>>(),
-    detections: new Map<string, StagedRow<ImportKind>>(),
+    groundTruth: new Map<string, ImportRow>(),
+    detections: new Map<string, ImportRow>(),
   }));
+  // After a chunk met existing ids (a rerun), the lane's next chunk of that kind goes straight to the
+  // upsert path instead of starting a COPY that would fail on its first row.
+  const copyFirst = Array.from({ length: lanes }, () => ({ groundTruth: true, detections: true }));
   const laneOf = (parent: string) => (lanes === 1 ? 0 : parseInt(parent.slice(0, 8), 16) % lanes);
   let rows = 0;
-  const input = createReadStream(file);
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
   const progress = () =>
     opts.onProgress?.({
       lines: summary.lines,
@@ -147,19 +102,27 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
       elapsedMs: performance.now() - started,
     });
 
-  const load = async (kind: ImportKind, chunk: StagedRow<ImportKind>[]) => {
-    const out = await loadChunk(db, scope, kind, chunk);
+  const load = async (lane: number, kind: ImportKind, chunk: ImportRow[]) => {
+    const out = await loadChunk(db, scope, kind, chunk, { copyFirst: copyFirst[lane][kind] });
+    // Back to COPY once a chunk was all new rows.
+    copyFirst[lane][kind] = out.path === 'copy' || out.updated === 0;
+    if (out.path !== 'none') summary.chunks[out.path]++;
+    if (out.foreignKeyTriggersSkipped) summary.chunks.foreignKeyTriggersSkipped++;
     summary[kind].inserted += out.inserted;
     summary[kind].updated += out.updated;
     rows += out.inserted + out.updated;
     for (const r of out.rejected.sort((a, b) => a.line - b.line)) reject(r.line, r.reason);
+    const chunkTags: string[] = [];
     for (const p of out.parents) {
       if (kind === 'groundTruth') {
-        for (const t of [tags.groundTruthOf(p.id), tags.video(p.id), tags.videosOf(p.projectId), tags.projectStats(p.projectId)]) changed.add(t);
+        chunkTags.push(tags.groundTruthOf(p.id), tags.video(p.id), tags.videosOf(p.projectId), tags.projectStats(p.projectId));
       } else {
-        for (const t of [tags.detectionsOf(p.id), tags.session(p.id), tags.sessionsOfProject(p.projectId), tags.sessionsOfVideo(p.videoId!), tags.projectStats(p.projectId)]) changed.add(t);
+        chunkTags.push(tags.detectionsOf(p.id), tags.session(p.id), tags.sessionsOfProject(p.projectId), tags.sessionsOfVideo(p.videoId!), tags.projectStats(p.projectId));
       }
     }
+    for (const t of chunkTags) changed.add(t);
+    // The chunk is committed: let the caller purge what it changed now, not minutes later.
+    if (chunkTags.length && opts.onCommit) await opts.onCommit([...new Set(chunkTags)]);
     progress();
   };
   // Each lane loads one chunk while the next ones are parsed: the database and the parser overlap.
@@ -168,28 +131,51 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     const chunk = [...pending[lane][kind].values()];
     pending[lane][kind].clear();
     await inflight[lane];
-    inflight[lane] = load(kind, chunk);
+    inflight[lane] = load(lane, kind, chunk);
     inflight[lane].catch(() => {}); // awaited at the lane's next flush or at the end
   };
-
-  for await (const text of ndjsonLines(input)) {
+  /** One line: parse, check, queue; answers the lane and kind whose chunk is full, if any. */
+  const take = (text: string): [number, ImportKind] | undefined => {
     const line = ++summary.lines;
-    if (text.trim() === '') continue;
+    if (text.length === 0 || (text.charCodeAt(0) !== 123 && text.trim() === '')) return; // 123: '{'
     const parsed = parseImportLine(text, line);
     if ('reason' in parsed) {
       reject(line, parsed.reason);
-      continue;
+      return;
     }
-    const lane = laneOf(parsed.row.p);
+    const row = parsed.row;
+    const lane = laneOf(row.p);
     const map = pending[lane][parsed.kind];
-    const earlier = map.get(parsed.row.id);
-    if (earlier && earlier.p !== parsed.row.p) {
-      reject(line, `id already used for another ${parsed.kind === 'groundTruth' ? 'video' : 'test session'} on line ${earlier.line}`);
-      continue;
+    const earlier = map.get(row.id);
+    if (earlier) {
+      if (earlier.p !== row.p) {
+        reject(line, `id already used for another ${parsed.kind === 'groundTruth' ? 'video' : 'test session'} on line ${earlier.line}`);
+        return;
+      }
+      map.delete(row.id); // re-inserting moves a repeated id to the end: the last line wins
     }
-    map.delete(parsed.row.id); // re-inserting moves a repeated id to the end: the last line wins
-    map.set(parsed.row.id, parsed.row);
-    if (map.size >= chunkSize) await flush(lane, parsed.kind);
+    map.set(row.id, row);
+    return map.size >= chunkSize ? [lane, parsed.kind] : undefined;
+  };
+
+  // Lines are split synchronously within each block read; only a full chunk waits (for its lane).
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const block of input) {
+    const text = rest + decoder.write(block as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      const full = take(text.slice(start, end));
+      start = nl + 1;
+      if (full) await flush(full[0], full[1]);
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest.length) {
+    const full = take(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (full) await flush(full[0], full[1]);
   }
   for (let lane = 0; lane < lanes; lane++) {
     for (const kind of ['groundTruth', 'detections'] as const) if (pending[lane][kind].size) await flush(lane, kind);

@@ -96,6 +96,31 @@ describeEachDatabase('maintained aggregates', (database) => {
     expect(n).toBeGreaterThan(0);
   });
 
+  // `npm run import` skips the foreign-key triggers with this role; the counters must not notice.
+  it('keep counting under session_replication_role = replica: every counter trigger is ENABLE ALWAYS', async () => {
+    const db = database().db;
+    const notAlways = await db.query<{ tgname: string }>(
+      `SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A'
+         AND tgrelid IN ('ground_truth_objects'::regclass, 'detection_events'::regclass, 'videos'::regclass,
+                         'test_sessions'::regclass, 'projects'::regclass, 'project_stats'::regclass)`,
+    );
+    expect(notAlways).toEqual([]);
+    const project = await insertProject(db);
+    const video = await insertVideo(db, project);
+    const session = await insertTestSession(db, project, video);
+    await db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL session_replication_role = replica`);
+      await insertGroundTruth(tx, video, [{ frame_number: 1, confidence: 0.7, validated: true }, { frame_number: 2, confidence: 0.2 }]);
+      await insertDetections(tx, session, [{ frame_number: 1, confidence: 0.8, validation_result: 'TP' }]);
+      await tx.query(`UPDATE ground_truth_objects SET validated = false WHERE video_id = $1`, [video]);
+      await tx.query(`DELETE FROM detection_events WHERE test_session_id = $1`, [session]);
+    });
+    const [v] = await db.query<{ ground_truth_count: number; ground_truth_validated: number }>(
+      'SELECT ground_truth_count, ground_truth_validated FROM videos WHERE id = $1', [video]);
+    expect(v).toEqual({ ground_truth_count: 2, ground_truth_validated: 0 });
+    expect(await aggregateDrift(db)).toEqual([]);
+  });
+
   it('refresh_aggregates repairs rows loaded with the triggers switched off', async () => {
     const db = database().db;
     const project = await insertProject(db);
@@ -107,8 +132,11 @@ describeEachDatabase('maintained aggregates', (database) => {
       await insertGroundTruth(db, video, [{ frame_number: 1, confidence: 0.9, validated: true }, { frame_number: 2, confidence: 0.4 }]);
       await insertDetections(db, session, [{ frame_number: 1, confidence: 0.8, validation_result: 'FP' }]);
     } finally {
-      await db.query('ALTER TABLE ground_truth_objects ENABLE TRIGGER USER');
-      await db.query('ALTER TABLE detection_events ENABLE TRIGGER USER');
+      // Back to ALWAYS (drizzle/0003): a plain ENABLE would make them ORIGIN-only.
+      for (const t of ['insert', 'update', 'delete']) {
+        await db.query(`ALTER TABLE ground_truth_objects ENABLE ALWAYS TRIGGER ground_truth_${t}_aggregates`);
+        await db.query(`ALTER TABLE detection_events ENABLE ALWAYS TRIGGER detection_${t}_aggregates`);
+      }
     }
     expect((await aggregateDrift(db)).map((d) => d.kind).sort()).toEqual(['project', 'session', 'video']);
     await refreshAggregates(db);

@@ -48,6 +48,9 @@ describe.each(databaseKinds)('bulkLoad [%s]', (kind) => {
     expect(result.rows.projects).toBe(3);
     expect(result.rows.videos).toBe(60);
     expect(result.rows.test_sessions).toBe(12);
+    // The counter triggers were switched off for the load and are ENABLE ALWAYS again.
+    const notAlways = await db.query(`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'A'`);
+    expect(notAlways).toEqual([]);
 
     const drift = await db.query(`
       SELECT v.id FROM videos v LEFT JOIN (

@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNdjson } from '../../src/services/import.service.js';
 import { aggregateDrift, rowCounts } from '../support/aggregates.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
 import { box, createWriteHarness, detection, M, type WriteHarness } from '../support/write-harness.js';
 
 describeEachDatabase('NDJSON import', (database, kind) => {
@@ -80,6 +82,12 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(s.detections).toEqual({ inserted: 2, updated: 0 });
     expect(s.changedTags).toEqual(expect.arrayContaining([`ground-truth-of:${videoId}`, `detections-of:${sessionId}`]));
     expect(progress.length).toBeGreaterThan(1);
+    // New rows went in by COPY straight into the table; the chunk with line 9 (an id of another video)
+    // fell back to staging + upsert, which found it. The test databases connect as superuser, so the
+    // per-row foreign-key triggers were skipped, and the counters below must still be exact.
+    expect(s.chunks.copy).toBeGreaterThan(0);
+    expect(s.chunks.upsert).toBeGreaterThan(0);
+    expect(s.chunks.foreignKeyTriggersSkipped).toBe(s.chunks.copy + s.chunks.upsert);
     const after = await rowCounts(database().db);
     expect(after.groundTruth - before.groundTruth).toBe(3);
     expect(after.detections - before.detections).toBe(2);
@@ -97,6 +105,7 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     const s = await importNdjson(database().db, file, { chunkSize: 4, lanes: 1 });
     expect(s.groundTruth).toEqual({ inserted: 0, updated: 3 });
     expect(s.detections).toEqual({ inserted: 0, updated: 2 });
+    expect(s.chunks.upsert).toBeGreaterThan(0);
     expect(s.rejected.map((r) => r.line)).toEqual(expectedRejects);
     expect(await rowCounts(database().db)).toEqual(before);
     expect(await aggregateDrift(database().db)).toEqual([]);
@@ -121,6 +130,33 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(await aggregateDrift(db)).toEqual([]);
   });
 
+  it('rewrites only the boxes whose values changed on a rerun, and the counters follow', async () => {
+    const db = database().db;
+    const projectId = (await h.ok(M.createProject, { input: { name: 'changed' } })).createProject.id;
+    const video = (await h.ok(M.createVideo, { input: { projectId, filename: 'c.mp4', duration: 1, fileSize: 1 } })).createVideo.id;
+    const boxes: Record<string, unknown>[] = Array.from({ length: 10 }, (_, i) => ({ videoId: video, ...box({ id: randomUUID(), confidence: 0.1 + i / 20 }) }));
+    const dir = mkdtempSync(join(tmpdir(), 'tg-changed-'));
+    writeFileSync(join(dir, 'a.ndjson'), boxes.map((b) => JSON.stringify(b)).join('\n'));
+    expect((await importNdjson(db, join(dir, 'a.ndjson'))).groundTruth).toEqual({ inserted: 10, updated: 0 });
+    // Two boxes change (one becomes validated, one the new maximum confidence); eight stay as they are.
+    boxes[3] = { ...boxes[3], validated: true };
+    boxes[7] = { ...boxes[7], confidence: 0.99 };
+    writeFileSync(join(dir, 'b.ndjson'), boxes.map((b) => JSON.stringify(b)).join('\n'));
+    const [{ xmins }] = await db.query<{ xmins: number }>(`SELECT count(DISTINCT xmin::text)::int AS xmins FROM ground_truth_objects WHERE video_id = $1`, [video]);
+    expect((await importNdjson(db, join(dir, 'b.ndjson'))).groundTruth).toEqual({ inserted: 0, updated: 10 });
+    const [{ rewritten }] = await db.query<{ rewritten: number }>(
+      `SELECT count(*)::int AS rewritten FROM ground_truth_objects WHERE video_id = $1 AND id = ANY($2::uuid[]) AND xmin::text NOT IN (SELECT xmin::text FROM ground_truth_objects WHERE video_id = $1 AND id <> ALL($2::uuid[]))`,
+      [video, `{${boxes[3].id},${boxes[7].id}}`],
+    );
+    expect(xmins).toBe(1);
+    expect(rewritten).toBe(2);
+    const [v] = await db.query<{ ground_truth_validated: number; max_confidence: number }>(
+      `SELECT ground_truth_validated, max_confidence FROM videos WHERE id = $1`, [video]);
+    expect(v.ground_truth_validated).toBe(1);
+    expect(v.max_confidence).toBeCloseTo(0.99, 5);
+    expect(await aggregateDrift(db)).toEqual([]);
+  });
+
   // The CLI opens DATABASE_URL itself; on PGlite it would need a data directory of its own.
   if (kind === 'postgres') it('runs as `npm run import`: summary on stdout, rejected lines on stderr, exit code 1', async () => {
     const run = promisify(execFile);
@@ -132,5 +168,57 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(summary.groundTruth).toEqual({ inserted: 0, updated: 3 });
     expect((err as { stderr: string }).stderr).toContain('line 7: unknown video');
     expect((err as { stderr: string }).stderr).toMatch(/rows\/s/);
+  });
+
+  // What an import changes must leave the response cache like a mutation would: purged after commit.
+  describe('response cache', () => {
+    const query = /* GraphQL */ `query($videoId: ID!) { video(id: $videoId) { id groundTruthCount groundTruth(first: 5) { totalCount } } }`;
+    const xcache = (r: GraphQLResponse) => r.headers.get('x-cache');
+    const count = (r: GraphQLResponse) => dataOf(r).video.groundTruth.totalCount as number;
+    const oneBoxFile = (video: string) => {
+      const f = join(mkdtempSync(join(tmpdir(), 'tg-cache-')), 'one.ndjson');
+      writeFileSync(f, JSON.stringify({ videoId: video, ...box({ id: randomUUID() }) }) + '\n');
+      return f;
+    };
+    /** Reads twice (the second read a hit), so a later read can only be fresh if the import purged. */
+    const cachedCount = async (app: TestApp, video: string) => {
+      await app.execute(query, { videoId: video });
+      const hit = await app.execute(query, { videoId: video });
+      expect(xcache(hit)).toBe('HIT');
+      return count(hit);
+    };
+
+    it('purges what each committed chunk changed through the onCommit hook', async () => {
+      const app = await createTestApp(database().db, { CACHE: 'on' });
+      try {
+        const before = await cachedCount(app, videoId);
+        const s = await importNdjson(database().db, oneBoxFile(videoId), { onCommit: (t) => app.app.cache.invalidate(t) });
+        expect(s.groundTruth.inserted).toBe(1);
+        const after = await app.execute(query, { videoId });
+        expect(xcache(after)).toBe('MISS');
+        expect(count(after)).toBe(before + 1);
+      } finally {
+        await app.close();
+      }
+    });
+
+    // The CLI reaches the servers' cache through Redis (without it, entries expire after CACHE_TTL_S).
+    it.skipIf(kind !== 'postgres' || !redisUrl)('`npm run import` purges the shared Redis cache of a running server', async () => {
+      const prefix = uniquePrefix('import-cli');
+      const env = { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, CACHE_REDIS_TIMEOUT_MS: '2000' };
+      const app = await createTestApp(database().db, env);
+      try {
+        const before = await cachedCount(app, videoId);
+        await promisify(execFile)('npx', ['tsx', 'src/cli/import.ts', oneBoxFile(videoId)], {
+          env: { ...process.env, ...env, DATABASE_URL: database().url!, NODE_ENV: 'test' },
+        });
+        const after = await app.execute(query, { videoId });
+        expect(xcache(after)).toBe('MISS');
+        expect(count(after)).toBe(before + 1);
+      } finally {
+        await app.close();
+        await removePrefix(redisUrl!, prefix);
+      }
+    });
   });
 });

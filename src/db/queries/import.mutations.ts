@@ -1,23 +1,27 @@
-// Loads one chunk of an NDJSON import: rows into a temporary staging table (COPY on PostgreSQL; one
-// json_to_recordset INSERT on PGlite, whose COPY only reads a whole in-memory blob and would need the
-// chunk serialized twice), then the parents are locked in id order, and one INSERT … SELECT … ON
-// CONFLICT (id) DO UPDATE per table writes the chunk. A chunk is one transaction: an interrupted
-// import keeps whole chunks, and re-running the file upserts them again by id.
-import { Readable } from 'node:stream';
+// Loads one chunk of an NDJSON import in one transaction: lock the chunk's parents in id order, refuse
+// the rows of unknown or not-running parents, then COPY the rest straight into the target table inside
+// a savepoint. When that COPY hits an existing id (a rerun, a resumed import) the savepoint is rolled
+// back and the chunk takes the upsert path: COPY into a temporary staging table, then one INSERT …
+// SELECT … ON CONFLICT (id) DO UPDATE, which also finds the ids that belong to another parent.
+// An interrupted import keeps whole chunks; re-running the file upserts them again by id.
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccessScope } from '../../auth/scope.js';
+import type { ReservedSql } from 'postgres';
 import { reservedTransaction, type Db, type Param } from '../client.js';
 import { Params } from '../params.js';
-import type { DetectionJsonRow } from './detection.mutations.js';
-import type { GroundTruthJsonRow } from './ground-truth.mutations.js';
 
 export type ImportKind = 'groundTruth' | 'detections';
 
-/** A checked row with its parent and the line it came from. */
-export type StagedRow<K extends ImportKind> = (K extends 'groundTruth' ? GroundTruthJsonRow : DetectionJsonRow) & {
+/** A checked line, ready for COPY: its id and parent, and the rest of its columns as COPY text. */
+export interface ImportRow {
   line: number;
+  id: string;
+  /** The parent: video id (ground truth) or test session id (detections), lower-case. */
   p: string;
-};
+  /** COPY text (tab-separated, escaped) of the columns after id and parent, in `kinds[kind].columns` order. */
+  fields: string;
+}
 
 export interface ChunkOutcome {
   inserted: number;
@@ -26,15 +30,26 @@ export interface ChunkOutcome {
   rejected: { line: number; reason: string }[];
   /** Parents written: [id, projectId, videoId (sessions only)]. */
   parents: { id: string; projectId: string; videoId?: string }[];
+  /** How the chunk was written: one COPY into the table, or staging + upsert. */
+  path: 'copy' | 'upsert' | 'none';
+  /** Whether the per-row foreign-key triggers were skipped (see `settings`). */
+  foreignKeyTriggersSkipped: boolean;
+}
+
+export interface LoadChunkOptions {
+  /** Try COPY straight into the table first (default true); false goes to staging + upsert at once. */
+  copyFirst?: boolean;
 }
 
 interface KindSql {
+  table: string;
+  /** Target columns after id and parent, in ImportRow.fields order. */
+  columns: string;
+  parentColumn: string;
   staging: string;
-  columns: string[];
-  /** Staging column → its type, for json_to_recordset. */
-  types: string;
-  lockParents: (p: Params, scope: AccessScope) => string;
-  /** $1: the usable parent ids. */
+  /** Staging table columns and types: line, id, p, then the fields. */
+  stagingTypes: string;
+  lockParents: (p: Params, ids: readonly string[], scope: AccessScope) => string;
   upsert: string;
   foreign: string;
   parentWord: string;
@@ -42,130 +57,198 @@ interface KindSql {
 
 const kinds: Record<ImportKind, KindSql> = {
   groundTruth: {
+    table: 'ground_truth_objects',
+    columns: 'frame_number, timestamp, class_label, confidence, x, y, width, height, validated, difficult',
+    parentColumn: 'video_id',
     staging: 'import_ground_truth',
-    columns: ['line', 'id', 'p', 'f', 't', 'l', 'c', 'x', 'y', 'w', 'h', 'v', 'd'],
-    types: 'line int, id uuid, p uuid, f int, t float8, l text, c real, x real, y real, w real, h real, v boolean, d boolean',
-    lockParents: (p, scope) =>
+    stagingTypes: 'line int, id uuid, p uuid, f int, t float8, l text, c real, x real, y real, w real, h real, v boolean, d boolean',
+    lockParents: (p, ids, scope) =>
       `/* importLockVideos */ SELECT v.id, v.project_id AS "projectId", 'running' AS status FROM videos v
-       WHERE v.id IN (SELECT DISTINCT p FROM import_ground_truth)${p.writable(scope, 'v.project_id')} ORDER BY v.id FOR NO KEY UPDATE`,
+       WHERE v.id = ANY(${p.uuids(ids)})${p.writable(scope, 'v.project_id')} ORDER BY v.id FOR NO KEY UPDATE`,
     upsert: `/* importGroundTruth */ WITH up AS (
        INSERT INTO ground_truth_objects AS g
          (id, video_id, frame_number, timestamp, class_label, confidence, x, y, width, height, validated, difficult)
-       SELECT s.id, s.p, s.f, s.t, s.l, s.c, s.x, s.y, s.w, s.h, s.v, s.d FROM import_ground_truth s
-       WHERE s.p = ANY($1::uuid[]) ORDER BY s.id
+       SELECT s.id, s.p, s.f, s.t, s.l, s.c, s.x, s.y, s.w, s.h, s.v, s.d FROM import_ground_truth s ORDER BY s.id
        ON CONFLICT (id) DO UPDATE SET
          frame_number = EXCLUDED.frame_number, timestamp = EXCLUDED.timestamp, class_label = EXCLUDED.class_label,
          confidence = EXCLUDED.confidence, x = EXCLUDED.x, y = EXCLUDED.y, width = EXCLUDED.width,
          height = EXCLUDED.height, validated = EXCLUDED.validated, difficult = EXCLUDED.difficult
        WHERE g.video_id = EXCLUDED.video_id
+         -- A box carrying the values it already has is left alone (it is still locked): a rerun
+         -- then writes no new row versions, index entries or transition-table rows.
+         AND (g.frame_number, g.timestamp, g.class_label, g.confidence, g.x, g.y, g.width, g.height, g.validated, g.difficult)
+           IS DISTINCT FROM (EXCLUDED.frame_number, EXCLUDED.timestamp, EXCLUDED.class_label, EXCLUDED.confidence,
+             EXCLUDED.x, EXCLUDED.y, EXCLUDED.width, EXCLUDED.height, EXCLUDED.validated, EXCLUDED.difficult)
        RETURNING (xmax = 0) AS inserted
      ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`,
     foreign: `/* importForeignGroundTruth */ SELECT s.line FROM import_ground_truth s
-       JOIN ground_truth_objects g ON g.id = s.id AND g.video_id <> s.p WHERE s.p = ANY($1::uuid[])`,
+       JOIN ground_truth_objects g ON g.id = s.id AND g.video_id <> s.p`,
     parentWord: 'video',
   },
   detections: {
+    table: 'detection_events',
+    columns:
+      'frame_number, timestamp, class_label, confidence, validation_result, bounding_box_x, bounding_box_y, bounding_box_width, bounding_box_height',
+    parentColumn: 'test_session_id',
     staging: 'import_detections',
-    columns: ['line', 'id', 'p', 'f', 't', 'l', 'c', 'r', 'x', 'y', 'w', 'h'],
-    types: 'line int, id uuid, p uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real',
-    lockParents: (p, scope) =>
+    stagingTypes: 'line int, id uuid, p uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real',
+    lockParents: (p, ids, scope) =>
       `/* importLockSessions */ SELECT t.id, t.project_id AS "projectId", t.video_id AS "videoId", t.status FROM test_sessions t
-       WHERE t.id IN (SELECT DISTINCT p FROM import_detections)${p.writable(scope, 't.project_id')} ORDER BY t.id FOR NO KEY UPDATE`,
+       WHERE t.id = ANY(${p.uuids(ids)})${p.writable(scope, 't.project_id')} ORDER BY t.id FOR NO KEY UPDATE`,
     upsert: `/* importDetections */ WITH up AS (
        INSERT INTO detection_events AS d
          (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
           bounding_box_x, bounding_box_y, bounding_box_width, bounding_box_height)
-       SELECT s.id, s.p, s.f, s.t, s.l, s.c, s.r, s.x, s.y, s.w, s.h FROM import_detections s
-       WHERE s.p = ANY($1::uuid[]) ORDER BY s.id
+       SELECT s.id, s.p, s.f, s.t, s.l, s.c, s.r, s.x, s.y, s.w, s.h FROM import_detections s ORDER BY s.id
        ON CONFLICT (id) DO UPDATE SET
          confidence = EXCLUDED.confidence, validation_result = EXCLUDED.validation_result, updated_at = now()
        WHERE d.test_session_id = EXCLUDED.test_session_id
        RETURNING (xmax = 0) AS inserted
      ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`,
     foreign: `/* importForeignDetections */ SELECT s.line FROM import_detections s
-       JOIN detection_events d ON d.id = s.id AND d.test_session_id <> s.p WHERE s.p = ANY($1::uuid[])`,
+       JOIN detection_events d ON d.id = s.id AND d.test_session_id <> s.p`,
     parentWord: 'test session',
   },
 };
 
+/**
+ * One statement of transaction settings. An import can be replayed from its file, so not waiting for
+ * each WAL flush is safe; a chunk is sorted by id in memory on the upsert path and is far bigger than
+ * any API statement (the API's statement timeout would cut it off on a busy server).
+ * `session_replication_role = replica` skips the per-row foreign-key triggers, about a third of the
+ * database's work per row. That is safe here because every row's parent was locked FOR NO KEY UPDATE
+ * first (it cannot be deleted or re-keyed before commit) and rows of unknown parents never reach the
+ * table. It also silences every trigger not marked ENABLE ALWAYS, so it is only taken when the role
+ * may set it (superuser) and every user trigger on the tables an import writes is ENABLE ALWAYS
+ * (drizzle/0003_import_triggers_always.sql does that for the counter triggers).
+ */
+const settings = `/* importSettings */ SELECT set_config('synchronous_commit', 'off', true),
+  set_config('work_mem', '64MB', true), set_config('statement_timeout', '10min', true),
+  CASE WHEN current_setting('is_superuser') = 'on' AND NOT EXISTS (
+    SELECT 1 FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgenabled <> 'A' AND t.tgrelid IN (
+      'ground_truth_objects'::regclass, 'detection_events'::regclass, 'videos'::regclass,
+      'test_sessions'::regclass, 'projects'::regclass, 'project_stats'::regclass))
+  THEN set_config('session_replication_role', 'replica', true) END AS "replicationRole"`;
+
 type Run = (text: string, params?: readonly Param[]) => Promise<Record<string, unknown>[]>;
+/** COPY FROM STDIN of `lines` (each ending in \n) into `target`. */
+type Copy = (target: string, lines: Iterable<string>) => Promise<void>;
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; NUL was refused earlier. */
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (typeof v === 'number') return String(v);
-  const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : s;
-}
-
-function* copyLines(rows: readonly Record<string, unknown>[], columns: readonly string[]): Generator<string> {
-  const batch: string[] = [];
-  for (const r of rows) {
-    batch.push(columns.map((c) => copyField(r[c])).join('\t'));
-    // Hand the stream ~1,000 rows at a time: few writes, bounded memory.
-    if (batch.length === 1000) yield batch.splice(0).join('\n') + '\n';
+/** Chunks of ~1,000 COPY lines: few writes, bounded memory. */
+function* batched(rows: readonly ImportRow[], line: (r: ImportRow) => string): Generator<string> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    let s = '';
+    const end = Math.min(rows.length, i + 1000);
+    for (let j = i; j < end; j++) s += line(rows[j]);
+    yield s;
   }
-  if (batch.length) yield batch.join('\n') + '\n';
 }
 
-export async function loadChunk<K extends ImportKind>(
+const copyFailedOnExistingRows = (err: unknown) => {
+  const code = (err as { code?: string } | null)?.code;
+  // 23505: an id is already there (rerun). 40P01: two loaders inserting the same new ids in opposite
+  // orders; the upsert path writes in id order and waits instead.
+  return code === '23505' || code === '40P01';
+};
+
+/**
+ * COPY … FROM STDIN through postgres.js, settling on a server error too. postgres.js 3.4.9 never
+ * settles the writable when the server refuses the data after CopyDone (porsager/postgres#1173, fix
+ * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
+ * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
+ */
+async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string>): Promise<void> {
+  const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
+  let fail!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // raced below; never left unhandled
+  const reject = query.reject;
+  query.reject = (err) => {
+    fail(err);
+    reject(err);
+  };
+  const stream = await query.writable();
+  await Promise.race([pipeline(Readable.from(lines), stream), failed]);
+}
+
+export async function loadChunk(
   db: Db,
   scope: AccessScope,
-  kind: K,
-  rows: readonly StagedRow<K>[],
+  kind: ImportKind,
+  rows: readonly ImportRow[],
+  opts: LoadChunkOptions = {},
 ): Promise<ChunkOutcome> {
   const k = kinds[kind];
-  const createStaging = `/* importStaging */ CREATE TEMP TABLE IF NOT EXISTS ${k.staging} (${k.types}) ON COMMIT DELETE ROWS`;
-  const body = async (run: Run, stage: () => Promise<void>): Promise<ChunkOutcome> => {
-    await run(createStaging);
-    await stage();
+  const body = async (run: Run, copy: Copy): Promise<ChunkOutcome> => {
+    const [{ replicationRole }] = (await run(settings)) as { replicationRole: string | null }[];
+    const foreignKeyTriggersSkipped = replicationRole === 'replica';
+    const parentIds = [...new Set(rows.map((r) => r.p))].sort();
     const lp = new Params();
-    const locked = (await run(k.lockParents(lp, scope), lp.values)) as { id: string; projectId: string; videoId?: string; status: string }[];
+    const locked = (await run(k.lockParents(lp, parentIds, scope), lp.values)) as {
+      id: string;
+      projectId: string;
+      videoId?: string;
+      status: string;
+    }[];
     const usable = new Map(locked.filter((l) => l.status === 'running').map((l) => [l.id, l]));
     const rejected: ChunkOutcome['rejected'] = [];
     const found = new Set(locked.map((l) => l.id));
+    const good: ImportRow[] = [];
     for (const r of rows) {
-      if (!found.has(r.p)) rejected.push({ line: r.line, reason: `unknown ${k.parentWord} ${r.p}` });
-      else if (!usable.has(r.p)) rejected.push({ line: r.line, reason: `test session ${r.p} is not running` });
+      if (usable.has(r.p)) good.push(r);
+      else if (!found.has(r.p)) rejected.push({ line: r.line, reason: `unknown ${k.parentWord} ${r.p}` });
+      else rejected.push({ line: r.line, reason: `test session ${r.p} is not running` });
     }
-    if (usable.size === 0) return { inserted: 0, updated: 0, rejected, parents: [] };
-    const parentIds = `{${[...usable.keys()].join(',')}}`;
-    const [counts] = (await run(k.upsert, [parentIds])) as { inserted: number; written: number }[];
-    const expected = rows.length - rejected.length;
-    if (counts.written < expected) {
-      for (const f of (await run(k.foreign, [parentIds])) as { line: number }[]) {
-        rejected.push({ line: f.line, reason: `id already belongs to another ${k.parentWord}` });
+    const parents = [...usable.values()];
+    if (good.length === 0) return { inserted: 0, updated: 0, rejected, parents, path: 'none', foreignKeyTriggersSkipped };
+
+    if (opts.copyFirst ?? true) {
+      await run(`/* importCopySavepoint */ SAVEPOINT import_copy`);
+      try {
+        await copy(`${k.table} (id, ${k.parentColumn}, ${k.columns})`, batched(good, (r) => `${r.id}\t${r.p}\t${r.fields}\n`));
+        await run(`/* importCopyRelease */ RELEASE SAVEPOINT import_copy`);
+        return { inserted: good.length, updated: 0, rejected, parents, path: 'copy', foreignKeyTriggersSkipped };
+      } catch (err) {
+        if (!copyFailedOnExistingRows(err)) throw err;
+        await run(`/* importCopyRollback */ ROLLBACK TO SAVEPOINT import_copy`);
       }
     }
-    return { inserted: counts.inserted, updated: counts.written - counts.inserted, rejected, parents: [...usable.values()] };
+
+    await run(`/* importStaging */ CREATE TEMP TABLE IF NOT EXISTS ${k.staging} (${k.stagingTypes}) ON COMMIT DELETE ROWS`);
+    await copy(k.staging, batched(good, (r) => `${r.line}\t${r.id}\t${r.p}\t${r.fields}\n`));
+    const [counts] = (await run(k.upsert)) as { inserted: number; written: number }[];
+    let foreign = 0;
+    // Rows not written are either unchanged boxes or ids of another parent; only the latter are refused.
+    if (counts.written < good.length) {
+      for (const f of (await run(k.foreign)) as { line: number }[]) {
+        rejected.push({ line: f.line, reason: `id already belongs to another ${k.parentWord}` });
+        foreign++;
+      }
+    }
+    return {
+      inserted: counts.inserted,
+      // Every row already there under its own parent, rewritten or (boxes) left as it was.
+      updated: good.length - counts.inserted - foreign,
+      rejected,
+      parents,
+      path: 'upsert',
+      foreignKeyTriggersSkipped,
+    };
   };
 
   const d = db.driver;
   if (d.kind === 'postgres') {
     return (await reservedTransaction(d.sql, async (tx) => {
       const run: Run = (text, params = []) => tx.unsafe(text, params as never[]) as never;
-      // An import can be replayed from its file, so a crash losing the last chunks' commits costs a
-      // rerun, not data integrity; not waiting for each WAL flush speeds every chunk.
-      await run(`/* importAsyncCommit */ SET LOCAL synchronous_commit = off`);
-      // The chunk is sorted by id before it is written; keep that sort in memory.
-      await run(`/* importWorkMem */ SET LOCAL work_mem = '64MB'`);
-      // A chunk is far bigger than any API statement; the API's statement timeout would cut it off
-      // on a busy server.
-      await run(`/* importStatementTimeout */ SET LOCAL statement_timeout = '10min'`);
-      return body(run, async () => {
-        const stream = await tx.unsafe(`COPY ${k.staging} (${k.columns.join(', ')}) FROM STDIN`).writable();
-        await pipeline(Readable.from(copyLines(rows as never, k.columns)), stream);
-      });
+      return body(run, (target, lines) => copyIn(tx, `COPY ${target} FROM STDIN`, lines));
     })) as ChunkOutcome;
   }
-  return db.transaction(async (tx) => {
-    const run: Run = (text, params = []) => tx.query(text, params);
-    return body(run, async () => {
-      await run(
-        `/* importStageJson */ INSERT INTO ${k.staging} SELECT * FROM json_to_recordset($1::json) AS r(${k.types})`,
-        [JSON.stringify(rows)],
-      );
+  // PGlite's COPY reads one in-memory blob.
+  const pglite = d.pglite;
+  return pglite.transaction(async (tx) => {
+    const run: Run = async (text, params = []) => (await tx.query<Record<string, unknown>>(text, params as unknown[])).rows;
+    return body(run, async (target, lines) => {
+      await tx.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([...lines]) });
     });
   });
 }
