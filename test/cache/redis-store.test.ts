@@ -3,6 +3,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisConnection } from '../../src/cache/redis-connection.js';
 import { RedisStore } from '../../src/cache/redis-store.js';
+import { ResponseCache } from '../../src/cache/response-cache.js';
+import { Redis } from 'ioredis';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 import { storeContract } from './store-contract.js';
 
@@ -160,6 +162,39 @@ describe.skipIf(!redisUrl)('RedisConnection breaker (needs REDIS_URL)', () => {
       await expect(conn.run(slow)).rejects.toThrow(/timed out after 30 ms/);
     } finally {
       await conn.close();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('ResponseCache fill lock on Redis (needs REDIS_URL)', () => {
+  it('gives back the fill lock a joining request took, so the leader can fill at once', async () => {
+    const { store, own, close } = await openStore();
+    const cache = new ResponseCache(store, { ttlS: 60, lockWaitMs: 1500 });
+    const redis = new Redis(redisUrl!);
+    try {
+      const { epoch } = await store.lookup('warm-up');
+      // Another process holds the fill lock of key k: this process's first miss polls.
+      const lockKey = `${own}rc:l:${epoch}:k`;
+      await redis.set(lockKey, 'other-process', 'PX', 10_000);
+      const started = performance.now();
+      const leader = cache.begin('k');
+      await new Promise((r) => setTimeout(r, 30));
+      // The other process finishes; an identical request arrives, takes the free lock in its
+      // lookup, and joins the leader's flight.
+      await redis.del(lockKey);
+      const follower = cache.begin('k');
+      const led = await leader;
+      expect(led.kind).toBe('miss');
+      // The leader got the lock on its next poll instead of waiting out CACHE_LOCK_WAIT_MS.
+      expect(performance.now() - started).toBeLessThan(700);
+      if (led.kind !== 'miss') return;
+      expect(led.ticket.lockToken).toBeDefined();
+      await cache.complete(led.ticket, { data: { n: 1 } }, ['t']);
+      expect(await follower).toMatchObject({ kind: 'hit', coalesced: true, result: { data: { n: 1 } } });
+      expect(await redis.exists(lockKey)).toBe(0);
+    } finally {
+      redis.disconnect();
+      await close();
     }
   });
 });
