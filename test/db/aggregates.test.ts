@@ -3,18 +3,10 @@
 import { expect, it } from 'vitest';
 import { aggregateDrift, refreshAggregates } from '../../src/db/queries/aggregates.queries.js';
 import type { Db } from '../../src/db/client.js';
+import { mulberry32 } from '../support/prng.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertDetections, insertGroundTruth, insertProject, insertTestSession, insertVideo } from '../support/factories.js';
 
-/** mulberry32: a small seeded PRNG so a failing sequence can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const statuses = ['uploaded', 'processing', 'completed', 'failed'] as const;
 const results = ['TP', 'FP', 'FN', 'PENDING'] as const;
@@ -83,7 +75,7 @@ async function randomStep(db: Db, rnd: () => number, projects: string[]): Promis
 describeEachDatabase('maintained aggregates', (database) => {
   it('equal fresh COUNT/MAX after every step of a random mix of inserts, updates and deletes', async () => {
     const db = database().db;
-    const rnd = prng(20261128);
+    const rnd = mulberry32(20261128);
     const projects = [await insertProject(db), await insertProject(db)];
     for (const p of projects) for (let i = 0; i < 3; i++) await insertVideo(db, p);
     const steps: string[] = [];

@@ -5,18 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
 import { aggregateDrift } from '../support/aggregates.js';
+import { mulberry32 } from '../support/prng.js';
 import { box, createWriteHarness, detection, M, type WriteHarness } from '../support/write-harness.js';
 
-/** mulberry32: small, fast, good enough to make a test replayable from its seed. */
+/** A seeded PRNG with the picks this walk needs, replayable from its seed. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

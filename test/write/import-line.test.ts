@@ -6,16 +6,8 @@ import { BatchProblems } from '../../src/services/batch-problems.js';
 import { checkDetection, detectionRow, type DetectionInput } from '../../src/services/detection.service.js';
 import { checkGroundTruth, groundTruthRow, type GroundTruthInput } from '../../src/services/ground-truth.service.js';
 import { parseImportLine } from '../../src/services/import-line.js';
+import { mulberry32 } from '../support/prng.js';
 
-/** mulberry32, seeded so a failure can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const uuid = '3c8502fe-6cbd-5dbb-a023-e55d85dfb4a0';
 const numbers = [0, -0, 1, 0.5, 0.581, 1 / 3, 2, -1, 1.5, 1e-46, 1e-40, 3.4e38, 3.5e38, -3.5e38, 2147483647, 2147483648, 2 ** 53, 1e21, 'x', null, true];
@@ -42,7 +34,7 @@ function reference(o: Record<string, any>): { reason: string } | { fields: strin
 
 describe('parseImportLine', () => {
   it('agrees with checkGroundTruth / checkDetection on 20,000 random lines of edge values', () => {
-    const rnd = prng(Number(process.env.WRITE_SEED ?? 7));
+    const rnd = mulberry32(Number(process.env.WRITE_SEED ?? 7));
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
     // Mostly valid values, so that both verdicts come up often.
     const num = (good: unknown) => (rnd() < 0.8 ? good : pick(numbers));
