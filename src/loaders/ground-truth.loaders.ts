@@ -1,4 +1,5 @@
 // Ground truth: pages per video (frame, confidence desc, id), filtered counts and per-video stats.
+import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import {
   groundTruthCountsByVideos,
@@ -7,8 +8,6 @@ import {
   type GroundTruthFilter,
   type GroundTruthStatsRow,
 } from '../db/queries/ground-truth.queries.js';
-import type { GroundTruthObjectRow } from '../db/schema.js';
-import type DataLoader from 'dataloader';
 import type { VideoRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
