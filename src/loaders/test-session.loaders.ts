@@ -10,7 +10,7 @@ import type { ProjectStatsRow, TestSessionRow } from '../db/schema.js';
 import { byIdLoader, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { toPage } from './page.js';
+import { recordRows, toPage } from './page.js';
 
 export interface TestSessionPageArgs {
   status: TestSessionStatusValue | null;
@@ -39,15 +39,22 @@ export function testSessionLoaders(
     for (const row of rows) testSessionById.prime(row.id, row);
     const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
-        countFromStats(await projectStatsById.load(parent), args.status),
+      recordRows(
+        toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+          countFromStats(await projectStatsById.load(parent), args.status),
+        ),
+        record,
+        (r) => tags.session(r.id),
       );
   });
 
   const testSessionsByVideo = perParentLoader(waves, async (parents, status: TestSessionStatusValue | null) => {
     for (const p of parents) record(tags.sessionsOfVideo(p));
     const rows = await testSessionsByVideos(db, parents, status ?? undefined);
-    for (const row of rows) testSessionById.prime(row.id, row);
+    for (const row of rows) {
+      record(tags.session(row.id));
+      testSessionById.prime(row.id, row);
+    }
     return groupBy(rows, (r) => r.videoId);
   });
 

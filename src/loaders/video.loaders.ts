@@ -6,7 +6,7 @@ import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
 import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { toPage } from './page.js';
+import { recordRows, toPage } from './page.js';
 
 export interface VideoPageArgs {
   filter: VideoFilter;
@@ -44,10 +44,14 @@ export function videoLoaders(
     for (const row of rows) videoById.prime(row.id, row);
     const pages = groupBy(rows, (r) => r.projectId);
     return (parent: string) =>
-      toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
-        args.filter.groundTruthGenerated === undefined
-          ? countFromStats(await projectStatsById.load(parent), args.filter)
-          : videoCountByProject.load({ parent, args: args.filter }),
+      recordRows(
+        toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+          args.filter.groundTruthGenerated === undefined
+            ? countFromStats(await projectStatsById.load(parent), args.filter)
+            : videoCountByProject.load({ parent, args: args.filter }),
+        ),
+        record,
+        (r) => tags.video(r.id),
       );
   });
 

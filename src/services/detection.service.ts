@@ -3,7 +3,7 @@
 // it running until commit), then the detections are written in id order by one statement.
 import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
-import { tags } from '../cache/cache-tags.js';
+import { detectionWriteTags } from '../cache/cache-tags.js';
 import * as detectionSql from '../db/queries/detection.mutations.js';
 import type { DetectionJsonRow, ValidationResultValue } from '../db/queries/detection.mutations.js';
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
@@ -60,14 +60,7 @@ export function detectionRow(o: DetectionInput, id = o.id?.toLowerCase() ?? rand
   };
 }
 
-const detectionTags = (sessions: readonly LockedSession[]) =>
-  sessions.flatMap((s) => [
-    tags.detectionsOf(s.id),
-    tags.session(s.id),
-    tags.sessionsOfProject(s.projectId),
-    tags.sessionsOfVideo(s.videoId),
-    tags.projectStats(s.projectId),
-  ]);
+const detectionTags = (sessions: readonly LockedSession[]) => sessions.flatMap(detectionWriteTags);
 
 export async function ingestDetections(
   deps: WriteDeps,

@@ -3,7 +3,7 @@
 // before its boxes are written.
 import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
-import { tags } from '../cache/cache-tags.js';
+import { groundTruthWriteTags } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
 import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
@@ -64,8 +64,7 @@ export function groundTruthRow(o: GroundTruthInput, id = o.id?.toLowerCase() ?? 
   };
 }
 
-const groundTruthTags = (videos: readonly LockedParent[]) =>
-  videos.flatMap((v) => [tags.groundTruthOf(v.id), tags.video(v.id), tags.videosOf(v.projectId), tags.projectStats(v.projectId)]);
+const groundTruthTags = (videos: readonly LockedParent[]) => videos.flatMap(groundTruthWriteTags);
 
 export async function upsertGroundTruth(
   deps: WriteDeps,

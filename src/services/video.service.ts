@@ -83,8 +83,10 @@ export async function updateVideo(deps: WriteDeps, idArg: string, input: UpdateV
       groundTruthGenerated: input.groundTruthGenerated ?? undefined,
     });
   });
-  // Only a status change moves the project's counters; project fields never change with a video.
-  const changedTags = [tags.video(video.id), tags.videosOf(video.projectId)];
+  // Pages showing the video carry its tag; only a change of a field lists filter on changes which
+  // lists it belongs to, and only a status change moves the project's counters.
+  const changedTags = [tags.video(video.id)];
+  if (input.status != null || input.groundTruthGenerated != null) changedTags.push(tags.videosOf(video.projectId));
   if (input.status != null) changedTags.push(tags.projectStats(video.projectId));
   return { value: video, changedTags };
 }

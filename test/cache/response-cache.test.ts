@@ -3,7 +3,7 @@
 // read/write race, single-flight, and two server instances sharing one Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
-import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
+import { insertGroundTruth, insertProject, insertTestSession, insertVideo } from '../support/factories.js';
 import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 import type { Db } from '../../src/db/client.js';
@@ -128,6 +128,79 @@ describeEachDatabase('response cache', (database) => {
         const aList = await app.execute(videoListQuery, { projectId: a.projectId });
         expect(xcache(aList)).toBe('MISS');
         expect(dataOf(aList).project.videos.nodes[0].groundTruthCount).toBe(2);
+      });
+
+      it('drops a video page when a video it shows changes, not when another video of the project does', async () => {
+        const projectId = await insertProject(db);
+        const hidden = await insertVideo(db, projectId, { createdAt: '2026-01-01T00:00:00Z' });
+        const shown = await insertVideo(db, projectId, { createdAt: '2026-01-02T00:00:00Z' });
+        const page = `query($projectId: ID!, $status: VideoStatus) {
+          project(id: $projectId) { videos(first: 1, status: $status) { nodes { id processingStatus groundTruthCount } } } }`;
+        const failedPage = { projectId, status: 'FAILED' };
+        const read = async (variables: Record<string, unknown> = { projectId }) => {
+          const r = await app.execute(page, variables);
+          return { cache: xcache(r), nodes: dataOf(r).project.videos.nodes };
+        };
+        const write = async (query: string, variables: Record<string, unknown>) => {
+          const r = await app.execute(query, variables);
+          expect(r.body.errors).toBeUndefined();
+        };
+        const setProcessing = `mutation($id: ID!, $p: String) { updateVideo(id: $id, input: { processingStatus: $p }) { id } }`;
+        const addBox = `mutation($videoId: ID!) {
+          upsertGroundTruth(videoId: $videoId, objects: [{ frameNumber: 1, timestamp: 0.1, classLabel: "car", confidence: 0.9, x: 0, y: 0, width: 1, height: 1 }]) { inserted } }`;
+
+        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: null, groundTruthCount: 0 }] });
+        expect((await read(failedPage)).nodes).toEqual([]);
+        // Field changes of a video the page does not show keep it.
+        await write(setProcessing, { id: hidden, p: 'transcoding' });
+        await write(addBox, { videoId: hidden });
+        expect((await read()).cache).toBe('HIT');
+        expect((await read(failedPage)).cache).toBe('HIT');
+        // A field change of the video it shows drops it.
+        await write(setProcessing, { id: shown, p: 'transcoding' });
+        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 0 }] });
+        await write(addBox, { videoId: shown });
+        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 1 }] });
+        // A status change moves the hidden video into a filtered list: the list itself is dropped.
+        expect((await read(failedPage)).cache).toBe('HIT');
+        await write(`mutation($id: ID!) { updateVideo(id: $id, input: { status: FAILED }) { id } }`, { id: hidden });
+        expect(await read(failedPage)).toEqual({ cache: 'MISS', nodes: [{ id: hidden, processingStatus: 'transcoding', groundTruthCount: 1 }] });
+      });
+
+      it('drops the session lists that show a session when detections are written to it, and only those', async () => {
+        const { projectId, videoId } = await projectWithVideo(db);
+        const older = await insertTestSession(db, projectId, videoId, { startedAt: '2026-01-01T00:00:00Z' });
+        const newer = await insertTestSession(db, projectId, videoId, { startedAt: '2026-01-02T00:00:00Z' });
+        const lists = `query($projectId: ID!, $videoId: ID!) {
+          project(id: $projectId) { testSessions(first: 1) { nodes { id detectionStats { total } } } }
+          video(id: $videoId) { testSessions { id detectionStats { total } } } }`;
+        const read = async () => {
+          const r = await app.execute(lists, { projectId, videoId });
+          const d = dataOf(r);
+          return { cache: xcache(r), page: d.project.testSessions.nodes, ofVideo: d.video.testSessions };
+        };
+        const ingest = async (sessionId: string) => {
+          const r = await app.execute(
+            `mutation($s: ID!) { ingestDetections(testSessionId: $s, detections: [{ frameNumber: 1, timestamp: 0.1, classLabel: "car",
+              confidence: 0.9, boundingBox: { x: 0, y: 0, width: 1, height: 1 } }]) { inserted } }`,
+            { s: sessionId },
+          );
+          expect(r.body.errors).toBeUndefined();
+        };
+        expect((await read()).cache).toBe('MISS');
+        expect((await read()).cache).toBe('HIT');
+        // The project page shows only the newer session; the video's list shows both.
+        const projectPage = `query($projectId: ID!) { project(id: $projectId) { testSessions(first: 1) { nodes { id detectionStats { total } } } } }`;
+        expect(xcache(await app.execute(projectPage, { projectId }))).toBe('MISS');
+        await ingest(older);
+        expect(xcache(await app.execute(projectPage, { projectId }))).toBe('HIT');
+        const after = await read();
+        expect(after.cache).toBe('MISS');
+        expect(after.ofVideo.map((s: { detectionStats: { total: number } }) => s.detectionStats.total).sort()).toEqual([0, 1]);
+        await ingest(newer);
+        const page = await app.execute(projectPage, { projectId });
+        expect(xcache(page)).toBe('MISS');
+        expect(dataOf(page).project.testSessions.nodes).toEqual([{ id: newer, detectionStats: { total: 1 } }]);
       });
 
       it('hits the same entry whatever the key order of the variables and the whitespace of the document', async () => {

@@ -1,5 +1,3 @@
-// AFTER MERGE: rename to cache-access.test.ts once the response cache (CACHE=on, ctx.scope.id in the
-// cache key) is on the branch. Not run on wip-security, which has no response cache.
 // A response cached for one key is never served to a key with other access, and revoking a key
 // takes effect on the next request even when its response is cached (authentication runs before
 // Apollo and so before the cache).

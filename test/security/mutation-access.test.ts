@@ -1,6 +1,3 @@
-// AFTER MERGE: rename to mutation-access.test.ts once the write path (Mutation type) and the
-// createProject → grantProjectWrite wiring are on the branch. Written against main's schema.graphql
-// (ac468d1) but not run on wip-security, which has no mutations.
 // Every mutation refuses a foreign project exactly like an unknown one (NOT_FOUND, or 0 for the
 // id-list mutations that ignore unknown ids) and writes nothing; a member that creates a project
 // can read and write it on the next request.
