@@ -50,7 +50,13 @@ export async function startFaultSystem(env: Record<string, string> = {}, shape: 
   }
 }
 
-/** A read that touches the database on every level (no response cache on this branch). */
+/** A read that touches the database on every level. */
 export const readQuery = () => ({
   query: `query Read { projects(first: 3) { totalCount nodes { id stats { videoCount } videos(first: 5) { nodes { id groundTruthCount groundTruth(first: 5) { nodes { id } } } } } } }`,
+});
+
+/** Eight cacheable variants of a dashboard read: a load over them is mostly hits once warm. */
+export const cacheableRead = (i: number) => ({
+  query: `query Cached($n: Int!) { projects(first: 3) { nodes { id stats { videoCount } videos(first: $n) { nodes { id processingStatus groundTruthCount } } } } }`,
+  variables: { n: 1 + (i % 8) },
 });

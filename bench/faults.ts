@@ -1,11 +1,13 @@
-// npm run faults [-- outage|restart|timeout|overload]: faults under load against a throwaway
-// PostgreSQL (never the shared one on 5432), printing the figures the README quotes. The same
+// npm run faults [-- outage|restart|redis|timeout|overload|boot|shutdown]: faults under load against a
+// throwaway PostgreSQL and Redis (never the shared ones on 5432 and 6379), printing the figures the
+// README quotes. The same
 // scenarios run, shorter, in test/faults/faults.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { startFaultSystem, readQuery, type FaultSystem } from './fault-system.js';
+import { cacheableRead, startFaultSystem, readQuery, type FaultSystem } from './fault-system.js';
 import { runLoad, sendOnce, summarize, type RequestRecord } from './load.js';
 import { freePort, startThrowawayPostgres } from './throwaway-postgres.js';
+import { PrivateRedis } from './throwaway-redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n);
@@ -66,6 +68,76 @@ export async function postgresRestart(sys: FaultSystem, o = { clients: 20, durat
   sys.pg.restart();
   const upAt = performance.now();
   return outageReport(`pg_ctl restart -m fast under ${o.clients} clients`, await load, downAt, upAt);
+}
+
+export interface RedisOutageReport {
+  scenario: string;
+  load: ReturnType<typeof summarize>;
+  outageMs: number;
+  /** Answers by x-cache (and failures) of the requests started before, during and after the outage. */
+  phases: Record<'before' | 'during' | 'after', Record<string, number> & { p50Ms: number; p99Ms: number }>;
+  /** From redis-server accepting connections again to the end of the first HIT. */
+  firstHitAfterUpMs: number;
+  /** The cache's own counters over the run (what /metrics exports). */
+  bypassesCounted: number;
+  writes: { sent: number; failed: number };
+}
+
+/**
+ * The response cache's Redis killed in the middle of a load run of cacheable reads (with a write in
+ * every 20 requests, whose invalidation cannot reach Redis during the outage), then started again:
+ * no request may fail, the outage shows as BYPASS answers from PostgreSQL, and hits come back.
+ */
+export async function redisOutage(
+  sys: FaultSystem,
+  redis: PrivateRedis,
+  o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000 },
+): Promise<RedisOutageReport> {
+  const [video] = await sys.app.db.query<{ id: string }>('SELECT id FROM videos ORDER BY id LIMIT 1');
+  const write = (i: number) => ({
+    query: 'mutation W($id: ID!, $p: String) { updateVideo(id: $id, input: { processingStatus: $p }) { id } }',
+    variables: { id: video.id, p: `redis-outage-${i}` },
+  });
+  const isWrite = (i: number) => i % 20 === 19;
+  const bypassesBefore = sys.app.cache.stats().bypasses;
+  const load = runLoad({
+    url: sys.url,
+    key: sys.key,
+    clients: o.clients,
+    durationMs: o.durationMs,
+    maxRequests: 200_000,
+    timeoutMs: 15_000,
+    body: (i) => (isWrite(i) ? write(i) : cacheableRead(i)),
+  });
+  await sleep(o.downAfterMs);
+  await redis.stop(); // returns once the process has exited
+  const downAt = performance.now();
+  await sleep(o.downMs);
+  await redis.start(); // returns once it answers PING
+  const upAt = performance.now();
+  const records = await load;
+  const phaseOf = (r: RequestRecord) => (r.start < downAt ? 'before' : r.start < upAt ? 'during' : 'after');
+  const phases = { before: [], during: [], after: [] } as Record<'before' | 'during' | 'after', RequestRecord[]>;
+  for (const r of records) phases[phaseOf(r)].push(r);
+  const tally = (rs: RequestRecord[]) => {
+    const out: Record<string, number> = {};
+    for (const r of rs) {
+      const k = r.code ? `failed ${r.code}` : (r.cache ?? 'no x-cache');
+      out[k] = (out[k] ?? 0) + 1;
+    }
+    const s = summarize(rs);
+    return { ...out, p50Ms: s.p50Ms, p99Ms: s.p99Ms };
+  };
+  const firstHit = records.filter((r) => r.cache === 'HIT' && r.start >= upAt).sort((a, b) => a.end - b.end)[0];
+  return {
+    scenario: `Redis killed for ${o.downMs} ms under ${o.clients} clients`,
+    load: summarize(records),
+    outageMs: round(upAt - downAt),
+    phases: { before: tally(phases.before), during: tally(phases.during), after: tally(phases.after) },
+    firstHitAfterUpMs: round((firstHit?.end ?? Infinity) - upAt),
+    bypassesCounted: sys.app.cache.stats().bypasses - bypassesBefore,
+    writes: { sent: records.filter((r) => isWrite(r.index!)).length, failed: records.filter((r) => isWrite(r.index!) && r.code !== null).length },
+  };
 }
 
 export interface TimeoutReport {
@@ -199,19 +271,23 @@ export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 })
 }
 
 async function main(which: string[]) {
-  const all = ['outage', 'restart', 'timeout', 'overload', 'boot', 'shutdown'];
+  const all = ['outage', 'restart', 'redis', 'timeout', 'overload', 'boot', 'shutdown'];
   const run = which.length ? which : all;
   for (const name of run) {
     if (name === 'shutdown') {
       console.log(JSON.stringify({ name, ...(await gracefulShutdown()) }, null, 2));
       continue;
     }
-    const sys = await startFaultSystem(name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : {});
+    const redis = name === 'redis' ? await PrivateRedis.start() : undefined;
+    const sys = await startFaultSystem(
+      name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url } : {},
+    );
     try {
       const started = performance.now();
       const report =
         name === 'outage' ? await postgresOutage(sys)
         : name === 'restart' ? await postgresRestart(sys)
+        : name === 'redis' ? await redisOutage(sys, redis!)
         : name === 'timeout' ? await statementTimeout(sys)
         : name === 'overload' ? await overload(sys)
         : name === 'boot' ? await postgresDownAtBoot(sys)
@@ -219,6 +295,7 @@ async function main(which: string[]) {
       console.log(JSON.stringify({ name, ...report, wallMs: round(performance.now() - started) }, null, 2));
     } finally {
       await sys.close();
+      await redis?.destroy();
     }
   }
 }

@@ -7,6 +7,10 @@ export interface RequestRecord {
   status: number;
   /** extensions.code of the first error, 'NETWORK' when no HTTP answer came, null on success. */
   code: string | null;
+  /** The response's x-cache header (HIT, MISS, BYPASS), null without one. */
+  cache: string | null;
+  /** Which request of a load run this was (the `i` its body was made for). */
+  index?: number;
 }
 
 export interface LoadOptions {
@@ -33,9 +37,9 @@ export async function sendOnce(url: string, key: string, body: unknown, headers:
     });
     const json = await res.json().catch(() => ({}));
     const code = json?.errors?.[0]?.extensions?.code ?? (res.status === 200 ? null : `HTTP_${res.status}`);
-    return { start, end: performance.now(), status: res.status, code, json };
+    return { start, end: performance.now(), status: res.status, code, cache: res.headers.get('x-cache'), json };
   } catch {
-    return { start, end: performance.now(), status: 0, code: 'NETWORK', json: null };
+    return { start, end: performance.now(), status: 0, code: 'NETWORK', cache: null, json: null };
   }
 }
 
@@ -49,7 +53,7 @@ export async function runLoad(o: LoadOptions): Promise<RequestRecord[]> {
       while (performance.now() < deadline && issued < max) {
         const i = issued++;
         const { json: _json, ...r } = await sendOnce(o.url, o.key, o.body(i), o.headers, o.timeoutMs);
-        records.push(r);
+        records.push({ ...r, index: i });
       }
     }),
   );

@@ -1,13 +1,14 @@
 // Faults under load, short versions of `npm run faults`, each against a throwaway PostgreSQL started
 // for the test (never the shared server): an outage mid-load fails fast with DATABASE_UNAVAILABLE
-// (503) and recovers on its own; a query over statement_timeout is cancelled with STATEMENT_TIMEOUT
+// (503) and recovers on its own; Redis killed mid-load fails no request; a query over statement_timeout is cancelled with STATEMENT_TIMEOUT
 // and the pool stays usable; 500 clients on a pool of 20 are all answered.
 // Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gracefulShutdown, overload, postgresDownAtBoot, postgresOutage, statementTimeout } from '../../bench/faults.js';
+import { gracefulShutdown, overload, postgresDownAtBoot, postgresOutage, redisOutage, statementTimeout } from '../../bench/faults.js';
 import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
 import { sendOnce } from '../../bench/load.js';
 import { throwawayPostgresAvailable } from '../../bench/throwaway-postgres.js';
+import { hasRedisServer, PrivateRedis } from '../../bench/throwaway-redis.js';
 
 const enabled = throwawayPostgresAvailable && !!process.env.DATABASE_URL;
 
@@ -66,6 +67,33 @@ describe.skipIf(!enabled)('faults under load (throwaway PostgreSQL; needs initdb
       expect(r.whileDown.byCode).toEqual({ DATABASE_UNAVAILABLE: 10 });
       expect(r.whileDown.statuses).toEqual([503]);
       expect(r.recoveryMs).toBeLessThan(5000);
+    });
+  });
+
+  describe.skipIf(!hasRedisServer)('Redis killed under load (a private redis-server; needs redis-server on PATH)', () => {
+    let sys: FaultSystem;
+    let redis: PrivateRedis;
+    beforeAll(async () => {
+      redis = await PrivateRedis.start();
+      sys = await startFaultSystem({ REDIS_URL: redis.url });
+    });
+    afterAll(async () => {
+      await sys?.close();
+      await redis?.destroy();
+    });
+
+    it('fails no request, reads and writes, while Redis is down; bypasses are counted and hits resume', async () => {
+      const r = await redisOutage(sys, redis, { clients: 10, durationMs: 6000, downAfterMs: 1500, downMs: 1500 });
+      console.log('redis', JSON.stringify(r));
+      expect(r.load.failed).toBe(0);
+      expect(r.writes.sent).toBeGreaterThan(0);
+      expect(r.phases.before.HIT).toBeGreaterThan(0);
+      // Every read started during the outage was answered from PostgreSQL, none from the cache.
+      expect(r.phases.during.HIT ?? 0).toBe(0);
+      expect(r.phases.during.BYPASS).toBeGreaterThan(0);
+      expect(r.bypassesCounted).toBeGreaterThanOrEqual(r.phases.during.BYPASS);
+      expect(r.phases.after.HIT).toBeGreaterThan(0);
+      expect(r.firstHitAfterUpMs).toBeLessThan(5000);
     });
   });
 
