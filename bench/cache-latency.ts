@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../src/app.js';
-import { tags } from '../src/cache/cache-tags.js';
+import { createApiKey } from '../src/auth/api-keys.js';
+import { groundTruthWriteTags } from '../src/cache/cache-tags.js';
 import { loadConfig } from '../src/config.js';
 import { createPostgresDb, defaultPoolOptions, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
@@ -49,8 +50,11 @@ function withServerTimer(app: App) {
   return times;
 }
 
+/** The admin key the run creates (every request needs one). */
+let apiKey = '';
+
 async function post(url: string, query: string, variables: Record<string, unknown>) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return res.headers.get('x-cache');
@@ -59,11 +63,11 @@ async function post(url: string, query: string, variables: Record<string, unknow
 // The client: n sequential requests; with `nonce` each carries an unused variable of its own, so
 // every request is a distinct cache key doing the same work (a miss), otherwise all are one key.
 const clientScript = `
-const [url, query, vars, n, nonce] = process.argv.slice(1);
+const [url, query, vars, n, nonce, key] = process.argv.slice(1);
 const counts = {};
 for (let i = 0; i < Number(n); i++) {
   const variables = { ...JSON.parse(vars), ...(nonce === '1' ? { nonce: process.pid + '-' + i + '-' + Math.random() } : {}) };
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + key }, body: JSON.stringify({ query, variables }) });
   const text = await res.text();
   if (text.includes('"errors"')) throw new Error(text.slice(0, 300));
   const x = res.headers.get('x-cache');
@@ -75,7 +79,7 @@ console.log(JSON.stringify(counts));
 async function fromChild(url: string, query: string, vars: Record<string, unknown>, n: number, nonce: boolean, times: Served[]) {
   times.length = 0;
   const cpu = process.cpuUsage();
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', clientScript, url, query, JSON.stringify(vars), String(n), nonce ? '1' : '0']);
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', clientScript, url, query, JSON.stringify(vars), String(n), nonce ? '1' : '0', apiKey]);
   const used = process.cpuUsage(cpu);
   return { counts: JSON.parse(stdout) as Record<string, number>, cpuMs: (used.user + used.system) / 1000 / n, wall: times.map((t) => t.ms) };
 }
@@ -100,6 +104,7 @@ async function main() {
     const t = performance.now();
     await seedData(db, { projects: 2, videosPerProject: 200, groundTruthMean: 60, bigVideoEvery: 100, sessionEvery: 10, detectionsMean: 100, seed: 7 });
     console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    apiKey = (await createApiKey(db, { name: 'bench-cache', role: 'admin' })).secret;
     const [big] = await db.query<{ id: string; projectId: string; n: number }>(
       `SELECT id, project_id AS "projectId", ground_truth_count AS n FROM videos WHERE ground_truth_count >= 10000 ORDER BY id LIMIT 1`,
     );
@@ -148,7 +153,7 @@ async function main() {
         for (let i = 0; i < 2000; i++) {
           if (rnd() < writeShare) {
             const v = videos[Math.floor(rnd() * videos.length)];
-            await app.cache.invalidate([tags.groundTruthOf(v.id), tags.video(v.id), tags.videosOf(v.projectId), tags.projectStats(v.projectId)]);
+            await app.cache.invalidate(groundTruthWriteTags(v));
           } else {
             // Skewed popularity: low page indexes are read more often.
             const page = pages[Math.floor(rnd() ** 2 * pages.length)];

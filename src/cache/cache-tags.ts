@@ -8,7 +8,12 @@ export const tags = {
   /** Any list of projects (a new project changes every caller's list). */
   projectList: () => 'projects',
   project: (id: string) => `project:${id}`,
+  /** The project's box and detection totals (the dashboard). */
   projectStats: (projectId: string) => `project-stats:${projectId}`,
+  /** The project's videos per status: the dashboard and the video pages' totalCount. */
+  projectVideoCounts: (projectId: string) => `project-video-counts:${projectId}`,
+  /** The project's sessions per status: the dashboard and the session pages' totalCount. */
+  projectSessionCounts: (projectId: string) => `project-session-counts:${projectId}`,
   videosOf: (projectId: string) => `videos-of:${projectId}`,
   video: (id: string) => `video:${id}`,
   groundTruthOf: (videoId: string) => `ground-truth-of:${videoId}`,

@@ -6,19 +6,24 @@ import { byIdLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage, type Page } from './page.js';
 
-/** What a consumer of the counters needs: a load that also tags the response with them. */
+/** Which counters of the project_stats row a consumer shows: each group has a tag of its own. */
+export type CounterGroup = 'all' | 'videos' | 'sessions';
+
+/** What a consumer of the counters needs: a load that also tags the response with what it shows. */
 export interface ProjectStatsLoader {
-  load(projectId: string): Promise<ProjectStatsRow | null>;
+  load(projectId: string, shows?: CounterGroup): Promise<ProjectStatsRow | null>;
 }
 
 export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   const statsLoader = byIdLoader(waves, (ids) => projectStatsByIds(db, ids), (row) => row.projectId);
-  // Project rows arrive with their counters, which prime this loader; the tag is recorded when a
-  // resolver actually reads them, so a response that never shows counters is not invalidated by
-  // every write that moves one.
+  // Project rows arrive with their counters, which prime this loader; the tags are recorded when a
+  // resolver actually reads them, and only for the counters it shows: a video page's totalCount is
+  // not invalidated by every box written to the project, nor a response without counters at all.
   const projectStatsById: ProjectStatsLoader = {
-    load(projectId) {
-      record(tags.projectStats(projectId));
+    load(projectId, shows = 'all') {
+      if (shows !== 'sessions') record(tags.projectVideoCounts(projectId));
+      if (shows !== 'videos') record(tags.projectSessionCounts(projectId));
+      if (shows === 'all') record(tags.projectStats(projectId));
       return statsLoader.load(projectId);
     },
   };

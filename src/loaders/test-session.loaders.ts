@@ -41,7 +41,7 @@ export function testSessionLoaders(
     return (parent: string) =>
       recordRows(
         toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
-          countFromStats(await projectStatsById.load(parent), args.status),
+          countFromStats(await projectStatsById.load(parent, 'sessions'), args.status),
         ),
         record,
         (r) => tags.session(r.id),

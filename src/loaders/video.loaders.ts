@@ -47,7 +47,7 @@ export function videoLoaders(
       recordRows(
         toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
           args.filter.groundTruthGenerated === undefined
-            ? countFromStats(await projectStatsById.load(parent), args.filter)
+            ? countFromStats(await projectStatsById.load(parent, 'videos'), args.filter)
             : videoCountByProject.load({ parent, args: args.filter }),
         ),
         record,

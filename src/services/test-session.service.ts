@@ -21,7 +21,7 @@ export const sessionTags = (s: { id: string; projectId: string; videoId: string 
   tags.session(s.id),
   tags.sessionsOfProject(s.projectId),
   tags.sessionsOfVideo(s.videoId),
-  tags.projectStats(s.projectId),
+  tags.projectSessionCounts(s.projectId),
 ];
 
 export async function createTestSession(deps: WriteDeps, input: CreateTestSessionInput): Promise<WriteResult<TestSessionRow>> {

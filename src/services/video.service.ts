@@ -22,12 +22,7 @@ export interface CreateVideoInput {
   status?: VideoStatusValue | null;
 }
 
-const videoTags = (id: string, projectId: string) => [
-  tags.video(id),
-  tags.videosOf(projectId),
-  tags.projectStats(projectId),
-  tags.project(projectId),
-];
+const videoTags = (id: string, projectId: string) => [tags.video(id), tags.videosOf(projectId), tags.projectVideoCounts(projectId)];
 
 export async function createVideo(deps: WriteDeps, input: CreateVideoInput): Promise<WriteResult<VideoRow>> {
   const p = new BatchProblems();
@@ -84,10 +79,10 @@ export async function updateVideo(deps: WriteDeps, idArg: string, input: UpdateV
     });
   });
   // Pages showing the video carry its tag; only a change of a field lists filter on changes which
-  // lists it belongs to, and only a status change moves the project's counters.
+  // lists it belongs to, and only a status change moves the project's video counters.
   const changedTags = [tags.video(video.id)];
   if (input.status != null || input.groundTruthGenerated != null) changedTags.push(tags.videosOf(video.projectId));
-  if (input.status != null) changedTags.push(tags.projectStats(video.projectId));
+  if (input.status != null) changedTags.push(tags.projectVideoCounts(video.projectId));
   return { value: video, changedTags };
 }
 
@@ -106,6 +101,9 @@ export async function deleteVideo(deps: WriteDeps, idArg: string): Promise<Write
     value: true,
     changedTags: [
       ...videoTags(id, projectId),
+      // Its boxes and detections leave the project's totals, its sessions the session counters.
+      tags.projectStats(projectId),
+      tags.projectSessionCounts(projectId),
       tags.groundTruthOf(id),
       tags.sessionsOfVideo(id),
       tags.sessionsOfProject(projectId),

@@ -135,11 +135,11 @@ describeEachDatabase('response cache', (database) => {
         const hidden = await insertVideo(db, projectId, { createdAt: '2026-01-01T00:00:00Z' });
         const shown = await insertVideo(db, projectId, { createdAt: '2026-01-02T00:00:00Z' });
         const page = `query($projectId: ID!, $status: VideoStatus) {
-          project(id: $projectId) { videos(first: 1, status: $status) { nodes { id processingStatus groundTruthCount } } } }`;
+          project(id: $projectId) { videos(first: 1, status: $status) { totalCount nodes { id processingStatus groundTruthCount } } } }`;
         const failedPage = { projectId, status: 'FAILED' };
         const read = async (variables: Record<string, unknown> = { projectId }) => {
           const r = await app.execute(page, variables);
-          return { cache: xcache(r), nodes: dataOf(r).project.videos.nodes };
+          return { cache: xcache(r), total: dataOf(r).project.videos.totalCount, nodes: dataOf(r).project.videos.nodes };
         };
         const write = async (query: string, variables: Record<string, unknown>) => {
           const r = await app.execute(query, variables);
@@ -149,22 +149,27 @@ describeEachDatabase('response cache', (database) => {
         const addBox = `mutation($videoId: ID!) {
           upsertGroundTruth(videoId: $videoId, objects: [{ frameNumber: 1, timestamp: 0.1, classLabel: "car", confidence: 0.9, x: 0, y: 0, width: 1, height: 1 }]) { inserted } }`;
 
-        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: null, groundTruthCount: 0 }] });
+        expect(await read()).toEqual({ cache: 'MISS', total: 2, nodes: [{ id: shown, processingStatus: null, groundTruthCount: 0 }] });
         expect((await read(failedPage)).nodes).toEqual([]);
-        // Field changes of a video the page does not show keep it.
+        // Field changes of a video the page does not show keep it, though boxes move the project's box
+        // total: the page's totalCount reads only the project's video counters.
         await write(setProcessing, { id: hidden, p: 'transcoding' });
         await write(addBox, { videoId: hidden });
         expect((await read()).cache).toBe('HIT');
         expect((await read(failedPage)).cache).toBe('HIT');
         // A field change of the video it shows drops it.
         await write(setProcessing, { id: shown, p: 'transcoding' });
-        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 0 }] });
+        expect(await read()).toEqual({ cache: 'MISS', total: 2, nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 0 }] });
         await write(addBox, { videoId: shown });
-        expect(await read()).toEqual({ cache: 'MISS', nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 1 }] });
+        expect(await read()).toEqual({ cache: 'MISS', total: 2, nodes: [{ id: shown, processingStatus: 'transcoding', groundTruthCount: 1 }] });
         // A status change moves the hidden video into a filtered list: the list itself is dropped.
         expect((await read(failedPage)).cache).toBe('HIT');
         await write(`mutation($id: ID!) { updateVideo(id: $id, input: { status: FAILED }) { id } }`, { id: hidden });
-        expect(await read(failedPage)).toEqual({ cache: 'MISS', nodes: [{ id: hidden, processingStatus: 'transcoding', groundTruthCount: 1 }] });
+        expect(await read(failedPage)).toEqual({ cache: 'MISS', total: 1, nodes: [{ id: hidden, processingStatus: 'transcoding', groundTruthCount: 1 }] });
+        // A new video changes the list and its count.
+        const created = await app.execute(`mutation($p: ID!) { createVideo(input: { projectId: $p, filename: "new.mp4", duration: 1, fileSize: 1 }) { id } }`, { p: projectId });
+        expect(created.body.errors).toBeUndefined();
+        expect(await read()).toMatchObject({ cache: 'MISS', total: 3, nodes: [{ id: dataOf(created).createVideo.id }] });
       });
 
       it('drops the session lists that show a session when detections are written to it, and only those', async () => {
@@ -190,7 +195,8 @@ describeEachDatabase('response cache', (database) => {
         expect((await read()).cache).toBe('MISS');
         expect((await read()).cache).toBe('HIT');
         // The project page shows only the newer session; the video's list shows both.
-        const projectPage = `query($projectId: ID!) { project(id: $projectId) { testSessions(first: 1) { nodes { id detectionStats { total } } } } }`;
+        // With totalCount: read from the project's session counters, which detections do not move.
+        const projectPage = `query($projectId: ID!) { project(id: $projectId) { testSessions(first: 1) { totalCount nodes { id detectionStats { total } } } } }`;
         expect(xcache(await app.execute(projectPage, { projectId }))).toBe('MISS');
         await ingest(older);
         expect(xcache(await app.execute(projectPage, { projectId }))).toBe('HIT');
@@ -200,7 +206,12 @@ describeEachDatabase('response cache', (database) => {
         await ingest(newer);
         const page = await app.execute(projectPage, { projectId });
         expect(xcache(page)).toBe('MISS');
-        expect(dataOf(page).project.testSessions.nodes).toEqual([{ id: newer, detectionStats: { total: 1 } }]);
+        expect(dataOf(page).project.testSessions).toEqual({ totalCount: 2, nodes: [{ id: newer, detectionStats: { total: 1 } }] });
+        // Ending a session moves the session counters: the page's count is dropped.
+        expect(xcache(await app.execute(projectPage, { projectId }))).toBe('HIT');
+        const ended = await app.execute(`mutation($id: ID!) { completeTestSession(id: $id, status: COMPLETED) { id } }`, { id: older });
+        expect(ended.body.errors).toBeUndefined();
+        expect(xcache(await app.execute(projectPage, { projectId }))).toBe('MISS');
       });
 
       it('hits the same entry whatever the key order of the variables and the whitespace of the document', async () => {

@@ -44,7 +44,7 @@ describeEachDatabase('mutations', (database) => {
       const r = await h.run(M.createVideo, { input: { projectId, filename: 'b.mp4', duration: 1, fileSize: 10 } });
       expect(r.data!.createVideo).toMatchObject({ filename: 'b.mp4', status: 'UPLOADED', fileSize: 10, groundTruthCount: 0, project: { id: projectId } });
       const id = r.data!.createVideo.id;
-      expect(new Set(r.invalidations[0])).toEqual(new Set([`video:${id}`, `videos-of:${projectId}`, `project-stats:${projectId}`, `project:${projectId}`]));
+      expect(new Set(r.invalidations[0])).toEqual(new Set([`video:${id}`, `videos-of:${projectId}`, `project-video-counts:${projectId}`]));
       expect(await aggregateDrift(database().db)).toEqual([]);
     });
 
@@ -69,7 +69,7 @@ describeEachDatabase('mutations', (database) => {
     it('changes only the given fields, clears processingStatus on null, and moves the status counters', async () => {
       const moved = await h.run(M.updateVideo, { id: videoId, input: { status: 'PROCESSING', processingStatus: 'decoding' } });
       // The counters' tag only when the status (what they count) was set.
-      expect(new Set(moved.invalidations[0])).toEqual(new Set([`video:${videoId}`, `videos-of:${projectId}`, `project-stats:${projectId}`]));
+      expect(new Set(moved.invalidations[0])).toEqual(new Set([`video:${videoId}`, `videos-of:${projectId}`, `project-video-counts:${projectId}`]));
       const flagged = await h.run(M.updateVideo, { id: videoId, input: { groundTruthGenerated: true } });
       expect(new Set(flagged.invalidations[0])).toEqual(new Set([`video:${videoId}`, `videos-of:${projectId}`]));
       let v = flagged.data!.updateVideo;
@@ -131,7 +131,11 @@ describeEachDatabase('mutations', (database) => {
 
   describe('test sessions and detections', () => {
     it('creates a RUNNING session, ingests, re-ingests idempotently, sets results and completes it', async () => {
-      const s = (await h.ok(M.createTestSession, { input: { projectId, videoId } })).createTestSession;
+      const created = await h.run(M.createTestSession, { input: { projectId, videoId } });
+      const s = created.data!.createTestSession;
+      expect(new Set(created.invalidations[0])).toEqual(
+        new Set([`session:${s.id}`, `sessions-of-project:${projectId}`, `sessions-of-video:${videoId}`, `project-session-counts:${projectId}`]),
+      );
       expect(s).toMatchObject({ status: 'RUNNING', video: { id: videoId }, project: { id: projectId } });
       const batch = [detection({ id: randomUUID() }), detection({ id: randomUUID(), validationResult: 'TP' })];
       const first = await h.run(M.ingestDetections, { testSessionId: s.id, detections: batch });
@@ -173,7 +177,10 @@ describeEachDatabase('mutations', (database) => {
       const r = await h.run(M.deleteVideo, { id });
       expect(r.data!.deleteVideo).toBe(true);
       expect(r.invalidations[0]).toEqual(
-        expect.arrayContaining([`video:${id}`, `ground-truth-of:${id}`, `sessions-of-video:${id}`, `session:${s}`, `detections-of:${s}`, `project-stats:${projectId}`, `videos-of:${projectId}`]),
+        expect.arrayContaining([
+          `video:${id}`, `ground-truth-of:${id}`, `sessions-of-video:${id}`, `session:${s}`, `detections-of:${s}`,
+          `project-stats:${projectId}`, `project-video-counts:${projectId}`, `project-session-counts:${projectId}`, `videos-of:${projectId}`,
+        ]),
       );
       const [{ n }] = await database().db.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM ground_truth_objects WHERE video_id = $1) + (SELECT count(*) FROM test_sessions WHERE video_id = $1) AS n`,
