@@ -1,5 +1,6 @@
 // A private redis-server for tests and fault scripts, on a free loopback port, that may be stopped and
-// restarted without touching the machine's shared Redis on 6379 that other people's tests use.
+// restarted without touching the machine's shared Redis on 6379 that other people's tests use; and
+// the removal of a key prefix, for runs that borrow the shared Redis under a prefix of their own.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,22 @@ import { Redis } from 'ioredis';
 import { freePort } from './throwaway-postgres.js';
 
 export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+/** Deletes every key under `prefix` (SCAN in batches). */
+export async function removePrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /**
  * A redis-server of the test's own on a free loopback port. Without persistence by default; with
