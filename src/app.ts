@@ -33,6 +33,7 @@ import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-docume
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
+import { inFlightOperations } from './graphql/in-flight.plugin.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -116,6 +117,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const authenticator = createAuthenticator(db, logger);
 
   const schema = executableSchema();
+  const inFlight = inFlightOperations();
   const apollo = new ApolloServer<Context>({
     ...(config.EXECUTOR === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
     // Security (README "Security"): introspection by config for every caller; no "Did you mean"
@@ -154,6 +156,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
+      inFlight.plugin,
       requestStatsPlugin(),
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
@@ -230,17 +233,25 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     /**
      * Graceful: readiness fails, the listener closes (no new connections), idle keep-alive sockets
-     * close, in-flight requests finish within SHUTDOWN_GRACE_MS (then their sockets are cut), and
-     * only then the cache and the pool close (the pool with a bounded end, see client.ts).
+     * close, in-flight requests finish within SHUTDOWN_GRACE_MS (then their sockets are cut),
+     * operations still executing for clients that left finish within the same bound, and only then
+     * the pool (with a bounded end, see client.ts) and the cache close.
      */
     async close() {
       if (closed) return;
       closed = true;
       shuttingDown = true;
+      const deadline = performance.now() + config.SHUTDOWN_GRACE_MS;
       await apollo.stop();
+      if (inFlight.count > 0) {
+        logger.info({ operations: inFlight.count }, 'shutdown: waiting for operations whose clients left');
+        await inFlight.settled(deadline);
+      }
       metrics.close();
-      await caches.close().catch((err) => logger.warn({ err }, 'closing the cache failed'));
+      // The pool before the cache: a write that outlived the grace fails with the pool instead of
+      // committing after the cache closed, and one that committed still reaches the cache.
       if (!deps.db) await db.close();
+      await caches.close().catch((err) => logger.warn({ err }, 'closing the cache failed'));
     },
   };
 }

@@ -357,6 +357,36 @@ describeEachDatabase('response cache', (database) => {
       }
     });
 
+    it('lets a write whose client left commit and invalidate before a closing instance closes its cache', async () => {
+      // The HTTP drain of a shutdown waits for connections; this client's connection is gone while its
+      // write still waits in the database, and the write commits after close() began.
+      const leaving = await createTestApp(db, { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, FAULT_INJECTION: 'true', ...patientRedis });
+      const { videoId } = await projectWithVideo(db);
+      const read = `query($id: ID!) { video(id: $id) { id processingStatus } }`;
+      await b.execute(read, { id: videoId });
+      expect(xcache(await b.execute(read, { id: videoId }))).toBe('HIT');
+      const client = new AbortController();
+      const sent = fetch(leaving.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${leaving.adminKey}`, 'x-fault-delay-ms': '600' },
+        body: JSON.stringify({ query: `mutation($id: ID!) { updateVideo(id: $id, input: { processingStatus: "written while closing" }) { id } }`, variables: { id: videoId } }),
+        signal: client.signal,
+      }).catch(() => null);
+      await new Promise((r) => setTimeout(r, 200));
+      client.abort();
+      await sent;
+      await leaving.close();
+      // However close() ended, once the write is committed no instance may serve the old answer.
+      let committed: string | null = null;
+      for (let i = 0; i < 60 && !committed; i++) {
+        [{ s: committed }] = await db.query<{ s: string | null }>('SELECT processing_status AS s FROM videos WHERE id = $1', [videoId]);
+        if (!committed) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(committed).toBe('written while closing');
+      const after = await b.execute(read, { id: videoId });
+      expect(dataOf(after).video.processingStatus).toBe('written while closing');
+    });
+
     it('computes a cold key once across both instances (Redis fill lock)', async () => {
       const { videoId } = await projectWithVideo(db, 20);
       const responses = await Promise.all(

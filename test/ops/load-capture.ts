@@ -54,7 +54,7 @@ const { health, metrics } = await midRun;
 console.log('== /health/database at mid-run');
 console.log(JSON.stringify(health, null, 2));
 console.log('== /metrics excerpt at mid-run');
-const keep = /^truthgraph_(db_pool_|cache_|graphql_requests_total|graphql_request_duration_seconds_(sum|count)|graphql_sql_statements_per_request_(sum|count)|db_statement_duration_seconds_(sum|count)\{statement="(videoPageByProject|projectPage|updateVideo)"|http_requests_total|process_resident_memory_bytes|nodejs_eventloop_lag_p99_seconds)/;
+const keep = /^truthgraph_(db_pool_|cache_|graphql_requests_total|graphql_request_duration_seconds_(sum|count)|graphql_sql_statements_per_request_(sum|count)|db_statement_duration_seconds_(sum|count)\{statement="(videoPagesByProjects|projectPage|updateVideo)"|http_requests_total|process_resident_memory_bytes|nodejs_eventloop_lag_p99_seconds)/;
 console.log(metrics.split('\n').filter((l) => keep.test(l) && !l.includes('_bucket')).join('\n'));
 console.log('== autocannon');
 console.log(
