@@ -3,9 +3,10 @@
 // benchmark database. test/db/explain.test.ts asserts the same plans on a small seeded database; this
 // shows what they cost on millions of rows. Read-only.
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1 npx tsx bench/explain-hot.ts
+//        (RANDOM_PAGE_COST=4 … for PostgreSQL's default planner costs)
 import postgres from 'postgres';
 import { adminScope } from '../src/auth/scope.js';
-import type { Param, Queryable } from '../src/db/client.js';
+import { plannerSettings, type Param, type Queryable } from '../src/db/client.js';
 import { detectionPagesBySessions } from '../src/db/queries/detection.queries.js';
 import { groundTruthPagesByVideos, groundTruthStatsByVideos } from '../src/db/queries/ground-truth.queries.js';
 import { projectPage, projectStatsByIds } from '../src/db/queries/project.queries.js';
@@ -14,7 +15,8 @@ import { videoPagesByProjects, videosByIds } from '../src/db/queries/video.queri
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL must name a loaded database (npm run seed -- --scale 1 makes one)');
-const sql = postgres(url, { max: 1, onnotice: () => {} });
+// The planner settings of the app's own connections (RANDOM_PAGE_COST=4 shows PostgreSQL's default).
+const sql = postgres(url, { max: 1, onnotice: () => {}, connection: plannerSettings(Number(process.env.RANDOM_PAGE_COST ?? 1.1)) });
 
 async function statementOf(run: (db: Queryable) => Promise<unknown>) {
   let captured: { text: string; params: readonly Param[] } | undefined;
@@ -30,12 +32,15 @@ const videos = await col('SELECT id FROM videos ORDER BY id LIMIT 50');
 const session = (await col('SELECT id FROM test_sessions ORDER BY detections_tp + detections_fp + detections_fn + detections_pending DESC LIMIT 1'))[0];
 const [counts] = await sql`SELECT (SELECT count(*) FROM videos)::int AS videos, (SELECT count(*) FROM ground_truth_objects)::int AS boxes,
   (SELECT count(*) FROM detection_events)::int AS detections`;
-console.log(`database: ${counts.videos} videos, ${counts.boxes} boxes, ${counts.detections} detections\n`);
+const [{ random_page_cost: rpc }] = await sql`SHOW random_page_cost`;
+console.log(`database: ${counts.videos} videos, ${counts.boxes} boxes, ${counts.detections} detections; random_page_cost ${rpc}\n`);
 
 const hot: [string, (db: Queryable) => Promise<unknown>][] = [
   [`video page, 50 per project, ${projects.length} projects`, (db) => videoPagesByProjects(db, projects, {}, 51)],
   ['video page filtered by status', (db) => videoPagesByProjects(db, projects, { status: 'completed' }, 51)],
-  ['ground-truth page, 10,000 boxes of the largest video', (db) => groundTruthPagesByVideos(db, [bigVideo], { minConfidence: 0.3 }, 10_001)],
+  ['ground-truth page, 10,000 boxes of the largest video (minConfidence 0.3: fewer match than a page)', (db) => groundTruthPagesByVideos(db, [bigVideo], { minConfidence: 0.3 }, 10_001)],
+  ['ground-truth page, 10,000 boxes of the largest video (minConfidence 0: more match than a page)', (db) => groundTruthPagesByVideos(db, [bigVideo], { minConfidence: 0 }, 10_001)],
+  ['ground-truth page, 1,000 boxes from frame 2,000 on', (db) => groundTruthPagesByVideos(db, [bigVideo], { minConfidence: 0.3, fromFrame: 2000 }, 1_001)],
   ['ground-truth stats of 50 videos', (db) => groundTruthStatsByVideos(db, videos, 0.3)],
   ['detection page, 500 of the largest session', (db) => detectionPagesBySessions(db, [session], {}, 501)],
   ['detection page, class + min confidence', (db) => detectionPagesBySessions(db, [session], { classLabel: 'car', minConfidence: 0.5 }, 501)],
@@ -47,7 +52,6 @@ const hot: [string, (db: Queryable) => Promise<unknown>][] = [
 ];
 for (const [name, run] of hot) {
   const text = await statementOf(run);
-  await sql.unsafe('SET plan_cache_mode = force_custom_plan');
   await sql.unsafe(text); // warm the buffers: the plan below is the steady state, not the first read from disk
   const plan = await sql.unsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${text}`);
   // Long id lists make plans unreadable: show how many ids, not which.

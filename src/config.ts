@@ -25,6 +25,7 @@ const schema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DB_IDLE_IN_TX_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_PREPARE: bool.default(true),
+  DB_RANDOM_PAGE_COST: z.coerce.number().min(0.1).max(100).default(1.1),
   EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   SLOW_REQUEST_MS: int(1, 3_600_000).default(1000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),

@@ -16,6 +16,7 @@ export async function openDatabase(config: Config, listeners: StatementListener[
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
         idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
         prepare: config.DB_PREPARE,
+        randomPageCost: config.DB_RANDOM_PAGE_COST,
         reconnectBackoffMaxMs: config.DB_RECONNECT_BACKOFF_MAX_MS,
       },
       listeners,
@@ -23,5 +24,5 @@ export async function openDatabase(config: Config, listeners: StatementListener[
   }
   const dataDir = config.PGLITE_DIR === 'memory' ? undefined : config.PGLITE_DIR;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return createPgliteDb({ dataDir }, listeners);
+  return createPgliteDb({ dataDir, randomPageCost: config.DB_RANDOM_PAGE_COST }, listeners);
 }
