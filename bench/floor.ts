@@ -3,11 +3,13 @@
 // spends above this is what GraphQL execution costs. GET /ground-truth?video=<uuid>&first=10000
 import http from 'node:http';
 import postgres from 'postgres';
+import { plannerSettings } from '../src/db/client.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const port = Number(process.env.PORT ?? 4200);
-const sql = postgres(databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 20), onnotice: () => {} });
+// The app's planner settings: the floor reads the same rows with the same plan.
+const sql = postgres(databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 20), onnotice: () => {}, connection: plannerSettings() });
 
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
