@@ -11,7 +11,6 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
-import { Redis } from 'ioredis';
 import { createApp, type App } from '../src/app.js';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { groundTruthWriteTags } from '../src/cache/cache-tags.js';
@@ -19,6 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { createPostgresDb, defaultPoolOptions, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedData } from '../src/db/seed-data.js';
+import { removePrefix } from './throwaway-redis.js';
 
 const baseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -176,14 +176,7 @@ async function main() {
     await db.close();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end({ timeout: 5 });
-    const r = new Redis(redisUrl!);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-    r.disconnect();
+    await removePrefix(redisUrl!, prefix);
   }
 }
 
