@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { cacheableRead, startFaultSystem, readQuery, type FaultSystem } from './fault-system.js';
 import { runLoad, sendOnce, summarize, type RequestRecord } from './load.js';
+import { staleReads, type StaleRead, type TimedRead, type TimedWrite } from './staleness.js';
 import { freePort, startThrowawayPostgres } from './throwaway-postgres.js';
 import { PrivateRedis } from './throwaway-redis.js';
 
@@ -74,51 +75,113 @@ export interface RedisOutageReport {
   scenario: string;
   load: ReturnType<typeof summarize>;
   outageMs: number;
-  /** Answers by x-cache (and failures) of the requests started before, during and after the outage. */
+  /**
+   * Answers by x-cache (and failures) of the requests sent before Redis was killed, while it was dead
+   * (sent after its process exited and answered before it was started again), and after it was
+   * started again. Requests that straddle a transition are in none of the three.
+   */
   phases: Record<'before' | 'during' | 'after', Record<string, number> & { p50Ms: number; p99Ms: number }>;
   /** From redis-server accepting connections again to the end of the first HIT. */
   firstHitAfterUpMs: number;
   /** The cache's own counters over the run (what /metrics exports). */
   bypassesCounted: number;
   writes: { sent: number; failed: number };
+  /** Reads that showed the video older than a write acknowledged before they were sent (must be none). */
+  staleReads: StaleRead[];
+  /** Entries of the epoch before the outage that Redis still held when it came back (persistent Redis). */
+  entriesKeptAcrossOutage: number;
+  /** Whether the epoch that Redis came back with was replaced before caching resumed. */
+  epochReplaced: boolean;
 }
 
 /**
  * The response cache's Redis killed in the middle of a load run of cacheable reads (with a write in
- * every 20 requests, whose invalidation cannot reach Redis during the outage), then started again:
- * no request may fail, the outage shows as BYPASS answers from PostgreSQL, and hits come back.
+ * every 20 requests, whose invalidation cannot reach Redis during the outage), then started again
+ * with the entries it held (a persistent Redis keeps them): no request may fail, the outage shows as
+ * BYPASS answers from PostgreSQL, hits come back, and no read ever shows a value that an
+ * acknowledged write had replaced — in particular no entry from before the outage is served after it.
+ * Phases end on events (hits seen, bypasses seen), `downAfterMs`/`downMs` are only minimums.
  */
 export async function redisOutage(
   sys: FaultSystem,
   redis: PrivateRedis,
-  o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000 },
+  o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000, maxMs: 60_000 },
 ): Promise<RedisOutageReport> {
-  const [video] = await sys.app.db.query<{ id: string }>('SELECT id FROM videos ORDER BY id LIMIT 1');
+  // The video every read shows (first of the first project's page), and the value it has now.
+  const first = await sendOnce(sys.url, sys.key, cacheableRead(0));
+  const target = first.json.data.projects.nodes[0].videos.nodes[0] as { id: string; processingStatus: string | null };
+  const initial = String(target.processingStatus);
   const write = (i: number) => ({
     query: 'mutation W($id: ID!, $p: String) { updateVideo(id: $id, input: { processingStatus: $p }) { id } }',
-    variables: { id: video.id, p: `redis-outage-${i}` },
+    variables: { id: target.id, p: `redis-outage-${i}` },
   });
-  const isWrite = (i: number) => i % 20 === 19;
+  // Every 20th request writes, except while `writing` is off (just before the kill, so that Redis
+  // surely holds entries when it dies; the writes during the outage then make them stale).
+  let writing = true;
+  const writeIndices = new Set<number>();
+  const body = (i: number) => {
+    if (!writing || i % 20 !== 19) return cacheableRead(i);
+    writeIndices.add(i);
+    return write(i);
+  };
+  const isWrite = (i: number) => writeIndices.has(i);
   const bypassesBefore = sys.app.cache.stats().bypasses;
+  const writes: TimedWrite[] = [];
+  const reads: TimedRead[] = [];
+  let downAt = Infinity;
+  let upAt = Infinity;
+  let lastWriteEnd = 0;
+  const counts = { writesAnswered: 0, hitsBefore: 0, hitsAfterWrites: 0, bypassesDown: 0, writesDown: 0, hitsAfterUp: 0 };
   const load = runLoad({
     url: sys.url,
     key: sys.key,
     clients: o.clients,
-    durationMs: o.durationMs,
-    maxRequests: 200_000,
+    durationMs: o.maxMs,
+    maxRequests: 500_000,
     timeoutMs: 15_000,
-    body: (i) => (isWrite(i) ? write(i) : cacheableRead(i)),
+    body,
+    onAnswer: (r, json) => {
+      if (isWrite(r.index!)) {
+        if (r.code === null) writes.push({ start: r.start, end: r.end, value: `redis-outage-${r.index}` });
+        counts.writesAnswered++;
+        lastWriteEnd = Math.max(lastWriteEnd, r.end);
+        if (r.start > downAt && r.code === null) counts.writesDown++;
+        return;
+      }
+      const shown = json?.data?.projects?.nodes?.[0]?.videos?.nodes?.find((v: { id: string }) => v.id === target.id);
+      if (shown) reads.push({ start: r.start, end: r.end, value: String(shown.processingStatus) });
+      if (r.cache === 'HIT' && r.end < downAt) counts.hitsBefore++;
+      if (r.cache === 'HIT' && r.start > lastWriteEnd && !writing) counts.hitsAfterWrites++;
+      if (r.cache === 'BYPASS' && r.start > downAt) counts.bypassesDown++;
+      if (r.cache === 'HIT' && r.start > upAt) counts.hitsAfterUp++;
+    },
+    until: () => counts.hitsAfterUp >= 20 && performance.now() - upAt >= o.durationMs - o.downAfterMs - o.downMs,
   });
-  await sleep(o.downAfterMs);
+  const loadEnded = load.then(() => true);
+  const waitFor = async (done: () => boolean) => {
+    while (!done() && !(await Promise.race([loadEnded, sleep(20).then(() => false)])));
+  };
+  await Promise.all([sleep(o.downAfterMs), waitFor(() => counts.hitsBefore >= 20)]);
+  writing = false;
+  await waitFor(() => counts.hitsAfterWrites >= 10 && counts.writesAnswered === writeIndices.size);
+  const prefix = `${sys.app.config.REDIS_KEY_PREFIX}rc:`;
+  const oldEpoch = String(await redis.command('GET', `${prefix}epoch`));
   await redis.stop(); // returns once the process has exited
-  const downAt = performance.now();
-  await sleep(o.downMs);
-  await redis.start(); // returns once it answers PING
-  const upAt = performance.now();
+  downAt = performance.now();
+  writing = true;
+  await Promise.all([sleep(o.downMs), waitFor(() => counts.bypassesDown >= 20 && counts.writesDown >= 3)]);
+  const startAt = performance.now();
+  await redis.start(); // returns once it answers PING, with the data it had (persistent)
+  const kept = ((await redis.command('KEYS', `${prefix}e:${oldEpoch}:*`)) as string[]).length;
+  upAt = performance.now();
   const records = await load;
-  const phaseOf = (r: RequestRecord) => (r.start < downAt ? 'before' : r.start < upAt ? 'during' : 'after');
+  const phaseOf = (r: RequestRecord) =>
+    r.end < downAt ? 'before' : r.start > downAt && r.end < startAt ? 'during' : r.start > upAt ? 'after' : null;
   const phases = { before: [], during: [], after: [] } as Record<'before' | 'during' | 'after', RequestRecord[]>;
-  for (const r of records) phases[phaseOf(r)].push(r);
+  for (const r of records) {
+    const phase = phaseOf(r);
+    if (phase) phases[phase].push(r);
+  }
   const tally = (rs: RequestRecord[]) => {
     const out: Record<string, number> = {};
     for (const r of rs) {
@@ -130,13 +193,16 @@ export async function redisOutage(
   };
   const firstHit = records.filter((r) => r.cache === 'HIT' && r.start >= upAt).sort((a, b) => a.end - b.end)[0];
   return {
-    scenario: `Redis killed for ${o.downMs} ms under ${o.clients} clients`,
+    scenario: `Redis killed for ${round(startAt - downAt)} ms under ${o.clients} clients`,
     load: summarize(records),
     outageMs: round(upAt - downAt),
     phases: { before: tally(phases.before), during: tally(phases.during), after: tally(phases.after) },
     firstHitAfterUpMs: round((firstHit?.end ?? Infinity) - upAt),
     bypassesCounted: sys.app.cache.stats().bypasses - bypassesBefore,
     writes: { sent: records.filter((r) => isWrite(r.index!)).length, failed: records.filter((r) => isWrite(r.index!) && r.code !== null).length },
+    staleReads: staleReads(initial, writes, reads),
+    entriesKeptAcrossOutage: kept,
+    epochReplaced: (await redis.command('GET', `${prefix}epoch`)) !== oldEpoch,
   };
 }
 
@@ -278,7 +344,7 @@ async function main(which: string[]) {
       console.log(JSON.stringify({ name, ...(await gracefulShutdown()) }, null, 2));
       continue;
     }
-    const redis = name === 'redis' ? await PrivateRedis.start() : undefined;
+    const redis = name === 'redis' ? await PrivateRedis.start({ persistent: true }) : undefined;
     const sys = await startFaultSystem(
       name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url } : {},
     );

@@ -24,6 +24,10 @@ export interface LoadOptions {
   timeoutMs?: number;
   body: (i: number) => { query: string; variables?: Record<string, unknown> };
   headers?: Record<string, string>;
+  /** Sees every answer as it arrives, with its parsed body (fault scripts read values from it). */
+  onAnswer?: (record: RequestRecord, json: any) => void;
+  /** Ends the run early, checked before each request. */
+  until?: () => boolean;
 }
 
 export async function sendOnce(url: string, key: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<RequestRecord & { json: any }> {
@@ -50,10 +54,12 @@ export async function runLoad(o: LoadOptions): Promise<RequestRecord[]> {
   let issued = 0;
   await Promise.all(
     Array.from({ length: o.clients }, async () => {
-      while (performance.now() < deadline && issued < max) {
+      while (performance.now() < deadline && issued < max && !o.until?.()) {
         const i = issued++;
-        const { json: _json, ...r } = await sendOnce(o.url, o.key, o.body(i), o.headers, o.timeoutMs);
-        records.push({ ...r, index: i });
+        const { json, ...r } = await sendOnce(o.url, o.key, o.body(i), o.headers, o.timeoutMs);
+        const record = { ...r, index: i };
+        records.push(record);
+        o.onAnswer?.(record, json);
       }
     }),
   );

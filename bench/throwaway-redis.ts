@@ -76,6 +76,18 @@ export class PrivateRedis {
     }
   }
 
+  /** One command on a connection of its own (the server is private: KEYS is fine here). */
+  async command(name: string, ...args: string[]): Promise<unknown> {
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return await client.call(name, ...args);
+    } finally {
+      client.disconnect();
+    }
+  }
+
   /** Stops this process (by its own pid) and waits for it to exit. */
   async stop(): Promise<void> {
     const child = this.child;
