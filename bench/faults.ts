@@ -1,6 +1,6 @@
 // npm run faults [-- outage|restart|redis|timeout|overload|boot|shutdown]: faults under load against a
 // throwaway PostgreSQL and Redis (never the shared ones on 5432 and 6379), printing the figures the
-// README quotes. The same
+// docs/operations.md quotes. The same
 // scenarios run, shorter, in test/faults/faults.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';

@@ -120,7 +120,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const inFlight = inFlightOperations();
   const apollo = new ApolloServer<Context>({
     ...(config.EXECUTOR === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
-    // Security (README "Security"): introspection by config for every caller; no "Did you mean"
+    // Security (docs/security.md): introspection by config for every caller; no "Did you mean"
     // suggestions whenever the schema is not public; limits refused before execution.
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,

@@ -32,7 +32,7 @@ const schema = z.object({
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
-  // Security (README "Security"): request limits, introspection, fault injection.
+  // Security (docs/security.md): request limits, introspection, fault injection.
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 10mb, 512kb or 1000b')
@@ -48,7 +48,7 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
-  // Response cache, persisted queries and trusted documents (src/cache/, README "Response cache").
+  // Response cache, persisted queries and trusted documents (src/cache/, docs/response-cache.md).
   CACHE: z.enum(['on', 'off']).default('on'),
   CACHE_TTL_S: int(1, 30 * 86_400).default(3600),
   CACHE_MAX_BYTES: int(1024, 64 * 1024 ** 3).default(64 * 1024 * 1024),

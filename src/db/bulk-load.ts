@@ -14,7 +14,7 @@ export interface BulkLoadOptions {
    * Keep the aggregate and foreign-key triggers firing during the load. Off by default: with
    * `session_replication_role = replica` the rows go in without per-row foreign-key checks and
    * without folding 2M-row transition tables, and one `refresh_aggregates()` afterwards computes
-   * the same counters in a single grouped pass (see the README's Benchmarks section for timings).
+   * the same counters in a single grouped pass (docs/benchmarks.md has the timings).
    */
   triggers?: boolean;
 }
