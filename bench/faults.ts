@@ -27,7 +27,7 @@ export interface OutageReport {
   recoveryMs: number;
   /** Failed requests that started after PostgreSQL was up again. */
   failedStartedAfterUp: number;
-  /** Failed requests answered after the first success that followed PostgreSQL's return (recovery must be final). */
+  /** Failed requests sent after the first success that followed PostgreSQL's return (recovery must be final). */
   failedAfterRecovery: number;
 }
 
@@ -48,7 +48,7 @@ function outageReport(scenario: string, records: RequestRecord[], downAt: number
     firstOkAfterUpMs: round((firstOkAfter?.end ?? Infinity) - upAt),
     recoveryMs: round(lastFailure - upAt),
     failedStartedAfterUp: failed.filter((r) => r.start > upAt).length,
-    failedAfterRecovery: failed.filter((r) => r.end > (firstOkAfter?.end ?? Infinity)).length,
+    failedAfterRecovery: failed.filter((r) => r.start > (firstOkAfter?.end ?? Infinity)).length,
   };
 }
 

@@ -3,6 +3,14 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
+// postgres.js can still drop the rejection of its array-type fetch when a connection is lost during
+// the very first connections (see src/db/client.ts): that one is logged, not fatal. Any other
+// unhandled rejection stays fatal, as Node's default would have it.
+function isArrayTypeFetch(reason: unknown): boolean {
+  const query = (reason as { query?: unknown } | null)?.query;
+  return typeof query === 'string' && query.includes('pg_catalog.pg_type') && query.includes('typarray');
+}
+
 async function main() {
   let config;
   try {
@@ -14,6 +22,13 @@ async function main() {
     }
     throw err;
   }
+  process.on('unhandledRejection', (reason) => {
+    if (isArrayTypeFetch(reason)) {
+      console.warn(`postgres.js lost a connection while fetching array types: ${(reason as Error).message}`);
+      return;
+    }
+    throw reason;
+  });
   const app = await createApp(config);
   const url = await app.listen();
   app.logger.info({ url, database: config.DATABASE_URL ? 'postgres' : `pglite (${config.PGLITE_DIR})` }, `truthgraph ready at ${url}`);

@@ -178,22 +178,67 @@ export function createPostgresDb(
       },
     },
   });
+  // postgres.js fetches the array types on every new connection and drops that query's promise
+  // (porsager/postgres#1192, #1223): a connection lost during the fetch — any reconnect during an
+  // outage — raises an unhandled rejection (a crash under Node's default) and replays the old
+  // backend's error onto the next query. The types land in options shared by the whole pool, so once
+  // a query has succeeded (its connection fetched them first) new connections skip the fetch.
+  let typesFetched = false;
+  const typesKnown = <T>(rows: T): T => {
+    if (!typesFetched) {
+      typesFetched = true;
+      (sql.options as { fetch_types: boolean }).fetch_types = false;
+    }
+    return rows;
+  };
   const runOn =
     (q: postgres.Sql | postgres.TransactionSql): RawQuery =>
     (text, params) =>
-      q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>;
+      (q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>).then(typesKnown);
   return assemble(
     {
       kind: 'postgres',
       pool: new PoolStats(opts.max),
       driver: { kind: 'postgres', sql },
-      run: runOn(sql),
-      transaction: (fn) => reservedTransaction(sql, (tx) => fn(runOn(tx))),
+      run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOn(sql)(text, params)) : runOn(sql)(text, params)),
+      transaction: (fn) => retryUnreached(() => reservedTransaction(sql, (tx) => fn(runOn(tx)))),
       // postgres.js end() can hang after an outage (porsager/postgres#1097): always bound it.
       close: () => sql.end({ timeout: 5 }),
     },
     listeners,
   );
+}
+
+/**
+ * Errors of a connection that never reached a live server with this statement: a connect attempt
+ * made during an outage, or a connection the outage killed that the pool had not yet noticed. For
+ * tens of milliseconds after PostgreSQL is back, statements sent to such connections fail at once
+ * (measured: 25 of them, all within 30 ms) although the next connection would answer.
+ */
+const unreachedCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', '57P01', '57P02', '57P03']);
+const retryDelaysMs = [0, 20, 50];
+
+/**
+ * Runs `attempt` again when it failed on a connection that never reached the server. Only for work
+ * that is safe to send twice: read-only statements, and transactions (a failure before COMMIT
+ * rolls the whole transaction back; a lost COMMIT is not retried, see reservedTransaction).
+ */
+async function retryUnreached<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = (err as { code?: string } | null)?.code ?? '';
+      if (i >= retryDelaysMs.length || !unreachedCodes.has(code) || (err as { commitSent?: boolean }).commitSent) throw err;
+      if (retryDelaysMs[i] > 0) await new Promise((r) => setTimeout(r, retryDelaysMs[i]));
+    }
+  }
+}
+
+/** `/* name *\/ SELECT …` or `WITH …` without a write anywhere in it (our statements are static text). */
+function isReadOnly(text: string): boolean {
+  const body = text.replace(/^\s*\/\*[^]*?\*\/\s*/, '');
+  return /^(SELECT|WITH)\b/i.test(body) && !/\b(INSERT|UPDATE|DELETE|MERGE|COPY|CALL|LOCK)\b|nextval|setval|pg_sleep|set_config/i.test(body);
 }
 
 /** Errors after which postgres.js has already closed the connection and taken it back. */
@@ -223,7 +268,13 @@ export async function reservedTransaction<T>(sql: postgres.Sql, fn: (tx: postgre
       if (!lost) await tx.unsafe('ROLLBACK').catch(track);
       throw err;
     }
-    await tx.unsafe('COMMIT');
+    try {
+      await tx.unsafe('COMMIT');
+    } catch (err) {
+      // The commit may have landed before the connection died: never run the transaction again.
+      if (err && typeof err === 'object') (err as { commitSent?: boolean }).commitSent = true;
+      throw err;
+    }
     return result;
   } catch (err) {
     throw track(err);
