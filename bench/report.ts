@@ -3,8 +3,9 @@
 // two in the README between <!-- bench:start --> and <!-- bench:end -->.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LoadResult } from './measure.js';
+import { floorTables } from './report-floors.js';
 
-export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor';
+export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor' | 'cache-floor';
 
 export interface Row extends LoadResult {
   scenario: string;
@@ -50,6 +51,8 @@ export interface RunReport {
   command: string;
   quick: boolean;
   machine: Machine;
+  /** 1-minute load average at the start of each phase (start, floor, cached, mixed, end). */
+  loadAverages?: Record<string, number>;
   durationS: number;
   warmupS: number;
   scales: string[];
@@ -82,7 +85,7 @@ function find(rows: Row[], scenario: string, variant: Variant, concurrency: numb
 
 export function markdown(r: RunReport): string {
   const scale = r.scales[0];
-  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && !x.scenario.startsWith('write-'));
+  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && x.variant !== 'cache-floor' && !x.scenario.startsWith('write-'));
   const out: string[] = [];
   out.push(`Scale ${scale}, p50 at concurrency 1 (p99 in brackets), requests/s at concurrency 32; "×" is baseline p50 / truthgraph uncached p50.`);
   out.push('');
@@ -103,16 +106,7 @@ export function markdown(r: RunReport): string {
       `| ${title} | ${cell(b)} | ${cell(u)} | ${cell(c)} | ${speedup} | ${t ? `≤ ${t.uncached} ms / ≤ ${t.cached} ms` : '–'} | ${[b32, u32, c32].map((x) => int(x?.rps)).join(' / ')} | ${stmts} | ${kb(u?.bytesPerResponse ?? b?.bytesPerResponse)} |`,
     );
   }
-  const floor1 = find(r.rows, 'ground-truth-10k', 'floor', 1, scale);
-  const floor32 = find(r.rows, 'ground-truth-10k', 'floor', 32, scale);
-  if (floor1) {
-    const u = find(r.rows, 'ground-truth-10k', 'uncached', 1, scale);
-    out.push('');
-    out.push(
-      `Floor (postgres.js + JSON.stringify in a bare node:http handler, same 10,000 rows): p50 ${ms(floor1.p50)} (p99 ${ms(floor1.p99)}), ${int(floor32?.rps)} req/s at c=32, ${kb(floor1.bytesPerResponse)}` +
-        (u ? `; truthgraph uncached is ${(u.p50 / floor1.p50).toFixed(2)}× the floor (target ≤ 1.3×).` : '.'),
-    );
-  }
+  out.push(...floorTables(r));
   const writes = r.rows.filter((x) => x.scenario.startsWith('write-'));
   if (writes.length) {
     out.push('');
@@ -217,7 +211,10 @@ export function svgChart(r: RunReport): string {
 
 export function machineLine(r: RunReport): string {
   const m = r.machine;
-  return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load average ${m.loadAverage1m.toFixed(2)} at start`;
+  const phases = r.loadAverages
+    ? Object.entries(r.loadAverages).map(([phase, v]) => `${v.toFixed(2)} at ${phase}`).join(', ')
+    : `${m.loadAverage1m.toFixed(2)} at start`;
+  return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load average ${phases}`;
 }
 
 /** Replaces the README's block between the bench markers; returns false when the markers are missing. */

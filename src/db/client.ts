@@ -18,7 +18,8 @@ export interface SqlStats {
   durationMs: number;
 }
 
-export type StatementListener = (name: string, durationMs: number, ok: boolean) => void;
+/** Called after every statement; the text and parameters let tools (bench/floor-capture.ts) replay it. */
+export type StatementListener = (name: string, durationMs: number, ok: boolean, text: string, params: readonly Param[]) => void;
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
@@ -96,7 +97,7 @@ function instrument(run: RawQuery, listeners: readonly StatementListener[], stat
         if (stats) stats.durationMs += ms;
         if (listeners.length) {
           const name = statementName(text);
-          for (const l of listeners) l(name, ms, ok);
+          for (const l of listeners) l(name, ms, ok, text, params);
         }
       }
     },
