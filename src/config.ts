@@ -32,6 +32,8 @@ const schema = z.object({
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
+  // API-key lookups cached in process; a revocation acts within this bound everywhere (0: no cache).
+  API_KEY_CACHE_MS: int(0, 60_000).default(1000),
   // Security (docs/security.md): request limits, introspection, fault injection.
   BODY_LIMIT: z
     .string()
