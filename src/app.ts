@@ -14,7 +14,7 @@ import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
-import { responseCachePlugin } from './cache/response-cache.plugin.js';
+import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import type { AccessScope } from './auth/scope.js';
 import type { Config } from './config.js';
@@ -168,6 +168,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   await apollo.start();
 
   const invalidate = (changedTags: Iterable<string>) => cache.invalidate(changedTags);
+  // Refresh-ahead runs a dropped hot entry's operation again, with the scope it was computed for,
+  // through the same pipeline as a miss (the cache plugin keys, tags and version-guards its store).
+  cache.refreshAhead?.setRunner(async (src) => {
+    const contextValue = createContext(db, src.scope, { invalidate });
+    markRefresh(contextValue);
+    await apollo.executeOperation(
+      { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
+      { contextValue },
+    );
+  });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
   expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
   expressApp.use(metricsRoutes(metrics));

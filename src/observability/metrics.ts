@@ -13,6 +13,8 @@ export interface CacheStats {
   bypasses: number;
   invalidations: number;
   bytes: number;
+  /** Hot entries recomputed after a write (refresh-ahead). */
+  refreshes?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
@@ -181,7 +183,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         help,
         registers: [registry],
         collect() {
-          const v = cache.stats()[key];
+          const v = cache.stats()[key] ?? 0;
           if (v < last) {
             this.reset();
             last = 0;
@@ -196,6 +198,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_stores_total', 'Responses written to the cache.', 'stores');
     counterFrom('truthgraph_cache_bypasses_total', 'Requests that skipped the cache (mutations, errors, uncacheable).', 'bypasses');
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
+    counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
       const s = cache.stats();
