@@ -2,6 +2,7 @@
 // read-your-writes check (a stale read otherwise) and the hit rate split into compulsory (first-read)
 // misses and the rest.
 import { errorOf, mutationsMissing, notAvailable, post, type Reply } from './http-client.js';
+import { cpuPerRequest, type CpuMeter, type CpuSample } from './cpu.js';
 import { percentile } from './measure.js';
 import type { MixedResult } from './report.js';
 import { mixedSession, mixedVideo, mixedVideoPage, seededId, updateVideo } from './scenarios.js';
@@ -10,6 +11,10 @@ import type { SeedShape } from '../src/db/seed-data.js';
 
 export interface MixedNotes {
   quick: boolean;
+  /** CPU of the server process and its PostgreSQL backends over the measured window. */
+  cpu?: CpuMeter;
+  /** Whether the server runs with refresh-ahead (CACHE_REFRESH_AHEAD > 0). */
+  refreshAhead: boolean;
   skipped: string[];
   problems: string[];
   log(line: string): void;
@@ -44,6 +49,30 @@ function zipf(n: number, s = 1.1) {
     return lo;
   };
 }
+
+/** Sums the samples of the server's Prometheus metrics whose name starts with one of `names` (null: no /metrics). */
+export async function scrapeCounters(url: string, names: readonly string[]): Promise<Record<string, number> | null> {
+  try {
+    const res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    return sumCounters(await res.text(), names);
+  } catch {
+    return null;
+  }
+}
+
+export function sumCounters(text: string, names: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const name = /^[a-zA-Z_:][\w:]*/.exec(line)?.[0];
+    if (name && name in out) out[name] += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return out;
+}
+
+const statementsMetric = 'truthgraph_db_statement_duration_seconds_count';
+const refreshesMetric = 'truthgraph_cache_refreshes_total';
 
 export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, notes: MixedNotes): Promise<MixedResult> {
   const { quick, skipped, problems, log } = notes;
@@ -91,6 +120,15 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
   const measuredMs = quick ? 2_000 : 20_000;
   const measureFrom = performance.now() + measuredMs;
   const deadline = measureFrom + measuredMs;
+  // Server-side load over the measured window: CPU, statements sent, recomputations.
+  const sample = async () => ({
+    cpu: await notes.cpu?.sample(),
+    counters: await scrapeCounters(url, [statementsMetric, refreshesMetric]),
+  });
+  let before: { cpu?: CpuSample; counters: Record<string, number> | null } | undefined;
+  const startSample = setTimeout(() => {
+    void sample().then((s) => (before = s));
+  }, measuredMs);
   const maxRequests = 2_000_000;
   const client = async (c: number) => {
     const rnd = mulberry32(1000 + c);
@@ -150,7 +188,11 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
+  clearTimeout(startSample);
+  const after = await sample();
   const elapsedS = (performance.now() - measureFrom) / 1000;
+  const served = reads + writeCount;
+  const delta = (name: string) => (before?.counters && after.counters ? after.counters[name] - before.counters[name] : null);
   latencies.sort((a, b) => a - b);
   const result: MixedResult = {
     scale,
@@ -166,11 +208,16 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     rps: (reads + writeCount) / elapsedS,
+    refreshAhead: notes.refreshAhead,
+    refreshes: delta(refreshesMetric),
+    statementsPerRequest: served && delta(statementsMetric) !== null ? delta(statementsMetric)! / served : null,
+    cpu: before?.cpu && after.cpu ? cpuPerRequest(before.cpu, after.cpu, served) : null,
     ...(writes ? {} : { note: 'reads only: updateVideo not available' }),
   };
   log(
-    `  mixed    c=${clients} ${result.rps.toFixed(0)} req/s p50 ${fmtMs(result.p50)} ms p99 ${fmtMs(result.p99)} ms, ${reads} reads, ${writeCount} writes, ` +
-      `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'} (${coldMisses} first-read misses; warm ${result.warmHitRate == null ? '–' : (result.warmHitRate * 100).toFixed(1) + '%'}), stale ${stale}, errors ${errors}`,
+    `  mixed (refresh-ahead ${notes.refreshAhead ? 'on' : 'off'}) c=${clients} ${result.rps.toFixed(0)} req/s p50 ${fmtMs(result.p50)} ms p99 ${fmtMs(result.p99)} ms, ${reads} reads, ${writeCount} writes, ` +
+      `hit rate ${result.hitRate === null ? '–' : (result.hitRate * 100).toFixed(1) + '%'} (${coldMisses} first-read misses; warm ${result.warmHitRate == null ? '–' : (result.warmHitRate * 100).toFixed(1) + '%'}), stale ${stale}, errors ${errors}, ` +
+      `${result.statementsPerRequest?.toFixed(2) ?? '–'} statements and ${result.cpu ? `${result.cpu.postgresMs?.toFixed(2)} ms PostgreSQL CPU` : '–'} per request, ${result.refreshes ?? '–'} refreshes`,
   );
   if (stale) problems.push(`scenario 7: ${stale} stale reads`);
   if (errors) problems.push(`scenario 7: ${errors} failed requests, the first: ${firstError}`);

@@ -2,6 +2,7 @@
 // SVG chart (p50 per read scenario, baseline vs uncached vs cached, log scale), and embeds the last
 // two in the README between <!-- bench:start --> and <!-- bench:end -->.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { CpuUse } from './cpu.js';
 import type { LoadResult } from './measure.js';
 import { floorTables } from './report-floors.js';
 
@@ -33,6 +34,14 @@ export interface MixedResult {
   p50: number;
   p99: number;
   rps: number;
+  /** Whether the server recomputed hot entries after writes (CACHE_REFRESH_AHEAD). */
+  refreshAhead?: boolean;
+  /** Recomputations over the measured window (from /metrics). */
+  refreshes?: number | null;
+  /** SQL statements the server sent per served request (reads and writes; from /metrics). */
+  statementsPerRequest?: number | null;
+  /** CPU per served request of the server and of PostgreSQL. */
+  cpu?: CpuUse | null;
   note?: string;
 }
 
@@ -58,6 +67,8 @@ export interface RunReport {
   scales: string[];
   rows: Row[];
   mixed: MixedResult | null;
+  /** The same mixed run with refresh-ahead off ("today"), for its hit rate and database load. */
+  mixedWithoutRefresh?: MixedResult | null;
   skipped: string[];
   problems: string[];
   targets: Record<string, { uncached: number; cached: number }>;
@@ -81,6 +92,28 @@ const tick = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
 
 function find(rows: Row[], scenario: string, variant: Variant, concurrency: number, scale: string) {
   return rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
+}
+
+/** One sentence per mixed run: throughput, hit rate with compulsory misses apart, database load per served request. */
+export function mixedLine(m: MixedResult): string {
+  const mode = m.refreshAhead === undefined ? '' : m.refreshAhead ? ', refresh-ahead on' : ', refresh-ahead off';
+  const load =
+    m.statementsPerRequest != null || m.cpu
+      ? `; per served request ${m.statementsPerRequest == null ? '–' : m.statementsPerRequest.toFixed(2)} SQL statements, ` +
+        `${m.cpu?.postgresMs == null ? '–' : m.cpu.postgresMs.toFixed(3)} ms PostgreSQL CPU, ${m.cpu ? m.cpu.nodeMs.toFixed(3) : '–'} ms Node CPU` +
+        (m.refreshes != null ? `; ${int(m.refreshes)} refreshes` : '')
+      : '';
+  return (
+    `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes${mode}): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
+    `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
+    (m.coldMisses !== undefined && m.warmHitRate != null
+      ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
+      : '') +
+    `, stale reads ${m.staleReads}, errors ${m.errors}` +
+    load +
+    (m.note ? ` (${m.note})` : '') +
+    '.'
+  );
 }
 
 export function markdown(r: RunReport): string {
@@ -114,19 +147,7 @@ export function markdown(r: RunReport): string {
     out.push('|---|---|---|---|---|');
     for (const w of writes) out.push(`| ${w.title} | ${ms(w.p50)} | ${ms(w.p99)} | ${w.requests} | ${w.statementsPerRequest ?? '–'} |`);
   }
-  if (r.mixed) {
-    const m = r.mixed;
-    out.push('');
-    out.push(
-      `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
-        `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
-        (m.coldMisses !== undefined && m.warmHitRate != null
-          ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
-          : '') +
-        `, stale reads ${m.staleReads}, errors ${m.errors}` +
-        (m.note ? ` (${m.note})` : '') + '.',
-    );
-  }
+  for (const m of [r.mixed, r.mixedWithoutRefresh]) if (m) out.push('', mixedLine(m));
   if (r.scales.length > 1) {
     out.push('');
     out.push(

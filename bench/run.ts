@@ -24,7 +24,8 @@ import { embedInReadme, machineLine, markdown, svgChart, type Machine, type Mixe
 import { quickShape, readScenarios, targetsFor } from './scenarios.js';
 import { repoRoot, startServer, stopAll } from './server-process.js';
 import { removePrefix } from './throwaway-redis.js';
-import { startTruthgraph } from './truthgraph-process.js';
+import { CpuMeter } from './cpu.js';
+import { startTruthgraph, type Truthgraph } from './truthgraph-process.js';
 import { writeRuns } from './write-runs.js';
 
 const { values: opt } = parseArgs({
@@ -35,6 +36,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
+    'no-mixed-compare': { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     from: { type: 'string' },
@@ -42,7 +44,7 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  console.log(`usage: npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--no-readme] [--profile]
+  console.log(`usage: npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--no-mixed-compare] [--no-readme] [--profile]
        npm run bench -- --from bench/results/<date>.json   (rewrite the .md, .svg and README block of a run)
   DATABASE_URL  PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres); the benchmark
                 creates and fills its own databases there: truthgraph_bench_quick or truthgraph_bench_s<N>, plus
@@ -172,9 +174,9 @@ async function main() {
     await tg.server.stop();
   }
 
-  log(`== truthgraph cached (scale ${first})`);
   const cacheRedis = redisUrl();
-  if (cacheRedis) {
+  const cleanCache = async () => {
+    if (!cacheRedis) return;
     if (redisPrefix) await removePrefix(cacheRedis, redisPrefix);
     else {
       const redis = new Redis(cacheRedis, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -182,7 +184,35 @@ async function main() {
       await redis.flushdb();
       redis.disconnect();
     }
+  };
+  const mixedOf = async (t: Truthgraph, refreshAhead: boolean) => {
+    const cpu = new CpuMeter(t.server.pid, dbUrl(mainDb(first)), mainDb(first));
+    try {
+      const m = await mixedRun(t, shapeOf(first), first, { quick, skipped, problems, log, cpu, refreshAhead });
+      if (m.hitRate === null) m.note = [m.note, 'no x-cache header: hit rate unknown'].filter(Boolean).join('; ');
+      return m;
+    } finally {
+      await cpu.close();
+    }
+  };
+
+  // The mixed workload as it ran before refresh-ahead: its hit rate and database load per served
+  // request are what refresh-ahead is measured against.
+  let mixedWithoutRefresh: MixedResult | null = null;
+  if (!opt['no-mixed-compare']) {
+    log(`== mixed, refresh-ahead off (scale ${first})`);
+    await cleanCache();
+    loadAverages.mixedWithoutRefresh = os.loadavg()[0];
+    tg = await startTruthgraph({ databaseUrl: dbUrl(mainDb(first)), cached: true, redisUrl: cacheRedis, redisPrefix, env: { CACHE_REFRESH_AHEAD: '0' }, log });
+    try {
+      mixedWithoutRefresh = await mixedOf(tg, false);
+    } finally {
+      await tg.server.stop();
+    }
   }
+
+  log(`== truthgraph cached (scale ${first})`);
+  await cleanCache();
   loadAverages.cached = os.loadavg()[0];
   tg = await startTruthgraph({ databaseUrl: dbUrl(mainDb(first)), cached: true, redisUrl: cacheRedis, redisPrefix, log });
   try {
@@ -197,10 +227,9 @@ async function main() {
         await cacheFloorRuns(ctx, tg, samples, targets, mainDb(first), first, { redisUrl: cacheRedis, redisPrefix: redisPrefix ?? 'truthgraph:' });
       }
     }
-    log(`== mixed (scale ${first})`);
+    log(`== mixed, refresh-ahead on (scale ${first})`);
     loadAverages.mixed = os.loadavg()[0];
-    mixed = await mixedRun(tg, shapeOf(first), first, { quick, skipped, problems, log });
-    if (mixed.hitRate === null) mixed.note = [mixed.note, 'no x-cache header: hit rate unknown'].filter(Boolean).join('; ');
+    mixed = await mixedOf(tg, true);
   } finally {
     await tg.server.stop();
     if (cacheRedis && redisPrefix) await removePrefix(cacheRedis, redisPrefix).catch(() => {});
@@ -248,6 +277,7 @@ async function main() {
     scales,
     rows,
     mixed,
+    mixedWithoutRefresh,
     skipped,
     problems,
     targets: Object.fromEntries(readScenarios.map((s) => [s.key, s.target])),

@@ -17,6 +17,8 @@ export interface TruthgraphOptions {
   /** REDIS_KEY_PREFIX of the benchmark's servers. */
   redisPrefix?: string;
   profile?: boolean;
+  /** More environment for the server (e.g. CACHE_REFRESH_AHEAD=0). */
+  env?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -49,6 +51,7 @@ export async function startTruthgraph(o: TruthgraphOptions): Promise<Truthgraph>
   if (!o.cached) env.CACHE = 'off';
   if (o.redisUrl) env.REDIS_URL = o.redisUrl;
   if (o.redisPrefix) env.REDIS_KEY_PREFIX = o.redisPrefix;
+  Object.assign(env, o.env);
   const server = await startServer({
     name: `truthgraph ${o.cached ? 'cached' : 'uncached'}`,
     script: 'src/main.ts',

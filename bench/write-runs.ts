@@ -58,12 +58,29 @@ export async function writeRuns(ctx: BenchContext, tg: Truthgraph, dbName: strin
     log(`  ingestDetections with ${candidate} input: ${errorOf(reply)}`);
   }
   if (shape) {
+    // New detections without ids, as a detector posts them: the server makes time-ordered ids, every
+    // call inserts 10,000 rows. They are deleted afterwards, so runs leave the data set as they found it.
+    const runStarted = new Date();
+    const fresh = benchDetections(10_000, shape).map(({ id: _id, ...rest }) => rest);
+    const inserts = await sequential(quick ? 3 : 20, quick ? 5_000 : 30_000, () =>
+      post(tg.server.url, { query: ingestDetections, variables: { sessionId, detections: fresh } }, tg.headers),
+    );
+    if (inserts.failure) problems.push(`ingestDetections (new) failed: ${inserts.failure}`);
+    else record(ctx, 'write-ingest-10k-new', 'ingestDetections, 10,000 new detections (server ids)', 'uncached', scale, inserts.r);
+    const cleanup = postgres(ctx.dbUrl(dbName), { max: 1, onnotice: () => {} });
+    try {
+      const [{ n }] = await cleanup`WITH d AS (DELETE FROM detection_events WHERE test_session_id = ${sessionId}::uuid
+        AND created_at >= ${runStarted} RETURNING 1) SELECT count(*)::int AS n FROM d`;
+      log(`  removed the ${n.toLocaleString('en-US')} detections scenario 6 inserted`);
+    } finally {
+      await cleanup.end({ timeout: 5 });
+    }
     const detections = benchDetections(10_000, shape);
     const body = (round: number) => ({ query: ingestDetections, variables: { sessionId, detections: round ? benchDetections(10_000, shape!, round) : detections } });
     // The first call inserts (or updates rows left by an earlier run); later calls update all 10,000.
     const { r, failure } = await sequential(quick ? 3 : 20, quick ? 5_000 : 30_000, (i) => post(tg.server.url, body(i), tg.headers));
     if (failure) problems.push(`ingestDetections failed: ${failure}`);
-    else record(ctx, 'write-ingest-10k', 'ingestDetections, 10,000 detections (upsert)', 'uncached', scale, r);
+    else record(ctx, 'write-ingest-10k', 'ingestDetections, 10,000 detections with client ids (upsert: the first call inserts, then updates)', 'uncached', scale, r);
     const ids = detections.slice(0, 1000).map((d) => d.id);
     const reply = await post(tg.server.url, { query: setValidationResults, variables: { ids, result: 'TP' } }, tg.headers);
     const missing = notAvailable(reply);

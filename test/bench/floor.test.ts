@@ -127,3 +127,33 @@ describe('floorTables', () => {
     expect(floorTables({ scales: ['1'], rows: rows.filter((r) => !r.variant.includes('floor')) } as unknown as RunReport)).toEqual([]);
   });
 });
+
+describe('mixed run bookkeeping', () => {
+  it('sums every labelled sample of the counters asked for, and nothing else', async () => {
+    const { sumCounters } = await import('../../bench/mixed-run.js');
+    const text = [
+      '# HELP truthgraph_db_statement_duration_seconds SQL statement latency.',
+      'truthgraph_db_statement_duration_seconds_count{statement="videosByIds",outcome="ok"} 12',
+      'truthgraph_db_statement_duration_seconds_count{statement="apiKeyFingerprint",outcome="ok"} 3',
+      'truthgraph_db_statement_duration_seconds_sum{statement="videosByIds",outcome="ok"} 0.5',
+      'truthgraph_cache_refreshes_total 7',
+    ].join('\n');
+    expect(sumCounters(text, ['truthgraph_db_statement_duration_seconds_count', 'truthgraph_cache_refreshes_total', 'absent_total'])).toEqual({
+      truthgraph_db_statement_duration_seconds_count: 15,
+      truthgraph_cache_refreshes_total: 7,
+      absent_total: 0,
+    });
+  });
+
+  it('reports the hit rate with compulsory misses apart and the database load per served request', async () => {
+    const { mixedLine } = await import('../../bench/report.js');
+    const line = mixedLine({
+      scale: '1', concurrency: 32, durationS: 20, reads: 19_000, writes: 1_000, hitRate: 0.955, coldMisses: 400, warmHitRate: 0.975,
+      staleReads: 0, errors: 0, p50: 4, p99: 40, rps: 1000, refreshAhead: true, refreshes: 900, statementsPerRequest: 0.31,
+      cpu: { nodeMs: 0.8, postgresMs: 0.21, lostBackends: 0 },
+    });
+    expect(line).toContain('refresh-ahead on');
+    expect(line).toContain('cache hit rate 95.5% (400 misses were first reads of a key; over keys read before: 97.5%)');
+    expect(line).toContain('per served request 0.31 SQL statements, 0.210 ms PostgreSQL CPU, 0.800 ms Node CPU; 900 refreshes');
+  });
+});
