@@ -4,6 +4,8 @@
 import { createApiKey } from '../src/auth/api-keys.js';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
 import { seedData, type SeedShape } from '../src/db/seed-data.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 
@@ -30,9 +32,18 @@ export async function startFaultSystem(env: Record<string, string> = {}, shape: 
       FAULT_INJECTION: 'true',
       ...env,
     });
+    // Loaded on a connection of its own with the default statement timeout: a scenario's short one
+    // (500 ms) would cancel the seed's statements on a busy machine.
+    const loader = createPostgresDb(pg.url, { ...defaultPoolOptions, max: 2 });
+    let secret: string;
+    try {
+      await migrate(loader);
+      await seedData(loader, shape);
+      ({ secret } = await createApiKey(loader, { name: 'faults', role: 'admin' }));
+    } finally {
+      await loader.close();
+    }
     const app = await createApp(config);
-    await seedData(app.db, shape);
-    const { secret } = await createApiKey(app.db, { name: 'faults', role: 'admin' });
     const url = await app.listen(0, '127.0.0.1');
     return {
       pg,

@@ -11,6 +11,8 @@ export interface RequestRecord {
   cache: string | null;
   /** Which request of a load run this was (the `i` its body was made for). */
   index?: number;
+  /** Why no HTTP answer came (code 'NETWORK'): the fetch error's cause. */
+  error?: string;
 }
 
 export interface LoadOptions {
@@ -28,6 +30,8 @@ export interface LoadOptions {
   onAnswer?: (record: RequestRecord, json: any) => void;
   /** Ends the run early, checked before each request. */
   until?: () => boolean;
+  /** Every client sends its first request whatever the clock says (n clients means n concurrent requests). */
+  eachClientOnce?: boolean;
 }
 
 export async function sendOnce(url: string, key: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<RequestRecord & { json: any }> {
@@ -42,8 +46,10 @@ export async function sendOnce(url: string, key: string, body: unknown, headers:
     const json = await res.json().catch(() => ({}));
     const code = json?.errors?.[0]?.extensions?.code ?? (res.status === 200 ? null : `HTTP_${res.status}`);
     return { start, end: performance.now(), status: res.status, code, cache: res.headers.get('x-cache'), json };
-  } catch {
-    return { start, end: performance.now(), status: 0, code: 'NETWORK', cache: null, json: null };
+  } catch (err) {
+    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+    const error = cause?.code ?? cause?.message ?? (err as Error).name ?? String(err);
+    return { start, end: performance.now(), status: 0, code: 'NETWORK', cache: null, json: null, error };
   }
 }
 
@@ -54,7 +60,7 @@ export async function runLoad(o: LoadOptions): Promise<RequestRecord[]> {
   let issued = 0;
   await Promise.all(
     Array.from({ length: o.clients }, async () => {
-      while (performance.now() < deadline && issued < max && !o.until?.()) {
+      for (let first = o.eachClientOnce ?? false; first || (performance.now() < deadline && issued < max && !o.until?.()); first = false) {
         const i = issued++;
         const { json, ...r } = await sendOnce(o.url, o.key, o.body(i), o.headers, o.timeoutMs);
         const record = { ...r, index: i };
@@ -74,7 +80,10 @@ export function percentile(sorted: number[], p: number): number {
 export function summarize(records: RequestRecord[]) {
   const lat = records.map((r) => r.end - r.start).sort((a, b) => a - b);
   const byCode: Record<string, number> = {};
-  for (const r of records) if (r.code) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+  for (const r of records) {
+    const code = r.code === 'NETWORK' && r.error ? `NETWORK ${r.error}` : r.code;
+    if (code) byCode[code] = (byCode[code] ?? 0) + 1;
+  }
   return {
     sent: records.length,
     ok: records.filter((r) => r.code === null).length,

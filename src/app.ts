@@ -107,6 +107,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
   expressApp.set('etag', false);
   const httpServer = http.createServer(expressApp);
+  // Node closes an idle keep-alive socket after 5 s; a client (or load balancer) that reuses it at that
+  // moment sees its request reset ("other side closed") — seen in the fuzz test on a busy machine. Keep
+  // idle sockets longer than the usual 60 s idle timeout of proxies, and headers longer than that.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const metrics = createMetrics({
     pool: db.pool,
     addStatementListener: (l) => db.addStatementListener(l),

@@ -219,6 +219,7 @@ describeEachDatabase('NDJSON import', (database, kind) => {
         await app.close();
         await removePrefix(redisUrl!, prefix);
       }
-    });
+      // The CLI is a cold tsx process: most of a minute on a busy machine.
+    }, 240_000);
   });
 });
