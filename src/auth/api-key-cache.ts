@@ -108,6 +108,7 @@ export class ApiKeyCache extends EventEmitter {
     const startedAt = this.now();
     this.polling = apiKeyFingerprint(this.db)
       .then((fp) => {
+        if (this.closed) return;
         const changed = fp !== this.fingerprint;
         // The first read has nothing to compare with: what was cached before it is dropped too.
         if (changed) {
@@ -129,8 +130,9 @@ export class ApiKeyCache extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     this.entries.clear();
+    // A fingerprint read still running is not awaited: during an outage it would hold up shutdown
+    // until the connect timeout, and its result is ignored once closed.
     await Promise.all(this.stops.map((stop) => stop()));
-    await this.polling;
   }
 
   private listen() {
@@ -150,8 +152,10 @@ export class ApiKeyCache extends EventEmitter {
       )
       .then(
         (unlisten) => {
-          if (stopped) void unlisten().catch(() => {});
-          else this.stops.push(() => unlisten().catch(() => {}));
+          // Bounded: with the database unreachable UNLISTEN would wait for a reconnect.
+          const stop = () => Promise.race([unlisten().catch(() => {}), new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+          if (stopped) void stop();
+          else this.stops.push(stop);
         },
         (err: unknown) => {
           // No LISTEN: the poll alone keeps the bound.
