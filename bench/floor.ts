@@ -1,41 +1,68 @@
-// The floor: the rows of the ground-truth scenario fetched with postgres.js and JSON.stringify'd by a
-// bare node:http handler (no GraphQL, no framework), on the same indexed database. What truthgraph
-// spends above this is what GraphQL execution costs. GET /ground-truth?video=<uuid>&first=10000
+// The floor of every read scenario: a bare node:http handler that sends the statements truthgraph
+// sends for it (the exact text and parameters captured from the app by bench/floor-capture.ts, wave
+// by wave, on a postgres.js pool with the app's settings) and JSON.stringify's the same response shape
+// (bench/floor-shapes.ts). No GraphQL, no framework: what truthgraph spends above this is the cost of
+// its layers. POST /floor/<scenario> (the request body is read and ignored).
+// Env: DATABASE_URL, FLOOR_PLANS (a JSON file of FloorPlan[]), PORT.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import postgres from 'postgres';
-import { plannerSettings } from '../src/db/client.js';
+import { loadConfig } from '../src/config.js';
+import { createPostgresDb } from '../src/db/client.js';
+import { poolOptionsOf } from '../src/db/open.js';
+import type { FloorPlan } from './floor-capture.js';
+import { floorShapes } from './floor-shapes.js';
 
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) throw new Error('DATABASE_URL is required');
+if (!databaseUrl || !process.env.FLOOR_PLANS) throw new Error('DATABASE_URL and FLOOR_PLANS are required');
+const plans = new Map((JSON.parse(readFileSync(process.env.FLOOR_PLANS, 'utf8')) as FloorPlan[]).map((p) => [p.scenario, p]));
 const port = Number(process.env.PORT ?? 4200);
-// The app's planner settings: the floor reads the same rows with the same plan.
-const sql = postgres(databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 20), onnotice: () => {}, connection: plannerSettings() });
+// The app's pool and connection settings (size, prepared statements, planner settings, type
+// parsers), used bare: postgres.js's own query function, none of truthgraph's wrapping.
+const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+const pool = poolOptionsOf(config);
+const db = createPostgresDb(databaseUrl, pool);
+const sql = (db.driver as { sql: postgres.Sql }).sql;
 
-const server = http.createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname !== '/ground-truth') {
+async function answer(plan: FloorPlan): Promise<Buffer> {
+  const results = new Map<string, any[]>();
+  for (const wave of plan.waves) {
+    const rows = await Promise.all(wave.map((s) => sql.unsafe(s.text, s.params as never[], { prepare: pool.prepare })));
+    wave.forEach((s, i) => {
+      if (!results.has(s.name)) results.set(s.name, rows[i] as any[]);
+    });
+  }
+  const body = floorShapes[plan.scenario]((name) => results.get(name) ?? []);
+  return Buffer.from(JSON.stringify(body) + '\n');
+}
+
+const server = http.createServer((req, res) => {
+  const m = /^\/floor\/([\w-]+)$/.exec(req.url ?? '');
+  const plan = m ? plans.get(m[1]) : undefined;
+  if (!plan || !floorShapes[plan.scenario]) {
+    req.resume();
     res.writeHead(404).end();
     return;
   }
-  try {
-    const videoId = url.searchParams.get('video') ?? '';
-    const first = Math.min(10_000, Number(url.searchParams.get('first') ?? 10_000));
-    // The same page truthgraph serves: frame order, then confidence descending, the same columns.
-    const rows = await sql`
-      SELECT id, frame_number AS "frameNumber", timestamp, class_label AS "classLabel", confidence, x, y, width, height,
-             width * height AS "bboxArea", validated, difficult
-      FROM ground_truth_objects WHERE video_id = ${videoId}::uuid
-      ORDER BY frame_number, confidence DESC, id LIMIT ${first}`;
-    const body = JSON.stringify({ data: { video: { id: videoId, groundTruth: { nodes: rows } } } });
-    res.writeHead(200, { 'content-type': 'application/json', 'x-sql-statements': '1' }).end(body);
-  } catch (err) {
-    res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
-  }
+  req.resume();
+  req.on('end', () => {
+    answer(plan).then(
+      (bytes) => {
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': bytes.length,
+          'x-sql-statements': String(plan.waves.reduce((n, w) => n + w.length, 0)),
+        });
+        res.end(bytes);
+      },
+      (err) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
+    );
+  });
 });
-server.listen(port, '127.0.0.1', () => console.log(`floor serving at http://127.0.0.1:${port}/ground-truth`));
+server.listen(port, '127.0.0.1', () => console.log(`floor serving ${[...plans.keys()].join(', ')} at http://127.0.0.1:${port}/floor/<scenario>`));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     server.close();
-    void sql.end({ timeout: 5 }).then(() => process.exit(0));
+    void db.close().then(() => process.exit(0));
   });
 }

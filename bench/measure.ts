@@ -2,6 +2,7 @@
 // with latencies kept at sub-millisecond precision (autocannon's own histogram rounds to whole ms,
 // too coarse for 1 ms answers) and the x-cache / x-sql-statements headers tallied per response.
 import autocannon from 'autocannon';
+import { cpuPerRequest, type CpuSample, type CpuUse } from './cpu.js';
 
 export interface Request {
   method?: 'GET' | 'POST';
@@ -28,6 +29,8 @@ export interface LoadResult {
   /** Mean x-sql-statements over responses that carried it, or null. */
   statementsPerRequest: number | null;
   cache: { hit: number; miss: number; bypass: number } | null;
+  /** CPU per request of the server and its PostgreSQL backends over the measured window (bench/cpu.ts). */
+  cpu?: CpuUse | null;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -49,6 +52,8 @@ export interface LoadOptions {
    * (up to `concurrency` of them), so they do not eat into the next window.
    */
   settle?: () => Promise<void>;
+  /** Samples CPU use right before and right after the measured window. */
+  cpu?: { sample(): Promise<CpuSample> };
 }
 
 function headerValue(raw: unknown[], name: string): string | undefined {
@@ -132,9 +137,11 @@ export async function measure(opts: LoadOptions): Promise<LoadResult> {
     await once(opts, opts.warmupS, false);
     await opts.settle?.();
   }
+  const before = await opts.cpu?.sample();
   const result = await once(opts, opts.durationS, true);
+  const after = await opts.cpu?.sample();
   await opts.settle?.();
-  return result;
+  return before && after ? { ...result, cpu: cpuPerRequest(before, after, result.requests) } : result;
 }
 
 /**

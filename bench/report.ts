@@ -2,9 +2,11 @@
 // SVG chart (p50 per read scenario, baseline vs uncached vs cached, log scale), and embeds the last
 // two in the README between <!-- bench:start --> and <!-- bench:end -->.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { CpuUse } from './cpu.js';
 import type { LoadResult } from './measure.js';
+import { floorTables } from './report-floors.js';
 
-export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor';
+export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor' | 'cache-floor';
 
 export interface Row extends LoadResult {
   scenario: string;
@@ -32,6 +34,14 @@ export interface MixedResult {
   p50: number;
   p99: number;
   rps: number;
+  /** Whether the server recomputed hot entries after writes (CACHE_REFRESH_AHEAD). */
+  refreshAhead?: boolean;
+  /** Recomputations over the measured window (from /metrics). */
+  refreshes?: number | null;
+  /** SQL statements the server sent per served request (reads and writes; from /metrics). */
+  statementsPerRequest?: number | null;
+  /** CPU per served request of the server and of PostgreSQL. */
+  cpu?: CpuUse | null;
   note?: string;
 }
 
@@ -50,11 +60,15 @@ export interface RunReport {
   command: string;
   quick: boolean;
   machine: Machine;
+  /** 1-minute load average at the start of each phase (start, floor, cached, mixed, end). */
+  loadAverages?: Record<string, number>;
   durationS: number;
   warmupS: number;
   scales: string[];
   rows: Row[];
   mixed: MixedResult | null;
+  /** The same mixed run with refresh-ahead off ("today"), for its hit rate and database load. */
+  mixedWithoutRefresh?: MixedResult | null;
   skipped: string[];
   problems: string[];
   targets: Record<string, { uncached: number; cached: number }>;
@@ -80,9 +94,31 @@ function find(rows: Row[], scenario: string, variant: Variant, concurrency: numb
   return rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
 }
 
+/** One sentence per mixed run: throughput, hit rate with compulsory misses apart, database load per served request. */
+export function mixedLine(m: MixedResult): string {
+  const mode = m.refreshAhead === undefined ? '' : m.refreshAhead ? ', refresh-ahead on' : ', refresh-ahead off';
+  const load =
+    m.statementsPerRequest != null || m.cpu
+      ? `; per served request ${m.statementsPerRequest == null ? '–' : m.statementsPerRequest.toFixed(2)} SQL statements, ` +
+        `${m.cpu?.postgresMs == null ? '–' : m.cpu.postgresMs.toFixed(3)} ms PostgreSQL CPU, ${m.cpu ? m.cpu.nodeMs.toFixed(3) : '–'} ms Node CPU` +
+        (m.refreshes != null ? `; ${int(m.refreshes)} refreshes` : '')
+      : '';
+  return (
+    `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes${mode}): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
+    `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
+    (m.coldMisses !== undefined && m.warmHitRate != null
+      ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
+      : '') +
+    `, stale reads ${m.staleReads}, errors ${m.errors}` +
+    load +
+    (m.note ? ` (${m.note})` : '') +
+    '.'
+  );
+}
+
 export function markdown(r: RunReport): string {
   const scale = r.scales[0];
-  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && !x.scenario.startsWith('write-'));
+  const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && x.variant !== 'cache-floor' && !x.scenario.startsWith('write-'));
   const out: string[] = [];
   out.push(`Scale ${scale}, p50 at concurrency 1 (p99 in brackets), requests/s at concurrency 32; "×" is baseline p50 / truthgraph uncached p50.`);
   out.push('');
@@ -103,16 +139,7 @@ export function markdown(r: RunReport): string {
       `| ${title} | ${cell(b)} | ${cell(u)} | ${cell(c)} | ${speedup} | ${t ? `≤ ${t.uncached} ms / ≤ ${t.cached} ms` : '–'} | ${[b32, u32, c32].map((x) => int(x?.rps)).join(' / ')} | ${stmts} | ${kb(u?.bytesPerResponse ?? b?.bytesPerResponse)} |`,
     );
   }
-  const floor1 = find(r.rows, 'ground-truth-10k', 'floor', 1, scale);
-  const floor32 = find(r.rows, 'ground-truth-10k', 'floor', 32, scale);
-  if (floor1) {
-    const u = find(r.rows, 'ground-truth-10k', 'uncached', 1, scale);
-    out.push('');
-    out.push(
-      `Floor (postgres.js + JSON.stringify in a bare node:http handler, same 10,000 rows): p50 ${ms(floor1.p50)} (p99 ${ms(floor1.p99)}), ${int(floor32?.rps)} req/s at c=32, ${kb(floor1.bytesPerResponse)}` +
-        (u ? `; truthgraph uncached is ${(u.p50 / floor1.p50).toFixed(2)}× the floor (target ≤ 1.3×).` : '.'),
-    );
-  }
+  out.push(...floorTables(r));
   const writes = r.rows.filter((x) => x.scenario.startsWith('write-'));
   if (writes.length) {
     out.push('');
@@ -120,19 +147,7 @@ export function markdown(r: RunReport): string {
     out.push('|---|---|---|---|---|');
     for (const w of writes) out.push(`| ${w.title} | ${ms(w.p50)} | ${ms(w.p99)} | ${w.requests} | ${w.statementsPerRequest ?? '–'} |`);
   }
-  if (r.mixed) {
-    const m = r.mixed;
-    out.push('');
-    out.push(
-      `Mixed (scenario 7, c=${m.concurrency}, ${m.durationS} s, 95% Zipf reads / 5% writes): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
-        `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
-        (m.coldMisses !== undefined && m.warmHitRate != null
-          ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
-          : '') +
-        `, stale reads ${m.staleReads}, errors ${m.errors}` +
-        (m.note ? ` (${m.note})` : '') + '.',
-    );
-  }
+  for (const m of [r.mixed, r.mixedWithoutRefresh]) if (m) out.push('', mixedLine(m));
   if (r.scales.length > 1) {
     out.push('');
     out.push(
@@ -217,7 +232,10 @@ export function svgChart(r: RunReport): string {
 
 export function machineLine(r: RunReport): string {
   const m = r.machine;
-  return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load average ${m.loadAverage1m.toFixed(2)} at start`;
+  const phases = r.loadAverages
+    ? Object.entries(r.loadAverages).map(([phase, v]) => `${v.toFixed(2)} at ${phase}`).join(', ')
+    : `${m.loadAverage1m.toFixed(2)} at start`;
+  return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.postgres}, shared_buffers ${m.sharedBuffers}, load average ${phases}`;
 }
 
 /** Replaces the README's block between the bench markers; returns false when the markers are missing. */

@@ -14,8 +14,8 @@ import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
-import { responseCachePlugin } from './cache/response-cache.plugin.js';
-import { createAuthenticator } from './auth/authenticate.js';
+import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
+import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import type { AccessScope } from './auth/scope.js';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
@@ -54,6 +54,8 @@ export interface App {
   /** The response cache: invalidate(tags), stats(), state() (for writes and the metrics endpoint). */
   readonly cache: ResponseCache;
   readonly metrics: Metrics;
+  /** Authentication, with the API-key cache whose events tests follow. */
+  readonly authenticator: Authenticator;
   /** True once close() began (readiness then answers 503). */
   readonly shuttingDown: boolean;
   /** Starts listening; resolves with the GraphQL URL. */
@@ -119,7 +121,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let shuttingDown = false;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
-  const authenticator = createAuthenticator(db, logger);
+  const authenticator = createAuthenticator(db, logger, { keyCacheMs: config.API_KEY_CACHE_MS });
 
   const schema = executableSchema();
   const inFlight = inFlightOperations();
@@ -171,6 +173,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   await apollo.start();
 
   const invalidate = (changedTags: Iterable<string>) => cache.invalidate(changedTags);
+  // Refresh-ahead runs a dropped hot entry's operation again, with the scope it was computed for,
+  // through the same pipeline as a miss (the cache plugin keys, tags and version-guards its store).
+  cache.refreshAhead?.setRunner(async (src) => {
+    const contextValue = createContext(db, src.scope, { invalidate });
+    markRefresh(contextValue);
+    await apollo.executeOperation(
+      { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
+      { contextValue },
+    );
+  });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
   expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
   expressApp.use(metricsRoutes(metrics));
@@ -212,6 +224,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     httpServer,
     cache,
     metrics,
+    authenticator,
     get shuttingDown() {
       return shuttingDown;
     },
@@ -253,6 +266,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await inFlight.settled(deadline);
       }
       metrics.close();
+      await authenticator.close();
       // The pool before the cache: a write that outlived the grace fails with the pool instead of
       // committing after the cache closed, and one that committed still reaches the cache.
       if (!deps.db) await db.close();

@@ -32,6 +32,8 @@ const schema = z.object({
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
+  // API-key lookups cached in process; a revocation acts within this bound everywhere (0: no cache).
+  API_KEY_CACHE_MS: int(0, 60_000).default(1000),
   // Security (docs/security.md): request limits, introspection, fault injection.
   BODY_LIMIT: z
     .string()
@@ -57,6 +59,9 @@ const schema = z.object({
   CACHE_REDIS_BULK_TIMEOUT_MS: int(5, 60_000).default(1000),
   CACHE_BREAKER_RESET_MS: int(50, 600_000).default(1000),
   CACHE_LOCK_WAIT_MS: int(0, 60_000).default(1000),
+  // Refresh-ahead: recomputations at once of hot entries a write dropped (0: off), and how many hits make one hot.
+  CACHE_REFRESH_AHEAD: int(0, 64).default(2),
+  CACHE_REFRESH_MIN_HITS: int(1, 1_000_000).default(2),
   REDIS_KEY_PREFIX: z.string().default('truthgraph:'),
   APQ_TTL_S: int(0, 365 * 86_400).default(86_400),
   TRUSTED_DOCUMENTS_ONLY: bool.default(false),

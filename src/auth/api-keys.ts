@@ -91,8 +91,8 @@ export function revokeKey(db: Queryable, idOrName: string): Promise<string[]> {
 }
 
 /**
- * The scope of an active key, or null. Looked up on every request (one indexed probe, no cache), so a
- * revocation or a new grant takes effect on the next request in every process.
+ * The scope of an active key, or null: one indexed probe. Requests go through ApiKeyCache
+ * (api-key-cache.ts), which calls this on a miss and bounds how long a revocation can go unseen.
  */
 export async function resolveApiKey(db: Queryable, secret: string): Promise<AccessScope | null> {
   if (!looksLikeApiKey(secret)) return null;

@@ -7,7 +7,8 @@ import { ErrorCode } from '../errors.js';
 import { classifyDatabaseError } from '../graphql/format-error.js';
 import { sendAppError, sendGraphQLError } from '../http/graphql-error-response.js';
 import type { Logger } from '../observability/logger.js';
-import { anyApiKeyExists, resolveApiKey } from './api-keys.js';
+import { ApiKeyCache } from './api-key-cache.js';
+import { anyApiKeyExists } from './api-keys.js';
 import { adminScope, type AccessScope } from './scope.js';
 
 export interface Authenticator {
@@ -17,6 +18,14 @@ export interface Authenticator {
    * address, while no key exists. Returns whether requests without a key now run as admin.
    */
   enableOpenModeIfAllowed(development: boolean, boundAddress: string): Promise<boolean>;
+  /** The key lookups this instance caches (src/auth/api-key-cache.ts). */
+  readonly keys: ApiKeyCache;
+  close(): Promise<void>;
+}
+
+export interface AuthenticatorOptions {
+  /** The revocation bound of the key cache in ms (API_KEY_CACHE_MS); 0: a lookup per request. */
+  keyCacheMs?: number;
 }
 
 export const isLoopback = (address: string) => address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
@@ -27,7 +36,8 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
-export function createAuthenticator(db: Db, logger: Logger): Authenticator {
+export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorOptions = {}): Authenticator {
+  const keys = new ApiKeyCache(db, { boundMs: opts.keyCacheMs ?? 0 });
   let openModeCandidate = false;
   // Once a key exists, open mode is over for good (keys are revoked, never deleted).
   let keysExist = false;
@@ -42,7 +52,7 @@ export function createAuthenticator(db: Db, logger: Logger): Authenticator {
   const middleware: RequestHandler = (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     const run = async (): Promise<AccessScope | null> => {
-      if (token) return resolveApiKey(db, token);
+      if (token) return keys.resolve(token);
       if (req.headers.authorization) return null;
       return (await openMode()) ? adminScope : null;
     };
@@ -68,6 +78,8 @@ export function createAuthenticator(db: Db, logger: Logger): Authenticator {
 
   return {
     middleware,
+    keys,
+    close: () => keys.close(),
     async enableOpenModeIfAllowed(development, boundAddress) {
       if (!development || !isLoopback(boundAddress)) return false;
       if (await anyApiKeyExists(db)) {

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { MemoryStore } from './memory-store.js';
 import { inProcessPersistedQueryCache, ManifestPersistedQueryCache, RedisPersistedQueryCache } from './persisted-query-cache.js';
 import { RedisConnection } from './redis-connection.js';
+import { RefreshAhead } from './refresh-ahead.js';
 import { RedisStore } from './redis-store.js';
 import { ResponseCache, type ResponseCacheHooks } from './response-cache.js';
 import type { ResponseCacheStore } from './response-cache-store.js';
@@ -28,6 +29,8 @@ export type CacheConfig = Pick<
   | 'CACHE_REDIS_BULK_TIMEOUT_MS'
   | 'CACHE_BREAKER_RESET_MS'
   | 'CACHE_LOCK_WAIT_MS'
+  | 'CACHE_REFRESH_AHEAD'
+  | 'CACHE_REFRESH_MIN_HITS'
   | 'REDIS_KEY_PREFIX'
 >;
 
@@ -58,6 +61,10 @@ export async function openCache(
     lockWaitMs: conn ? config.CACHE_LOCK_WAIT_MS : 0,
     hooks: opts.hooks,
     logger: opts.logger,
+    refreshAhead:
+      store && config.CACHE_REFRESH_AHEAD > 0
+        ? new RefreshAhead({ concurrency: config.CACHE_REFRESH_AHEAD, minHits: config.CACHE_REFRESH_MIN_HITS })
+        : undefined,
   });
   if (conn && redisStore) {
     const lostTo = redisStore;

@@ -7,6 +7,16 @@ import type { Context } from '../context.js';
 import { cacheKey, documentHash, rememberQuery } from './cache-key.js';
 import type { ResponseCache, Ticket } from './response-cache.js';
 
+// Marks the context of a refresh-ahead recomputation (src/cache/refresh-ahead.ts). A symbol-keyed
+// property: Apollo hands plugins a shallow copy of the context, which keeps it.
+const refreshMark = Symbol('truthgraph.refreshAhead');
+
+export function markRefresh(context: object): void {
+  (context as Record<symbol, boolean>)[refreshMark] = true;
+}
+
+const isRefresh = (context: object) => (context as Record<symbol, boolean | undefined>)[refreshMark] === true;
+
 type Outcome = 'HIT' | 'MISS' | 'BYPASS';
 
 export interface ResponseCachePluginOptions {
@@ -34,7 +44,7 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
             variables: rc.request.variables,
             scopeId: rc.contextValue.scope.id,
           });
-          const begun = await cache.begin(key);
+          const begun = await cache.begin(key, isRefresh(rc.contextValue));
           if (begun.kind === 'hit') {
             outcome = 'HIT';
             return { http: rc.response.http, body: { kind: 'single', singleResult: begun.result } };
@@ -53,7 +63,9 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
             body.kind === 'single' && !body.singleResult.errors?.length && body.singleResult.data
               ? (body.singleResult as Record<string, unknown>)
               : null;
-          await cache.complete(ticket, result, [...rc.contextValue.readTags]);
+          await cache.complete(ticket, result, [...rc.contextValue.readTags], cache.refreshAhead && rc.source !== undefined
+            ? { query: rc.source, variables: rc.request.variables, operationName: rc.request.operationName, scope: rc.contextValue.scope }
+            : undefined);
         },
       };
     },

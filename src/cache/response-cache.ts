@@ -9,6 +9,7 @@
 // so a request that arrives after a write's invalidation never joins a computation that began before.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
+import type { RefreshAhead, RefreshSource } from './refresh-ahead.js';
 import type { ResponseCacheStore, Snapshot } from './response-cache-store.js';
 
 export type CacheState = 'redis-up' | 'redis-down' | 'memory' | 'off';
@@ -30,6 +31,8 @@ export interface CacheStats {
   invalidatedEntries: number;
   /** Store errors and timeouts (each one became a bypass or a skipped store). */
   errors: number;
+  /** Hot entries recomputed after a write dropped them (refresh-ahead; not counted as misses). */
+  refreshes: number;
 }
 
 /** Test seams: let a test hold a computed response just before it is stored. */
@@ -43,6 +46,8 @@ export interface ResponseCacheOptions {
   lockWaitMs: number;
   hooks?: ResponseCacheHooks;
   logger?: Logger;
+  /** Recomputes hot entries a write dropped (CACHE_REFRESH_AHEAD); absent: off. */
+  refreshAhead?: RefreshAhead;
 }
 
 /** A computed result (the JSON-ready response body) or null when it may not be shared/stored. */
@@ -99,6 +104,7 @@ export class ResponseCache {
     staleStoresRefused: 0,
     invalidatedEntries: 0,
     errors: 0,
+    refreshes: 0,
   };
 
   /** `store` null means CACHE=off: every query bypasses, invalidation is a no-op. */
@@ -109,6 +115,11 @@ export class ResponseCache {
 
   get enabled(): boolean {
     return this.store !== null;
+  }
+
+  /** Refresh-ahead of hot entries, when configured. */
+  get refreshAhead(): RefreshAhead | undefined {
+    return this.store ? this.opts.refreshAhead : undefined;
   }
 
   state(): CacheState {
@@ -135,7 +146,10 @@ export class ResponseCache {
     if (!store || !store.available()) return null;
     try {
       const body = await store.peek(key);
-      if (body !== null) this.counters.hits++;
+      if (body !== null) {
+        this.counters.hits++;
+        this.opts.refreshAhead?.hit(key);
+      }
       return body;
     } catch {
       this.counters.errors++;
@@ -143,7 +157,8 @@ export class ResponseCache {
     }
   }
 
-  async begin(key: string): Promise<Begin> {
+  /** `refresh`: a refresh-ahead recomputation (counted apart: no reader waits for it). */
+  async begin(key: string, refresh = false): Promise<Begin> {
     const store = this.store;
     if (!store || !store.available()) return this.bypass();
     const token = randomUUID();
@@ -154,7 +169,16 @@ export class ResponseCache {
       this.counters.errors++;
       return this.bypass();
     }
-    if (look.body !== null) return this.hit(JSON.parse(look.body), false);
+    if (refresh) {
+      // A reader stored the key first, or is computing it from this very snapshot: nothing to do.
+      if (look.body !== null || this.flights.has(flightKey(key, look))) {
+        if (look.locked && look.body === null) void store.unlock(key, look.epoch, token).catch(() => {});
+        return { kind: 'hit', result: look.body === null ? {} : JSON.parse(look.body), coalesced: true };
+      }
+      this.counters.refreshes++;
+      return { kind: 'miss', ticket: { key, snapshot: look, lockToken: look.locked ? token : undefined, flight: this.lead(this.newFlight(key, look)) } };
+    }
+    if (look.body !== null) return this.hit(JSON.parse(look.body), false, key);
 
     const joined = this.flights.get(flightKey(key, look));
     if (joined) {
@@ -162,7 +186,7 @@ export class ResponseCache {
       // once — kept, it blocked every newer snapshot's miss for the lock's 2 s lifetime.
       if (look.locked) void store.unlock(key, look.epoch, token).catch(() => {});
       const result = await patiently(joined.promise, followerPatienceMs);
-      if (result) return this.hit(result, true);
+      if (result) return this.hit(result, true, key);
       // The leader's result was not shareable (errors): compute our own.
       this.counters.misses++;
       return { kind: 'miss', ticket: { key, snapshot: look } };
@@ -180,7 +204,7 @@ export class ResponseCache {
       await patiently(local.promise, this.opts.lockWaitMs);
       try {
         const again = await store.lookup(key, token, this.lockMs());
-        if (again.body !== null) return this.hit(JSON.parse(again.body), false);
+        if (again.body !== null) return this.hit(JSON.parse(again.body), false, key);
         snapshot = again;
         locked = again.locked;
       } catch {
@@ -203,7 +227,7 @@ export class ResponseCache {
         if (again.body !== null) {
           const result = JSON.parse(again.body);
           this.land(flight, result);
-          return this.hit(result, false);
+          return this.hit(result, false, key);
         }
         locked = again.locked;
       } catch {
@@ -219,7 +243,7 @@ export class ResponseCache {
    * Finishes a miss: stores `result` (null = errors, not cacheable) under the tags it read, then
    * hands it to every request that joined the flight.
    */
-  async complete(ticket: Ticket, result: Shared, tags: readonly string[]): Promise<void> {
+  async complete(ticket: Ticket, result: Shared, tags: readonly string[], source?: RefreshSource): Promise<void> {
     const store = this.store;
     try {
       if (!store) return;
@@ -234,8 +258,10 @@ export class ResponseCache {
           snapshot: ticket.snapshot,
           lockToken: ticket.lockToken,
         });
-        if (stored) this.counters.stores++;
-        else this.counters.staleStoresRefused++;
+        if (stored) {
+          this.counters.stores++;
+          if (source) this.opts.refreshAhead?.stored(ticket.key, tags, source);
+        } else this.counters.staleStoresRefused++;
       } else if (ticket.lockToken && store.available()) {
         await store.unlock(ticket.key, ticket.snapshot.epoch, ticket.lockToken);
       }
@@ -259,6 +285,7 @@ export class ResponseCache {
     try {
       this.counters.invalidatedEntries += await store.invalidate(tags);
       this.counters.invalidations++;
+      this.opts.refreshAhead?.dropped(tags);
     } catch (err) {
       this.counters.errors++;
       this.opts.logger?.warn({ err: (err as Error).message, tags }, 'response cache: invalidation lost; cache bypassed until a new epoch');
@@ -297,8 +324,9 @@ export class ResponseCache {
     flight.resolve(result);
   }
 
-  private hit(result: Record<string, unknown>, coalesced: boolean): Begin {
+  private hit(result: Record<string, unknown>, coalesced: boolean, key: string): Begin {
     this.counters.hits++;
+    this.opts.refreshAhead?.hit(key);
     if (coalesced) this.counters.coalesced++;
     return { kind: 'hit', result, coalesced };
   }

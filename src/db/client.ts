@@ -18,7 +18,8 @@ export interface SqlStats {
   durationMs: number;
 }
 
-export type StatementListener = (name: string, durationMs: number, ok: boolean) => void;
+/** Called after every statement; the text and parameters let tools (bench/floor-capture.ts) replay it. */
+export type StatementListener = (name: string, durationMs: number, ok: boolean, text: string, params: readonly Param[]) => void;
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
@@ -30,6 +31,12 @@ export interface Db extends Queryable {
   readonly pool: PoolStats;
   /** Adds a listener called after every statement (metrics); returns its removal. */
   addStatementListener(listener: StatementListener): () => void;
+  /**
+   * LISTEN on `channel`; `onListen` runs on every (re)connect (notifications sent meanwhile are lost).
+   * On PostgreSQL a dedicated connection outside the pool (application_name truthgraph-listen), opened
+   * on first use. Resolves the function that stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onListen: () => void): Promise<() => Promise<void>>;
   /** The driver underneath, for the migrator and the driver-specific bulk paths only. */
   readonly driver: { kind: 'postgres'; sql: postgres.Sql } | { kind: 'pglite'; pglite: PGlite };
 }
@@ -96,7 +103,7 @@ function instrument(run: RawQuery, listeners: readonly StatementListener[], stat
         if (stats) stats.durationMs += ms;
         if (listeners.length) {
           const name = statementName(text);
-          for (const l of listeners) l(name, ms, ok);
+          for (const l of listeners) l(name, ms, ok, text, params);
         }
       }
     },
@@ -109,6 +116,7 @@ interface DriverParts {
   driver: Db['driver'];
   run: RawQuery;
   transaction<T>(fn: (run: RawQuery) => Promise<T>): Promise<T>;
+  listen: Db['listen'];
   close(): Promise<void>;
 }
 
@@ -124,6 +132,7 @@ function assemble(parts: DriverParts, listeners: StatementListener[], stats?: Sq
     query: base.query,
     transaction: (fn) => parts.pool.track(() => parts.transaction((run) => fn(instrument(run, listeners, stats)))),
     counted: (s) => assemble(parts, listeners, s),
+    listen: parts.listen,
     close: parts.close,
     addStatementListener(listener) {
       listeners.push(listener);
@@ -191,6 +200,7 @@ export function createPostgresDb(
     }
     return rows;
   };
+  let listener: postgres.Sql | undefined;
   const runOn =
     (q: postgres.Sql | postgres.TransactionSql): RawQuery =>
     (text, params) =>
@@ -202,8 +212,21 @@ export function createPostgresDb(
       driver: { kind: 'postgres', sql },
       run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOn(sql)(text, params)) : runOn(sql)(text, params)),
       transaction: (fn) => retryUnreached(() => reservedTransaction(sql, (tx) => fn(runOn(tx)))),
+      listen: async (channel, onNotify, onListen) => {
+        listener ??= postgres(url, {
+          max: 1,
+          connect_timeout: opts.connectTimeoutS,
+          backoff: (failures: number) => Math.min(0.05 * 2 ** failures, (opts.reconnectBackoffMaxMs ?? 500) / 1000),
+          onnotice: () => {},
+          connection: { application_name: 'truthgraph-listen' },
+        });
+        const sub = await listener.listen(channel, onNotify, onListen);
+        return () => sub.unlisten();
+      },
       // postgres.js end() can hang after an outage (porsager/postgres#1097): always bound it.
-      close: () => sql.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([sql.end({ timeout: 5 }), listener?.end({ timeout: 5 })]);
+      },
     },
     listeners,
   );
@@ -306,6 +329,11 @@ export async function createPgliteDb(
       driver: { kind: 'pglite', pglite },
       run: runOn(pglite),
       transaction: (fn) => pglite.transaction((tx) => fn(runOn(tx))),
+      listen: async (channel, onNotify, onListen) => {
+        const unsubscribe = await pglite.listen(channel, onNotify);
+        onListen();
+        return () => unsubscribe();
+      },
       close: () => pglite.close(),
     },
     listeners,

@@ -13,6 +13,8 @@ export interface CacheStats {
   bypasses: number;
   invalidations: number;
   bytes: number;
+  /** Hot entries recomputed after a write (refresh-ahead). */
+  refreshes?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
@@ -166,9 +168,20 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const removeWait = pool.onWait((s) => poolWait.observe(s));
 
+  // Pre-bound label sets: a request observes seven series; binding each combination once saves
+  // hashing the label object on every observation.
+  const statementSeries = new Map<string, ReturnType<typeof statementDuration.labels>>();
   const removeStatement = deps.addStatementListener((name, ms, ok) => {
-    statementDuration.observe({ statement: boundedLabel(statements, name), outcome: ok ? 'ok' : 'error' }, ms / 1000);
+    const key = ok ? name : `${name}\u0000error`;
+    let series = statementSeries.get(key);
+    if (!series) {
+      series = statementDuration.labels({ statement: boundedLabel(statements, name), outcome: ok ? 'ok' : 'error' });
+      if (statementSeries.size < 4 * maxDistinctLabels) statementSeries.set(key, series);
+    }
+    series.observe(ms / 1000);
   });
+  const httpSeries = new Map<string, { requests: ReturnType<typeof httpRequests.labels>; duration: ReturnType<typeof httpDuration.labels> }>();
+  const graphqlSeries = new Map<string, { requests: ReturnType<typeof graphqlRequests.labels>; duration: ReturnType<typeof graphqlDuration.labels>; statements: ReturnType<typeof statementsPerRequest.labels> }>();
 
   const cache = deps.cache;
   if (cache) {
@@ -181,7 +194,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         help,
         registers: [registry],
         collect() {
-          const v = cache.stats()[key];
+          const v = cache.stats()[key] ?? 0;
           if (v < last) {
             this.reset();
             last = 0;
@@ -196,6 +209,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_stores_total', 'Responses written to the cache.', 'stores');
     counterFrom('truthgraph_cache_bypasses_total', 'Requests that skipped the cache (mutations, errors, uncacheable).', 'bypasses');
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
+    counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
       const s = cache.stats();
@@ -217,14 +231,32 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registry,
     contentType: registry.contentType,
     observe(o) {
-      const labels = { route: o.route, method: o.method, status: String(o.status) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, o.seconds);
+      // route is one of a fixed set and method/status are bounded by HTTP: few combinations.
+      const httpKey = `${o.route} ${o.method} ${o.status}`;
+      let http = httpSeries.get(httpKey);
+      if (!http) {
+        const labels = { route: o.route, method: o.method, status: String(o.status) };
+        http = { requests: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+        if (httpSeries.size < 1000) httpSeries.set(httpKey, http);
+      }
+      http.requests.inc();
+      http.duration.observe(o.seconds);
       if (o.graphql) {
-        const operation = boundedLabel(operations, o.graphql.operation);
-        graphqlRequests.inc({ operation, outcome: o.graphql.outcome });
-        graphqlDuration.observe({ operation, outcome: o.graphql.outcome }, o.seconds);
-        statementsPerRequest.observe({ operation }, o.graphql.statements);
+        const gqlKey = `${o.graphql.operation}\u0000${o.graphql.outcome}`;
+        let gql = graphqlSeries.get(gqlKey);
+        if (!gql) {
+          const operation = boundedLabel(operations, o.graphql.operation);
+          gql = {
+            requests: graphqlRequests.labels({ operation, outcome: o.graphql.outcome }),
+            duration: graphqlDuration.labels({ operation, outcome: o.graphql.outcome }),
+            statements: statementsPerRequest.labels({ operation }),
+          };
+          // Operation names come from clients: only names that got a series of their own are kept.
+          if (operation !== 'other' && graphqlSeries.size < 4 * maxDistinctLabels) graphqlSeries.set(gqlKey, gql);
+        }
+        gql.requests.inc();
+        gql.duration.observe(o.seconds);
+        gql.statements.observe(o.graphql.statements);
       }
     },
     text: () => registry.metrics(),

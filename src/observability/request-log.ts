@@ -48,6 +48,10 @@ export function requestLog(opts: RequestLogOptions) {
       }
       const gql = record.graphql;
       opts.metrics.observe({ route, method: req.method, status, seconds, graphql: gql });
+      const slow = seconds * 1000 >= opts.slowRequestMs;
+      const level = slow ? 'warn' : route === '/graphql' || route === '/admin' ? 'info' : 'debug';
+      // No line is built for a level that is off (LOG_LEVEL=warn keeps only slow requests).
+      if (!opts.logger.isLevelEnabled(level)) return;
       const line = {
         requestId: record.id,
         method: req.method,
@@ -59,14 +63,9 @@ export function requestLog(opts: RequestLogOptions) {
         ...(cache !== undefined ? { cache: String(cache) } : {}),
         ...(aborted ? { aborted: true } : {}),
       };
-      if (seconds * 1000 >= opts.slowRequestMs) {
-        opts.logger.warn({ ...line, slow: true, slowRequestMs: opts.slowRequestMs }, 'slow request');
-      } else if (route === '/graphql' || route === '/admin') {
-        opts.logger.info(line, 'request');
-      } else {
-        // Probes and scrapes arrive every few seconds; keep them out of the info stream.
-        opts.logger.debug(line, 'request');
-      }
+      if (slow) opts.logger.warn({ ...line, slow: true, slowRequestMs: opts.slowRequestMs }, 'slow request');
+      // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
+      else opts.logger[level](line, 'request');
     };
     res.once('finish', () => finish(false));
     res.once('close', () => finish(!res.writableFinished));

@@ -1,7 +1,6 @@
 // Detection writes: bulk ingestion of up to 10,000 detections into one running session, all or
 // nothing, and setting validation results by id. The session row is locked first (which also keeps
 // it running until commit), then the detections are written in id order by one statement.
-import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
 import { detectionWriteTags } from '../cache/cache-tags.js';
 import * as detectionSql from '../db/queries/detection.mutations.js';
@@ -11,6 +10,7 @@ import { AppError } from '../errors.js';
 import { BatchProblems, checkBatchSize, notFound, requireUuid, requireUuidList } from './batch-problems.js';
 import type { UpsertResult } from './ground-truth.service.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
+import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
 export const validationResults: readonly ValidationResultValue[] = ['TP', 'FP', 'FN', 'PENDING'];
 
@@ -45,7 +45,7 @@ export function checkDetection(p: BatchProblems, i: number, o: DetectionInput): 
   return p.count === before;
 }
 
-export function detectionRow(o: DetectionInput, id = o.id?.toLowerCase() ?? randomUUID()): DetectionJsonRow {
+export function detectionRow(o: DetectionInput, id = o.id?.toLowerCase() ?? uuidv7()): DetectionJsonRow {
   return {
     id,
     f: o.frameNumber,
@@ -73,7 +73,9 @@ export async function ingestDetections(
   detections.forEach((d, i) => checkDetection(problems, i, d));
   problems.duplicates(detections.map((d) => (typeof d.id === 'string' ? d.id : undefined)));
   problems.throwIfAny('detections', detections.length);
-  const rows = detections.map((d) => detectionRow(d));
+  // Ids the server makes are time-ordered, so a batch appends to the primary-key index.
+  const fresh = uuidv7Batch(detections.length);
+  const rows = detections.map((d, i) => detectionRow(d, d.id?.toLowerCase() ?? fresh[i]));
 
   const { result, session } = await deps.db.transaction(async (tx) => {
     const session = await lockTestSession(tx, sessionId);

@@ -1,7 +1,6 @@
 // Ground-truth writes: bulk upsert of up to 10,000 boxes of one video, all or nothing, and the
 // by-id flag and delete calls. Every element is checked before any SQL runs; the video is locked
 // before its boxes are written.
-import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
 import { groundTruthWriteTags } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
@@ -10,6 +9,7 @@ import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js
 import { lockVideo, type LockedParent } from '../db/queries/video.mutations.js';
 import { BatchProblems, checkBatchSize, notFound, requireUuid, requireUuidList } from './batch-problems.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
+import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
 export interface GroundTruthInput {
   id?: string | null;
@@ -48,7 +48,7 @@ export function checkGroundTruth(p: BatchProblems, i: number, o: GroundTruthInpu
 }
 
 /** A checked box as the JSON parameter carries it; a box without an id gets a fresh one. */
-export function groundTruthRow(o: GroundTruthInput, id = o.id?.toLowerCase() ?? randomUUID()): GroundTruthJsonRow {
+export function groundTruthRow(o: GroundTruthInput, id = o.id?.toLowerCase() ?? uuidv7()): GroundTruthJsonRow {
   return {
     id,
     f: o.frameNumber,
@@ -77,7 +77,9 @@ export async function upsertGroundTruth(
   objects.forEach((o, i) => checkGroundTruth(problems, i, o));
   problems.duplicates(objects.map((o) => (typeof o.id === 'string' ? o.id : undefined)));
   problems.throwIfAny('objects', objects.length);
-  const rows = objects.map((o) => groundTruthRow(o));
+  // Ids the server makes are time-ordered, so a batch appends to the primary-key index.
+  const fresh = uuidv7Batch(objects.length);
+  const rows = objects.map((o, i) => groundTruthRow(o, o.id?.toLowerCase() ?? fresh[i]));
 
   const { result, video } = await deps.db.transaction(async (tx) => {
     const video = await lockVideo(tx, videoId, 'share');

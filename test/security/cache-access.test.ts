@@ -3,6 +3,7 @@
 // Apollo and so before the cache).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { revokeKey } from '../../src/auth/api-keys.js';
+import { upsertApiKeyGrants } from '../../src/db/queries/api-key.queries.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { createTestApp, dataOf, type TestApp } from '../support/test-app.js';
 import { insertProject } from '../support/factories.js';
@@ -49,7 +50,9 @@ describeEachDatabase('response cache and API keys', (database) => {
     const key = await app.createKey({ name: 'cache-grow', role: 'member', read: [a] });
     expect(dataOf(await app.execute(list, {}, { as: key })).projects.totalCount).toBe(1);
     const [{ id }] = await database().db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'cache-grow'`);
-    await database().db.query(`INSERT INTO api_key_projects (key_id, project_id, can_write) VALUES ($1, $2, false)`, [id, b]);
+    // Through the statement every grant path uses: it announces the change to the key cache of this
+    // instance at once (a grant written by hand reaches it within the revocation bound, see key-cache.test.ts).
+    await upsertApiKeyGrants(database().db, id, [{ projectId: b, canWrite: false }]);
     expect(dataOf(await app.execute(list, {}, { as: key })).projects.totalCount).toBe(2);
   });
 });

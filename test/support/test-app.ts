@@ -37,8 +37,9 @@ export type TestAppDeps = Omit<AppDeps, 'db'> & {
 
 export async function createTestApp(db: Db, env: Record<string, string> = {}, deps: TestAppDeps = {}): Promise<TestApp> {
   // The response cache is off unless a test asks for it: factories write rows behind its back, so a
-  // test that re-reads after a factory write would otherwise see its own earlier response.
-  const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', CACHE: 'off', ...env });
+  // test that re-reads after a factory write would otherwise see its own earlier response. Refresh-ahead
+  // too: cache tests follow exact MISS/HIT sequences after writes (test/cache/refresh-ahead.test.ts turns it on).
+  const config: Config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MIGRATE_ON_START: 'false', CACHE: 'off', CACHE_REFRESH_AHEAD: '0', ...env });
   const { adminKey: wantAdminKey, ...appDeps } = deps;
   const adminKey = wantAdminKey === false ? null : (await createApiKey(db, { name: 'test-admin', role: 'admin' })).secret;
   const app = await createApp(config, { ...appDeps, db });

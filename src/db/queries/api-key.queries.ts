@@ -48,13 +48,43 @@ export async function insertApiKey(db: Queryable, name: string, keyHash: string,
   return row.id;
 }
 
+/**
+ * Channel of the notifications every change of keys or grants sends (delivered at commit), so each
+ * instance's key cache (src/auth/api-key-cache.ts) drops what it holds.
+ */
+export const apiKeyChannel = 'truthgraph_api_keys';
+
+/** Statements of this module that only read; every other statement naming API keys changes them. */
+const apiKeyReads = new Set(['activeApiKeyByHash', 'anyApiKeyExists', 'listApiKeys', 'apiKeyFingerprint', 'existingProjectIds']);
+
+/** Whether a statement (by name) changes API keys or their grants: the key cache drops its entries. */
+export function isApiKeyWrite(statementName: string): boolean {
+  return /apikey/i.test(statementName) && !apiKeyReads.has(statementName);
+}
+
+/**
+ * A fingerprint of both key tables: any insert, update or delete changes a row count or the sum of
+ * row versions (xmin). The key cache's fallback poll compares it (O(keys + grants), a few rows).
+ */
+export async function apiKeyFingerprint(db: Queryable): Promise<string> {
+  const [row] = await db.query<{ f: string }>(
+    `/* apiKeyFingerprint */ SELECT concat_ws(':',
+       (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM api_keys),
+       (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM api_key_projects)) AS f`,
+  );
+  return row.f;
+}
+
 /** Grants read (and write when canWrite) on projects; a second grant only ever widens to write. */
 export async function upsertApiKeyGrants(db: Queryable, keyId: string, grants: readonly ApiKeyGrant[]): Promise<void> {
   if (!grants.length) return;
   await db.query(
-    `/* upsertApiKeyGrants */ INSERT INTO api_key_projects (key_id, project_id, can_write)
-     SELECT $1::uuid, g.project_id, g.can_write FROM json_to_recordset($2::json) AS g(project_id uuid, can_write boolean)
-     ON CONFLICT (key_id, project_id) DO UPDATE SET can_write = api_key_projects.can_write OR excluded.can_write`,
+    `/* upsertApiKeyGrants */ WITH up AS (
+       INSERT INTO api_key_projects (key_id, project_id, can_write)
+       SELECT $1::uuid, g.project_id, g.can_write FROM json_to_recordset($2::json) AS g(project_id uuid, can_write boolean)
+       ON CONFLICT (key_id, project_id) DO UPDATE SET can_write = api_key_projects.can_write OR excluded.can_write
+       RETURNING 1
+     ) SELECT pg_notify('${apiKeyChannel}', $1::text) FROM (SELECT 1 FROM up LIMIT 1) AS changed`,
     [keyId, JSON.stringify(grants.map((g) => ({ project_id: g.projectId, can_write: g.canWrite })))],
   );
 }
@@ -78,10 +108,11 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyListing[]> {
 
 /** Revokes the active keys with this id or name; returns the ids revoked. */
 export async function revokeApiKeys(db: Queryable, idOrName: string, isId: boolean): Promise<string[]> {
+  const where = isId ? 'id = $1::uuid' : 'name = $1::text';
   const rows = await db.query<{ id: string }>(
-    isId
-      ? `/* revokeApiKeyById */ UPDATE api_keys SET revoked_at = now() WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id`
-      : `/* revokeApiKeysByName */ UPDATE api_keys SET revoked_at = now() WHERE name = $1::text AND revoked_at IS NULL RETURNING id`,
+    `/* ${isId ? 'revokeApiKeyById' : 'revokeApiKeysByName'} */ WITH r AS (
+       UPDATE api_keys SET revoked_at = now() WHERE ${where} AND revoked_at IS NULL RETURNING id
+     ) SELECT id, pg_notify('${apiKeyChannel}', id::text) FROM r`,
     [idOrName],
   );
   return rows.map((r) => r.id);

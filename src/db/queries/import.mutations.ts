@@ -157,7 +157,7 @@ const copyFailedOnExistingRows = (err: unknown) => {
  * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
  * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
  */
-async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string>): Promise<void> {
+export async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string>): Promise<void> {
   const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -170,6 +170,13 @@ async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string
   const stream = await query.writable();
   await Promise.race([pipeline(Readable.from(lines), stream), failed]);
 }
+
+/** The COPY target of a kind's rows (`table (id, parent, columns…)`) and one row's COPY line. */
+export function copyTarget(kind: ImportKind): string {
+  const k = kinds[kind];
+  return `${k.table} (id, ${k.parentColumn}, ${k.columns})`;
+}
+export const copyLine = (r: ImportRow) => `${r.id}\t${r.p}\t${r.fields}\n`;
 
 export async function loadChunk(
   db: Db,
@@ -205,7 +212,7 @@ export async function loadChunk(
     if (opts.copyFirst ?? true) {
       await run(`/* importCopySavepoint */ SAVEPOINT import_copy`);
       try {
-        await copy(`${k.table} (id, ${k.parentColumn}, ${k.columns})`, batched(good, (r) => `${r.id}\t${r.p}\t${r.fields}\n`));
+        await copy(copyTarget(kind), batched(good, copyLine));
         await run(`/* importCopyRelease */ RELEASE SAVEPOINT import_copy`);
         return { inserted: good.length, updated: 0, rejected, parents, path: 'copy', foreignKeyTriggersSkipped };
       } catch (err) {

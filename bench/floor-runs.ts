@@ -1,0 +1,159 @@
+// The floors, measured in the same run as truthgraph: for every read scenario a bare handler replaying
+// truthgraph's captured statements (bench/floor.ts), and for every cached scenario a bare handler
+// reading the same cache entry (bench/cache-floor.ts). Each floor must answer the very bytes truthgraph
+// answers before it is timed; a floor that differs is reported as a problem, never timed.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { record, windowS, type BenchContext } from './bench-context.js';
+import type { CacheFloorEntry } from './cache-floor.js';
+import { CpuMeter } from './cpu.js';
+import { captureFloorPlans } from './floor-capture.js';
+import { floorShapes } from './floor-shapes.js';
+import { post } from './http-client.js';
+import { measure } from './measure.js';
+import type { Sample } from './read-runs.js';
+import type { Variant } from './report.js';
+import { readScenarios, type Targets } from './scenarios.js';
+import { startServer, type ServerProcess } from './server-process.js';
+import { settler } from './settle.js';
+import type { Truthgraph } from './truthgraph-process.js';
+
+/** null when equal; otherwise where the two bodies first differ, with a little context of each. */
+export function firstDifference(expected: string, actual: string): string | null {
+  if (expected === actual) return null;
+  let i = 0;
+  while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
+  const around = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 40), i + 40));
+  return `bodies differ at byte ${i} of ${expected.length} / ${actual.length}: truthgraph …${around(expected)}… floor …${around(actual)}…`;
+}
+
+interface FloorTarget {
+  variant: Variant;
+  server: ServerProcess;
+  /** The floor's URL for a scenario. */
+  urlOf(scenario: string): string;
+}
+
+/** Checks each floor answer against truthgraph's, then times the floor at every concurrency. */
+async function timeFloor(ctx: BenchContext, f: FloorTarget, tg: Truthgraph, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
+  const cpu = new CpuMeter(f.server.pid, ctx.dbUrl(dbName), dbName);
+  try {
+    for (const s of readScenarios) {
+      const sample = samples.get(s.key);
+      if (!sample) continue;
+      const op = s.op(targets);
+      const url = f.urlOf(s.key);
+      // Back to back, so both read the same data.
+      const [truth, floor] = [await post(tg.server.url, op, tg.headers), await post(url, op)];
+      const diff = floor.status === 200 ? firstDifference(truth.text, floor.text) : `HTTP ${floor.status}: ${floor.text.slice(0, 200)}`;
+      if (diff) {
+        ctx.problems.push(`${f.variant} ${s.key} (scale ${scale}) does not answer like truthgraph, not timed: ${diff}`);
+        ctx.log(`  ${f.variant} ${s.key}: ${diff}`);
+        continue;
+      }
+      const t = performance.now();
+      await post(url, op);
+      const sampleMs = performance.now() - t;
+      const settle = settler(url, ctx.dbUrl(dbName), dbName);
+      for (const c of ctx.concurrencies) {
+        const d = windowS(ctx, c, sampleMs);
+        const r = await measure({ url, requests: [{ body: JSON.stringify(op) }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle, cpu });
+        if (r.requests === 0) ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s`);
+        else record(ctx, s.key, s.title, f.variant, scale, r);
+      }
+    }
+  } finally {
+    await cpu.close();
+  }
+}
+
+/** The SQL floor of every scenario truthgraph (uncached, still running) answered correctly. */
+export async function floorRuns(ctx: BenchContext, tg: Truthgraph, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
+  const scenarios = readScenarios.filter((s) => samples.has(s.key) && floorShapes[s.key]);
+  if (!scenarios.length) return;
+  const plans = await captureFloorPlans(
+    ctx.dbUrl(dbName),
+    scenarios.map((s) => ({ key: s.key, body: JSON.stringify(s.op(targets)) })),
+    tg.headers,
+  );
+  for (const p of plans) ctx.log(`  floor plan ${p.scenario}: ${p.waves.map((w) => w.map((s) => s.name).join(' + ')).join(' → ')}`);
+  const file = join(tmpdir(), `truthgraph-floor-plans-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(plans));
+  const server = await startServer({ name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: ctx.dbUrl(dbName), FLOOR_PLANS: file }, path: '/floor' });
+  try {
+    const origin = new URL(server.url).origin;
+    await timeFloor(ctx, { variant: 'floor', server, urlOf: (k) => `${origin}/floor/${k}` }, tg, samples, targets, dbName, scale);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The key under which Redis holds `body` (an entry of `prefix`), found by reading the entries. */
+async function redisKeyOf(redis: Redis, prefix: string, body: Buffer): Promise<string | null> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}rc:e:*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const value = await redis.getBuffer(key);
+      if (value && value.equals(body)) return key;
+    }
+  } while (cursor !== '0');
+  return null;
+}
+
+export interface CacheFloorOptions {
+  /** Redis of the cached server (with its database), or undefined for the in-process store. */
+  redisUrl?: string;
+  /** Its REDIS_KEY_PREFIX. */
+  redisPrefix: string;
+}
+
+/** The hit floor of every scenario the cached server (still running, entries stored) served. */
+export async function cacheFloorRuns(
+  ctx: BenchContext,
+  tg: Truthgraph,
+  samples: Map<string, Sample>,
+  targets: Targets,
+  dbName: string,
+  scale: string,
+  o: CacheFloorOptions,
+) {
+  const redis = o.redisUrl ? new Redis(o.redisUrl, { maxRetriesPerRequest: 1 }) : null;
+  const entries: CacheFloorEntry[] = [];
+  try {
+    for (const s of readScenarios) {
+      if (!samples.has(s.key)) continue;
+      const hit = await post(tg.server.url, s.op(targets), tg.headers);
+      if (hit.headers.get('x-cache') !== 'HIT') {
+        ctx.skipped.push(`cache-floor ${s.key}: truthgraph did not answer from the cache (x-cache ${hit.headers.get('x-cache')})`);
+        continue;
+      }
+      // truthgraph writes the stored bytes and a newline.
+      const body = hit.text.endsWith('\n') ? hit.text.slice(0, -1) : hit.text;
+      if (!redis) {
+        entries.push({ scenario: s.key, body });
+        continue;
+      }
+      const key = await redisKeyOf(redis, o.redisPrefix, Buffer.from(body));
+      if (key) entries.push({ scenario: s.key, redisKey: key });
+      else ctx.skipped.push(`cache-floor ${s.key}: no Redis entry under ${o.redisPrefix}rc:e:* holds the answer`);
+    }
+  } finally {
+    redis?.disconnect();
+  }
+  if (!entries.length) return;
+  const file = join(tmpdir(), `truthgraph-cache-floor-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(entries));
+  const env: Record<string, string> = { CACHE_FLOOR_ENTRIES: file };
+  if (o.redisUrl) env.REDIS_URL = o.redisUrl;
+  const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor' });
+  try {
+    const origin = new URL(server.url).origin;
+    await timeFloor(ctx, { variant: 'cache-floor', server, urlOf: (k) => `${origin}/cache-floor/${k}` }, tg, samples, targets, dbName, scale);
+  } finally {
+    await server.stop();
+  }
+}

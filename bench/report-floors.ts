@@ -1,0 +1,98 @@
+// The floor tables of the benchmark report: per read scenario, truthgraph against its SQL floor
+// (uncached) and against its cache floor (hits), in ratios that hold on any machine, with CPU per
+// request of the server process and of PostgreSQL. The targets are issue 15's.
+import type { Row, RunReport, Variant } from './report.js';
+
+export const floorTargets = { p50AtMost: 1.25, rpsAtLeast: 0.8 } as const;
+
+export interface FloorComparison {
+  scenario: string;
+  title: string;
+  /** truthgraph p50 / floor p50 at concurrency 1 (≤ 1.25 meets the target). */
+  p50Ratio: number | null;
+  /** truthgraph req/s / floor req/s at concurrency 32 (≥ 0.8 meets the target). */
+  rpsRatio: number | null;
+  subject: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
+  floor: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
+}
+
+const find = (rows: Row[], scenario: string, variant: Variant, concurrency: number, scale: string) =>
+  rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
+
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? a / b : null);
+
+/** One comparison per scenario that has a floor row; CPU is read from the c=32 window (most requests). */
+export function compareWithFloor(rows: Row[], scale: string, subject: Variant, floor: Variant): FloorComparison[] {
+  const out: FloorComparison[] = [];
+  const seen = new Set<string>();
+  for (const f of rows) {
+    if (f.variant !== floor || f.scale !== scale || seen.has(f.scenario)) continue;
+    seen.add(f.scenario);
+    const s1 = find(rows, f.scenario, subject, 1, scale);
+    const s32 = find(rows, f.scenario, subject, 32, scale);
+    const f1 = find(rows, f.scenario, floor, 1, scale);
+    const f32 = find(rows, f.scenario, floor, 32, scale);
+    const cpuOf = (r?: Row) => r?.cpu ?? undefined;
+    out.push({
+      scenario: f.scenario,
+      title: f.title,
+      p50Ratio: ratio(s1?.p50, f1?.p50),
+      rpsRatio: ratio(s32?.rps, f32?.rps),
+      subject: { p50: s1?.p50, rps: s32?.rps, nodeMs: cpuOf(s32)?.nodeMs, postgresMs: cpuOf(s32)?.postgresMs },
+      floor: { p50: f1?.p50, rps: f32?.rps, nodeMs: cpuOf(f32)?.nodeMs, postgresMs: cpuOf(f32)?.postgresMs },
+    });
+  }
+  return out;
+}
+
+const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`);
+const rps = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
+const cpu = (v: number | null | undefined) => (v === undefined || v === null ? '–' : v.toFixed(v < 1 ? 3 : 2));
+const mark = (met: boolean) => (met ? '✓' : '✗');
+
+function cell(x: number | null, met: (x: number) => boolean): string {
+  return x === null ? '–' : `**${x.toFixed(2)}×** ${mark(met(x))}`;
+}
+
+function table(list: FloorComparison[], subjectName: string, floorName: string): string[] {
+  const out = [
+    `| scenario | p50 c=1: ${subjectName} / ${floorName} | ratio (≤ ${floorTargets.p50AtMost}×) | req/s c=32: ${subjectName} / ${floorName} | ratio (≥ ${floorTargets.rpsAtLeast}×) | CPU ms per request at c=32, Node: ${subjectName} / ${floorName} | PostgreSQL: ${subjectName} / ${floorName} |`,
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const c of list) {
+    out.push(
+      `| ${c.title} | ${ms(c.subject.p50)} / ${ms(c.floor.p50)} | ${cell(c.p50Ratio, (x) => x <= floorTargets.p50AtMost)} | ` +
+        `${rps(c.subject.rps)} / ${rps(c.floor.rps)} | ${cell(c.rpsRatio, (x) => x >= floorTargets.rpsAtLeast)} | ` +
+        `${cpu(c.subject.nodeMs)} / ${cpu(c.floor.nodeMs)} | ${cpu(c.subject.postgresMs)} / ${cpu(c.floor.postgresMs)} |`,
+    );
+  }
+  return out;
+}
+
+/** The Markdown of both floor tables (empty when the run measured no floor). */
+export function floorTables(r: RunReport): string[] {
+  const scale = r.scales[0];
+  const out: string[] = [];
+  const sql = compareWithFloor(r.rows, scale, 'uncached', 'floor');
+  if (sql.length) {
+    out.push(
+      '',
+      'Floors, measured in the same run. SQL floor: a bare node:http handler sending the statements truthgraph sends for the ' +
+        'scenario (captured from the app: same text, parameters, waves and pool settings) and JSON.stringify-ing the same ' +
+        'response, checked byte-equal to truthgraph\'s before timing (bench/floor.ts).',
+      '',
+      ...table(sql, 'uncached', 'floor'),
+    );
+  }
+  const hits = compareWithFloor(r.rows, scale, 'cached', 'cache-floor');
+  if (hits.length) {
+    out.push(
+      '',
+      'Cache floor: a bare node:http handler reading the same entry from the same store (a plain GET of its Redis key) and ' +
+        'writing its bytes, checked byte-equal to truthgraph\'s hit (bench/cache-floor.ts).',
+      '',
+      ...table(hits, 'cached', 'cache floor'),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+// The floor's bookkeeping, without processes: how captured statements are grouped into waves, how a
+// floor's answer is compared with truthgraph's, how CPU per request is derived from /proc samples,
+// and how the report puts truthgraph beside its floors with issue 15's targets.
+import { describe, expect, it } from 'vitest';
+import { cpuPerRequest, processCpuMs } from '../../bench/cpu.js';
+import { groupIntoWaves } from '../../bench/floor-capture.js';
+import { firstDifference } from '../../bench/floor-runs.js';
+import type { LoadResult } from '../../bench/measure.js';
+import { compareWithFloor, floorTables } from '../../bench/report-floors.js';
+import type { Row, RunReport, Variant } from '../../bench/report.js';
+
+const stmt = (name: string, start: number, end: number) => ({ name, text: `/* ${name} */ SELECT 1`, params: [name], start, end });
+
+describe('groupIntoWaves', () => {
+  it('puts statements that started before the wave ended into one wave, later ones into the next', () => {
+    const waves = groupIntoWaves([
+      stmt('page', 1.0, 3.0),
+      stmt('project', 0.0, 0.8),
+      stmt('stats', 1.1, 2.0),
+      stmt('count', 3.2, 4.0),
+    ]);
+    expect(waves.map((w) => w.map((s) => s.name))).toEqual([['project'], ['page', 'stats'], ['count']]);
+    expect(waves[1][0]).toEqual({ name: 'page', text: '/* page */ SELECT 1', params: ['page'] });
+  });
+
+  it('keeps one statement per wave when each starts after the one before ended', () => {
+    expect(groupIntoWaves([stmt('a', 0, 1), stmt('b', 1, 2), stmt('c', 2, 3)])).toHaveLength(3);
+  });
+});
+
+describe('firstDifference', () => {
+  it('is null for equal bodies', () => {
+    expect(firstDifference('{"data":{}}\n', '{"data":{}}\n')).toBeNull();
+  });
+
+  it('names the first differing byte with context from both sides', () => {
+    const d = firstDifference('{"data":{"n":12345}}', '{"data":{"n":12346}}');
+    expect(d).toMatch(/^bodies differ at byte 17 of 20 \/ 20/);
+    expect(d).toContain('12345');
+    expect(d).toContain('12346');
+  });
+
+  it('reports a body that is a prefix of the other at its end', () => {
+    expect(firstDifference('{"a":1}\n', '{"a":1}')).toMatch(/^bodies differ at byte 7 of 8 \/ 7/);
+  });
+});
+
+describe('CPU per request', () => {
+  const stat = (utime: number, stime: number) =>
+    `4242 (node (tsx) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 ${utime} ${stime} 0 0 20 0 11 0 100 0 0 0`;
+
+  it('reads utime + stime after the command name, however many parentheses it holds', () => {
+    expect(processCpuMs(4242, () => stat(150, 50))).toBe(2000);
+    expect(processCpuMs(4242, () => {
+      throw new Error('ENOENT');
+    })).toBeNull();
+  });
+
+  it('divides the growth of the server and of every backend by the requests, counting new backends from zero', () => {
+    const before = { node: 1000, backends: new Map([[10, 500], [11, 700]]) };
+    const after = { node: 3000, backends: new Map([[10, 900], [12, 200]]) };
+    expect(cpuPerRequest(before, after, 100)).toEqual({ nodeMs: 20, postgresMs: 6, lostBackends: 1 });
+  });
+
+  it('has no figure without requests or without the server process', () => {
+    expect(cpuPerRequest({ node: 1, backends: new Map() }, { node: 2, backends: new Map() }, 0)).toBeNull();
+    expect(cpuPerRequest({ node: null, backends: new Map() }, { node: 2, backends: new Map() }, 5)).toBeNull();
+  });
+});
+
+const load = (p50: number, rps: number, concurrency: number, cpu?: LoadResult['cpu']): LoadResult => ({
+  concurrency,
+  durationS: 10,
+  requests: Math.round(rps * 10),
+  rps,
+  p50,
+  p99: p50 * 2,
+  mean: p50,
+  max: p50 * 3,
+  non2xx: 0,
+  errors: 0,
+  timeouts: 0,
+  bytesPerResponse: 10_000,
+  statementsPerRequest: 2,
+  cache: null,
+  ...(cpu ? { cpu } : {}),
+});
+
+const row = (scenario: string, variant: Variant, r: LoadResult): Row => ({ scenario, title: `title of ${scenario}`, variant, scale: '1', ...r });
+
+const rows: Row[] = [
+  row('video-list', 'uncached', load(2.0, 800, 1)),
+  row('video-list', 'uncached', load(40, 800, 32, { nodeMs: 1.2, postgresMs: 0.4, lostBackends: 0 })),
+  row('video-list', 'floor', load(1.0, 1600, 1)),
+  row('video-list', 'floor', load(20, 1000, 32, { nodeMs: 0.5, postgresMs: 0.35, lostBackends: 0 })),
+  row('dashboard', 'cached', load(0.5, 3000, 1)),
+  row('dashboard', 'cached', load(10, 3000, 32, { nodeMs: 0.3, postgresMs: 0.1, lostBackends: 0 })),
+  row('dashboard', 'cache-floor', load(0.45, 3500, 1)),
+  row('dashboard', 'cache-floor', load(9, 3500, 32, { nodeMs: 0.1, postgresMs: null, lostBackends: 0 })),
+];
+
+describe('compareWithFloor', () => {
+  it('divides p50 at c=1 and requests/s at c=32 by the floor, with CPU from the c=32 window', () => {
+    const [c] = compareWithFloor(rows, '1', 'uncached', 'floor');
+    expect(c).toMatchObject({ scenario: 'video-list', p50Ratio: 2, rpsRatio: 0.8 });
+    expect(c.subject).toEqual({ p50: 2, rps: 800, nodeMs: 1.2, postgresMs: 0.4 });
+    expect(c.floor).toEqual({ p50: 1, rps: 1000, nodeMs: 0.5, postgresMs: 0.35 });
+  });
+
+  it('has no ratio where one side was not measured', () => {
+    const [c] = compareWithFloor(rows.filter((r) => !(r.variant === 'uncached' && r.concurrency === 32)), '1', 'uncached', 'floor');
+    expect(c.rpsRatio).toBeNull();
+    expect(c.p50Ratio).toBe(2);
+  });
+});
+
+describe('floorTables', () => {
+  const report = { scales: ['1'], rows } as unknown as RunReport;
+
+  it('marks each ratio against the targets (p50 ≤ 1.25×, req/s ≥ 0.8×) for the SQL floor and the cache floor', () => {
+    const md = floorTables(report).join('\n');
+    expect(md).toContain('| title of video-list | 2.00 ms / 1.00 ms | **2.00×** ✗ | 800 / 1,000 | **0.80×** ✓ | 1.20 / 0.500 | 0.400 / 0.350 |');
+    expect(md).toContain('| title of dashboard | 0.50 ms / 0.45 ms | **1.11×** ✓ | 3,000 / 3,500 | **0.86×** ✓ | 0.300 / 0.100 | 0.100 / – |');
+  });
+
+  it('is empty for a run without floors', () => {
+    expect(floorTables({ scales: ['1'], rows: rows.filter((r) => !r.variant.includes('floor')) } as unknown as RunReport)).toEqual([]);
+  });
+});
+
+describe('mixed run bookkeeping', () => {
+  it('sums every labelled sample of the counters asked for, and nothing else', async () => {
+    const { sumCounters } = await import('../../bench/mixed-run.js');
+    const text = [
+      '# HELP truthgraph_db_statement_duration_seconds SQL statement latency.',
+      'truthgraph_db_statement_duration_seconds_count{statement="videosByIds",outcome="ok"} 12',
+      'truthgraph_db_statement_duration_seconds_count{statement="apiKeyFingerprint",outcome="ok"} 3',
+      'truthgraph_db_statement_duration_seconds_sum{statement="videosByIds",outcome="ok"} 0.5',
+      'truthgraph_cache_refreshes_total 7',
+    ].join('\n');
+    expect(sumCounters(text, ['truthgraph_db_statement_duration_seconds_count', 'truthgraph_cache_refreshes_total', 'absent_total'])).toEqual({
+      truthgraph_db_statement_duration_seconds_count: 15,
+      truthgraph_cache_refreshes_total: 7,
+      absent_total: 0,
+    });
+  });
+
+  it('reports the hit rate with compulsory misses apart and the database load per served request', async () => {
+    const { mixedLine } = await import('../../bench/report.js');
+    const line = mixedLine({
+      scale: '1', concurrency: 32, durationS: 20, reads: 19_000, writes: 1_000, hitRate: 0.955, coldMisses: 400, warmHitRate: 0.975,
+      staleReads: 0, errors: 0, p50: 4, p99: 40, rps: 1000, refreshAhead: true, refreshes: 900, statementsPerRequest: 0.31,
+      cpu: { nodeMs: 0.8, postgresMs: 0.21, lostBackends: 0 },
+    });
+    expect(line).toContain('refresh-ahead on');
+    expect(line).toContain('cache hit rate 95.5% (400 misses were first reads of a key; over keys read before: 97.5%)');
+    expect(line).toContain('per served request 0.31 SQL statements, 0.210 ms PostgreSQL CPU, 0.800 ms Node CPU; 900 refreshes');
+  });
+});
