@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { createApp, type App } from '../src/app.js';
 import { createApiKey } from '../src/auth/api-keys.js';
-import { groundTruthWriteTags } from '../src/cache/cache-tags.js';
+import { writeTags } from '../src/cache/cache-tags.js';
 import { loadConfig } from '../src/config.js';
 import { createPostgresDb, defaultPoolOptions, type Db } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
@@ -154,7 +154,7 @@ async function main() {
         for (let i = 0; i < 2000; i++) {
           if (rnd() < writeShare) {
             const v = videos[Math.floor(rnd() * videos.length)];
-            await app.cache.invalidate(groundTruthWriteTags(v));
+            await app.cache.invalidate(writeTags.groundTruth(v));
           } else {
             // Skewed popularity: low page indexes are read more often.
             const page = pages[Math.floor(rnd() ** 2 * pages.length)];

@@ -1,5 +1,6 @@
-// The two loader shapes truthgraph needs, both keeping DataLoader's contract (one result per key, in
-// key order): lookups by id, and per-parent lists batched per argument set into one statement each.
+// The loader shapes truthgraph needs, all keeping DataLoader's contract (one result per key, in key
+// order): lookups by id, per-parent lists batched per argument set into one statement each, and
+// parentless lists per argument set. Resolvers reach them only through TaggedLoader (tagged-loader.ts).
 import DataLoader from 'dataloader';
 import type { WaveScheduler } from './wave-scheduler.js';
 
@@ -54,6 +55,18 @@ export function perParentLoader<A, V>(
       return keys.map((k) => results.get(JSON.stringify(k.args))!(k.parent));
     }),
     { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
+  );
+}
+
+/** Values without a parent (the project list): one statement per distinct argument set. */
+export function perArgsLoader<A, V>(waves: WaveScheduler, load: (args: A) => Promise<V>): DataLoader<A, V, string> {
+  return new DataLoader<A, V, string>(
+    (keys) => waves.run(async () => {
+      if (keys.length === 0) return [];
+      return Promise.all(keys.map(load));
+    }),
+    // Keys are built by our own code in a fixed key order, so JSON.stringify is a stable key.
+    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => JSON.stringify(k) },
   );
 }
 

@@ -1,11 +1,11 @@
 // Detection events: pages per test session ordered by (timestamp, id), and filtered counts.
-import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { detectionCountsBySessions, detectionPagesBySessions, type DetectionFilter } from '../db/queries/detection.queries.js';
 import type { DetectionEventRow, TestSessionRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
-import { toPage } from './page.js';
+import { toPage, type Page } from './page.js';
+import { TaggedLoader } from './tagged-loader.js';
 
 export interface DetectionPageArgs {
   filter: DetectionFilter;
@@ -27,24 +27,29 @@ function countFromSession(session: TestSessionRow | null, filter: DetectionFilte
   return validationResult ? byResult[validationResult] : byResult.TP + byResult.FP + byResult.FN + byResult.PENDING;
 }
 
-export function detectionLoaders(
-  { db, record, waves }: LoaderDeps,
-  testSessionById: DataLoader<string, TestSessionRow | null>,
-) {
-  const detectionCountBySession = perParentLoader(waves, async (parents, filter: DetectionFilter) =>
-    countsOf(await detectionCountsBySessions(db, parents, filter)),
+export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionById: TaggedLoader<string, TestSessionRow | null>) {
+  // Detections have no tag of their own: every write of one reports its session's detections tag.
+  const ofSession = (_: unknown, key: { parent: string }) => [tags.detectionsOf(key.parent)];
+
+  const detectionCountBySession = new TaggedLoader(
+    perParentLoader(waves, async (parents, filter: DetectionFilter) => countsOf(await detectionCountsBySessions(db, parents, filter))),
+    record,
+    ofSession,
   );
 
-  const detectionPageBySession = perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
-    for (const p of parents) record(tags.detectionsOf(p));
-    const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
-    const pages = groupBy(rows, (r) => r.testSessionId);
-    return (parent: string) =>
-      toPage(pages(parent), args.first, args.after, (r) => [r.timestamp, r.id], async () =>
-        countFromSession(await testSessionById.load(parent), args.filter) ??
-        detectionCountBySession.load({ parent, args: args.filter }),
-      );
-  });
+  const detectionPageBySession = new TaggedLoader(
+    perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
+      const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
+      const pages = groupBy(rows, (r) => r.testSessionId);
+      return (parent: string): Page<DetectionEventRow> =>
+        toPage(pages(parent), args.first, args.after, (r) => [r.timestamp, r.id], async () =>
+          countFromSession(await testSessionById.load(parent), args.filter) ??
+          detectionCountBySession.load({ parent, args: args.filter }),
+        );
+    }),
+    record,
+    ofSession,
+  );
 
   return { detectionPageBySession };
 }

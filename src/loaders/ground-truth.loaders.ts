@@ -1,5 +1,4 @@
 // Ground truth: pages per video (frame, confidence desc, id), filtered counts and per-video stats.
-import type DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import {
   groundTruthCountsByVideos,
@@ -8,10 +7,11 @@ import {
   type GroundTruthFilter,
   type GroundTruthStatsRow,
 } from '../db/queries/ground-truth.queries.js';
-import type { VideoRow } from '../db/schema.js';
+import type { GroundTruthObjectRow, VideoRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
-import { toPage } from './page.js';
+import { toPage, type Page } from './page.js';
+import { TaggedLoader } from './tagged-loader.js';
 
 export interface GroundTruthPageArgs {
   filter: GroundTruthFilter;
@@ -28,28 +28,39 @@ function countFromVideo(video: VideoRow | null, filter: GroundTruthFilter): numb
   return validated ? video.groundTruthValidated : video.groundTruthCount - video.groundTruthValidated;
 }
 
-export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById: DataLoader<string, VideoRow | null>) {
-  const groundTruthCountByVideo = perParentLoader(waves, async (parents, filter: GroundTruthFilter) =>
-    countsOf(await groundTruthCountsByVideos(db, parents, filter)),
+export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById: TaggedLoader<string, VideoRow | null>) {
+  // Boxes have no tag of their own: every write of a box reports its video's ground-truth tag.
+  const ofVideo = (_: unknown, key: { parent: string }) => [tags.groundTruthOf(key.parent)];
+
+  const groundTruthCountByVideo = new TaggedLoader(
+    perParentLoader(waves, async (parents, filter: GroundTruthFilter) => countsOf(await groundTruthCountsByVideos(db, parents, filter))),
+    record,
+    ofVideo,
   );
 
-  const groundTruthPageByVideo = perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
-    for (const p of parents) record(tags.groundTruthOf(p));
-    const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.first + 1, args.after ?? undefined);
-    const pages = groupBy(rows, (r) => r.videoId);
-    return (parent: string) =>
-      toPage(pages(parent), args.first, args.after, (r) => [r.frameNumber, r.confidence, r.id], async () =>
-        countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
-      );
-  });
+  const groundTruthPageByVideo = new TaggedLoader(
+    perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
+      const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.first + 1, args.after ?? undefined);
+      const pages = groupBy(rows, (r) => r.videoId);
+      return (parent: string): Page<GroundTruthObjectRow> =>
+        toPage(pages(parent), args.first, args.after, (r) => [r.frameNumber, r.confidence, r.id], async () =>
+          countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
+        );
+    }),
+    record,
+    ofVideo,
+  );
 
-  const groundTruthStatsByVideo = perParentLoader(waves, async (parents, minConfidence: number | null) => {
-    for (const p of parents) record(tags.groundTruthOf(p));
-    const rows = await groundTruthStatsByVideos(db, parents, minConfidence ?? undefined);
-    const byVideo = new Map(rows.map((r) => [r.videoId, r]));
-    return (parent: string): GroundTruthStatsRow =>
-      byVideo.get(parent) ?? { videoId: parent, totalObjects: 0, avgConfidence: null, uniqueClasses: 0, validatedCount: 0 };
-  });
+  const groundTruthStatsByVideo = new TaggedLoader(
+    perParentLoader(waves, async (parents, minConfidence: number | null) => {
+      const rows = await groundTruthStatsByVideos(db, parents, minConfidence ?? undefined);
+      const byVideo = new Map(rows.map((r) => [r.videoId, r]));
+      return (parent: string): GroundTruthStatsRow =>
+        byVideo.get(parent) ?? { videoId: parent, totalObjects: 0, avgConfidence: null, uniqueClasses: 0, validatedCount: 0 };
+    }),
+    record,
+    ofVideo,
+  );
 
   return { groundTruthPageByVideo, groundTruthStatsByVideo };
 }

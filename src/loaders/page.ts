@@ -1,6 +1,5 @@
 // One page of a keyset-paginated list, as loaders hand it to the GraphQL connection resolvers.
 import { encodeCursor, type CursorValues } from './cursor.js';
-import type { TagRecorder } from '../cache/cache-tags.js';
 
 export interface Page<T> {
   rows: T[];
@@ -29,10 +28,4 @@ export function toPage<T>(
     cursorOf: (row) => encodeCursor(keyOf(row)),
     totalCount: complete ? async () => rows.length : totalCount,
   };
-}
-
-/** Records the tag of every row a page shows (not the look-ahead row), so a change of one drops the page. */
-export function recordRows<T>(page: Page<T>, record: TagRecorder, tagOf: (row: T) => string): Page<T> {
-  for (const row of page.rows) record(tagOf(row));
-  return page;
 }

@@ -1,10 +1,11 @@
 // Projects: scoped lookups by id, the caller's project list, and the maintained dashboard counters.
-import { tags } from '../cache/cache-tags.js';
+import { absentTags, projectListTags, tags } from '../cache/cache-tags.js';
 import { projectCount, projectPage, projectsByIds, projectStatsByIds, type ProjectWithStats } from '../db/queries/project.queries.js';
 import type { ProjectRow, ProjectStatsRow } from '../db/schema.js';
-import { byIdLoader } from './batch.js';
+import { byIdLoader, perArgsLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { toPage, type Page } from './page.js';
+import { TaggedLoader } from './tagged-loader.js';
 
 /** Which counters of the project_stats row a consumer shows: each group has a tag of its own. */
 export type CounterGroup = 'all' | 'videos' | 'sessions';
@@ -14,35 +15,57 @@ export interface ProjectStatsLoader {
   load(projectId: string, shows?: CounterGroup): Promise<ProjectStatsRow | null>;
 }
 
+const counterTags: Record<CounterGroup, (projectId: string) => string[]> = {
+  all: (id) => [tags.projectVideoCounts(id), tags.projectSessionCounts(id), tags.projectStats(id)],
+  videos: (id) => [tags.projectVideoCounts(id)],
+  sessions: (id) => [tags.projectSessionCounts(id)],
+};
+
+interface ProjectPageArgs {
+  first: number;
+  after: [number, string] | null;
+}
+
 export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
-  const statsLoader = byIdLoader(waves, (ids) => projectStatsByIds(db, ids), (row) => row.projectId);
-  // Project rows arrive with their counters, which prime this loader; the tags are recorded when a
-  // resolver actually reads them, and only for the counters it shows: a video page's totalCount is
-  // not invalidated by every box written to the project, nor a response without counters at all.
-  const projectStatsById: ProjectStatsLoader = {
-    load(projectId, shows = 'all') {
-      if (shows !== 'sessions') record(tags.projectVideoCounts(projectId));
-      if (shows !== 'videos') record(tags.projectSessionCounts(projectId));
-      if (shows === 'all') record(tags.projectStats(projectId));
-      return statsLoader.load(projectId);
-    },
+  // Project rows arrive with their counters, which prime this loader; a consumer records only the
+  // counters it shows: a video page's totalCount is not invalidated by every box written to the
+  // project, nor a response without counters at all.
+  const stats = new TaggedLoader(
+    byIdLoader(waves, (ids) => projectStatsByIds(db, ids), (row) => row.projectId),
+    record,
+    (_, id) => counterTags.all(id),
+  );
+  const statsViews = {
+    all: stats,
+    videos: stats.withTags((_, id) => counterTags.videos(id)),
+    sessions: stats.withTags((_, id) => counterTags.sessions(id)),
   };
+  const projectStatsById: ProjectStatsLoader = { load: (projectId, shows = 'all') => statsViews[shows].load(projectId) };
   const withStats = (rows: ProjectWithStats[]): ProjectRow[] => {
-    for (const row of rows) if (row._stats) statsLoader.prime(row.id, row._stats);
+    for (const row of rows) if (row._stats) stats.prime(row.id, row._stats);
     return rows;
   };
 
-  const projectById = byIdLoader(waves, async (ids) => {
-    for (const id of ids) record(tags.project(id));
-    return withStats(await projectsByIds(db, scope, ids));
-  });
+  const projectById = new TaggedLoader(
+    byIdLoader(waves, async (ids) => withStats(await projectsByIds(db, scope, ids))),
+    record,
+    (row: ProjectRow | null, id) => (row ? [tags.project(row.id)] : absentTags.project(scope, id)),
+  );
 
-  async function projectList(first: number, after?: [number, string]): Promise<Page<ProjectRow>> {
-    record(tags.projectList());
-    const rows = withStats(await projectPage(db, scope, first + 1, after)) as WithTs<ProjectRow>[];
-    for (const row of rows) projectById.prime(row.id, row);
-    return toPage(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
-  }
+  const projectPageByArgs = new TaggedLoader(
+    perArgsLoader(waves, async ({ first, after }: ProjectPageArgs) => {
+      const rows = (await projectPage(db, scope, first + 1, after ?? undefined)) as WithTs<ProjectWithStats>[];
+      const page = toPage<ProjectRow & { _ts: number }>(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
+      // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
+      for (const row of withStats(page.rows as WithTs<ProjectWithStats>[])) projectById.prime(row.id, row);
+      return page as Page<ProjectRow>;
+    }),
+    record,
+    (page: Page<ProjectRow>) => [...projectListTags(scope), ...page.rows.map((r) => tags.project(r.id))],
+  );
+
+  const projectList = (first: number, after?: [number, string]): Promise<Page<ProjectRow>> =>
+    projectPageByArgs.load({ first, after: after ?? null });
 
   return { projectById, projectStatsById, projectList };
 }

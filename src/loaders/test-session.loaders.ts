@@ -1,5 +1,5 @@
 // Test sessions: scoped lookups by id, pages per project, and each video's list of sessions.
-import { tags } from '../cache/cache-tags.js';
+import { absentTags, tags } from '../cache/cache-tags.js';
 import {
   testSessionPagesByProjects,
   testSessionsByIds,
@@ -10,7 +10,8 @@ import type { ProjectStatsRow, TestSessionRow } from '../db/schema.js';
 import { byIdLoader, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { recordRows, toPage } from './page.js';
+import { toPage, type Page } from './page.js';
+import { TaggedLoader } from './tagged-loader.js';
 
 export interface TestSessionPageArgs {
   status: TestSessionStatusValue | null;
@@ -28,35 +29,38 @@ export function testSessionLoaders(
   { db, scope, record, waves }: LoaderDeps,
   projectStatsById: ProjectStatsLoader,
 ) {
-  const testSessionById = byIdLoader(waves, (ids) => {
-    for (const id of ids) record(tags.session(id));
-    return testSessionsByIds(db, scope, ids);
-  });
+  const testSessionById = new TaggedLoader(
+    byIdLoader(waves, (ids) => testSessionsByIds(db, scope, ids)),
+    record,
+    (row: TestSessionRow | null, id) => (row ? [tags.session(row.id)] : absentTags.session(scope, id)),
+  );
 
-  const testSessionPageByProject = perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
-    for (const p of parents) record(tags.sessionsOfProject(p));
-    const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<TestSessionRow>[];
-    for (const row of rows) testSessionById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r.projectId);
-    return (parent: string) =>
-      recordRows(
-        toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+  const testSessionPageByProject = new TaggedLoader(
+    perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
+      const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<TestSessionRow>[];
+      const pages = groupBy(rows, (r) => r.projectId);
+      return (parent: string) => {
+        const page = toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
           countFromStats(await projectStatsById.load(parent, 'sessions'), args.status),
-        ),
-        record,
-        (r) => tags.session(r.id),
-      );
-  });
+        );
+        // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
+        for (const row of page.rows) testSessionById.prime(row.id, row);
+        return page;
+      };
+    }),
+    record,
+    (page: Page<TestSessionRow>, key) => [tags.sessionsOfProject(key.parent), ...page.rows.map((r) => tags.session(r.id))],
+  );
 
-  const testSessionsByVideo = perParentLoader(waves, async (parents, status: TestSessionStatusValue | null) => {
-    for (const p of parents) record(tags.sessionsOfVideo(p));
-    const rows = await testSessionsByVideos(db, parents, status ?? undefined);
-    for (const row of rows) {
-      record(tags.session(row.id));
-      testSessionById.prime(row.id, row);
-    }
-    return groupBy(rows, (r) => r.videoId);
-  });
+  const testSessionsByVideo = new TaggedLoader(
+    perParentLoader(waves, async (parents, status: TestSessionStatusValue | null) => {
+      const rows = await testSessionsByVideos(db, parents, status ?? undefined);
+      for (const row of rows) testSessionById.prime(row.id, row);
+      return groupBy(rows, (r) => r.videoId);
+    }),
+    record,
+    (sessions: TestSessionRow[], key) => [tags.sessionsOfVideo(key.parent), ...sessions.map((s) => tags.session(s.id))],
+  );
 
   return { testSessionById, testSessionPageByProject, testSessionsByVideo };
 }

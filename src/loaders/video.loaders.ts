@@ -1,12 +1,13 @@
 // Videos: scoped lookups by id, and newest-first pages per project batched over every project of a
 // response. totalCount comes from the maintained project counters unless a filter needs a COUNT.
-import { tags } from '../cache/cache-tags.js';
+import { absentTags, tags } from '../cache/cache-tags.js';
 import { videoCountsByProjects, videoPagesByProjects, videosByIds, type VideoFilter } from '../db/queries/video.queries.js';
 import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
 import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { recordRows, toPage } from './page.js';
+import { toPage, type Page } from './page.js';
+import { TaggedLoader } from './tagged-loader.js';
 
 export interface VideoPageArgs {
   filter: VideoFilter;
@@ -29,31 +30,36 @@ export function videoLoaders(
   { db, scope, record, waves }: LoaderDeps,
   projectStatsById: ProjectStatsLoader,
 ) {
-  const videoById = byIdLoader(waves, (ids) => {
-    for (const id of ids) record(tags.video(id));
-    return videosByIds(db, scope, ids);
-  });
-
-  const videoCountByProject = perParentLoader(waves, async (parents, filter: VideoFilter) =>
-    countsOf(await videoCountsByProjects(db, parents, filter)),
+  const videoById = new TaggedLoader(
+    byIdLoader(waves, (ids) => videosByIds(db, scope, ids)),
+    record,
+    (row: VideoRow | null, id) => (row ? [tags.video(row.id)] : absentTags.video(scope, id)),
   );
 
-  const videoPageByProject = perParentLoader(waves, async (parents, args: VideoPageArgs) => {
-    for (const p of parents) record(tags.videosOf(p));
-    const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<VideoRow>[];
-    for (const row of rows) videoById.prime(row.id, row);
-    const pages = groupBy(rows, (r) => r.projectId);
-    return (parent: string) =>
-      recordRows(
-        toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+  const videoCountByProject = new TaggedLoader(
+    perParentLoader(waves, async (parents, filter: VideoFilter) => countsOf(await videoCountsByProjects(db, parents, filter))),
+    record,
+    (_, key) => [tags.videosOf(key.parent)],
+  );
+
+  const videoPageByProject = new TaggedLoader(
+    perParentLoader(waves, async (parents, args: VideoPageArgs) => {
+      const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<VideoRow>[];
+      const pages = groupBy(rows, (r) => r.projectId);
+      return (parent: string) => {
+        const page = toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
           args.filter.groundTruthGenerated === undefined
             ? countFromStats(await projectStatsById.load(parent, 'videos'), args.filter)
             : videoCountByProject.load({ parent, args: args.filter }),
-        ),
-        record,
-        (r) => tags.video(r.id),
-      );
-  });
+        );
+        // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
+        for (const row of page.rows) videoById.prime(row.id, row);
+        return page;
+      };
+    }),
+    record,
+    (page: Page<VideoRow>, key) => [tags.videosOf(key.parent), ...page.rows.map((r) => tags.video(r.id))],
+  );
 
   return { videoById, videoPageByProject };
 }

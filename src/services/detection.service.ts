@@ -2,7 +2,7 @@
 // nothing, and setting validation results by id. The session row is locked first (which also keeps
 // it running until commit), then the detections are written in id order by one statement.
 import { canWrite } from '../auth/scope.js';
-import { detectionWriteTags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import * as detectionSql from '../db/queries/detection.mutations.js';
 import type { DetectionJsonRow, ValidationResultValue } from '../db/queries/detection.mutations.js';
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
@@ -60,7 +60,7 @@ export function detectionRow(o: DetectionInput, id = o.id?.toLowerCase() ?? uuid
   };
 }
 
-const detectionTags = (sessions: readonly LockedSession[]) => sessions.flatMap(detectionWriteTags);
+const detectionTags = (sessions: readonly LockedSession[]) => sessions.flatMap((r) => writeTags.detections(r));
 
 export async function ingestDetections(
   deps: WriteDeps,

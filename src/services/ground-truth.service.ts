@@ -2,7 +2,7 @@
 // by-id flag and delete calls. Every element is checked before any SQL runs; the video is locked
 // before its boxes are written.
 import { canWrite } from '../auth/scope.js';
-import { groundTruthWriteTags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
 import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
@@ -64,7 +64,7 @@ export function groundTruthRow(o: GroundTruthInput, id = o.id?.toLowerCase() ?? 
   };
 }
 
-const groundTruthTags = (videos: readonly LockedParent[]) => videos.flatMap(groundTruthWriteTags);
+const groundTruthTags = (videos: readonly LockedParent[]) => videos.flatMap((r) => writeTags.groundTruth(r));
 
 export async function upsertGroundTruth(
   deps: WriteDeps,

@@ -6,7 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { adminScope, type AccessScope } from '../auth/scope.js';
-import { detectionWriteTags, groundTruthWriteTags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
 import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import.mutations.js';
 import { parseImportLine } from './import-line.js';
@@ -112,7 +112,7 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     summary[kind].updated += out.updated;
     rows += out.inserted + out.updated;
     for (const r of out.rejected.sort((a, b) => a.line - b.line)) reject(r.line, r.reason);
-    const chunkTags = out.parents.flatMap(kind === 'groundTruth' ? groundTruthWriteTags : detectionWriteTags);
+    const chunkTags = out.parents.flatMap((parent) => (kind === 'groundTruth' ? writeTags.groundTruth(parent) : writeTags.detections(parent)));
     for (const t of chunkTags) changed.add(t);
     // The chunk is committed: let the caller purge what it changed now, not minutes later.
     if (chunkTags.length && opts.onCommit) await opts.onCommit([...new Set(chunkTags)]);

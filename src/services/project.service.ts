@@ -2,7 +2,7 @@
 // project in the same transaction (its next request resolves the wider scope), and the insert
 // trigger adds the project's dashboard counters.
 import { grantProjectWrite } from '../auth/api-keys.js';
-import { tags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import { insertProject } from '../db/queries/project.mutations.js';
 import type { ProjectRow } from '../db/schema.js';
 import { BatchProblems } from './batch-problems.js';
@@ -24,5 +24,5 @@ export async function createProject(deps: WriteDeps, input: CreateProjectInput):
     if (scope.keyId && !scope.admin) await grantProjectWrite(tx, scope.keyId, created.id);
     return created;
   });
-  return { value: project, changedTags: [tags.projectList(), tags.project(project.id), tags.projectStats(project.id)] };
+  return { value: project, changedTags: writeTags.createProject(project.id) };
 }

@@ -2,7 +2,7 @@
 // one-way step (repeating the same end is a no-op, a different one is a CONFLICT).
 import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
-import { tags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import { AppError } from '../errors.js';
 import * as sessionSql from '../db/queries/test-session.mutations.js';
 import type { TestSessionStatusValue } from '../db/queries/test-session.queries.js';
@@ -16,13 +16,6 @@ export interface CreateTestSessionInput {
   projectId: string;
   videoId: string;
 }
-
-export const sessionTags = (s: { id: string; projectId: string; videoId: string }) => [
-  tags.session(s.id),
-  tags.sessionsOfProject(s.projectId),
-  tags.sessionsOfVideo(s.videoId),
-  tags.projectSessionCounts(s.projectId),
-];
 
 export async function createTestSession(deps: WriteDeps, input: CreateTestSessionInput): Promise<WriteResult<TestSessionRow>> {
   const p = new BatchProblems();
@@ -43,7 +36,7 @@ export async function createTestSession(deps: WriteDeps, input: CreateTestSessio
     if (!row) throw new AppError('CONFLICT', `a test session with id ${id} already exists`, { argument: 'input.id' });
     return row;
   });
-  return { value: session, changedTags: sessionTags(session) };
+  return { value: session, changedTags: writeTags.session(session) };
 }
 
 export async function completeTestSession(
@@ -64,5 +57,5 @@ export async function completeTestSession(
     }
     return { session: await sessionSql.completeTestSession(tx, id, status), changed: true };
   });
-  return { value: session, changedTags: changed ? sessionTags(session) : [] };
+  return { value: session, changedTags: changed ? writeTags.session(session) : [] };
 }

@@ -2,7 +2,7 @@
 // unknown one (NOT_FOUND), so ids of other tenants reveal nothing.
 import { randomUUID } from 'node:crypto';
 import { canWrite } from '../auth/scope.js';
-import { tags } from '../cache/cache-tags.js';
+import { writeTags } from '../cache/cache-tags.js';
 import { AppError } from '../errors.js';
 import { lockProjectKey } from '../db/queries/project.mutations.js';
 import * as videoSql from '../db/queries/video.mutations.js';
@@ -21,8 +21,6 @@ export interface CreateVideoInput {
   fileSize: number;
   status?: VideoStatusValue | null;
 }
-
-const videoTags = (id: string, projectId: string) => [tags.video(id), tags.videosOf(projectId), tags.projectVideoCounts(projectId)];
 
 export async function createVideo(deps: WriteDeps, input: CreateVideoInput): Promise<WriteResult<VideoRow>> {
   const p = new BatchProblems();
@@ -51,7 +49,7 @@ export async function createVideo(deps: WriteDeps, input: CreateVideoInput): Pro
     if (!row) throw new AppError('CONFLICT', `a video with id ${id} already exists`, { argument: 'input.id' });
     return row;
   });
-  return { value: video, changedTags: videoTags(video.id, video.projectId) };
+  return { value: video, changedTags: writeTags.createVideo(video) };
 }
 
 export interface UpdateVideoInput {
@@ -78,12 +76,8 @@ export async function updateVideo(deps: WriteDeps, idArg: string, input: UpdateV
       groundTruthGenerated: input.groundTruthGenerated ?? undefined,
     });
   });
-  // Pages showing the video carry its tag; only a change of a field lists filter on changes which
-  // lists it belongs to, and only a status change moves the project's video counters.
-  const changedTags = [tags.video(video.id)];
-  if (input.status != null || input.groundTruthGenerated != null) changedTags.push(tags.videosOf(video.projectId));
-  if (input.status != null) changedTags.push(tags.projectVideoCounts(video.projectId));
-  return { value: video, changedTags };
+  const changed = { status: input.status != null, groundTruthGenerated: input.groundTruthGenerated != null };
+  return { value: video, changedTags: writeTags.updateVideo(video, changed) };
 }
 
 export async function deleteVideo(deps: WriteDeps, idArg: string): Promise<WriteResult<boolean>> {
@@ -97,17 +91,5 @@ export async function deleteVideo(deps: WriteDeps, idArg: string): Promise<Write
     await videoSql.deleteVideo(tx, id);
     return { projectId: locked.projectId, sessionIds };
   });
-  return {
-    value: true,
-    changedTags: [
-      ...videoTags(id, projectId),
-      // Its boxes and detections leave the project's totals, its sessions the session counters.
-      tags.projectStats(projectId),
-      tags.projectSessionCounts(projectId),
-      tags.groundTruthOf(id),
-      tags.sessionsOfVideo(id),
-      tags.sessionsOfProject(projectId),
-      ...sessionIds.flatMap((s) => [tags.session(s), tags.detectionsOf(s)]),
-    ],
-  };
+  return { value: true, changedTags: writeTags.deleteVideo({ id, projectId }, sessionIds) };
 }

@@ -4,7 +4,7 @@
 // before it is stored.
 import type express from 'express';
 import { adminScope, memberScope, type AccessScope } from '../../src/auth/scope.js';
-import { groundTruthWriteTags as writeTagsOfBoxes } from '../../src/cache/cache-tags.js';
+import { writeTags } from '../../src/cache/cache-tags.js';
 import type { ResponseCacheHooks } from '../../src/cache/response-cache.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 
@@ -43,7 +43,7 @@ export function scopeFromHeader(req: express.Request): AccessScope {
 export const asMember = (...projectIds: string[]) => ({ headers: { 'x-test-scope': projectIds.join(',') } });
 
 /** What a ground-truth write to a video changes: the write path's own set. */
-export const groundTruthWriteTags = (projectId: string, videoId: string) => writeTagsOfBoxes({ id: videoId, projectId });
+export const groundTruthWriteTags = (projectId: string, videoId: string) => writeTags.groundTruth({ id: videoId, projectId });
 
 export const videoListQuery = /* GraphQL */ `
   query VideoList($projectId: ID!, $first: Int) {
