@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTags } from '../../src/cache/cache-tags.js';
 import type { Db } from '../../src/db/client.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject, insertTestSession, insertVideo } from '../support/factories.js';
@@ -34,9 +35,14 @@ describeEachDatabase('cached ≡ uncached', (database, dbKind) => {
     uncached = await createTestApp(db, { CACHE: 'off' }, { scopeFor: scopeFromHeader });
   });
 
-  /** Every run starts on a graph of its own (entries of earlier runs stay in the cache). */
+  /**
+   * Every run starts on a graph of its own (entries of earlier runs stay in the cache). The factories
+   * write behind the cache's back, so the seed reports what it changed like any write: new projects
+   * (the admin's project lists); nothing read before can show the rest.
+   */
   async function freshGraph(): Promise<Pools> {
     const p = await seedGraph(db);
+    await cached.app.cache.invalidate(p.projects.flatMap(writeTags.createProject));
     await collectCursors(async (q) => dataOf(await uncached.execute(q)), p);
     return p;
   }
