@@ -361,7 +361,7 @@ async function main(which: string[]) {
     }
     const redis = name === 'redis' ? await PrivateRedis.start({ persistent: true }) : undefined;
     const sys = await startFaultSystem(
-      name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url } : {},
+      name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url, CACHE: 'on' } : {},
     );
     try {
       const started = performance.now();
