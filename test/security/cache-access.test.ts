@@ -55,4 +55,20 @@ describeEachDatabase('response cache and API keys', (database) => {
     await upsertApiKeyGrants(database().db, id, [{ projectId: b, canWrite: false }]);
     expect(dataOf(await app.execute(list, {}, { as: key })).projects.totalCount).toBe(2);
   });
+
+  it("keeps a member's cached project list when another tenant creates a project, and drops the admin's", async () => {
+    const reader = await app.createKey({ name: 'cache-list-reader', role: 'member', read: [a] });
+    const xcache = (r: { headers: Headers }) => r.headers.get('x-cache');
+    await app.execute(list, {}, { as: reader });
+    expect(xcache(await app.execute(list, {}, { as: reader }))).toBe('HIT');
+    const adminBefore = dataOf(await app.execute(list)).projects.totalCount;
+    expect(xcache(await app.execute(list))).toBe('HIT');
+    // Created by the admin key (whoever may create projects, the new one is not the reader's).
+    const created = await app.execute(`mutation { createProject(input: { name: "another tenant's" }) { id } }`);
+    expect(created.body.errors).toBeUndefined();
+    expect(xcache(await app.execute(list, {}, { as: reader }))).toBe('HIT');
+    const admin = await app.execute(list);
+    expect(xcache(admin)).toBe('MISS');
+    expect(dataOf(admin).projects.totalCount).toBe(adminBefore + 1);
+  });
 });
