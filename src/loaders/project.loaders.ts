@@ -55,10 +55,10 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   const projectPageByArgs = new TaggedLoader(
     perArgsLoader(waves, async ({ first, after }: ProjectPageArgs) => {
       const rows = (await projectPage(db, scope, first + 1, after ?? undefined)) as WithTs<ProjectWithStats>[];
-      const page = toPage<ProjectRow & { _ts: number }>(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
+      const page = toPage(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
       // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
-      for (const row of withStats(page.rows as WithTs<ProjectWithStats>[])) projectById.prime(row.id, row);
-      return page as Page<ProjectRow>;
+      for (const row of withStats(page.rows)) projectById.prime(row.id, row);
+      return page;
     }),
     record,
     (page: Page<ProjectRow>) => [...projectListTags(scope), ...page.rows.map((r) => tags.project(r.id))],
