@@ -46,7 +46,7 @@ const variantArb = fc.record({
   preflightHeader: fc.boolean(),
   first: fc.integer({ min: 0, max: 4 }),
 });
-type Variant = fc.Infer<typeof variantArb>;
+type Variant = typeof variantArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** The parameters of a variant; `run` makes the cache key new for every run (an unused variable). */
 function paramsOf(v: Variant, run: number): GraphQLParams {

@@ -34,10 +34,10 @@ describeEachServer('Apollo Client 4', {}, (server) => {
       }
     `;
     const from = server().exchanges.length;
-    const first = await client.query({ query, variables: { first: 2 }, fetchPolicy: 'network-only' });
+    const first = await client.query<any>({ query, variables: { first: 2 }, fetchPolicy: 'network-only' });
     expect(first.error).toBeUndefined();
     expect(first.data?.projects.totalCount).toBe(3);
-    const second = await client.query({ query, variables: { first: 2 }, fetchPolicy: 'network-only' });
+    const second = await client.query<any>({ query, variables: { first: 2 }, fetchPolicy: 'network-only' });
     expect(second.data).toEqual(first.data);
     const wire = server().exchanges.slice(from);
     expect(wire.map((e) => [e.method, isHashOnly(e.params), e.status, e.xCache])).toEqual([
@@ -55,11 +55,11 @@ describeEachServer('Apollo Client 4', {}, (server) => {
       }
     `;
     const from = server().exchanges.length;
-    const first = await client.query({ query, variables: { first: 3 }, fetchPolicy: 'network-only' });
+    const first = await client.query<any>({ query, variables: { first: 3 }, fetchPolicy: 'network-only' });
     expect(first.error).toBeUndefined();
     expect(first.data?.projects.nodes).toHaveLength(3);
     expect(first.data?.projects.nodes[0].videos.totalCount).toBe(4);
-    const second = await client.query({ query, variables: { first: 3 }, fetchPolicy: 'network-only' });
+    const second = await client.query<any>({ query, variables: { first: 3 }, fetchPolicy: 'network-only' });
     expect(second.data).toEqual(first.data);
     const wire = server().exchanges.slice(from);
     expect(wire.at(-1)).toMatchObject({ method: 'GET', status: 200, xCache: 'HIT' });
@@ -70,7 +70,7 @@ describeEachServer('Apollo Client 4', {}, (server) => {
 
   it("keeps partial data next to a field error with errorPolicy 'all' (the answer is 200)", async () => {
     const client = apolloClient(server());
-    const { data, error } = await client.query({
+    const { data, error } = await client.query<any>({
       query: gql`
         query ApolloPartial {
           projects(first: 1) { totalCount }
@@ -90,7 +90,7 @@ describeEachServer('Apollo Client 4', {}, (server) => {
     const [hash, document] = Object.entries(manifest).find(([, doc]) => doc.startsWith('query ProjectList'))!;
     const client = apolloClient(server(), { useGETForHashedQueries: true, generateHash: () => hash });
     const from = server().exchanges.length;
-    const { data, error } = await client.query({ query: gql(document), variables: { first: 2 }, fetchPolicy: 'no-cache' });
+    const { data, error } = await client.query<any>({ query: gql(document), variables: { first: 2 }, fetchPolicy: 'no-cache' });
     expect(error).toBeUndefined();
     expect(data?.projects.nodes).toHaveLength(2);
     const wire = server().exchanges.slice(from);

@@ -64,7 +64,7 @@ export function recordingFetch(exchanges: Exchange[]): typeof fetch {
 }
 
 /** Runs `suite` against a server on every available database (PostgreSQL with Redis when set). */
-export function describeEachServer(name: string, env: Record<string, string>, suite: (server: () => ClientServer, kind: DatabaseKind) => void) {
+export function describeEachServer(name: string, env: Record<string, string> | (() => Record<string, string>), suite: (server: () => ClientServer, kind: DatabaseKind) => void) {
   for (const kind of databaseKinds) {
     describe(`${name} [${kind === 'pglite' ? 'PGlite, in-process cache' : redisUrl ? 'PostgreSQL + Redis' : 'PostgreSQL'}]`, () => {
       let database: TestDatabase;
@@ -82,7 +82,7 @@ export function describeEachServer(name: string, env: Record<string, string>, su
         const app = await createTestApp(database.db, {
           CACHE: 'on',
           ...(useRedis ? { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, ...patientRedis } : {}),
-          ...env,
+          ...(typeof env === 'function' ? env() : env),
         });
         const exchanges: Exchange[] = [];
         server = { app, url: app.url, key: app.adminKey!, projectIds, exchanges, fetch: recordingFetch(exchanges) };
