@@ -8,6 +8,7 @@ import type { Db } from '../../src/db/client.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import { sendGraphQL } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { cacheKinds, patientRedis } from './cache-fixtures.js';
 
@@ -118,6 +119,27 @@ describeEachDatabase('persisted queries', (database) => {
     });
   }
 
+  describe('the manifest outside trusted mode', () => {
+    let app: TestApp;
+    let ids: { projectId: string; videoId: string };
+    beforeAll(async () => {
+      ids = await seed(database().db);
+      app = await createTestApp(database().db, { CACHE: 'on' });
+    });
+    afterAll(() => app?.close());
+
+    it('is registered from the start: its hashes run alone on the first request, by APQ extension or documentId', async () => {
+      const videoList = VideoListDocument.__meta__!.hash as string;
+      const byHash = await send(app, { method: 'GET', hash: videoList, variables: { projectId: ids.projectId } });
+      expect(byHash.status).toBe(200);
+      expect(byHash.body.data.project.videos.totalCount).toBe(1);
+      const byId = await sendGraphQL(app.url, 'POST', { documentId: `sha256:${videoList}`, variables: { projectId: ids.projectId, first: 5 } }, { authorization: `Bearer ${app.adminKey}` });
+      expect(byId.json.data.project.videos.totalCount).toBe(1);
+      // Raw documents still run outside trusted mode.
+      expect((await send(app, { query: '{ __typename }' })).body.data).toEqual({ __typename: 'Query' });
+    });
+  });
+
   describe('trusted documents only', () => {
     let app: TestApp;
     let ids: { projectId: string; videoId: string };
@@ -167,6 +189,18 @@ describeEachDatabase('persisted queries', (database) => {
           expect(res.body.data).toBeUndefined();
         }
       }
+    });
+
+    it('runs a manifest operation named by the GraphQL-over-HTTP documentId form, over POST and GET', async () => {
+      for (const method of ['POST', 'GET'] as const) {
+        const res = await sendGraphQL(app.url, method, { documentId: `sha256:${videoList}`, variables: { projectId: ids.projectId } }, { authorization: `Bearer ${app.adminKey}` });
+        expect(res.status).toBe(200);
+        expect(res.json.data.project.videos.totalCount).toBe(1);
+      }
+      const unknown = await sendGraphQL(app.url, 'POST', { documentId: `sha256:${sha256('query X { __typename }')}` }, { authorization: `Bearer ${app.adminKey}` });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_TRUSTED');
+      expect(unknown.json.errors[0].extensions).not.toHaveProperty('http');
     });
 
     it('rejects an unknown hash, and a trusted hash sent with another document', async () => {
