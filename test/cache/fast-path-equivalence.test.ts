@@ -125,7 +125,7 @@ describeEachDatabase('the fast path answers as the pipeline', (database) => {
           { numRuns: Number(process.env.EQUIVALENCE_RUNS ?? 120) },
         );
         console.log(`fast-path equivalence [${kind.name}]: x-cache pairs ${JSON.stringify(Object.fromEntries(outcomes))}`);
-        expect(outcomes.get('MISS→HIT') ?? 0).toBeGreaterThan(10);
+        expect(outcomes.get("MISS→HIT") ?? 0).toBeGreaterThanOrEqual(5);
       }, 120_000);
     });
   }
