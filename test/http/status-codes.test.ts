@@ -54,6 +54,8 @@ describeEachDatabase('GraphQL-over-HTTP status codes', (database) => {
               expect(a.status).toBe(400);
               expect(codeOf(a)).toBe('OPERATION_RESOLUTION_FAILURE');
               expect(a.json.errors[0].message).toBe('Unknown operation named "C".');
+              const single = await sendGraphQL(app.url, method, { query: `query A { __typename }`, operationName: 'C' }, { ...auth, accept });
+              expect([single.status, codeOf(single)]).toEqual([400, 'OPERATION_RESOLUTION_FAILURE']);
               const unnamed = await sendGraphQL(app.url, method, { query: `query A { __typename } query B { __typename }` }, { ...auth, accept });
               expect(unnamed.status).toBe(400);
               expect(codeOf(unnamed)).toBe('OPERATION_RESOLUTION_FAILURE');
