@@ -91,6 +91,8 @@ export interface RedisOutageReport {
   writes: { sent: number; failed: number };
   /** Reads that showed the video older than a write acknowledged before they were sent (must be none). */
   staleReads: StaleRead[];
+  /** Entries of the current epoch that Redis held just before it was killed. */
+  entriesAtKill: number;
   /** Entries of the epoch before the outage that Redis still held when it came back (persistent Redis). */
   entriesKeptAcrossOutage: number;
   /** Whether the epoch that Redis came back with was replaced before caching resumed. */
@@ -182,10 +184,15 @@ export async function redisOutage(
   downAt = performance.now();
   writing = true;
   await Promise.all([sleep(o.downMs), waitFor(() => counts.bypassesDown >= 20 && counts.writesDown >= 3)]);
+  // No write while Redis comes back until the old entries are counted: an invalidation after the
+  // restart deletes old-epoch entries too (tag sets span epochs), which would hide what Redis kept.
+  writing = false;
+  await waitFor(() => counts.writesAnswered === writeIndices.size);
   const startAt = performance.now();
   await redis.start(); // returns once it answers PING, with the data it had (persistent)
   let kept = 0;
   for (const key of entries) kept += Number(await redis.command('EXISTS', key));
+  writing = true;
   upAt = performance.now();
   const records = await load;
   const phaseOf = (r: RequestRecord) =>
@@ -214,6 +221,7 @@ export async function redisOutage(
     bypassesCounted: sys.app.cache.stats().bypasses - bypassesBefore,
     writes: { sent: records.filter((r) => isWrite(r.index!)).length, failed: records.filter((r) => isWrite(r.index!) && r.code !== null).length },
     staleReads: staleReads(initial, writes, reads),
+    entriesAtKill: entries.length,
     entriesKeptAcrossOutage: kept,
     epochReplaced: (await redis.command('GET', `${prefix}epoch`)) !== oldEpoch,
   };
@@ -361,7 +369,7 @@ async function main(which: string[]) {
     }
     const redis = name === 'redis' ? await PrivateRedis.start({ persistent: true }) : undefined;
     const sys = await startFaultSystem(
-      name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url } : {},
+      name === 'timeout' ? { DB_STATEMENT_TIMEOUT_MS: '1000' } : redis ? { REDIS_URL: redis.url, CACHE: 'on' } : {},
     );
     try {
       const started = performance.now();

@@ -23,7 +23,7 @@ const redisPrefix = `tg-soak:${randomBytes(4).toString('hex')}:`;
 const cacheEnv: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: redisPrefix } : {};
 
 async function startSystem(): Promise<Omit<FaultSystem, 'pg'> & { kind: string }> {
-  if (throwawayPostgresAvailable) return { ...(await startFaultSystem({ FAULT_INJECTION: 'false', ...cacheEnv })), kind: 'postgres (throwaway)' };
+  if (throwawayPostgresAvailable) return { ...(await startFaultSystem({ FAULT_INJECTION: 'false', CACHE: 'on', ...cacheEnv })), kind: 'postgres (throwaway)' };
   const app = await createApp(loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', PGLITE_DIR: 'memory', MIGRATE_ON_START: 'true', DEMO_DATA: 'false', ...cacheEnv }));
   await seedData(app.db, smallShape);
   const { secret } = await createApiKey(app.db, { name: 'soak', role: 'admin' });
