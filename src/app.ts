@@ -188,8 +188,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     );
   });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
-  // Before authentication: a preflight never carries the key.
-  expressApp.use(corsPolicy(config.CORS_ORIGINS));
+  // Before authentication: a preflight never carries the key. Only the API is shared with other
+  // origins; health, metrics and admin routes are for operators, not pages.
+  expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
   expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
   expressApp.use(metricsRoutes(metrics));
   expressApp.use('/admin', authenticator.middleware);

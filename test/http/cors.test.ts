@@ -66,6 +66,19 @@ describeEachDatabase('CORS', (database) => {
     });
   });
 
+  it('shares only the API: operator routes answer no CORS headers', async () => {
+    const app = await createTestApp(database().db, { CORS_ORIGINS: allowed });
+    try {
+      const origin = new URL(app.url).origin;
+      for (const path of ['/metrics', '/health/live']) {
+        const res = await fetch(origin + path, { headers: { origin: allowed } });
+        expect(res.headers.get('access-control-allow-origin'), path).toBeNull();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it('allows no other origin by default (GraphiQL is served from the server itself), and any with *', async () => {
     const closed = await createTestApp(database().db, {});
     const open = await createTestApp(database().db, { CORS_ORIGINS: '*' });
