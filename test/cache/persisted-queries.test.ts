@@ -2,6 +2,7 @@
 // GET, and trusted-documents mode, where only operations of the codegen manifest run.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoListDocument, VideoGroundTruthDocument } from '../../operations/__generated__/graphql.js';
 import type { Db } from '../../src/db/client.js';
@@ -102,12 +103,26 @@ describeEachDatabase('persisted queries', (database) => {
         const elsewhere = await send(other, { hash, variables });
         if (kind.name === 'redis') expect(elsewhere.body.data.project.id).toBe(ids.projectId);
         else expect(codeOf(elsewhere)).toBe('PERSISTED_QUERY_NOT_FOUND');
+
+        if (kind.name === 'redis') {
+          // The registration expires (or is evicted) while the response is still cached: the hash
+          // alone is unknown again, as Apollo says, and the cache's fast path does not answer it.
+          const redis = new Redis(redisUrl!);
+          try {
+            await redis.del(`${kind.env.REDIS_KEY_PREFIX}apq:${hash}`);
+          } finally {
+            redis.disconnect();
+          }
+          const expired = await send(app, { method: 'GET', hash, variables });
+          expect(codeOf(expired)).toBe('PERSISTED_QUERY_NOT_FOUND');
+          expect(expired.headers.get('x-cache')).not.toBe('HIT');
+        }
       });
 
       it('rejects a hash that does not match the document', async () => {
         const res = await send(app, { hash: sha256('something else'), query: '{ __typename }' });
-        // Apollo's "provided sha does not match query" carries no code, so format-error masks its text.
         expect(res.status).toBe(400);
+        expect(codeOf(res)).toBe('PERSISTED_QUERY_HASH_MISMATCH');
         expect(res.body.data).toBeUndefined();
       });
 
