@@ -5,7 +5,7 @@
 // PERSISTED_QUERY_NOT_FOUND). The snippets in docs/frontend.md are copied from here.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, CombinedGraphQLErrors, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { expect, it } from 'vitest';
 import { describeEachServer, type ClientServer } from './client-server.js';
@@ -84,6 +84,13 @@ describeEachServer('Apollo Client 4', {}, (server) => {
     expect(data?.project).toBeNull();
     expect(error?.message).toContain('must be a uuid');
     expect(server().exchanges.at(-1)!.status).toBe(200);
+  });
+
+  it('reads the code of a 400 request error from its body (application/graphql-response+json, which it prefers)', async () => {
+    const { error } = await apolloClient(server()).query<any>({ query: gql`query ApolloInvalid { nothing }`, fetchPolicy: 'network-only', errorPolicy: 'all' });
+    expect(server().exchanges.at(-1)).toMatchObject({ status: 400, contentType: 'application/graphql-response+json; charset=utf-8' });
+    expect(CombinedGraphQLErrors.is(error)).toBe(true);
+    expect((error as CombinedGraphQLErrors).errors[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('runs a manifest operation by its hash alone on the first request: the manifest is registered at start', async () => {

@@ -49,3 +49,13 @@ describeEachServer('graphql-request 7', {}, (server) => {
     });
   }
 });
+
+describeEachServer('graphql-request 7, request errors', {}, (server) => {
+  it('reads the code of a 400 request error from its body', async () => {
+    const error = await graphqlRequestClient(server(), 'POST')
+      .request(gql`query RequestInvalid { nothing }`)
+      .then(() => null, (e: unknown) => e as { response: { status: number; errors?: { extensions?: { code?: string } }[] } });
+    expect(error?.response.status).toBe(400);
+    expect(error?.response.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});

@@ -52,6 +52,12 @@ describeEachServer('urql 6', {}, (server) => {
     expect(server().exchanges.at(-1)!.status).toBe(200);
   });
 
+  it('reads the code of a 400 request error from its body', async () => {
+    const result = await urqlClient(server()).query(gql`query UrqlInvalid { nothing }`, {}, { requestPolicy: 'network-only' }).toPromise();
+    expect(server().exchanges.at(-1)!.status).toBe(400);
+    expect(result.error?.graphQLErrors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('registers a document through the persisted exchange once, then sends GETs with the hash alone that hit the cache', async () => {
     const client = urqlClient(server(), true);
     const query = gql`
