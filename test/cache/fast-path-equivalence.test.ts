@@ -17,7 +17,7 @@ import { cacheKinds } from './cache-fixtures.js';
 
 const manifest: Record<string, string> = JSON.parse(readFileSync(new URL('../../operations/__generated__/persisted-documents.json', import.meta.url), 'utf8'));
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const projectListHash = Object.keys(manifest).find((h) => manifest[h].startsWith('query ProjectList'))!;
+const projectListHash = Object.keys(manifest).find((h) => manifest[h].includes('query ProjectList'))!;
 
 const documents = {
   single: { query: 'query Single($first: Int) { projects(first: $first) { totalCount nodes { name } } }', name: 'Single' },

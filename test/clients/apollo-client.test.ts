@@ -94,7 +94,7 @@ describeEachServer('Apollo Client 4', {}, (server) => {
   });
 
   it('runs a manifest operation by its hash alone on the first request: the manifest is registered at start', async () => {
-    const [hash, document] = Object.entries(manifest).find(([, doc]) => doc.startsWith('query ProjectList'))!;
+    const [hash, document] = Object.entries(manifest).find(([, doc]) => doc.includes('query ProjectList'))!;
     const client = apolloClient(server(), { useGETForHashedQueries: true, generateHash: () => hash });
     const from = server().exchanges.length;
     const { data, error } = await client.query<any>({ query: gql(document), variables: { first: 2 }, fetchPolicy: 'no-cache' });
