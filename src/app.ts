@@ -29,9 +29,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './errors.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
-import { loadTrustedManifest, trustedDocumentsOnly } from './http/trusted-documents.js';
+import { corsPolicy } from './http/cors.js';
+import { csrfPreflightHeaders } from './http/graphql-request.js';
+import { loadManifestIfPresent, loadTrustedManifest, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
-import { httpErrorHandler } from './http/error-handler.js';
+import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './graphql/in-flight.plugin.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
@@ -93,10 +95,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   if (config.migrateOnStart) await migrate(db);
   if (!config.DATABASE_URL && config.DEMO_DATA && !deps.db) await ensureDemoData(db, logger);
 
-  const trustedManifest = config.TRUSTED_DOCUMENTS_ONLY
-    ? loadTrustedManifest(resolve(projectRoot, config.TRUSTED_DOCUMENTS_MANIFEST))
-    : undefined;
-  const caches = await openCache(config, { logger, hooks: deps.cacheHooks, trustedManifest });
+  // The manifest's documents are persisted queries from the start; in trusted mode the only ones.
+  const manifestPath = resolve(projectRoot, config.TRUSTED_DOCUMENTS_MANIFEST);
+  const manifest = config.TRUSTED_DOCUMENTS_ONLY ? loadTrustedManifest(manifestPath) : loadManifestIfPresent(manifestPath);
+  const caches = await openCache(config, { logger, hooks: deps.cacheHooks, manifest, manifestOnly: config.TRUSTED_DOCUMENTS_ONLY });
   const cache = caches.cache;
 
   const salt = cacheSalt(typeDefs, config.CACHE_VERSION);
@@ -137,7 +139,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // NODE_ENV=test) re-raises the signal once it has drained, killing the process before main.ts
     // closes the pool: measured, exit by SIGTERM instead of 0 (npm run faults -- shutdown).
     stopOnTerminationSignals: false,
-    csrfPrevention: true,
+    // A request with one of these headers cannot be a browser's simple cross-site request (see
+    // graphql-request.ts), so standard clients may GET queries with just their key.
+    csrfPrevention: { requestHeaders: csrfPreflightHeaders },
     parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
     validationRules: [
       knownOperationTypesRule,
@@ -184,6 +188,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     );
   });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
+  // Before authentication: a preflight never carries the key. Only the API is shared with other
+  // origins; health, metrics and admin routes are for operators, not pages.
+  expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
   expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
   expressApp.use(metricsRoutes(metrics));
   expressApp.use('/admin', authenticator.middleware);
@@ -194,10 +201,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
     authenticator.middleware,
     express.json({ limit: config.BODY_LIMIT }),
-    ...(trustedManifest ? [trustedDocumentsOnly(trustedManifest)] : []),
+    persistedDocumentRequests(),
+    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
     responseCacheFastPath(cache, {
       salt,
+      persistedQueries: caches.persistedQueries,
+      persistedQueryTtlS: config.APQ_TTL_S || null,
       scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
       onHit: (_req, res, operationName) => {
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
@@ -214,6 +224,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     }),
   );
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
+  expressApp.use(notFoundHandler());
   expressApp.use(httpErrorHandler(logger));
 
   let closed = false;

@@ -66,12 +66,29 @@ const schema = z.object({
   APQ_TTL_S: int(0, 365 * 86_400).default(86_400),
   TRUSTED_DOCUMENTS_ONLY: bool.default(false),
   TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('operations/__generated__/persisted-documents.json'),
+  // Browser origins allowed to call the API (comma-separated `scheme://host[:port]`, or `*` outside
+  // production). Unset: none besides the server's own (GraphiQL is served from it).
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.string().refine((o) => o === '*' || isOrigin(o), 'each origin must be scheme://host[:port] (no path, no trailing slash) or *')))
+    .optional(),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.origin === value && url.origin !== 'null';
+  } catch {
+    return false;
+  }
+}
 
 type Parsed = z.infer<typeof schema>;
 export type Config = Readonly<
-  Omit<Parsed, 'LOG_LEVEL' | 'GRAPHIQL'> & {
+  Omit<Parsed, 'LOG_LEVEL' | 'GRAPHIQL' | 'CORS_ORIGINS'> & {
     LOG_LEVEL: NonNullable<Parsed['LOG_LEVEL']>;
+    CORS_ORIGINS: readonly string[];
     GRAPHIQL: boolean;
     migrateOnStart: boolean;
     introspection: boolean;
@@ -93,6 +110,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.NODE_ENV === 'production' && c.CORS_ORIGINS?.includes('*')) {
+    throw new ConfigError(`invalid configuration:\n  CORS_ORIGINS=${JSON.stringify(picked.CORS_ORIGINS)}: * is not allowed in production; list the origins`);
+  }
   return Object.freeze({
     ...c,
     LOG_LEVEL: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -100,5 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The embedded database has no separate deploy step that could migrate it, so it always does.
     migrateOnStart: c.MIGRATE_ON_START ?? (c.NODE_ENV !== 'production' || !c.DATABASE_URL),
     introspection: c.INTROSPECTION ?? c.NODE_ENV !== 'production',
+    CORS_ORIGINS: Object.freeze(c.CORS_ORIGINS ?? []),
   });
 }

@@ -25,3 +25,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).migrateOnStart).toBe(true);
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('is a comma-separated list of origins, none by default', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'http://localhost:5173, https://app.example.com' }).CORS_ORIGINS).toEqual(['http://localhost:5173', 'https://app.example.com']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+  });
+
+  it('refuses paths, trailing slashes and bare hosts, and * in production', () => {
+    for (const bad of ['http://localhost:5173/', 'https://app.example.com/app', 'localhost:5173', 'null']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example.com,*' })).toThrow(/\* is not allowed in production/);
+    expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example.com' }).CORS_ORIGINS).toEqual(['https://a.example.com']);
+  });
+});

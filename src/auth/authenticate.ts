@@ -5,7 +5,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
 import { ErrorCode } from '../errors.js';
 import { classifyDatabaseError } from '../graphql/format-error.js';
-import { sendAppError, sendGraphQLError } from '../http/graphql-error-response.js';
+import { sendAppError, sendError } from '../http/error-response.js';
 import type { Logger } from '../observability/logger.js';
 import { ApiKeyCache } from './api-key-cache.js';
 import { anyApiKeyExists } from './api-keys.js';
@@ -62,16 +62,16 @@ export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorO
           const message = req.headers.authorization
             ? 'the API key is invalid or revoked'
             : 'an API key is required: send Authorization: Bearer <key>';
-          return sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, message, { 'WWW-Authenticate': 'Bearer' });
+          return sendError(req, res, ErrorCode.UNAUTHENTICATED, message, { headers: { 'WWW-Authenticate': 'Bearer' } });
         }
         res.locals.scope = scope;
         next();
       },
       (err: unknown) => {
         const known = classifyDatabaseError(err);
-        if (known) return sendAppError(res, known);
+        if (known) return sendAppError(req, res, known);
         logger.error({ err }, 'authentication failed unexpectedly');
-        sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+        sendError(req, res, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       },
     );
   };

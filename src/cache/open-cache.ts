@@ -1,7 +1,7 @@
 // Builds the caches the configuration asks for: with REDIS_URL one fail-fast Redis connection shared
 // by the response cache and the persisted-query store; without it both in-process. CACHE=off turns
-// the response cache off (persisted queries keep working); trusted-documents mode serves persisted
-// queries from the manifest only.
+// the response cache off (persisted queries keep working). The codegen manifest answers persisted
+// queries first; trusted-documents mode serves them from the manifest only.
 import { PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
@@ -36,7 +36,14 @@ export type CacheConfig = Pick<
 
 export async function openCache(
   config: CacheConfig,
-  opts: { logger?: Logger; hooks?: ResponseCacheHooks; trustedManifest?: Readonly<Record<string, string>> } = {},
+  opts: {
+    logger?: Logger;
+    hooks?: ResponseCacheHooks;
+    /** The trusted-documents manifest, pre-registered as persisted queries. */
+    manifest?: Readonly<Record<string, string>>;
+    /** Trusted-documents mode: the manifest is the whole store, nothing registers. */
+    manifestOnly?: boolean;
+  } = {},
 ): Promise<OpenedCache> {
   const conn = config.REDIS_URL
     ? new RedisConnection({
@@ -76,12 +83,13 @@ export async function openCache(
 
   // Apollo would prefix every key with "apq:"; ours are already namespaced (and the manifest is keyed
   // by the bare hash), so tell it not to.
+  const registered = opts.manifestOnly
+    ? undefined
+    : conn
+      ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
+      : inProcessPersistedQueryCache();
   const persistedQueries = PrefixingKeyValueCache.cacheDangerouslyDoesNotNeedPrefixesForIsolation(
-    opts.trustedManifest
-      ? new ManifestPersistedQueryCache(opts.trustedManifest)
-      : conn
-        ? new RedisPersistedQueryCache(conn, `${config.REDIS_KEY_PREFIX}apq:`)
-        : inProcessPersistedQueryCache(),
+    opts.manifest ? new ManifestPersistedQueryCache(opts.manifest, registered) : (registered ?? inProcessPersistedQueryCache()),
   );
 
   return {

@@ -1,7 +1,9 @@
 // Where Apollo's automatic persisted queries (hash → document) live: the shared Redis when there is
 // one (every process knows a hash another one registered), in-process otherwise. Redis trouble is a
 // miss (the client then sends the full document), never an error, through the same breaker as the
-// response cache. In trusted-documents mode the store is the manifest itself and nothing registers.
+// response cache. The codegen manifest is answered first, from memory, so its hashes are registered
+// from the start and never expire (a client that sends only manifest hashes never sees
+// PERSISTED_QUERY_NOT_FOUND); in trusted-documents mode the store is the manifest alone.
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { RedisConnection } from './redis-connection.js';
@@ -38,15 +40,25 @@ export class RedisPersistedQueryCache implements KeyValueCache<string> {
   }
 }
 
-/** The trusted-documents manifest as a read-only persisted-query store. */
+/**
+ * The manifest as a read-only persisted-query store; with `registered`, the store of everything else
+ * (APQ registrations), consulted only for hashes the manifest does not hold.
+ */
 export class ManifestPersistedQueryCache implements KeyValueCache<string> {
-  constructor(private readonly manifest: Readonly<Record<string, string>>) {}
+  constructor(
+    private readonly manifest: Readonly<Record<string, string>>,
+    private readonly registered?: KeyValueCache<string>,
+  ) {}
   async get(hash: string) {
-    return Object.hasOwn(this.manifest, hash) ? this.manifest[hash] : undefined;
+    if (Object.hasOwn(this.manifest, hash)) return this.manifest[hash];
+    return this.registered?.get(hash);
   }
-  async set() {}
-  async delete() {
-    return false;
+  async set(hash: string, document: string, opts?: KeyValueCacheSetOptions) {
+    if (!Object.hasOwn(this.manifest, hash)) await this.registered?.set(hash, document, opts);
+  }
+  async delete(hash: string) {
+    if (Object.hasOwn(this.manifest, hash)) return false;
+    return (await this.registered?.delete(hash)) ?? false;
   }
 }
 

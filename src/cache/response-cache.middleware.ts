@@ -1,26 +1,19 @@
 // The fast path of a cache hit, in front of Apollo: for a query document Apollo has already accepted
 // (see rememberQuery), compute the same key the plugin would, and on a hit write the stored bytes
 // as they are — no GraphQL pipeline, no JSON parse and re-serialization, which for a 10k-box page
-// cost more than the database. Everything else (misses, single-flight, stores, unknown documents,
-// an unavailable cache) falls through to Apollo and the plugin, which decide as before.
+// cost more than the database. It answers exactly what Apollo would answer for the same request
+// (status, content type, body, headers other than x-cache) or leaves the request to Apollo: every
+// check Apollo makes before a hit — CSRF, parameter shapes, Accept, the persisted-query hash and
+// its registration — is either repeated here or, when in doubt, a reason to fall through.
+// Misses, single-flight, stores, unknown documents and an unavailable cache are Apollo's and the
+// plugin's.
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
+import { mediaTypes, negotiateGraphQLMediaType } from '../http/error-response.js';
+import { graphqlRequestParams, surelyPreflighted } from '../http/graphql-request.js';
 import { cacheKey, knownQuery, queryHashOf } from './cache-key.js';
 import type { ResponseCache } from './response-cache.js';
-
-// Apollo's CSRF rule (preventCsrf): a request a browser may send cross-site without a preflight
-// must carry one of these headers, or Apollo refuses it; the fast path leaves such requests to it.
-const simpleContentTypes = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
-const preflightHeaders = ['x-apollo-operation-name', 'apollo-require-preflight'];
-
-function jsonParam(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return Symbol.for('invalid');
-  }
-}
 
 const newline = Buffer.from('\n');
 
@@ -35,6 +28,13 @@ export interface FastPathOptions {
    */
   scopeOf(req: Req, res: Res): AccessScope | null | undefined | Promise<AccessScope | null | undefined>;
   /**
+   * Apollo's persisted-query store: a hash-only request is a hit only while Apollo would still find
+   * its document, and a hash + document request registers it as Apollo would.
+   */
+  persistedQueries: KeyValueCache<string>;
+  /** Apollo's APQ ttl (seconds; null: no expiry). */
+  persistedQueryTtlS: number | null;
+  /**
    * Called for every hit served here, before the response is written: Apollo plugins do not run for
    * these requests, so request logs and per-operation metrics record them through this hook.
    */
@@ -45,39 +45,54 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
   return async (req, res, next) => {
     try {
       if (!cache.enabled || !cache.store?.available() || (req.method !== 'GET' && req.method !== 'POST')) return next();
+      if (!surelyPreflighted(req)) return next();
+      const params = graphqlRequestParams(req);
+      if (!params) return next();
+      // Apollo negotiates after executing and answers 406 when neither JSON type is acceptable.
+      const contentType = negotiateGraphQLMediaType(req.get('accept'));
+      if (contentType !== mediaTypes.json && contentType !== mediaTypes.graphqlResponse) return next();
+
+      const persisted = params.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+      let queryHash: string;
+      if (persisted) {
+        if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') return next();
+        if (params.query !== undefined && queryHashOf(params.query) !== persisted.sha256Hash) return next();
+        queryHash = persisted.sha256Hash;
+      } else if (params.query) {
+        queryHash = queryHashOf(params.query);
+      } else {
+        return next();
+      }
+      const known = knownQuery(queryHash, params.operationName);
+      if (!known) return next();
       const scope = await opts.scopeOf(req, res);
       if (!scope) return next();
-      const contentType = req.get('content-type')?.split(';')[0].trim().toLowerCase();
-      if ((!contentType || simpleContentTypes.has(contentType)) && !preflightHeaders.some((h) => req.get(h))) return next();
-      const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
-      if (!params || typeof params !== 'object' || Array.isArray(params)) return next();
-
-      const extensions = jsonParam(params.extensions) as { persistedQuery?: { sha256Hash?: unknown } } | undefined;
-      const persisted = extensions?.persistedQuery?.sha256Hash;
-      const queryHash =
-        typeof params.query === 'string' ? queryHashOf(params.query) : typeof persisted === 'string' ? persisted : undefined;
-      const requestedName = typeof params.operationName === 'string' ? params.operationName : null;
-      const known = queryHash && knownQuery(queryHash, requestedName);
-      if (!known) return next();
-      const variables = params.variables === undefined ? undefined : jsonParam(params.variables);
-      if (typeof variables === 'symbol' || (variables !== undefined && variables !== null && typeof variables !== 'object')) return next();
 
       const key = cacheKey({
         salt: opts.salt,
         documentHash: known.documentHash,
         operationName: known.operationName,
-        variables: variables as Record<string, unknown> | null | undefined,
+        variables: params.variables,
         scopeId: scope.id,
       });
-      const body = await cache.peek(key);
+      const hashOnly = persisted !== undefined && params.query === undefined;
+      const [body, registered] = await Promise.all([
+        cache.peek(key),
+        hashOnly ? opts.persistedQueries.get(queryHash).catch(() => undefined) : undefined,
+      ]);
       if (body === null) return next();
+      if (hashOnly && registered === undefined) return next();
+      if (persisted && params.query !== undefined) {
+        // Apollo registers (and refreshes) the document on every hash + document request.
+        void Promise.resolve(opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS })).catch(() => {});
+      }
       opts.onHit?.(req, res, known.operationName);
       res.status(200);
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
       // One buffer with its length: no chunked framing, one socket write.
       const bytes = Buffer.concat([typeof body === 'string' ? Buffer.from(body) : body, newline]);
       res.set({
-        'content-type': 'application/json; charset=utf-8',
+        'content-type': contentType,
         'content-length': String(bytes.length),
         'x-cache': 'HIT',
         'x-sql-statements': '0',

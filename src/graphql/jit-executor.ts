@@ -30,6 +30,13 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const compiled = new Map<string, CompiledQuery>();
 
   const executor: GatewayExecutor = async (rc) => {
+    // No operation of the requested name (or several and no name): answer graphql-js's error, which
+    // Apollo turns into 400 OPERATION_RESOLUTION_FAILURE as under its default executor. graphql-jit
+    // would throw, and a thrown error is an internal one.
+    if (!rc.operation) {
+      const name = rc.request.operationName;
+      return { errors: [new GraphQLError(name ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.')] };
+    }
     const operation = rc.operation as OperationDefinitionNode;
     const variables = rc.request.variables ?? {};
 

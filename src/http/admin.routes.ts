@@ -5,6 +5,8 @@ import type { Request } from 'express';
 import { Router } from 'express';
 import { adminScope, type AccessScope } from '../auth/scope.js';
 import type { Db } from '../db/client.js';
+import { ErrorCode } from '../errors.js';
+import { sendError } from './error-response.js';
 import { dbReport } from '../db/queries/db-report.queries.js';
 
 /** The caller's scope, or null when the request carries no (valid) credentials. */
@@ -20,11 +22,11 @@ export function adminRoutes(deps: { db: Db; scopeFor: ScopeFor }): Router {
     try {
       const scope = await deps.scopeFor(req);
       if (!scope) {
-        res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'an admin API key is required' } });
+        sendError(req, res, ErrorCode.UNAUTHENTICATED, 'an admin API key is required');
         return;
       }
       if (!scope.admin) {
-        res.status(403).json({ error: { code: 'FORBIDDEN', message: 'admin scope required' } });
+        sendError(req, res, ErrorCode.FORBIDDEN, 'admin scope required');
         return;
       }
       next();
@@ -36,7 +38,7 @@ export function adminRoutes(deps: { db: Db; scopeFor: ScopeFor }): Router {
     try {
       const limit = req.query.limit === undefined ? 10 : Number(req.query.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: `limit must be 1..1000, got ${String(req.query.limit)}`, argument: 'limit' } });
+        sendError(req, res, ErrorCode.BAD_USER_INPUT, `limit must be 1..1000, got ${String(req.query.limit)}`, { details: { argument: 'limit' } });
         return;
       }
       res.setHeader('cache-control', 'no-store');

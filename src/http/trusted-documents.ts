@@ -1,11 +1,18 @@
-// Trusted-documents mode (TRUSTED_DOCUMENTS_ONLY=true): production frontends send only the sha256 of
-// an operation from the codegen manifest (operations/__generated__/persisted-documents.json), by GET
-// or POST; anything else — a raw document, an unknown hash — is refused before parsing with
-// PERSISTED_QUERY_NOT_TRUSTED. Executing by hash goes through Apollo's persisted-query path, whose
-// store is the manifest (see persisted-query-cache.ts), so a hash + query pair must also match.
-import { readFileSync } from 'node:fs';
+// Persisted documents at the HTTP edge. Every request may name its document by hash: Apollo's APQ
+// form `extensions.persistedQuery` or the GraphQL-over-HTTP form `documentId: "sha256:<hex>"`, which
+// is rewritten into the APQ form here so one store and one code path serve both. Mistakes in either
+// form are answered here with stable codes (Apollo would mask a hash mismatch as an internal error).
+// The codegen manifest (operations/__generated__/persisted-documents.json) is always served from the
+// persisted-query store (see persisted-query-cache.ts). In trusted-documents mode
+// (TRUSTED_DOCUMENTS_ONLY=true) only its hashes run; anything else — a raw document, an unknown hash —
+// is refused before parsing with PERSISTED_QUERY_NOT_TRUSTED.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseUrl } from 'node:url';
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors.js';
+import { sendError } from './error-response.js';
+import { graphqlRequestParams } from './graphql-request.js';
 
 export type TrustedManifest = Readonly<Record<string, string>>;
 
@@ -22,33 +29,80 @@ export function loadTrustedManifest(path: string): TrustedManifest {
   return Object.freeze(parsed as Record<string, string>);
 }
 
-function persistedHashOf(extensions: unknown): string | undefined {
-  let ext = extensions;
-  if (typeof ext === 'string') {
-    try {
-      ext = JSON.parse(ext);
-    } catch {
-      return undefined;
+/** The manifest when the file exists (outside trusted mode it is optional), else undefined. */
+export function loadManifestIfPresent(path: string): TrustedManifest | undefined {
+  return existsSync(path) ? loadTrustedManifest(path) : undefined;
+}
+
+const documentIdForm = /^sha256:([0-9a-f]{64})$/;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Rewrites `documentId` into `extensions.persistedQuery` and checks the APQ extension: version 1, a
+ * hash string, and a hash that matches the document sent with it.
+ */
+export function persistedDocumentRequests(): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'POST') return next();
+    const search = req.method === 'GET' ? new URLSearchParams(parseUrl(req.url).search ?? '') : undefined;
+    const body = req.body as Record<string, unknown> | undefined;
+    const documentId = search ? (search.has('documentId') ? search.getAll('documentId') : undefined) : body && typeof body === 'object' && !Array.isArray(body) ? body.documentId : undefined;
+    if (documentId !== undefined) {
+      const single = Array.isArray(documentId) ? (documentId.length === 1 ? documentId[0] : null) : documentId;
+      const hash = typeof single === 'string' ? documentIdForm.exec(single)?.[1] : undefined;
+      if (!hash) {
+        return sendError(req, res, ErrorCode.BAD_REQUEST, `documentId must be one string "sha256:<64 lowercase hex>", but got: ${JSON.stringify(documentId)}`);
+      }
+      const query = search ? search.get('query') : body?.query;
+      if (query !== undefined && query !== null) {
+        return sendError(req, res, ErrorCode.BAD_REQUEST, 'send either documentId or query, not both');
+      }
+      const persistedQuery = { version: 1, sha256Hash: hash };
+      if (search) {
+        let extensions: Record<string, unknown> = {};
+        try {
+          const given = JSON.parse(search.get('extensions') ?? '{}') as unknown;
+          if (given && typeof given === 'object' && !Array.isArray(given)) extensions = given as Record<string, unknown>;
+        } catch {
+          // Apollo answers malformed extensions itself; ours replace them only when they parse.
+        }
+        search.delete('documentId');
+        search.set('extensions', JSON.stringify({ ...extensions, persistedQuery }));
+        req.url = `${parseUrl(req.url).pathname ?? '/'}?${search}`;
+      } else if (body) {
+        delete body.documentId;
+        const extensions = body.extensions && typeof body.extensions === 'object' && !Array.isArray(body.extensions) ? body.extensions : {};
+        body.extensions = { ...extensions, persistedQuery };
+      }
     }
-  }
-  const hash = (ext as { persistedQuery?: { sha256Hash?: unknown } } | null)?.persistedQuery?.sha256Hash;
-  return typeof hash === 'string' ? hash : undefined;
+
+    const params = graphqlRequestParams(req);
+    const persisted = params?.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+    if (!persisted) return next();
+    if (persisted.version !== 1) {
+      return sendError(req, res, ErrorCode.PERSISTED_QUERY_VERSION_UNSUPPORTED, `persistedQuery.version must be 1, but got: ${JSON.stringify(persisted.version)}`);
+    }
+    if (typeof persisted.sha256Hash !== 'string') {
+      return sendError(req, res, ErrorCode.BAD_REQUEST, `persistedQuery.sha256Hash must be a string, but got: ${JSON.stringify(persisted.sha256Hash)}`);
+    }
+    if (params?.query !== undefined && sha256(params.query) !== persisted.sha256Hash) {
+      return sendError(req, res, ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 'persistedQuery.sha256Hash is not the sha256 of the query sent with it');
+    }
+    next();
+  };
 }
 
 export function trustedDocumentsOnly(manifest: TrustedManifest): RequestHandler {
   return (req, res, next) => {
-    const source = req.method === 'GET' ? (req.query as Record<string, unknown>) : (req.body as Record<string, unknown> | undefined);
-    const hash = source && !Array.isArray(source) ? persistedHashOf(source.extensions) : undefined;
-    if (hash && Object.hasOwn(manifest, hash)) return next();
-    res.status(400).json({
-      errors: [
-        {
-          message: hash
-            ? `the operation ${hash} is not in the trusted-documents manifest`
-            : 'only trusted documents run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest',
-          extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_TRUSTED, http: { status: 400 } },
-        },
-      ],
-    });
+    const hash = (graphqlRequestParams(req)?.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+    if (typeof hash === 'string' && Object.hasOwn(manifest, hash)) return next();
+    sendError(
+      req,
+      res,
+      ErrorCode.PERSISTED_QUERY_NOT_TRUSTED,
+      typeof hash === 'string'
+        ? `the operation ${hash} is not in the trusted-documents manifest`
+        : 'only trusted documents run here: send documentId "sha256:<hash>" or extensions.persistedQuery.sha256Hash of an operation from the manifest',
+    );
   };
 }

@@ -2,12 +2,14 @@
 // GET, and trusted-documents mode, where only operations of the codegen manifest run.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoListDocument, VideoGroundTruthDocument } from '../../operations/__generated__/graphql.js';
 import type { Db } from '../../src/db/client.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+import { sendGraphQL } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { cacheKinds, patientRedis } from './cache-fixtures.js';
 
@@ -101,21 +103,57 @@ describeEachDatabase('persisted queries', (database) => {
         const elsewhere = await send(other, { hash, variables });
         if (kind.name === 'redis') expect(elsewhere.body.data.project.id).toBe(ids.projectId);
         else expect(codeOf(elsewhere)).toBe('PERSISTED_QUERY_NOT_FOUND');
+
+        if (kind.name === 'redis') {
+          // The registration expires (or is evicted) while the response is still cached: the hash
+          // alone is unknown again, as Apollo says, and the cache's fast path does not answer it.
+          const redis = new Redis(redisUrl!);
+          try {
+            await redis.del(`${kind.env.REDIS_KEY_PREFIX}apq:${hash}`);
+          } finally {
+            redis.disconnect();
+          }
+          const expired = await send(app, { method: 'GET', hash, variables });
+          expect(codeOf(expired)).toBe('PERSISTED_QUERY_NOT_FOUND');
+          expect(expired.headers.get('x-cache')).not.toBe('HIT');
+        }
       });
 
       it('rejects a hash that does not match the document', async () => {
         const res = await send(app, { hash: sha256('something else'), query: '{ __typename }' });
-        // Apollo's "provided sha does not match query" carries no code, so format-error masks its text.
         expect(res.status).toBe(400);
+        expect(codeOf(res)).toBe('PERSISTED_QUERY_HASH_MISMATCH');
         expect(res.body.data).toBeUndefined();
       });
 
-      it('refuses a GET without a preflight header (CSRF prevention)', async () => {
+      it('runs a GET that carries the API key but no preflight header (no simple request can carry Authorization)', async () => {
         const res = await send(app, { method: 'GET', query: '{ __typename }', headers: { 'apollo-require-preflight': '' } });
-        expect(res.status).toBe(400);
+        expect(res.status).toBe(200);
+        expect(res.body.data).toEqual({ __typename: 'Query' });
       });
     });
   }
+
+  describe('the manifest outside trusted mode', () => {
+    let app: TestApp;
+    let ids: { projectId: string; videoId: string };
+    beforeAll(async () => {
+      ids = await seed(database().db);
+      app = await createTestApp(database().db, { CACHE: 'on' });
+    });
+    afterAll(() => app?.close());
+
+    it('is registered from the start: its hashes run alone on the first request, by APQ extension or documentId', async () => {
+      const videoList = VideoListDocument.__meta__!.hash as string;
+      const byHash = await send(app, { method: 'GET', hash: videoList, variables: { projectId: ids.projectId } });
+      expect(byHash.status).toBe(200);
+      expect(byHash.body.data.project.videos.totalCount).toBe(1);
+      const byId = await sendGraphQL(app.url, 'POST', { documentId: `sha256:${videoList}`, variables: { projectId: ids.projectId, first: 5 } }, { authorization: `Bearer ${app.adminKey}` });
+      expect(byId.json.data.project.videos.totalCount).toBe(1);
+      // Raw documents still run outside trusted mode.
+      expect((await send(app, { query: '{ __typename }' })).body.data).toEqual({ __typename: 'Query' });
+    });
+  });
 
   describe('trusted documents only', () => {
     let app: TestApp;
@@ -166,6 +204,18 @@ describeEachDatabase('persisted queries', (database) => {
           expect(res.body.data).toBeUndefined();
         }
       }
+    });
+
+    it('runs a manifest operation named by the GraphQL-over-HTTP documentId form, over POST and GET', async () => {
+      for (const method of ['POST', 'GET'] as const) {
+        const res = await sendGraphQL(app.url, method, { documentId: `sha256:${videoList}`, variables: { projectId: ids.projectId } }, { authorization: `Bearer ${app.adminKey}` });
+        expect(res.status).toBe(200);
+        expect(res.json.data.project.videos.totalCount).toBe(1);
+      }
+      const unknown = await sendGraphQL(app.url, 'POST', { documentId: `sha256:${sha256('query X { __typename }')}` }, { authorization: `Bearer ${app.adminKey}` });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_TRUSTED');
+      expect(unknown.json.errors[0].extensions).not.toHaveProperty('http');
     });
 
     it('rejects an unknown hash, and a trusted hash sent with another document', async () => {

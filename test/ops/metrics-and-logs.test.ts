@@ -85,7 +85,7 @@ describeEachDatabase('GET /metrics', (database) => {
     const authorization = `Bearer ${app.adminKey}`;
     const broken = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"query": ' });
     expect(broken.status).toBe(400);
-    expect(await broken.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'BAD_REQUEST', http: { status: 400 } } }] });
+    expect(await broken.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'BAD_REQUEST' } }] });
     const huge = await fetch(app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },

@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../support/databases.js';
 import { createTestApp, dataOf, type TestApp } from '../support/test-app.js';
 import { insertDetections, insertGroundTruth, insertProject, insertTestSession, insertVideo } from '../support/factories.js';
 import type { Db } from '../../src/db/client.js';
+import { isErrorCode } from '../../src/errors.js';
 
 const tables = ['projects', 'videos', 'ground_truth_objects', 'test_sessions', 'detection_events', 'project_stats', 'api_keys', 'api_key_projects'];
 
@@ -126,6 +127,8 @@ describeEachDatabase('hostile input', (database) => {
       expect(typeof e.extensions?.code, `${what} → ${JSON.stringify(e).slice(0, 300)}`).toBe('string');
       expect(e.message).not.toMatch(/duplicate key|violates|syntax error at or near|relation "|column "/);
       expect(e.extensions.code, `${what} → ${JSON.stringify(e).slice(0, 300)}`).not.toBe('INTERNAL_SERVER_ERROR');
+      expect(isErrorCode(e.extensions.code), `${what}: ${String(e.extensions.code)} is not in ErrorCode`).toBe(true);
+      expect(e.extensions, what).not.toHaveProperty('http');
     }
   }
 
@@ -191,6 +194,8 @@ describeEachDatabase('hostile input', (database) => {
       if (a.status >= 400) {
         expect(a.contentType ?? '', what).toMatch(/json/);
         expect(typeof a.body.errors?.[0]?.extensions?.code, `${what} → ${JSON.stringify(a.body).slice(0, 200)}`).toBe('string');
+        expect(isErrorCode(a.body.errors[0].extensions.code), `${what}: ${String(a.body.errors[0].extensions.code)} is not in ErrorCode`).toBe(true);
+        expect(a.body.errors[0].extensions, what).not.toHaveProperty('http');
       } else {
         wellFormed(a, what);
       }

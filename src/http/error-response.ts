@@ -1,0 +1,55 @@
+// The one way an error becomes an HTTP answer outside a GraphQL result: authentication, trusted
+// documents, persisted-query checks, body limits, CORS, admin routes and unknown routes all call
+// sendError, so every answer carries a code of the ErrorCode enum with the status that code means.
+// On /graphql the body is GraphQL-shaped (`{ errors: [{ message, extensions: { code } }] }`, in the
+// media type the client accepts, as Apollo chooses it) so clients read it like any other error;
+// elsewhere it is `{ error: { code, message } }`. `extensions.http` never leaves the server.
+import type { Request, Response } from 'express';
+import Negotiator from 'negotiator';
+import { AppError, httpStatusOf, type ErrorCode } from '../errors.js';
+
+export const mediaTypes = {
+  json: 'application/json; charset=utf-8',
+  graphqlResponse: 'application/graphql-response+json; charset=utf-8',
+  // Apollo offers it too (its incremental-delivery callback variant); we never send it, but it must
+  // be in the list so that negotiation picks what Apollo picks.
+  jsonCallback: 'application/json; callbackSpec=1.0; charset=utf-8',
+} as const;
+
+/**
+ * The media type Apollo answers a single result in, for an Accept header: the same negotiation over
+ * the same list (@apollo/server's chooseContentTypeForSingleResultResponse). undefined = no header
+ * (JSON); null = nothing acceptable (Apollo answers 406).
+ */
+export function negotiateGraphQLMediaType(accept: string | undefined): string | null {
+  if (!accept) return mediaTypes.json;
+  return new Negotiator({ headers: { accept } }).mediaType([mediaTypes.json, mediaTypes.graphqlResponse, mediaTypes.jsonCallback]) ?? null;
+}
+
+const isGraphQLPath = (req: Request) => req.originalUrl === '/graphql' || req.originalUrl.startsWith('/graphql?') || req.originalUrl.startsWith('/graphql/');
+
+export interface SendErrorOptions {
+  headers?: Record<string, string>;
+  /** More fields for the client (e.g. `argument`), next to the code. */
+  details?: Record<string, unknown>;
+}
+
+export function sendError(req: Request, res: Response, code: ErrorCode, message: string, opts: SendErrorOptions = {}): void {
+  const status = httpStatusOf[code];
+  res.status(status);
+  if (opts.headers) res.set(opts.headers);
+  if (isGraphQLPath(req)) {
+    const type = negotiateGraphQLMediaType(req.get('accept'));
+    // A client that accepts neither JSON type still gets JSON: an error it cannot parse helps nobody.
+    res.type(type === mediaTypes.graphqlResponse ? mediaTypes.graphqlResponse : mediaTypes.json);
+    res.send(JSON.stringify({ errors: [{ message, extensions: { code, ...opts.details } }] }));
+  } else {
+    res.type(mediaTypes.json).send(JSON.stringify({ error: { code, message, ...opts.details } }));
+  }
+}
+
+/** An AppError (say, a classified database outage) answered outside GraphQL execution. */
+export function sendAppError(req: Request, res: Response, err: AppError): void {
+  const { code: _code, http: _http, ...details } = err.extensions as Record<string, unknown>;
+  sendError(req, res, err.code, err.message, { details });
+}

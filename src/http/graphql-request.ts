@@ -1,0 +1,80 @@
+// A GraphQL-over-HTTP request's parameters read exactly as Apollo reads them (@apollo/server's
+// runHttpQuery and preventCsrf), for the middlewares in front of Apollo — persisted documents and
+// the cache's fast path — which must never accept a request Apollo would refuse. Anything Apollo
+// would answer with an error is `null` here: the caller then leaves the request to Apollo.
+import { parse as parseUrl } from 'node:url';
+import type { Request } from 'express';
+
+/**
+ * Headers that make a request one a browser cannot send cross-site without a CORS preflight, so it
+ * is no CSRF candidate (Apollo's csrfPrevention.requestHeaders). Apollo's two; the GraphQL-over-HTTP
+ * spec's `graphql-require-preflight`; and `authorization`, which no simple request can carry — a
+ * browser adds it on its own only for HTTP Basic/Digest credentials, which authentication refuses
+ * (only `Bearer` keys are read) before Apollo runs.
+ */
+export const csrfPreflightHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'graphql-require-preflight', 'authorization'];
+
+const jsonContentType = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+export interface GraphQLRequestParams {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
+const isRecord = (o: unknown): o is Record<string, unknown> => !!o && typeof o === 'object' && !Buffer.isBuffer(o) && !Array.isArray(o);
+
+/**
+ * True when the request passes Apollo's CSRF rule and content-type checks for certain: a plain
+ * `application/json` content type, or none on a GET that carries a preflight header. Unusual
+ * content types return false (Apollo decides them).
+ */
+export function surelyPreflighted(req: Request): boolean {
+  const contentType = req.get('content-type');
+  if (contentType !== undefined) return jsonContentType.test(contentType.trim());
+  return req.method === 'GET' && csrfPreflightHeaders.some((h) => (req.get(h) ?? '').length > 0);
+}
+
+function onceParam(search: URLSearchParams, name: string): string | undefined | null {
+  const all = search.getAll(name);
+  return all.length === 0 ? undefined : all.length === 1 ? all[0] : null;
+}
+
+function jsonParam(search: URLSearchParams, name: string): Record<string, unknown> | undefined | null {
+  const raw = onceParam(search, name);
+  if (raw === undefined || raw === null) return raw;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return isRecord(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The parameters of a GET or POST GraphQL request, or null where Apollo would answer an error. */
+export function graphqlRequestParams(req: Request): GraphQLRequestParams | null {
+  if (req.method === 'GET') {
+    const search = new URLSearchParams(parseUrl(req.url).search ?? '');
+    const query = onceParam(search, 'query');
+    const operationName = onceParam(search, 'operationName');
+    const variables = jsonParam(search, 'variables');
+    const extensions = jsonParam(search, 'extensions');
+    if (query === null || operationName === null || variables === null || extensions === null) return null;
+    return { query, operationName, variables, extensions };
+  }
+  if (req.method !== 'POST') return null;
+  const body = req.body as unknown;
+  if (!isRecord(body) || Object.keys(body).length === 0) return null;
+  const { query, operationName, variables, extensions } = body;
+  if (query !== undefined && query !== null && typeof query !== 'string') return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  if (variables !== undefined && variables !== null && !isRecord(variables)) return null;
+  if (extensions !== undefined && extensions !== null && !isRecord(extensions)) return null;
+  return {
+    query: typeof query === 'string' ? query : undefined,
+    operationName: typeof operationName === 'string' ? operationName : undefined,
+    variables: isRecord(variables) ? variables : undefined,
+    extensions: isRecord(extensions) ? extensions : undefined,
+  };
+}
