@@ -1,0 +1,115 @@
+// The COCO / PASCAL VOC greedy matching of a session's detections to its video's ground truth, in
+// Node over rows read once (docs/evaluation.md states the rule). Pure: no I/O, so the read path, the
+// applyEvaluation write and the tests share exactly one implementation.
+
+/** The fields matching needs of a detection (a DetectionEventRow has them). */
+export interface MatchableDetection {
+  id: string;
+  frameNumber: number;
+  classLabel: string;
+  confidence: number;
+  boundingBoxX: number;
+  boundingBoxY: number;
+  boundingBoxWidth: number;
+  boundingBoxHeight: number;
+}
+
+/** The fields matching needs of a ground-truth box (a GroundTruthObjectRow has them). */
+export interface MatchableBox {
+  id: string;
+  frameNumber: number;
+  classLabel: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  difficult: boolean;
+}
+
+/** TP: matched a box; FP: matched none; IGNORED: matched a difficult box (neither TP nor FP). */
+export type MatchOutcome = 'TP' | 'FP' | 'IGNORED';
+
+export interface DetectionMatch<B> {
+  box: B | null;
+  /** IoU with the matched box; null when nothing matched. */
+  iou: number | null;
+  outcome: MatchOutcome;
+}
+
+export interface Matching<D, B> {
+  /** Every detection that took part (confidence ≥ minConfidence), in rank order: confidence desc, id. */
+  ranked: D[];
+  byDetection: Map<string, DetectionMatch<B>>;
+  /** Box id → the detection that matched it. */
+  byBox: Map<string, D>;
+  boxes: readonly B[];
+}
+
+/** Intersection over union of two (x, y, width, height) boxes; boxes that only touch have 0. */
+export function iou(ax: number, ay: number, aw: number, ah: number, bx: number, by: number, bw: number, bh: number): number {
+  const iw = Math.min(ax + aw, bx + bw) - Math.max(ax, bx);
+  const ih = Math.min(ay + ah, by + bh) - Math.max(ay, by);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  return inter / (aw * ah + bw * bh - inter);
+}
+
+/** Ids compare as their lowercase text: PostgreSQL's uuid order. */
+export const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Confidence descending, then id: the order detections are matched and ranked in. */
+export const byRank = (a: MatchableDetection, b: MatchableDetection) => b.confidence - a.confidence || compareIds(a.id, b.id);
+
+/**
+ * Confidences are float4 columns; the driver hands out the shortest decimal that names each (0.3),
+ * not its exact value, while the API rounds minConfidence to float4 as SQL would. Comparing both as
+ * float4 gives SQL's answer (`confidence >= minConfidence::real`).
+ */
+export const takesPart = (confidence: number, minConfidence: number) => Math.fround(confidence) >= Math.fround(minConfidence);
+
+const groupKey = (frame: number, label: string) => `${frame}\u0000${label}`;
+
+export function matchDetections<D extends MatchableDetection, B extends MatchableBox>(
+  detections: readonly D[],
+  boxes: readonly B[],
+  iouThreshold: number,
+  minConfidence: number,
+): Matching<D, B> {
+  const candidates = new Map<string, B[]>();
+  for (const b of boxes) {
+    const k = groupKey(b.frameNumber, b.classLabel);
+    const g = candidates.get(k);
+    if (g) g.push(b);
+    else candidates.set(k, [b]);
+  }
+  // Sorted by id, so the first box of the highest IoU met while scanning is the tie-break winner.
+  for (const g of candidates.values()) g.sort((a, b) => compareIds(a.id, b.id));
+
+  const ranked = detections.filter((d) => takesPart(d.confidence, minConfidence)).sort(byRank);
+  const byDetection = new Map<string, DetectionMatch<B>>();
+  const byBox = new Map<string, D>();
+  // Ranking the whole session and matching in that order is matching each (frame, class) group in
+  // its own rank order: groups share no boxes.
+  for (const d of ranked) {
+    const group = candidates.get(groupKey(d.frameNumber, d.classLabel));
+    let best: B | null = null;
+    let bestIou = -1;
+    if (group) {
+      for (const b of group) {
+        if (byBox.has(b.id)) continue;
+        const o = iou(d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight, b.x, b.y, b.width, b.height);
+        if (o >= iouThreshold && o > bestIou) {
+          best = b;
+          bestIou = o;
+        }
+      }
+    }
+    if (best) {
+      byBox.set(best.id, d);
+      byDetection.set(d.id, { box: best, iou: bestIou, outcome: best.difficult ? 'IGNORED' : 'TP' });
+    } else {
+      byDetection.set(d.id, { box: null, iou: null, outcome: 'FP' });
+    }
+  }
+  return { ranked, byDetection, byBox, boxes };
+}

@@ -1,0 +1,136 @@
+// Precision, recall, F1 and AP (101-point interpolated, as COCO) from a Matching, per class and overall.
+import { type MatchableBox, type MatchableDetection, type Matching } from './matching.js';
+
+export interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface ClassMetrics extends Counts {
+  classLabel: string;
+  /** Non-difficult boxes of the class. */
+  groundTruthCount: number;
+  /** Null when the class has no non-difficult box. */
+  ap: number | null;
+}
+
+export interface PrPoint {
+  confidence: number;
+  precision: number;
+  recall: number;
+  /** The precision AP uses: the best precision at this recall or beyond. */
+  interpolatedPrecision: number;
+}
+
+export interface Metrics {
+  overall: Counts;
+  /** Every class of the counted detections or of the ground truth, by label. */
+  perClass: ClassMetrics[];
+  /** Mean AP over classes with at least one non-difficult box; null when there is none. */
+  map: number | null;
+  /** Class label → its ranked PR points (counted detections only). */
+  prCurves: Map<string, PrPoint[]>;
+}
+
+export const recallPoints = 101;
+
+export function counts(tp: number, fp: number, fn: number): Counts {
+  const precision = tp + fp ? tp / (tp + fp) : 0;
+  const recall = tp + fn ? tp / (tp + fn) : 0;
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  return { tp, fp, fn, precision, recall, f1 };
+}
+
+interface ClassTally {
+  tp: number;
+  fp: number;
+  positives: number;
+  /** Counted detections (TP or FP) in rank order, each with its outcome. */
+  ranked: boolean[];
+  confidences: number[];
+}
+
+function prCurve(t: ClassTally): PrPoint[] {
+  const points: PrPoint[] = [];
+  let tp = 0;
+  t.ranked.forEach((isTp, i) => {
+    if (isTp) tp++;
+    points.push({ confidence: t.confidences[i], precision: tp / (i + 1), recall: t.positives ? tp / t.positives : 0, interpolatedPrecision: 0 });
+  });
+  let best = 0;
+  for (let i = points.length - 1; i >= 0; i--) {
+    best = Math.max(best, points[i].precision);
+    points[i].interpolatedPrecision = best;
+  }
+  return points;
+}
+
+/** Mean of the interpolated precision at recall 0, 0.01, …, 1 (0 where that recall is never reached). */
+function averagePrecision(t: ClassTally, curve: PrPoint[]): number {
+  const cumulativeTp: number[] = [];
+  let tp = 0;
+  for (const isTp of t.ranked) cumulativeTp.push((tp += isTp ? 1 : 0));
+  let sum = 0;
+  let i = 0;
+  for (let r = 0; r < recallPoints; r++) {
+    // The first rank whose recall tp/positives reaches r/100, compared in integers (no rounding).
+    while (i < curve.length && cumulativeTp[i] * 100 < r * t.positives) i++;
+    if (i === curve.length) break;
+    sum += curve[i].interpolatedPrecision;
+  }
+  return sum / recallPoints;
+}
+
+export function metricsOf<D extends MatchableDetection, B extends MatchableBox>(m: Matching<D, B>): Metrics {
+  const tallies = new Map<string, ClassTally>();
+  const tally = (label: string) => {
+    let t = tallies.get(label);
+    if (!t) tallies.set(label, (t = { tp: 0, fp: 0, positives: 0, ranked: [], confidences: [] }));
+    return t;
+  };
+  for (const b of m.boxes) {
+    const t = tally(b.classLabel);
+    if (!b.difficult) t.positives++;
+  }
+  for (const d of m.ranked) {
+    const t = tally(d.classLabel);
+    const outcome = m.byDetection.get(d.id)!.outcome;
+    if (outcome === 'IGNORED') continue;
+    if (outcome === 'TP') t.tp++;
+    else t.fp++;
+    t.ranked.push(outcome === 'TP');
+    t.confidences.push(d.confidence);
+  }
+
+  const perClass: ClassMetrics[] = [];
+  const prCurves = new Map<string, PrPoint[]>();
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const aps: number[] = [];
+  for (const label of [...tallies.keys()].sort()) {
+    const t = tallies.get(label)!;
+    const curve = prCurve(t);
+    prCurves.set(label, curve);
+    const ap = t.positives ? averagePrecision(t, curve) : null;
+    if (ap !== null) aps.push(ap);
+    const classFn = t.positives - t.tp;
+    perClass.push({ classLabel: label, groundTruthCount: t.positives, ap, ...counts(t.tp, t.fp, classFn) });
+    tp += t.tp;
+    fp += t.fp;
+    fn += classFn;
+  }
+  return {
+    overall: counts(tp, fp, fn),
+    perClass,
+    map: aps.length ? aps.reduce((a, b) => a + b, 0) / aps.length : null,
+    prCurves,
+  };
+}
+
+/** COCO's IoU thresholds 0.50, 0.55, …, 0.95, each the double nearest its decimal. */
+export const cocoThresholds: readonly number[] = Array.from({ length: 10 }, (_, i) => (50 + 5 * i) / 100);
