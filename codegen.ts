@@ -34,6 +34,12 @@ const config: CodegenConfig = {
           GroundTruthConnection: '../connection.js#GroundTruthConnectionModel',
           TestSessionConnection: '../connection.js#TestSessionConnectionModel',
           DetectionConnection: '../connection.js#DetectionConnectionModel',
+          Evaluation: '../../loaders/evaluation.loaders.js#SessionEvaluation',
+          ClassEvaluation: '../../evaluation/metrics.js#ClassMetrics',
+          EvaluationCounts: '../../evaluation/metrics.js#Counts',
+          PrPoint: '../../evaluation/metrics.js#PrCurvePoint',
+          DetectionMatch: '../../loaders/evaluation.loaders.js#DetectionMatchModel',
+          ApplyEvaluationResult: '../../services/evaluation.service.js#AppliedEvaluation',
         },
         enumValues: {
           VideoStatus: { UPLOADED: 'uploaded', PROCESSING: 'processing', COMPLETED: 'completed', FAILED: 'failed' },

@@ -18,7 +18,7 @@ export interface ClassMetrics extends Counts {
   ap: number | null;
 }
 
-export interface PrPoint {
+export interface PrCurvePoint {
   confidence: number;
   precision: number;
   recall: number;
@@ -33,7 +33,7 @@ export interface Metrics {
   /** Mean AP over classes with at least one non-difficult box; null when there is none. */
   map: number | null;
   /** Class label → its ranked PR points (counted detections only). */
-  prCurves: Map<string, PrPoint[]>;
+  prCurves: Map<string, PrCurvePoint[]>;
 }
 
 export const recallPoints = 101;
@@ -54,8 +54,8 @@ interface ClassTally {
   confidences: number[];
 }
 
-function prCurve(t: ClassTally): PrPoint[] {
-  const points: PrPoint[] = [];
+function prCurve(t: ClassTally): PrCurvePoint[] {
+  const points: PrCurvePoint[] = [];
   let tp = 0;
   t.ranked.forEach((isTp, i) => {
     if (isTp) tp++;
@@ -70,7 +70,7 @@ function prCurve(t: ClassTally): PrPoint[] {
 }
 
 /** Mean of the interpolated precision at recall 0, 0.01, …, 1 (0 where that recall is never reached). */
-function averagePrecision(t: ClassTally, curve: PrPoint[]): number {
+function averagePrecision(t: ClassTally, curve: PrCurvePoint[]): number {
   const cumulativeTp: number[] = [];
   let tp = 0;
   for (const isTp of t.ranked) cumulativeTp.push((tp += isTp ? 1 : 0));
@@ -107,7 +107,7 @@ export function metricsOf<D extends MatchableDetection, B extends MatchableBox>(
   }
 
   const perClass: ClassMetrics[] = [];
-  const prCurves = new Map<string, PrPoint[]>();
+  const prCurves = new Map<string, PrCurvePoint[]>();
   let tp = 0;
   let fp = 0;
   let fn = 0;

@@ -6,6 +6,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { connectionResolvers } from './connection.js';
 import { DetectionEvent } from './resolvers/detection.resolvers.js';
+import { DetectionMatch, Evaluation } from './resolvers/evaluation.resolvers.js';
 import { GroundTruthObject } from './resolvers/ground-truth.resolvers.js';
 import { Mutation } from './resolvers/mutation.resolvers.js';
 import { Project, ProjectStats } from './resolvers/project.resolvers.js';
@@ -27,6 +28,8 @@ export const resolvers: Resolvers = {
   GroundTruthObject,
   TestSession,
   DetectionEvent,
+  Evaluation,
+  DetectionMatch,
   ProjectConnection: connectionResolvers,
   VideoConnection: connectionResolvers,
   GroundTruthConnection: connectionResolvers,

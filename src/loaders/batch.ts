@@ -6,7 +6,7 @@ import type { WaveScheduler } from './wave-scheduler.js';
 
 // Large enough for the widest level a query can reach (100 projects × 100 videos): every key travels
 // in one array parameter, so a batch is one statement however many parents it holds.
-const maxBatchSize = 10_000;
+export const maxBatchSize = 10_000;
 
 export function byIdLoader<T>(
   waves: WaveScheduler,

@@ -1,6 +1,7 @@
 // createLoaders: one set of DataLoaders per request, closing over the request's database handle,
 // the caller's scope and the cache-tag recorder. Nothing DataLoader lives at module level.
 import { detectionLoaders } from './detection.loaders.js';
+import { evaluationLoaders } from './evaluation.loaders.js';
 import { groundTruthLoaders } from './ground-truth.loaders.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { projectLoaders } from './project.loaders.js';
@@ -17,6 +18,7 @@ export function createLoaders(deps: LoaderDeps) {
     ...sessions,
     ...groundTruthLoaders(deps, videos.videoById),
     ...detectionLoaders(deps, sessions.testSessionById),
+    ...evaluationLoaders(deps),
   };
 }
 

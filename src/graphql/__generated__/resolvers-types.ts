@@ -4,6 +4,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ProjectRow, VideoRow, GroundTruthObjectRow, TestSessionRow, DetectionEventRow, ProjectStatsRow } from '../../db/schema.js';
 import type { GroundTruthStatsRow } from '../../db/queries/ground-truth.queries.js';
 import type { ProjectConnectionModel, VideoConnectionModel, GroundTruthConnectionModel, TestSessionConnectionModel, DetectionConnectionModel } from '../connection.js';
+import type { SessionEvaluation, DetectionMatchModel } from '../../loaders/evaluation.loaders.js';
+import type { ClassMetrics, Counts, PrCurvePoint } from '../../evaluation/metrics.js';
+import type { AppliedEvaluation } from '../../services/evaluation.service.js';
 import type { Context } from '../../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -18,6 +21,13 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO-8601 date-time in UTC, e.g. 2026-11-28T09:30:00.000Z. */
   DateTime: { input: Date; output: Date | string; }
+};
+
+export type ApplyEvaluationResult = {
+  __typename?: 'ApplyEvaluationResult';
+  testSession: TestSession;
+  /** Detections whose validation result changed. */
+  updated: Scalars['Int']['output'];
 };
 
 export type BoundingBox = {
@@ -35,6 +45,21 @@ export type BoundingBoxInput = {
   width: Scalars['Float']['input'];
   x: Scalars['Float']['input'];
   y: Scalars['Float']['input'];
+};
+
+export type ClassEvaluation = {
+  __typename?: 'ClassEvaluation';
+  /** Average precision at 101 recall points; null when the class has no non-difficult box. */
+  ap?: Maybe<Scalars['Float']['output']>;
+  classLabel: Scalars['String']['output'];
+  f1: Scalars['Float']['output'];
+  fn: Scalars['Int']['output'];
+  fp: Scalars['Int']['output'];
+  /** Non-difficult boxes of the class. */
+  groundTruthCount: Scalars['Int']['output'];
+  precision: Scalars['Float']['output'];
+  recall: Scalars['Float']['output'];
+  tp: Scalars['Int']['output'];
 };
 
 export type CreateProjectInput = {
@@ -85,11 +110,21 @@ export type DetectionEvent = {
   createdAt: Scalars['DateTime']['output'];
   frameNumber: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * How the session's evaluation at iouThreshold (every detection taking part) classed this detection;
+   * null only for a detection written after this request read its session's detections.
+   */
+  match?: Maybe<DetectionMatch>;
   testSession: TestSession;
   /** Seconds into the video. */
   timestamp: Scalars['Float']['output'];
   updatedAt: Scalars['DateTime']['output'];
   validationResult: ValidationResult;
+};
+
+
+export type DetectionEventMatchArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type DetectionInput = {
@@ -107,12 +142,56 @@ export type DetectionInput = {
   validationResult?: InputMaybe<ValidationResult>;
 };
 
+export type DetectionMatch = {
+  __typename?: 'DetectionMatch';
+  /** The box matched; null for a FP. */
+  groundTruth?: Maybe<GroundTruthObject>;
+  /** IoU with the matched box; null for a FP. */
+  iou?: Maybe<Scalars['Float']['output']>;
+  outcome: MatchOutcome;
+};
+
 export type DetectionStats = {
   __typename?: 'DetectionStats';
   fn: Scalars['Int']['output'];
   fp: Scalars['Int']['output'];
   pending: Scalars['Int']['output'];
   total: Scalars['Int']['output'];
+  tp: Scalars['Int']['output'];
+};
+
+export type Evaluation = {
+  __typename?: 'Evaluation';
+  iouThreshold: Scalars['Float']['output'];
+  /** Mean AP over the classes with at least one non-difficult box; null when there is none. */
+  map?: Maybe<Scalars['Float']['output']>;
+  /** Mean of map over the IoU thresholds 0.50, 0.55, …, 0.95 (COCO's mAP@[.5:.95]); null like map. */
+  mapCoco?: Maybe<Scalars['Float']['output']>;
+  minConfidence: Scalars['Float']['output'];
+  /** Summed over every class. */
+  overall: EvaluationCounts;
+  /** Every class of the session's (taking part) detections or of the video's ground truth, by label. */
+  perClass: Array<ClassEvaluation>;
+  /** Precision / recall after each ranked detection of the class (TP or FP); empty for an unknown class. */
+  prCurve: Array<PrPoint>;
+  testSession: TestSession;
+};
+
+
+export type EvaluationPrCurveArgs = {
+  classLabel: Scalars['String']['input'];
+};
+
+export type EvaluationCounts = {
+  __typename?: 'EvaluationCounts';
+  /** Harmonic mean of precision and recall; 0 when both are 0. */
+  f1: Scalars['Float']['output'];
+  fn: Scalars['Int']['output'];
+  fp: Scalars['Int']['output'];
+  /** tp / (tp + fp); 0 when there is no detection. */
+  precision: Scalars['Float']['output'];
+  /** tp / (tp + fn); 0 when there is no box. */
+  recall: Scalars['Float']['output'];
   tp: Scalars['Int']['output'];
 };
 
@@ -161,6 +240,11 @@ export type GroundTruthObject = {
   frameNumber: Scalars['Int']['output'];
   height: Scalars['Float']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * The detection of the test session that matched this box at iouThreshold (every detection taking
+   * part); null when none did, or when the session is not one of this box's video.
+   */
+  matchedDetection?: Maybe<DetectionEvent>;
   /** Seconds into the video. */
   timestamp: Scalars['Float']['output'];
   validated: Scalars['Boolean']['output'];
@@ -168,6 +252,12 @@ export type GroundTruthObject = {
   width: Scalars['Float']['output'];
   x: Scalars['Float']['output'];
   y: Scalars['Float']['output'];
+};
+
+
+export type GroundTruthObjectMatchedDetectionArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
+  testSessionId: Scalars['ID']['input'];
 };
 
 export type GroundTruthStats = {
@@ -180,8 +270,20 @@ export type GroundTruthStats = {
   validationRate: Scalars['Float']['output'];
 };
 
+export type MatchOutcome =
+  | 'FP'
+  /** Matched a difficult box: neither TP nor FP. */
+  | 'IGNORED'
+  | 'TP';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Writes the session's evaluation at iouThreshold into validationResult, all or nothing: TP or FP for
+   * detections still PENDING (every detection with overwrite). Detections matched to a difficult box
+   * are left as they are.
+   */
+  applyEvaluation: ApplyEvaluationResult;
   /** Ends a running session as COMPLETED or FAILED; repeating the same call is a no-op. */
   completeTestSession: TestSession;
   createProject: Project;
@@ -208,6 +310,13 @@ export type Mutation = {
    * retried call idempotent; a box without one is always inserted. An update replaces every field.
    */
   upsertGroundTruth: UpsertResult;
+};
+
+
+export type MutationApplyEvaluationArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
+  overwrite?: InputMaybe<Scalars['Boolean']['input']>;
+  testSessionId: Scalars['ID']['input'];
 };
 
 
@@ -276,6 +385,16 @@ export type PageInfo = {
   /** Opaque cursor of the last edge; pass it as `after` to read the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PrPoint = {
+  __typename?: 'PrPoint';
+  /** Confidence of the detection this point follows. */
+  confidence: Scalars['Float']['output'];
+  /** The best precision at this recall or beyond: the curve AP averages. */
+  interpolatedPrecision: Scalars['Float']['output'];
+  precision: Scalars['Float']['output'];
+  recall: Scalars['Float']['output'];
 };
 
 export type Project = {
@@ -369,6 +488,12 @@ export type TestSession = {
   detectionStats: DetectionStats;
   /** Detection events ordered by timestamp. */
   detections: DetectionConnection;
+  /**
+   * The session's detections matched to its video's ground truth (COCO / PASCAL VOC greedy matching,
+   * docs/evaluation.md). iouThreshold within (0, 1]; only detections with confidence >= minConfidence
+   * (within [0, 1]) take part.
+   */
+  evaluation: Evaluation;
   id: Scalars['ID']['output'];
   project: Project;
   startedAt: Scalars['DateTime']['output'];
@@ -385,6 +510,12 @@ export type TestSessionDetectionsArgs = {
   minConfidence?: InputMaybe<Scalars['Float']['input']>;
   toFrame?: InputMaybe<Scalars['Int']['input']>;
   validationResult?: InputMaybe<ValidationResult>;
+};
+
+
+export type TestSessionEvaluationArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
+  minConfidence?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type TestSessionConnection = {
@@ -436,6 +567,8 @@ export type Video = {
   createdAt: Scalars['DateTime']['output'];
   /** Length in seconds. */
   duration?: Maybe<Scalars['Float']['output']>;
+  /** The evaluation of every test session of this video (most recently started first): model A vs model B. */
+  evaluations: Array<Evaluation>;
   /** Size in bytes (a Float because videos outgrow GraphQL's 32-bit Int). */
   fileSize?: Maybe<Scalars['Float']['output']>;
   filename: Scalars['String']['output'];
@@ -453,6 +586,12 @@ export type Video = {
   status: VideoStatus;
   /** Test sessions run on this video, most recently started first. */
   testSessions: Array<TestSession>;
+};
+
+
+export type VideoEvaluationsArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
+  minConfidence?: InputMaybe<Scalars['Float']['input']>;
 };
 
 
@@ -578,9 +717,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ApplyEvaluationResult: ResolverTypeWrapper<AppliedEvaluation>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundingBox: ResolverTypeWrapper<BoundingBox>;
   BoundingBoxInput: BoundingBoxInput;
+  ClassEvaluation: ResolverTypeWrapper<ClassMetrics>;
   CreateProjectInput: CreateProjectInput;
   CreateTestSessionInput: CreateTestSessionInput;
   CreateVideoInput: CreateVideoInput;
@@ -589,7 +730,10 @@ export type ResolversTypes = ResolversObject<{
   DetectionEdge: ResolverTypeWrapper<Omit<DetectionEdge, 'node'> & { node: ResolversTypes['DetectionEvent'] }>;
   DetectionEvent: ResolverTypeWrapper<DetectionEventRow>;
   DetectionInput: DetectionInput;
+  DetectionMatch: ResolverTypeWrapper<DetectionMatchModel>;
   DetectionStats: ResolverTypeWrapper<DetectionStats>;
+  Evaluation: ResolverTypeWrapper<SessionEvaluation>;
+  EvaluationCounts: ResolverTypeWrapper<Counts>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GroundTruthConnection: ResolverTypeWrapper<GroundTruthConnectionModel>;
   GroundTruthEdge: ResolverTypeWrapper<Omit<GroundTruthEdge, 'node'> & { node: ResolversTypes['GroundTruthObject'] }>;
@@ -598,8 +742,10 @@ export type ResolversTypes = ResolversObject<{
   GroundTruthStats: ResolverTypeWrapper<GroundTruthStatsRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  MatchOutcome: MatchOutcome;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PrPoint: ResolverTypeWrapper<PrCurvePoint>;
   Project: ResolverTypeWrapper<ProjectRow>;
   ProjectConnection: ResolverTypeWrapper<ProjectConnectionModel>;
   ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node: ResolversTypes['Project'] }>;
@@ -623,9 +769,11 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ApplyEvaluationResult: AppliedEvaluation;
   Boolean: Scalars['Boolean']['output'];
   BoundingBox: BoundingBox;
   BoundingBoxInput: BoundingBoxInput;
+  ClassEvaluation: ClassMetrics;
   CreateProjectInput: CreateProjectInput;
   CreateTestSessionInput: CreateTestSessionInput;
   CreateVideoInput: CreateVideoInput;
@@ -634,7 +782,10 @@ export type ResolversParentTypes = ResolversObject<{
   DetectionEdge: Omit<DetectionEdge, 'node'> & { node: ResolversParentTypes['DetectionEvent'] };
   DetectionEvent: DetectionEventRow;
   DetectionInput: DetectionInput;
+  DetectionMatch: DetectionMatchModel;
   DetectionStats: DetectionStats;
+  Evaluation: SessionEvaluation;
+  EvaluationCounts: Counts;
   Float: Scalars['Float']['output'];
   GroundTruthConnection: GroundTruthConnectionModel;
   GroundTruthEdge: Omit<GroundTruthEdge, 'node'> & { node: ResolversParentTypes['GroundTruthObject'] };
@@ -645,6 +796,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PrPoint: PrCurvePoint;
   Project: ProjectRow;
   ProjectConnection: ProjectConnectionModel;
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
@@ -663,11 +815,28 @@ export type ResolversParentTypes = ResolversObject<{
   VideoStatusCounts: VideoStatusCounts;
 }>;
 
+export type ApplyEvaluationResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplyEvaluationResult'] = ResolversParentTypes['ApplyEvaluationResult']> = ResolversObject<{
+  testSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type BoundingBoxResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BoundingBox'] = ResolversParentTypes['BoundingBox']> = ResolversObject<{
   height?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type ClassEvaluationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClassEvaluation'] = ResolversParentTypes['ClassEvaluation']> = ResolversObject<{
+  ap?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  classLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  f1?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  fn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groundTruthCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  tp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -693,10 +862,17 @@ export type DetectionEventResolvers<ContextType = Context, ParentType extends Re
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   frameNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  match?: Resolver<Maybe<ResolversTypes['DetectionMatch']>, ParentType, ContextType, RequireFields<DetectionEventMatchArgs, 'iouThreshold'>>;
   testSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType>;
   timestamp?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   validationResult?: Resolver<ResolversTypes['ValidationResult'], ParentType, ContextType>;
+}>;
+
+export type DetectionMatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DetectionMatch'] = ResolversParentTypes['DetectionMatch']> = ResolversObject<{
+  groundTruth?: Resolver<Maybe<ResolversTypes['GroundTruthObject']>, ParentType, ContextType>;
+  iou?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['MatchOutcome'], ParentType, ContextType>;
 }>;
 
 export type DetectionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DetectionStats'] = ResolversParentTypes['DetectionStats']> = ResolversObject<{
@@ -704,6 +880,26 @@ export type DetectionStatsResolvers<ContextType = Context, ParentType extends Re
   fp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type EvaluationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Evaluation'] = ResolversParentTypes['Evaluation']> = ResolversObject<{
+  iouThreshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  map?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  mapCoco?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  minConfidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  overall?: Resolver<ResolversTypes['EvaluationCounts'], ParentType, ContextType>;
+  perClass?: Resolver<Array<ResolversTypes['ClassEvaluation']>, ParentType, ContextType>;
+  prCurve?: Resolver<Array<ResolversTypes['PrPoint']>, ParentType, ContextType, RequireFields<EvaluationPrCurveArgs, 'classLabel'>>;
+  testSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType>;
+}>;
+
+export type EvaluationCountsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationCounts'] = ResolversParentTypes['EvaluationCounts']> = ResolversObject<{
+  f1?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  fn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   tp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -727,6 +923,7 @@ export type GroundTruthObjectResolvers<ContextType = Context, ParentType extends
   frameNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  matchedDetection?: Resolver<Maybe<ResolversTypes['DetectionEvent']>, ParentType, ContextType, RequireFields<GroundTruthObjectMatchedDetectionArgs, 'iouThreshold' | 'testSessionId'>>;
   timestamp?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   validated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   video?: Resolver<ResolversTypes['Video'], ParentType, ContextType>;
@@ -744,6 +941,7 @@ export type GroundTruthStatsResolvers<ContextType = Context, ParentType extends 
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  applyEvaluation?: Resolver<ResolversTypes['ApplyEvaluationResult'], ParentType, ContextType, RequireFields<MutationApplyEvaluationArgs, 'iouThreshold' | 'overwrite' | 'testSessionId'>>;
   completeTestSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType, RequireFields<MutationCompleteTestSessionArgs, 'id' | 'status'>>;
   createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
   createTestSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType, RequireFields<MutationCreateTestSessionArgs, 'input'>>;
@@ -760,6 +958,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PrPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrPoint'] = ResolversParentTypes['PrPoint']> = ResolversObject<{
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  interpolatedPrecision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  precision?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recall?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type ProjectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Project'] = ResolversParentTypes['Project']> = ResolversObject<{
@@ -804,6 +1009,7 @@ export type TestSessionResolvers<ContextType = Context, ParentType extends Resol
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   detectionStats?: Resolver<ResolversTypes['DetectionStats'], ParentType, ContextType>;
   detections?: Resolver<ResolversTypes['DetectionConnection'], ParentType, ContextType, RequireFields<TestSessionDetectionsArgs, 'first'>>;
+  evaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<TestSessionEvaluationArgs, 'iouThreshold' | 'minConfidence'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -839,6 +1045,7 @@ export type UpsertResultResolvers<ContextType = Context, ParentType extends Reso
 export type VideoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Video'] = ResolversParentTypes['Video']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   duration?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<VideoEvaluationsArgs, 'iouThreshold' | 'minConfidence'>>;
   fileSize?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   groundTruth?: Resolver<ResolversTypes['GroundTruthConnection'], ParentType, ContextType, RequireFields<VideoGroundTruthArgs, 'first' | 'minConfidence'>>;
@@ -875,18 +1082,24 @@ export type VideoStatusCountsResolvers<ContextType = Context, ParentType extends
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  ApplyEvaluationResult?: ApplyEvaluationResultResolvers<ContextType>;
   BoundingBox?: BoundingBoxResolvers<ContextType>;
+  ClassEvaluation?: ClassEvaluationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DetectionConnection?: DetectionConnectionResolvers<ContextType>;
   DetectionEdge?: DetectionEdgeResolvers<ContextType>;
   DetectionEvent?: DetectionEventResolvers<ContextType>;
+  DetectionMatch?: DetectionMatchResolvers<ContextType>;
   DetectionStats?: DetectionStatsResolvers<ContextType>;
+  Evaluation?: EvaluationResolvers<ContextType>;
+  EvaluationCounts?: EvaluationCountsResolvers<ContextType>;
   GroundTruthConnection?: GroundTruthConnectionResolvers<ContextType>;
   GroundTruthEdge?: GroundTruthEdgeResolvers<ContextType>;
   GroundTruthObject?: GroundTruthObjectResolvers<ContextType>;
   GroundTruthStats?: GroundTruthStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PrPoint?: PrPointResolvers<ContextType>;
   Project?: ProjectResolvers<ContextType>;
   ProjectConnection?: ProjectConnectionResolvers<ContextType>;
   ProjectEdge?: ProjectEdgeResolvers<ContextType>;

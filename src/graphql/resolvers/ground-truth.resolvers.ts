@@ -1,9 +1,18 @@
 // Ground-truth box fields that are not plain columns.
 import { AppError } from '../../errors.js';
+import { requireIouThreshold } from '../../evaluation/thresholds.js';
+import * as arg from '../args.js';
 import type { GroundTruthObjectResolvers } from '../__generated__/resolvers-types.js';
 
 export const GroundTruthObject: GroundTruthObjectResolvers = {
   video: async (box, _, ctx) =>
     (await ctx.loaders.videoById.load(box.videoId)) ?? Promise.reject(new AppError('NOT_FOUND', 'video not found')),
   bboxArea: (box) => box.width * box.height,
+  matchedDetection: async (box, args, ctx) => {
+    const sessionId = arg.id(args.testSessionId, 'testSessionId');
+    const iouThreshold = requireIouThreshold(args.iouThreshold);
+    const session = await ctx.loaders.testSessionById.load(sessionId);
+    if (!session || session.videoId !== box.videoId) return null;
+    return (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byBox.get(box.id) ?? null;
+  },
 };

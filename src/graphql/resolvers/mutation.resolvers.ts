@@ -2,6 +2,7 @@
 // invalidates the changed cache tags after commit and before answering.
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import * as detections from '../../services/detection.service.js';
+import * as evaluation from '../../services/evaluation.service.js';
 import * as groundTruth from '../../services/ground-truth.service.js';
 import * as projects from '../../services/project.service.js';
 import { runWrite } from '../../services/run-write.js';
@@ -23,4 +24,6 @@ export const Mutation: MutationResolvers = {
     runWrite(ctx, (d) => detections.ingestDetections(d, testSessionId, list)),
   setValidationResults: (_, { detectionIds, result }, ctx) =>
     runWrite(ctx, (d) => detections.setValidationResults(d, detectionIds, result)),
+  applyEvaluation: (_, { testSessionId, iouThreshold, overwrite }, ctx) =>
+    runWrite(ctx, (d) => evaluation.applyEvaluation(d, testSessionId, iouThreshold, overwrite)),
 };

@@ -1,6 +1,7 @@
 // Test session fields: back-references, the detection page and the maintained detection counters.
 import { AppError } from '../../errors.js';
 import type { TestSessionResolvers } from '../__generated__/resolvers-types.js';
+import { requireIouThreshold, requireMinConfidence } from '../../evaluation/thresholds.js';
 import * as arg from '../args.js';
 
 export const TestSession: TestSessionResolvers = {
@@ -30,4 +31,10 @@ export const TestSession: TestSessionResolvers = {
     fn: s.detectionsFn,
     pending: s.detectionsPending,
   }),
+  evaluation: (session, args, ctx) =>
+    ctx.loaders.evaluationOf({
+      session,
+      iouThreshold: requireIouThreshold(args.iouThreshold),
+      minConfidence: requireMinConfidence(args.minConfidence),
+    }),
 };

@@ -1,6 +1,7 @@
 // Video fields: its project, ground-truth page and stats, and its test sessions.
 import { AppError } from '../../errors.js';
 import type { GroundTruthStatsResolvers, VideoResolvers } from '../__generated__/resolvers-types.js';
+import { requireIouThreshold, requireMinConfidence } from '../../evaluation/thresholds.js';
 import * as arg from '../args.js';
 
 export const Video: VideoResolvers = {
@@ -30,6 +31,12 @@ export const Video: VideoResolvers = {
       args: arg.fraction(args.minConfidence, 'minConfidence') ?? null,
     }),
   testSessions: (video, args, ctx) => ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: args.status ?? null }),
+  evaluations: async (video, args, ctx) => {
+    const iouThreshold = requireIouThreshold(args.iouThreshold);
+    const minConfidence = requireMinConfidence(args.minConfidence);
+    const sessions = await ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: null });
+    return Promise.all(sessions.map((session) => ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence })));
+  },
 };
 
 export const GroundTruthStats: GroundTruthStatsResolvers = {

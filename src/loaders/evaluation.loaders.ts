@@ -1,0 +1,66 @@
+// Evaluation of sessions against their videos' ground truth: one batched read of every input a
+// request's evaluations need (evaluationInputsBySessions), then matching in Node, memoized per
+// request for each (session, iouThreshold, minConfidence). The inputs carry the tags of the session's
+// detections and of the video's ground truth, so any write to either drops a cached evaluation.
+import DataLoader from 'dataloader';
+import { tags } from '../cache/cache-tags.js';
+import { evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
+import type { DetectionEventRow, GroundTruthObjectRow, TestSessionRow } from '../db/schema.js';
+import { matchDetections, type DetectionMatch, type Matching } from '../evaluation/matching.js';
+import { metricsOf, type Metrics } from '../evaluation/metrics.js';
+import { maxBatchSize } from './batch.js';
+import type { LoaderDeps } from './loader-deps.js';
+import { TaggedLoader } from './tagged-loader.js';
+
+export type SessionRef = Pick<TestSessionRow, 'id' | 'videoId'>;
+
+interface Inputs {
+  detections: DetectionEventRow[];
+  boxes: GroundTruthObjectRow[];
+}
+
+export interface EvaluationKey {
+  session: TestSessionRow;
+  iouThreshold: number;
+  minConfidence: number;
+}
+
+/** One session's evaluation at one threshold: what the Evaluation type resolves from. */
+export interface SessionEvaluation extends EvaluationKey {
+  matching: Matching<DetectionEventRow, GroundTruthObjectRow>;
+  metrics: Metrics;
+}
+
+export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
+  const evaluationInputsBySession = new TaggedLoader(
+    new DataLoader<SessionRef, Inputs, string>(
+      (sessions) =>
+        waves.run(async () => {
+          if (sessions.length === 0) return [];
+          const inputs = await evaluationInputsBySessions(db, scope, [...new Set(sessions.map((s) => s.id))]);
+          return sessions.map((s) => ({ detections: inputs.detectionsOf(s.id), boxes: inputs.boxesOf(s.videoId) }));
+        }),
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (s) => s.id },
+    ),
+    record,
+    (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
+  );
+
+  // Matching is pure: once per request and key, however many fields (match, matchedDetection,
+  // mapCoco) ask. Every call still loads the inputs, which records their tags where they are used.
+  const memo = new Map<string, SessionEvaluation>();
+  async function evaluationOf(key: EvaluationKey): Promise<SessionEvaluation> {
+    const inputs = await evaluationInputsBySession.load(key.session);
+    const k = `${key.session.id}|${key.iouThreshold}|${key.minConfidence}`;
+    let e = memo.get(k);
+    if (!e) {
+      const matching = matchDetections(inputs.detections, inputs.boxes, key.iouThreshold, key.minConfidence);
+      memo.set(k, (e = { ...key, matching, metrics: metricsOf(matching) }));
+    }
+    return e;
+  }
+
+  return { evaluationOf };
+}
+
+export type DetectionMatchModel = DetectionMatch<GroundTruthObjectRow>;
