@@ -2,7 +2,7 @@
 // property, against the brute-force reference on random sessions at several thresholds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { iou, matchDetections, type MatchableBox, type MatchableDetection } from '../../src/evaluation/matching.js';
+import { byRank, iou, matchDetections, rankDetections, type MatchableBox, type MatchableDetection } from '../../src/evaluation/matching.js';
 import { cocoThresholds, metricsOf } from '../../src/evaluation/metrics.js';
 import { iouThresholdArb, minConfidenceArb, sessionArb } from './generators.js';
 import { referenceEvaluation, type RefBox, type RefDetection } from './reference.js';
@@ -176,6 +176,19 @@ describe('matchDetections + metricsOf (hand-built cases)', () => {
 
   it('COCO thresholds are 0.50:0.05:0.95', () => {
     expect(cocoThresholds).toEqual([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]);
+  });
+});
+
+describe('rankDetections', () => {
+  it('orders like byRank (confidence desc, then id text) for uuids and for any other ids', () => {
+    const id = fc.oneof(fc.uuid().map((u) => u.toLowerCase()), fc.stringMatching(/^[0-9a-f]{8}-0000/), fc.string({ maxLength: 10 }));
+    const detection = fc.record({ id, confidence: fc.integer({ min: 0, max: 4 }).map((n) => n / 4) }).map((d) => toDetection({ ...d, frame: 0, label: 'car', box: [0, 0, 1, 1] }));
+    fc.assert(
+      fc.property(fc.array(detection, { maxLength: 40 }), (dets) => {
+        expect(rankDetections(dets).map((d) => d.id)).toEqual([...dets].sort(byRank).map((d) => d.id));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
