@@ -85,12 +85,21 @@ const hexPrefix = /^[0-9a-f]{8}/;
 
 const groupKey = (frame: number, label: string) => `${frame}\u0000${label}`;
 
-export function matchDetections<D extends MatchableDetection, B extends MatchableBox>(
-  detections: readonly D[],
-  boxes: readonly B[],
-  iouThreshold: number,
-  minConfidence: number,
-): Matching<D, B> {
+/**
+ * What matching needs that no threshold changes: detections in rank order, each with the boxes of
+ * its (frame, class) group (sorted by id) and its IoU with each. Computed once per read, so the ten
+ * thresholds of mapCoco and every minConfidence only compare numbers.
+ */
+export interface PreparedMatching<D, B> {
+  ranked: D[];
+  groups: (readonly B[])[];
+  ious: Float64Array[];
+  boxes: readonly B[];
+}
+
+const noBoxes: readonly never[] = [];
+
+export function prepareMatching<D extends MatchableDetection, B extends MatchableBox>(detections: readonly D[], boxes: readonly B[]): PreparedMatching<D, B> {
   const candidates = new Map<string, B[]>();
   for (const b of boxes) {
     const k = groupKey(b.frameNumber, b.classLabel);
@@ -100,32 +109,58 @@ export function matchDetections<D extends MatchableDetection, B extends Matchabl
   }
   // Sorted by id, so the first box of the highest IoU met while scanning is the tie-break winner.
   for (const g of candidates.values()) g.sort((a, b) => compareIds(a.id, b.id));
+  const ranked = rankDetections(detections);
+  const groups: (readonly B[])[] = [];
+  const ious: Float64Array[] = [];
+  for (const d of ranked) {
+    const group = candidates.get(groupKey(d.frameNumber, d.classLabel)) ?? noBoxes;
+    const o = new Float64Array(group.length);
+    group.forEach((b, i) => {
+      o[i] = iou(d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight, b.x, b.y, b.width, b.height);
+    });
+    groups.push(group);
+    ious.push(o);
+  }
+  return { ranked, groups, ious, boxes };
+}
 
-  const ranked = rankDetections(detections.filter((d) => takesPart(d.confidence, minConfidence)));
+export function matchPrepared<D extends MatchableDetection, B extends MatchableBox>(
+  p: PreparedMatching<D, B>,
+  iouThreshold: number,
+  minConfidence: number,
+): Matching<D, B> {
+  const ranked: D[] = [];
   const byDetection = new Map<string, DetectionMatch<B>>();
   const byBox = new Map<string, D>();
+  const taken = new Set<B>();
   // Ranking the whole session and matching in that order is matching each (frame, class) group in
   // its own rank order: groups share no boxes.
-  for (const d of ranked) {
-    const group = candidates.get(groupKey(d.frameNumber, d.classLabel));
-    let best: B | null = null;
-    let bestIou = -1;
-    if (group) {
-      for (const b of group) {
-        if (byBox.has(b.id)) continue;
-        const o = iou(d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight, b.x, b.y, b.width, b.height);
-        if (o >= iouThreshold && o > bestIou) {
-          best = b;
-          bestIou = o;
-        }
-      }
+  p.ranked.forEach((d, i) => {
+    if (!takesPart(d.confidence, minConfidence)) return;
+    ranked.push(d);
+    const group = p.groups[i];
+    const ious = p.ious[i];
+    let best = -1;
+    for (let j = 0; j < group.length; j++) {
+      if (ious[j] >= iouThreshold && (best < 0 || ious[j] > ious[best]) && !taken.has(group[j])) best = j;
     }
-    if (best) {
-      byBox.set(best.id, d);
-      byDetection.set(d.id, { box: best, iou: bestIou, outcome: best.difficult ? 'IGNORED' : 'TP' });
+    if (best >= 0) {
+      const box = group[best];
+      taken.add(box);
+      byBox.set(box.id, d);
+      byDetection.set(d.id, { box, iou: ious[best], outcome: box.difficult ? 'IGNORED' : 'TP' });
     } else {
       byDetection.set(d.id, { box: null, iou: null, outcome: 'FP' });
     }
-  }
-  return { ranked, byDetection, byBox, boxes };
+  });
+  return { ranked, byDetection, byBox, boxes: p.boxes };
+}
+
+export function matchDetections<D extends MatchableDetection, B extends MatchableBox>(
+  detections: readonly D[],
+  boxes: readonly B[],
+  iouThreshold: number,
+  minConfidence: number,
+): Matching<D, B> {
+  return matchPrepared(prepareMatching(detections, boxes), iouThreshold, minConfidence);
 }

@@ -6,7 +6,7 @@ import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
 import type { DetectionEventRow, GroundTruthObjectRow, TestSessionRow } from '../db/schema.js';
-import { matchDetections, type DetectionMatch, type Matching } from '../evaluation/matching.js';
+import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
 import { maxBatchSize } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
@@ -49,12 +49,15 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
   // Matching is pure: once per request and key, however many fields (match, matchedDetection,
   // mapCoco) ask. Every call still loads the inputs, which records their tags where they are used.
   const memo = new Map<string, SessionEvaluation>();
+  const prepared = new WeakMap<Inputs, PreparedMatching<DetectionEventRow, GroundTruthObjectRow>>();
   async function evaluationOf(key: EvaluationKey): Promise<SessionEvaluation> {
     const inputs = await evaluationInputsBySession.load(key.session);
     const k = `${key.session.id}|${key.iouThreshold}|${key.minConfidence}`;
     let e = memo.get(k);
     if (!e) {
-      const matching = matchDetections(inputs.detections, inputs.boxes, key.iouThreshold, key.minConfidence);
+      let p = prepared.get(inputs);
+      if (!p) prepared.set(inputs, (p = prepareMatching(inputs.detections, inputs.boxes)));
+      const matching = matchPrepared(p, key.iouThreshold, key.minConfidence);
       memo.set(k, (e = { ...key, matching, metrics: metricsOf(matching) }));
     }
     return e;

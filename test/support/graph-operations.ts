@@ -90,6 +90,9 @@ function selection(depth: number, scalars: string, children: Record<string, fc.A
     );
 }
 
+/** Evaluation figures (issue #14): tagged by the session's detections and its video's ground truth. */
+const evaluationSel = fc.constantFrom('overall { tp fp fn f1 }', 'perClass { classLabel tp fp fn ap } map', 'mapCoco prCurve(classLabel: "car") { recall precision }');
+
 const statsSel = fc.constantFrom(
   'stats { videoCount }',
   'stats { videosByStatus { uploaded processing completed failed } }',
@@ -132,8 +135,9 @@ export function videoSel(depth: number): fc.Arbitrary<Render> {
     groundTruth: depth > 0 ? connection(gtArgs, boxNode, 'groundTruth') : none,
     stats: rarely(confidence).map((m) => lit(`groundTruthStats${m === undefined ? '' : `(minConfidence: ${m})`} { totalObjects avgConfidence uniqueClasses validatedCount validationRate }`)),
     sessions: depth > 0 ? fc.record({ s: rarely(sessionStatus), sel: sessionSel(depth - 1) }).map(({ s, sel }) => (p: Pools) => `testSessions${s ? `(status: ${s})` : ''} { ${sel(p)} }`) : none,
+    evaluations: evaluationSel.map((e) => lit(`evaluations { testSession { id } ${e} }`)),
   };
-  return selection(depth, videoScalars, children);
+  return selection(depth, videoScalars, children, ['evaluations']);
 }
 
 export function sessionSel(depth: number): fc.Arbitrary<Render> {
@@ -143,15 +147,18 @@ export function sessionSel(depth: number): fc.Arbitrary<Render> {
       args([`first: ${f}`, m === undefined ? undefined : `minConfidence: ${m}`, r && `validationResult: ${r}`, l && `classLabel: "${l}"`, c(p)]),
     );
   const detNode = fc.boolean().map((back) =>
-    lit(`id frameNumber confidence validationResult classLabel boundingBox { x width }${back ? ' testSession { id status detectionStats { total tp } }' : ''}`),
+    lit(`id frameNumber confidence validationResult classLabel boundingBox { x width }${back ? ' testSession { id status detectionStats { total tp } } match { outcome iou groundTruth { id } }' : ''}`),
   );
   const children = {
     project: depth > 0 ? projectSel(depth - 1).map((r) => (p: Pools) => `project { ${r(p)} }`) : none,
     // A back-reference even at the last level: it is the read that finds a primed row in a by-id cache.
     video: depth > 0 ? videoSel(depth - 1).map((r) => (p: Pools) => `video { ${r(p)} }`) : fc.constant(lit(`video { ${videoScalars} }`)),
     detections: depth > 0 ? connection(detArgs, detNode, 'detections') : none,
+    evaluation: fc.record({ t: rarely(fc.constantFrom(0.3, 0.9)), c: rarely(confidence), e: evaluationSel }).map(({ t, c, e }) =>
+      lit(`evaluation${args([t === undefined ? undefined : `iouThreshold: ${t}`, c === undefined ? undefined : `minConfidence: ${c}`])} { ${e} }`),
+    ),
   };
-  return selection(depth, 'id status completedAt detectionStats { total tp fp fn pending }', children);
+  return selection(depth, 'id status completedAt detectionStats { total tp fp fn pending }', children, ['evaluation']);
 }
 
 export type Scope = { kind: 'admin' } | { kind: 'member'; projects: Ref[] };
@@ -195,7 +202,7 @@ export interface Write {
   created?(data: any, p: Pools): void;
 }
 
-const box = (o: { c: number; v: boolean; l: string; f: number }, id?: string) => ({
+const box = (o: { c: number; v: boolean; l: string; f: number; d: boolean }, id?: string) => ({
   ...(id ? { id } : {}),
   frameNumber: o.f,
   timestamp: o.f / 30,
@@ -206,8 +213,9 @@ const box = (o: { c: number; v: boolean; l: string; f: number }, id?: string) =>
   width: 3,
   height: 4,
   validated: o.v,
+  difficult: o.d,
 });
-const boxSpec = fc.record({ c: fc.constantFrom(0.1, 0.4, 0.6, 0.9), v: fc.boolean(), l: label, f: fc.nat({ max: 4 }) });
+const boxSpec = fc.record({ c: fc.constantFrom(0.1, 0.4, 0.6, 0.9), v: fc.boolean(), l: label, f: fc.nat({ max: 4 }), d: fc.constantFrom(false, false, false, true) });
 const detSpec = fc.record({ c: fc.constantFrom(0.1, 0.4, 0.6, 0.9), r: validationResult, l: label, f: fc.nat({ max: 4 }) });
 
 /** Every mutation, with random targets (rows of the pools, some unknown) and input. */
@@ -296,6 +304,11 @@ export const writeArb: fc.Arbitrary<(p: Pools) => Write> = fc.oneof(
     name: 'setValidationResults',
     query: `mutation($ids: [ID!]!, $v: ValidationResult!) { setValidationResults(detectionIds: $ids, result: $v) }`,
     variables: { ids: [...new Set(rs.map((r) => resolve(p, r)))], v },
+  })),
+  fc.record({ r: ref('sessions'), o: fc.boolean(), t: fc.constantFrom(0.5, 0.9) }).map(({ r, o, t }) => (p: Pools): Write => ({
+    name: 'applyEvaluation',
+    query: `mutation($s: ID!, $t: Float, $o: Boolean) { applyEvaluation(testSessionId: $s, iouThreshold: $t, overwrite: $o) { updated } }`,
+    variables: { s: resolve(p, r), t, o },
   })),
 );
 
