@@ -4,6 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type MatchOutcome =
+  | 'FP'
+  /** Matched a difficult box: neither TP nor FP. */
+  | 'IGNORED'
+  | 'TP';
+
 export type TestSessionStatus =
   | 'COMPLETED'
   | 'FAILED'
@@ -55,6 +61,34 @@ export type VideoListQueryVariables = Exact<{
 
 
 export type VideoListQuery = { project: { id: string, name: string, videos: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, filename: string, status: VideoStatus, createdAt: string, duration: number | null, fileSize: number | null, groundTruthGenerated: boolean, groundTruthCount: number, maxConfidence: number | null }> } } | null };
+
+export type FrameMatchesQueryVariables = Exact<{
+  sessionId: string | number;
+  videoId: string | number;
+  frame: number;
+  iouThreshold?: number | null | undefined;
+}>;
+
+
+export type FrameMatchesQuery = { testSession: { id: string, detections: { nodes: Array<{ id: string, classLabel: string, confidence: number, boundingBox: { x: number, y: number, width: number, height: number }, match: { outcome: MatchOutcome, iou: number | null, groundTruth: { id: string } | null } | null }> } } | null, video: { id: string, groundTruth: { nodes: Array<{ id: string, classLabel: string, difficult: boolean, x: number, y: number, width: number, height: number, matchedDetection: { id: string } | null }> } } | null };
+
+export type ModelComparisonQueryVariables = Exact<{
+  videoId: string | number;
+  iouThreshold?: number | null | undefined;
+}>;
+
+
+export type ModelComparisonQuery = { video: { id: string, filename: string, evaluations: Array<{ map: number | null, testSession: { id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null }, overall: { tp: number, fp: number, fn: number, precision: number, recall: number, f1: number }, perClass: Array<{ classLabel: string, ap: number | null }> }> } | null };
+
+export type SessionEvaluationQueryVariables = Exact<{
+  sessionId: string | number;
+  iouThreshold?: number | null | undefined;
+  minConfidence?: number | null | undefined;
+  classLabel: string;
+}>;
+
+
+export type SessionEvaluationQuery = { testSession: { id: string, evaluation: { iouThreshold: number, minConfidence: number, map: number | null, mapCoco: number | null, overall: { tp: number, fp: number, fn: number, precision: number, recall: number, f1: number }, perClass: Array<{ classLabel: string, tp: number, fp: number, fn: number, precision: number, recall: number, f1: number, groundTruthCount: number, ap: number | null }>, prCurve: Array<{ confidence: number, precision: number, recall: number, interpolatedPrecision: number }> } } | null };
 
 export type SessionDetectionsQueryVariables = Exact<{
   sessionId: string | number;
@@ -247,6 +281,117 @@ export const VideoListDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"fd553b6ffacc95f307dc30e2d98377873186817db68921c8983dd8ec3ff76d69"}) as unknown as TypedDocumentString<VideoListQuery, VideoListQueryVariables>;
+export const FrameMatchesDocument = new TypedDocumentString(`
+    query FrameMatches($sessionId: ID!, $videoId: ID!, $frame: Int!, $iouThreshold: Float = 0.5) {
+  testSession(id: $sessionId) {
+    id
+    detections(fromFrame: $frame, toFrame: $frame, first: 1000) {
+      nodes {
+        id
+        classLabel
+        confidence
+        boundingBox {
+          x
+          y
+          width
+          height
+        }
+        match(iouThreshold: $iouThreshold) {
+          outcome
+          iou
+          groundTruth {
+            id
+          }
+        }
+      }
+    }
+  }
+  video(id: $videoId) {
+    id
+    groundTruth(fromFrame: $frame, toFrame: $frame, minConfidence: 0, first: 1000) {
+      nodes {
+        id
+        classLabel
+        difficult
+        x
+        y
+        width
+        height
+        matchedDetection(testSessionId: $sessionId, iouThreshold: $iouThreshold) {
+          id
+        }
+      }
+    }
+  }
+}
+    `, {"hash":"b7edd486048454f946ec005f7d147eb1df05ecafa92f725a830c5ef35881dd11"}) as unknown as TypedDocumentString<FrameMatchesQuery, FrameMatchesQueryVariables>;
+export const ModelComparisonDocument = new TypedDocumentString(`
+    query ModelComparison($videoId: ID!, $iouThreshold: Float = 0.5) {
+  video(id: $videoId) {
+    id
+    filename
+    evaluations(iouThreshold: $iouThreshold) {
+      testSession {
+        id
+        status
+        startedAt
+        completedAt
+      }
+      overall {
+        tp
+        fp
+        fn
+        precision
+        recall
+        f1
+      }
+      perClass {
+        classLabel
+        ap
+      }
+      map
+    }
+  }
+}
+    `, {"hash":"fc5a93bdaf7fb644284c8c6504e0b3564a74571b9ce2a34fb6cdc0d8638f6d3e"}) as unknown as TypedDocumentString<ModelComparisonQuery, ModelComparisonQueryVariables>;
+export const SessionEvaluationDocument = new TypedDocumentString(`
+    query SessionEvaluation($sessionId: ID!, $iouThreshold: Float = 0.5, $minConfidence: Float = 0, $classLabel: String!) {
+  testSession(id: $sessionId) {
+    id
+    evaluation(iouThreshold: $iouThreshold, minConfidence: $minConfidence) {
+      iouThreshold
+      minConfidence
+      overall {
+        tp
+        fp
+        fn
+        precision
+        recall
+        f1
+      }
+      perClass {
+        classLabel
+        tp
+        fp
+        fn
+        precision
+        recall
+        f1
+        groundTruthCount
+        ap
+      }
+      map
+      mapCoco
+      prCurve(classLabel: $classLabel) {
+        confidence
+        precision
+        recall
+        interpolatedPrecision
+      }
+    }
+  }
+}
+    `, {"hash":"364e25b441e5a9477a826030c5a07ee86c39056f99980c95fb24e0724b00c883"}) as unknown as TypedDocumentString<SessionEvaluationQuery, SessionEvaluationQueryVariables>;
 export const SessionDetectionsDocument = new TypedDocumentString(`
     query SessionDetections($sessionId: ID!, $first: Int = 500, $after: String, $fromFrame: Int, $toFrame: Int, $minConfidence: Float, $classLabel: String, $validationResult: ValidationResult) {
   testSession(id: $sessionId) {

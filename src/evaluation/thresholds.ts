@@ -12,11 +12,11 @@ export function requireIouThreshold(value: number | null | undefined, argument =
   return t;
 }
 
-/** A confidence floor within [0, 1], compared as float4 like the confidence column. */
+/** A confidence floor within [0, 1]; matching compares it as float4, like the confidence column (takesPart). */
 export function requireMinConfidence(value: number | null | undefined, argument = 'minConfidence'): number {
   const c = value ?? 0;
   if (typeof c !== 'number' || !Number.isFinite(c) || c < 0 || c > 1) {
     throw badInput(argument, `${argument} must be within [0, 1], got: ${c}`);
   }
-  return Math.fround(c);
+  return c;
 }

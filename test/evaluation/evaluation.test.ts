@@ -5,6 +5,7 @@
 // PGlite with the in-process cache, PostgreSQL with Redis when REDIS_URL is set.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FrameMatchesDocument, ModelComparisonDocument, SessionEvaluationDocument } from '../../operations/__generated__/graphql.js';
 import { cocoThresholds } from '../../src/evaluation/metrics.js';
 import type { Db } from '../../src/db/client.js';
 import { patientRedis } from '../cache/cache-fixtures.js';
@@ -260,6 +261,26 @@ describeEachDatabase('evaluation', (database, kind) => {
     for (const node of data.video.groundTruth.nodes) {
       expect(node.matchedDetection?.id ?? null).toBe(matchedBy(ref, node.id));
       expect(node.strict?.id ?? null).toBe(matchedBy(strict, node.id));
+    }
+  });
+
+  it('answers the frontends\' documents (operations/evaluation): a frame\'s matches agree from both sides', async () => {
+    const s = await newSession();
+    const session = reid(fc.sample(sessionArb({ detections: 30, boxes: 20 }), { numRuns: 1, seed: 14 })[0]);
+    await write(s, session);
+    const other = await insertTestSession(db, projectId, s.videoId);
+    const ref = referenceEvaluation(session.detections, session.boxes, 0.5, 0);
+    const evaluation = dataOf(await app.execute(String(SessionEvaluationDocument), { sessionId: s.sessionId, classLabel: 'car' })).testSession.evaluation;
+    expect(evaluation.overall.tp).toBe(ref.overall.tp);
+    const comparison = dataOf(await app.execute(String(ModelComparisonDocument), { videoId: s.videoId })).video.evaluations;
+    expect(comparison.map((e: any) => e.testSession.id).sort()).toEqual([s.sessionId, other].sort());
+    for (const frame of [0, 1, 2, 3]) {
+      const data = dataOf(await app.execute(String(FrameMatchesDocument), { sessionId: s.sessionId, videoId: s.videoId, frame }));
+      const byBox = new Map(data.video.groundTruth.nodes.map((b: any) => [b.id, b.matchedDetection?.id ?? null]));
+      for (const d of data.testSession.detections.nodes) {
+        expect(d.match.outcome).toBe(ref.matches.get(d.id)!.outcome);
+        if (d.match.groundTruth) expect(byBox.get(d.match.groundTruth.id)).toBe(d.id);
+      }
     }
   });
 
