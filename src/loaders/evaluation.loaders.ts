@@ -4,11 +4,11 @@
 // detections and of the video's ground truth, so any write to either drops a cached evaluation.
 import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
-import { evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
+import { completedSessionsByProjects, evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
 import type { DetectionEventRow, GroundTruthObjectRow, TestSessionRow } from '../db/schema.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
-import { maxBatchSize } from './batch.js';
+import { groupBy, maxBatchSize, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { TaggedLoader } from './tagged-loader.js';
 
@@ -63,7 +63,22 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
     return e;
   }
 
-  return { evaluationOf };
+  const completedSessionsByProject = new TaggedLoader(
+    perParentLoader(waves, async (parents, _: null) => groupBy(await completedSessionsByProjects(db, parents), (r) => r.projectId)),
+    record,
+    (sessions: TestSessionRow[], key) => [tags.sessionsOfProject(key.parent), ...sessions.map((s) => tags.session(s.id))],
+  );
+
+  /** Mean of map over the project's completed sessions that have one; null when none has. */
+  async function meanApOfProject(projectId: string, iouThreshold: number): Promise<number | null> {
+    const sessions = await completedSessionsByProject.load({ parent: projectId, args: null });
+    const maps = (await Promise.all(sessions.map((session) => evaluationOf({ session, iouThreshold, minConfidence: 0 }))))
+      .map((e) => e.metrics.map)
+      .filter((m): m is number => m !== null);
+    return maps.length ? maps.reduce((s, m) => s + m, 0) / maps.length : null;
+  }
+
+  return { evaluationOf, meanApOfProject };
 }
 
 export type DetectionMatchModel = DetectionMatch<GroundTruthObjectRow>;

@@ -11,6 +11,7 @@ const nested = /* GraphQL */ `
   query Nested($first: Int!) {
     projects(first: $first) {
       nodes {
+        stats { meanAp }
         videos(first: 10) {
           nodes {
             evaluations(iouThreshold: 0.5) {
@@ -37,7 +38,7 @@ async function seedProjects(db: Db, count: number) {
       // The factories' detection box is (1, 2, 3, 4); these boxes overlap it more or less.
       await insertGroundTruth(db, videoId, [0, 1, 2].map((f) => ({ frame_number: f, confidence: 0.9, x: 1 + f, y: 2, width: 3, height: 4 })));
       for (let s = 0; s < 2; s++) {
-        const sessionId = await insertTestSession(db, projectId, videoId);
+        const sessionId = await insertTestSession(db, projectId, videoId, { status: s === 0 ? 'completed' : 'running' });
         await insertDetections(db, sessionId, [0, 1, 2, 3].map((f) => ({ frame_number: f, confidence: 0.5 + f / 10 })));
       }
     }

@@ -284,6 +284,39 @@ describeEachDatabase('evaluation', (database, kind) => {
     }
   });
 
+  it('ProjectStats.meanAp averages map over completed sessions that have one, and follows a session completing', async () => {
+    const project = await insertProject(db);
+    const sessions: { id: string; session: Session }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const videoId = await insertVideo(db, project);
+      const sessionId = await insertTestSession(db, project, videoId);
+      const session = reid(fc.sample(sessionArb({ detections: 20, boxes: 12 }), { numRuns: 1, seed: 100 + i })[0]);
+      await write({ videoId, sessionId }, session);
+      sessions.push({ id: sessionId, session });
+    }
+    const complete = `mutation($id: ID!) { completeTestSession(id: $id, status: COMPLETED) { id } }`;
+    const q = `query($p: ID!, $t: Float) { project(id: $p) { stats { meanAp(iouThreshold: $t) } } }`;
+    const meanAp = async (t = 0.5) => {
+      const r = await app.execute(q, { p: project, t });
+      return { value: dataOf(r).project.stats.meanAp, cache: r.headers.get('x-cache') };
+    };
+    const expected = (done: number[], t: number) => {
+      const maps = done.map((i) => referenceEvaluation(sessions[i].session.detections, sessions[i].session.boxes, t, 0).map).filter((m): m is number => m !== null);
+      return maps.length ? maps.reduce((a, b) => a + b, 0) / maps.length : null;
+    };
+    expect((await meanAp()).value).toBeNull();
+    dataOf(await app.execute(complete, { id: sessions[0].id }));
+    dataOf(await app.execute(complete, { id: sessions[2].id }));
+    const first = await meanAp();
+    expect(first.value).toBeCloseTo(expected([0, 2], 0.5)!, 9);
+    expect((await meanAp()).cache).toBe('HIT');
+    expect((await meanAp(0.75)).value).toBeCloseTo(expected([0, 2], 0.75)!, 9);
+    dataOf(await app.execute(complete, { id: sessions[1].id }));
+    const after = await meanAp();
+    expect(after.cache).toBe('MISS');
+    expect(after.value).toBeCloseTo(expected([0, 1, 2], 0.5)!, 9);
+  });
+
   it('refuses thresholds outside (0, 1] and minConfidence outside [0, 1] as BAD_USER_INPUT', async () => {
     const { sessionId, videoId } = await newSession();
     const bad: [string, Record<string, unknown>][] = [

@@ -99,6 +99,7 @@ const statsSel = fc.constantFrom(
   'stats { groundTruthTotal groundTruthValidated }',
   'stats { testSessionsByStatus { running completed failed } }',
   'stats { detectionsByResult { total tp fp fn pending } }',
+  'stats { meanAp }',
 );
 
 const videoStatus = fc.constantFrom('UPLOADED', 'PROCESSING', 'COMPLETED', 'FAILED');

@@ -6,7 +6,8 @@ import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
-import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow } from '../schema.js';
+import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
+import { testSessionColumns } from './test-session.queries.js';
 
 const dialect = new PgDialect();
 
@@ -29,6 +30,17 @@ const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
   SELECT 'g', ${g.videoId}, ${g.id}, ${g.frameNumber}, ${g.timestamp}, ${g.classLabel}, ${g.confidence},
     ${g.x}, ${g.y}, ${g.width}, ${g.height}, NULL, NULL::timestamptz, NULL::timestamptz, ${g.validated}, ${g.difficult}
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s)`);
+
+const completedStatement = dialect.sqlToQuery(sql`/* completedSessionsByProjects */
+  SELECT ${sql.raw(testSessionColumns)} FROM ${t} t
+  WHERE t.project_id = ANY(${sql.placeholder('projectIds')}::uuid[]) AND t.status = 'completed'
+  ORDER BY t.project_id, t.started_at DESC, t.id DESC`);
+
+/** Every completed session of each project (the ones a project's mean AP averages). */
+export async function completedSessionsByProjects(db: Queryable, projectIds: readonly string[]): Promise<TestSessionRow[]> {
+  const params = fillPlaceholders(completedStatement.params, { projectIds: uuidArray(projectIds) }) as Param[];
+  return db.query<TestSessionRow>(completedStatement.sql, params);
+}
 
 interface InputRow {
   kind: 'd' | 'g';

@@ -445,9 +445,20 @@ export type ProjectStats = {
   detectionsByResult: DetectionStats;
   groundTruthTotal: Scalars['Int']['output'];
   groundTruthValidated: Scalars['Int']['output'];
+  /**
+   * Mean over the project's COMPLETED test sessions of their evaluation's map at iouThreshold (sessions
+   * whose video has no non-difficult box have no map and are left out); null when no session has one.
+   * Computed on demand from one read of those sessions' detections and ground truth (docs/evaluation.md).
+   */
+  meanAp?: Maybe<Scalars['Float']['output']>;
   testSessionsByStatus: TestSessionStatusCounts;
   videoCount: Scalars['Int']['output'];
   videosByStatus: VideoStatusCounts;
+};
+
+
+export type ProjectStatsMeanApArgs = {
+  iouThreshold?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type Query = {
@@ -993,6 +1004,7 @@ export type ProjectStatsResolvers<ContextType = Context, ParentType extends Reso
   detectionsByResult?: Resolver<ResolversTypes['DetectionStats'], ParentType, ContextType>;
   groundTruthTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   groundTruthValidated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  meanAp?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<ProjectStatsMeanApArgs, 'iouThreshold'>>;
   testSessionsByStatus?: Resolver<ResolversTypes['TestSessionStatusCounts'], ParentType, ContextType>;
   videoCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   videosByStatus?: Resolver<ResolversTypes['VideoStatusCounts'], ParentType, ContextType>;

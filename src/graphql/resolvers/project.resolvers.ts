@@ -1,6 +1,7 @@
 // Project fields: its video and session pages, and the dashboard counters.
 import { AppError } from '../../errors.js';
 import type { ProjectResolvers, ProjectStatsResolvers } from '../__generated__/resolvers-types.js';
+import { requireIouThreshold } from '../../evaluation/thresholds.js';
 import * as arg from '../args.js';
 
 export const Project: ProjectResolvers = {
@@ -45,4 +46,5 @@ export const ProjectStats: ProjectStatsResolvers = {
     fn: s.detectionsFn,
     pending: s.detectionsPending,
   }),
+  meanAp: (s, args, ctx) => ctx.loaders.meanApOfProject(s.projectId, requireIouThreshold(args.iouThreshold)),
 };
