@@ -4,19 +4,26 @@
 // detections and of the video's ground truth, so any write to either drops a cached evaluation.
 import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
-import { completedSessionsByProjects, evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
+import {
+  completedSessionsByProjects,
+  detectionsForMatchByIds,
+  evaluationInputsBySessions,
+  groundTruthForMatchByIds,
+  type EvaluationBox,
+  type EvaluationDetection,
+} from '../db/queries/evaluation.queries.js';
 import type { DetectionEventRow, GroundTruthObjectRow, TestSessionRow } from '../db/schema.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
-import { groupBy, maxBatchSize, perParentLoader } from './batch.js';
+import { byIdLoader, groupBy, maxBatchSize, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 export type SessionRef = Pick<TestSessionRow, 'id' | 'videoId'>;
 
 interface Inputs {
-  detections: DetectionEventRow[];
-  boxes: GroundTruthObjectRow[];
+  detections: EvaluationDetection[];
+  boxes: EvaluationBox[];
 }
 
 export interface EvaluationKey {
@@ -27,7 +34,7 @@ export interface EvaluationKey {
 
 /** One session's evaluation at one threshold: what the Evaluation type resolves from. */
 export interface SessionEvaluation extends EvaluationKey {
-  matching: Matching<DetectionEventRow, GroundTruthObjectRow>;
+  matching: Matching<EvaluationDetection, EvaluationBox>;
   metrics: Metrics;
 }
 
@@ -49,7 +56,7 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
   // Matching is pure: once per request and key, however many fields (match, matchedDetection,
   // mapCoco) ask. Every call still loads the inputs, which records their tags where they are used.
   const memo = new Map<string, SessionEvaluation>();
-  const prepared = new WeakMap<Inputs, PreparedMatching<DetectionEventRow, GroundTruthObjectRow>>();
+  const prepared = new WeakMap<Inputs, PreparedMatching<EvaluationDetection, EvaluationBox>>();
   async function evaluationOf(key: EvaluationKey): Promise<SessionEvaluation> {
     const inputs = await evaluationInputsBySession.load(key.session);
     const k = `${key.session.id}|${key.iouThreshold}|${key.minConfidence}`;
@@ -78,7 +85,19 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
     return maps.length ? maps.reduce((s, m) => s + m, 0) / maps.length : null;
   }
 
-  return { evaluationOf, meanApOfProject };
+  // The full rows a match shows (a box's fields, a detection's), by id: one statement per wave.
+  const groundTruthForMatch = new TaggedLoader(
+    byIdLoader(waves, (ids) => groundTruthForMatchByIds(db, scope, ids)),
+    record,
+    (row: GroundTruthObjectRow | null) => (row ? [tags.groundTruthOf(row.videoId)] : []),
+  );
+  const detectionForMatch = new TaggedLoader(
+    byIdLoader(waves, (ids) => detectionsForMatchByIds(db, scope, ids)),
+    record,
+    (row: DetectionEventRow | null) => (row ? [tags.detectionsOf(row.testSessionId)] : []),
+  );
+
+  return { evaluationOf, meanApOfProject, groundTruthForMatch, detectionForMatch };
 }
 
-export type DetectionMatchModel = DetectionMatch<GroundTruthObjectRow>;
+export type DetectionMatchModel = DetectionMatch<EvaluationBox>;

@@ -6,13 +6,15 @@ import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
-import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
+import { detectionEvents as d, groundTruthObjects as g, testSessions as t, videos as v, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
 import { testSessionColumns } from './test-session.queries.js';
 
 const dialect = new PgDialect();
 
 // Detections and boxes share one row shape (UNION ALL), each with NULLs where the other has columns;
-// `kind` tells them apart and `parent` is the session (d) or the video (g). Sessions outside the
+// `kind` tells them apart and `parent` is the session (d) or the video (g). Only what matching needs:
+// no timestamps to parse, a third of the full rows' cost; match and matchedDetection load the full
+// rows they show by id (groundTruthForMatchByIds, detectionsForMatchByIds). Sessions outside the
 // caller's scope contribute nothing, so a foreign id reads like an unknown one here too.
 const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
   WITH s AS (
@@ -21,15 +23,16 @@ const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
       AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
   )
   SELECT 'd' AS kind, ${d.testSessionId} AS parent, ${d.id} AS id, ${d.frameNumber} AS "frameNumber",
-    ${d.timestamp} AS timestamp, ${d.classLabel} AS "classLabel", ${d.confidence} AS confidence,
+    ${d.classLabel} AS "classLabel", ${d.confidence} AS confidence,
     ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS width, ${d.boundingBoxHeight} AS height,
-    ${d.validationResult}::text AS "validationResult", ${d.createdAt} AS "createdAt", ${d.updatedAt} AS "updatedAt",
-    NULL::boolean AS validated, NULL::boolean AS difficult
+    NULL::boolean AS difficult
   FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s)
   UNION ALL
-  SELECT 'g', ${g.videoId}, ${g.id}, ${g.frameNumber}, ${g.timestamp}, ${g.classLabel}, ${g.confidence},
-    ${g.x}, ${g.y}, ${g.width}, ${g.height}, NULL, NULL::timestamptz, NULL::timestamptz, ${g.validated}, ${g.difficult}
+  SELECT 'g', ${g.videoId}, ${g.id}, ${g.frameNumber}, ${g.classLabel}, NULL::real,
+    ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s)`);
+
+const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 const completedStatement = dialect.sqlToQuery(sql`/* completedSessionsByProjects */
   SELECT ${sql.raw(testSessionColumns)} FROM ${t} t
@@ -47,26 +50,27 @@ interface InputRow {
   parent: string;
   id: string;
   frameNumber: number;
-  timestamp: number;
   classLabel: string;
-  confidence: number;
+  confidence: number | null;
   x: number;
   y: number;
   width: number;
   height: number;
-  validationResult: DetectionEventRow['validationResult'] | null;
-  createdAt: Date | null;
-  updatedAt: Date | null;
-  validated: boolean | null;
   difficult: boolean | null;
 }
 
-export interface EvaluationInputs {
-  detectionsOf(sessionId: string): DetectionEventRow[];
-  boxesOf(videoId: string): GroundTruthObjectRow[];
-}
+/** A detection as matching sees it. */
+export type EvaluationDetection = Pick<
+  DetectionEventRow,
+  'id' | 'testSessionId' | 'frameNumber' | 'classLabel' | 'confidence' | 'boundingBoxX' | 'boundingBoxY' | 'boundingBoxWidth' | 'boundingBoxHeight'
+>;
+/** A box as matching sees it. */
+export type EvaluationBox = Pick<GroundTruthObjectRow, 'id' | 'videoId' | 'frameNumber' | 'classLabel' | 'x' | 'y' | 'width' | 'height' | 'difficult'>;
 
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+export interface EvaluationInputs {
+  detectionsOf(sessionId: string): EvaluationDetection[];
+  boxesOf(videoId: string): EvaluationBox[];
+}
 
 /** Detections of `sessionIds` (readable by `scope`) and every box of their videos. */
 export async function evaluationInputsBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[]): Promise<EvaluationInputs> {
@@ -76,8 +80,8 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
     readable: uuidArray(scope.readable),
   }) as Param[];
   const rows = await db.query<InputRow>(inputsStatement.sql, params);
-  const detections = new Map<string, DetectionEventRow[]>();
-  const boxes = new Map<string, GroundTruthObjectRow[]>();
+  const detections = new Map<string, EvaluationDetection[]>();
+  const boxes = new Map<string, EvaluationBox[]>();
   for (const r of rows) {
     if (r.kind === 'd') {
       const list = detections.get(r.parent) ?? detections.set(r.parent, []).get(r.parent)!;
@@ -85,36 +89,48 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
         id: r.id,
         testSessionId: r.parent,
         frameNumber: r.frameNumber,
-        timestamp: r.timestamp,
         classLabel: r.classLabel,
-        confidence: r.confidence,
-        validationResult: r.validationResult!,
+        confidence: r.confidence!,
         boundingBoxX: r.x,
         boundingBoxY: r.y,
         boundingBoxWidth: r.width,
         boundingBoxHeight: r.height,
-        createdAt: r.createdAt!,
-        updatedAt: r.updatedAt!,
       });
     } else {
       const list = boxes.get(r.parent) ?? boxes.set(r.parent, []).get(r.parent)!;
-      list.push({
-        id: r.id,
-        videoId: r.parent,
-        frameNumber: r.frameNumber,
-        timestamp: r.timestamp,
-        classLabel: r.classLabel,
-        confidence: r.confidence,
-        x: r.x,
-        y: r.y,
-        width: r.width,
-        height: r.height,
-        validated: r.validated!,
-        difficult: r.difficult!,
-      });
+      list.push({ id: r.id, videoId: r.parent, frameNumber: r.frameNumber, classLabel: r.classLabel, x: r.x, y: r.y, width: r.width, height: r.height, difficult: r.difficult! });
     }
   }
   return { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
+}
+
+const boxesStatement = dialect.sqlToQuery(sql`/* groundTruthForMatchByIds */
+  SELECT ${g.id} AS id, ${g.videoId} AS "videoId", ${g.frameNumber} AS "frameNumber", ${g.timestamp} AS timestamp,
+    ${g.classLabel} AS "classLabel", ${g.confidence} AS confidence, ${g.x} AS x, ${g.y} AS y, ${g.width} AS width,
+    ${g.height} AS height, ${g.validated} AS validated, ${g.difficult} AS difficult
+  FROM ${g} JOIN ${v} ON ${v.id} = ${g.videoId}
+  WHERE ${g.id} = ANY(${sql.placeholder('ids')}::uuid[])
+    AND (${sql.placeholder('admin')}::boolean OR ${v.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`);
+
+/** Full rows of the boxes matches show, by id, within the caller's scope. */
+export async function groundTruthForMatchByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthObjectRow[]> {
+  const params = fillPlaceholders(boxesStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
+  return db.query<GroundTruthObjectRow>(boxesStatement.sql, params);
+}
+
+const detectionsStatement = dialect.sqlToQuery(sql`/* detectionsForMatchByIds */
+  SELECT ${d.id} AS id, ${d.testSessionId} AS "testSessionId", ${d.frameNumber} AS "frameNumber", ${d.timestamp} AS timestamp,
+    ${d.classLabel} AS "classLabel", ${d.confidence} AS confidence, ${d.validationResult} AS "validationResult",
+    ${d.boundingBoxX} AS "boundingBoxX", ${d.boundingBoxY} AS "boundingBoxY", ${d.boundingBoxWidth} AS "boundingBoxWidth",
+    ${d.boundingBoxHeight} AS "boundingBoxHeight", ${d.createdAt} AS "createdAt", ${d.updatedAt} AS "updatedAt"
+  FROM ${d} JOIN ${t} ON ${t.id} = ${d.testSessionId}
+  WHERE ${d.id} = ANY(${sql.placeholder('ids')}::uuid[])
+    AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`);
+
+/** Full rows of the detections that matched boxes, by id, within the caller's scope. */
+export async function detectionsForMatchByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<DetectionEventRow[]> {
+  const params = fillPlaceholders(detectionsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
+  return db.query<DetectionEventRow>(detectionsStatement.sql, params);
 }
 
 const applyStatement = dialect.sqlToQuery(sql`/* applyEvaluationResults */

@@ -21,5 +21,5 @@ export const Evaluation: EvaluationResolvers = {
 };
 
 export const DetectionMatch: DetectionMatchResolvers = {
-  groundTruth: (m) => m.box,
+  groundTruth: async (m, _, ctx) => (m.box ? ctx.loaders.groundTruthForMatch.load(m.box.id) : null),
 };

@@ -13,6 +13,7 @@ export const GroundTruthObject: GroundTruthObjectResolvers = {
     const iouThreshold = requireIouThreshold(args.iouThreshold);
     const session = await ctx.loaders.testSessionById.load(sessionId);
     if (!session || session.videoId !== box.videoId) return null;
-    return (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byBox.get(box.id) ?? null;
+    const detection = (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byBox.get(box.id);
+    return detection ? ctx.loaders.detectionForMatch.load(detection.id) : null;
   },
 };
