@@ -11,26 +11,26 @@ import { testSessionColumns } from './test-session.queries.js';
 
 const dialect = new PgDialect();
 
-// Detections and boxes share one row shape (UNION ALL), each with NULLs where the other has columns;
-// `kind` tells them apart and `parent` is the session (d) or the video (g). Only what matching needs:
-// no timestamps to parse, a third of the full rows' cost; match and matchedDetection load the full
-// rows they show by id (groundTruthForMatchByIds, detectionsForMatchByIds). Sessions outside the
-// caller's scope contribute nothing, so a foreign id reads like an unknown one here too.
+// One row per session (kind d) and per video (kind g), each carrying its detections or boxes as one
+// JSON array of arrays: PostgreSQL builds it, Node parses it natively (JSON.parse), instead of the
+// driver decoding tens of thousands of rows column by column. Only what matching needs: match and
+// matchedDetection load the full rows they show by id (groundTruthForMatchByIds,
+// detectionsForMatchByIds). Sessions outside the caller's scope contribute nothing, so a foreign id
+// reads like an unknown one here too.
 const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
   WITH s AS (
     SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t}
     WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
       AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
   )
-  SELECT 'd' AS kind, ${d.testSessionId} AS parent, ${d.id} AS id, ${d.frameNumber} AS "frameNumber",
-    ${d.classLabel} AS "classLabel", ${d.confidence} AS confidence,
-    ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS width, ${d.boundingBoxHeight} AS height,
-    NULL::boolean AS difficult
-  FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s)
+  SELECT 'd' AS kind, ${d.testSessionId} AS parent,
+    json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
+      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text AS items
+  FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s) GROUP BY ${d.testSessionId}
   UNION ALL
-  SELECT 'g', ${g.videoId}, ${g.id}, ${g.frameNumber}, ${g.classLabel}, NULL::real,
-    ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}
-  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s)`);
+  SELECT 'g', ${g.videoId},
+    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text
+  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s) GROUP BY ${g.videoId}`);
 
 const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
@@ -48,16 +48,11 @@ export async function completedSessionsByProjects(db: Queryable, projectIds: rea
 interface InputRow {
   kind: 'd' | 'g';
   parent: string;
-  id: string;
-  frameNumber: number;
-  classLabel: string;
-  confidence: number | null;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  difficult: boolean | null;
+  items: string;
 }
+
+type DetectionItem = [id: string, frame: number, label: string, confidence: number, x: number, y: number, w: number, h: number];
+type BoxItem = [id: string, frame: number, label: string, x: number, y: number, w: number, h: number, difficult: boolean];
 
 /** A detection as matching sees it. */
 export type EvaluationDetection = Pick<
@@ -84,21 +79,35 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
   const boxes = new Map<string, EvaluationBox[]>();
   for (const r of rows) {
     if (r.kind === 'd') {
-      const list = detections.get(r.parent) ?? detections.set(r.parent, []).get(r.parent)!;
-      list.push({
-        id: r.id,
-        testSessionId: r.parent,
-        frameNumber: r.frameNumber,
-        classLabel: r.classLabel,
-        confidence: r.confidence!,
-        boundingBoxX: r.x,
-        boundingBoxY: r.y,
-        boundingBoxWidth: r.width,
-        boundingBoxHeight: r.height,
-      });
+      detections.set(
+        r.parent,
+        (JSON.parse(r.items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h]) => ({
+          id,
+          testSessionId: r.parent,
+          frameNumber,
+          classLabel,
+          confidence,
+          boundingBoxX: x,
+          boundingBoxY: y,
+          boundingBoxWidth: w,
+          boundingBoxHeight: h,
+        })),
+      );
     } else {
-      const list = boxes.get(r.parent) ?? boxes.set(r.parent, []).get(r.parent)!;
-      list.push({ id: r.id, videoId: r.parent, frameNumber: r.frameNumber, classLabel: r.classLabel, x: r.x, y: r.y, width: r.width, height: r.height, difficult: r.difficult! });
+      boxes.set(
+        r.parent,
+        (JSON.parse(r.items) as BoxItem[]).map(([id, frameNumber, classLabel, x, y, width, height, difficult]) => ({
+          id,
+          videoId: r.parent,
+          frameNumber,
+          classLabel,
+          x,
+          y,
+          width,
+          height,
+          difficult,
+        })),
+      );
     }
   }
   return { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
