@@ -3,6 +3,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
 import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
+import { parentProject } from './node.queries.js';
 import type { DetectionEventRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one session gets its testSessionId in JS. */
@@ -17,7 +18,7 @@ export async function detectionsByIds(db: Queryable, scope: AccessScope, ids: re
   const p = new Params();
   return db.query(
     `/* detectionsByIds */ SELECT ${eventColumns}, d.test_session_id AS "testSessionId" FROM detection_events d
-     ${scope.admin ? '' : 'JOIN test_sessions t ON t.id = d.test_session_id '}WHERE d.id = ANY(${p.uuids(ids)})${p.scope(scope, 't.project_id')}`,
+     WHERE d.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofDetection)}`,
     p.values,
   );
 }

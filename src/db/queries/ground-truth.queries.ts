@@ -3,6 +3,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
 import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
+import { parentProject } from './node.queries.js';
 import type { GroundTruthObjectRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one video gets its videoId in JS, not 10,000 times over the wire. */
@@ -14,7 +15,7 @@ export async function groundTruthByIds(db: Queryable, scope: AccessScope, ids: r
   const p = new Params();
   return db.query(
     `/* groundTruthByIds */ SELECT ${boxColumns}, g.video_id AS "videoId" FROM ground_truth_objects g
-     ${scope.admin ? '' : 'JOIN videos v ON v.id = g.video_id '}WHERE g.id = ANY(${p.uuids(ids)})${p.scope(scope, 'v.project_id')}`,
+     WHERE g.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofBox)}`,
     p.values,
   );
 }
