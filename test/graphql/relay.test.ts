@@ -101,6 +101,51 @@ describeEachDatabase('Relay conventions', (database) => {
     ]),
   ];
 
+  // Client-chosen ids: a null node(id) must not outlive the write that creates the row (boxes and
+  // detections have no tag of their own), nor a found one the write that deletes it.
+  describe('node answers through the response cache', () => {
+    let cached: TestApp;
+    let readerKey: string;
+    let running: string;
+    beforeAll(async () => {
+      cached = await createTestApp(database().db, { CACHE: 'on' });
+      readerKey = await cached.createKey({ name: 'cached-reader-a', role: 'member', read: [ids.projects[0]] });
+      running = await insertTestSession(database().db, ids.projects[0], ids.videos[0][1], { status: 'running' });
+    });
+    afterAll(() => cached?.close());
+
+    const nodeQuery = 'query($id: ID!) { node(id: $id) { __typename id } }';
+    const read = async (id: string, as?: string) => {
+      const res = await cached.execute(nodeQuery, { id }, as ? { as } : {});
+      return { node: dataOf(res).node, xCache: res.headers.get('x-cache') };
+    };
+    const box = (id: string) => ({ id, frameNumber: 9, timestamp: 0.3, classLabel: 'car', confidence: 0.7, x: 1, y: 1, width: 2, height: 2 });
+
+    it('a box or detection created with a client-chosen id appears to the admin and to a member at once, and leaves when deleted', async () => {
+      const [boxId, detectionId] = [randomUUID(), randomUUID()];
+      for (const id of [boxId, detectionId]) {
+        for (const as of [undefined, readerKey]) {
+          expect(await read(id, as)).toEqual({ node: null, xCache: 'MISS' });
+          expect(await read(id, as)).toEqual({ node: null, xCache: 'HIT' });
+        }
+      }
+      // One write at a time: each must drop the nulls of its own kind of row.
+      dataOf(await cached.execute('mutation($v: ID!, $o: [GroundTruthInput!]!) { upsertGroundTruth(videoId: $v, objects: $o) { inserted } }', { v: ids.videos[0][1], o: [box(boxId)] }));
+      for (const as of [undefined, readerKey]) expect((await read(boxId, as)).node).toEqual({ __typename: 'GroundTruthObject', id: boxId });
+      dataOf(await cached.execute(
+        'mutation($s: ID!, $d: [DetectionInput!]!) { ingestDetections(testSessionId: $s, detections: $d) { inserted } }',
+        { s: running, d: [{ id: detectionId, frameNumber: 1, timestamp: 0.1, classLabel: 'car', confidence: 0.5, boundingBox: { x: 1, y: 1, width: 1, height: 1 } }] },
+      ));
+      for (const as of [undefined, readerKey]) {
+        expect((await read(boxId, as)).node).toEqual({ __typename: 'GroundTruthObject', id: boxId });
+        expect((await read(detectionId, as)).node).toEqual({ __typename: 'DetectionEvent', id: detectionId });
+        expect((await read(boxId, as)).xCache).toBe('HIT');
+      }
+      dataOf(await cached.execute('mutation($ids: [ID!]!) { deleteGroundTruth(ids: $ids) }', { ids: [boxId] }));
+      for (const as of [undefined, readerKey]) expect((await read(boxId, as)).node).toBeNull();
+    });
+  });
+
   describe.each(['jit', 'graphql-js'])('executor %s', (executor) => {
     const q = (query: string, variables?: Record<string, unknown>, as?: string) => apps.get(executor)!.execute(query, variables, as ? { as } : {});
     const page = async (list: ListCase, args: Record<string, unknown>) => list.pick(dataOf(await q(list.query, { ...list.vars, ...args })));
