@@ -146,6 +146,17 @@ describeEachDatabase('Relay conventions', (database) => {
     });
   });
 
+  describe('the cost limit', () => {
+    it('prices last like first, and nodes(ids:) at its bound of 100, whatever the ids sent', async () => {
+      const q = (query: string, variables?: Record<string, unknown>) => apps.get('jit')!.execute(query, variables);
+      const backward = await q('{ projects(last: 100) { nodes { videos(last: 100) { nodes { groundTruth(last: 10000) { nodes { id } } } } } } }');
+      expect(backward.body.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 200_020_201 }); // its forward twin's price (docs/security.md)
+      const nodes = await q('query($ids: [ID!]!) { nodes(ids: $ids) { ... on Video { groundTruth(first: 10000) { nodes { id x } } } } }', { ids: [ids.videos[0][0]] });
+      expect(nodes.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+      expect(nodes.body.errors?.[0].extensions?.cost).toBeGreaterThan(100 * 10_000 * 2);
+    });
+  });
+
   describe.each(['jit', 'graphql-js'])('executor %s', (executor) => {
     const q = (query: string, variables?: Record<string, unknown>, as?: string) => apps.get(executor)!.execute(query, variables, as ? { as } : {});
     const page = async (list: ListCase, args: Record<string, unknown>) => list.pick(dataOf(await q(list.query, { ...list.vars, ...args })));

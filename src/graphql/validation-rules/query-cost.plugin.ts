@@ -14,10 +14,13 @@ import { maxNodeIds, pageSizes } from '../args.js';
 export const unboundedListSize = 20;
 
 export const listCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (field.args.some((a) => a.name === 'first')) {
-    // A connection reads `first` or `last` rows, else the field's default page size (args.ts).
+  const first = field.args.find((a) => a.name === 'first');
+  if (first) {
+    // A connection reads `first` or `last` rows, else its default page size (args.ts; the schema
+    // declares none for connections, so `last` alone is not also a `first`), else the schema's default.
     const sent = typeof args.first === 'number' ? args.first : args.last;
-    const fallback = pageSizes[`${type.name}.${field.name}` as keyof typeof pageSizes]?.fallback ?? unboundedListSize;
+    const declared = typeof first.defaultValue === 'number' ? first.defaultValue : unboundedListSize;
+    const fallback = pageSizes[`${type.name}.${field.name}` as keyof typeof pageSizes]?.fallback ?? declared;
     const n = typeof sent === 'number' ? sent : fallback;
     return 1 + Math.max(n, 0) * Math.max(childComplexity, 1);
   }
