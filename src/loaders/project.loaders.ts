@@ -22,7 +22,6 @@ const counterTags: Record<CounterGroup, (projectId: string) => string[]> = {
   sessions: (id) => [tags.projectSessionCounts(id)],
 };
 
-
 export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   // Project rows arrive with their counters, which prime this loader; a consumer records only the
   // counters it shows: a video page's totalCount is not invalidated by every box written to the
