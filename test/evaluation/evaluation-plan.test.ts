@@ -4,13 +4,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { adminScope } from '../../src/auth/scope.js';
 import type { Param, Queryable } from '../../src/db/client.js';
-import { memberScope } from '../../src/auth/scope.js';
-import {
-  completedSessionsByProjects,
-  detectionsForMatchByIds,
-  evaluationInputsBySessions,
-  groundTruthForMatchByIds,
-} from '../../src/db/queries/evaluation.queries.js';
+import { completedSessionsByProjects, evaluationInputsBySessions } from '../../src/db/queries/evaluation.queries.js';
 import { seedData } from '../../src/db/seed-data.js';
 import { describeEachDatabase } from '../support/databases.js';
 
@@ -60,18 +54,6 @@ describeEachDatabase('query plans of the evaluation reads', (database) => {
       expect(seqScans(nodes), described(nodes)).toEqual([]);
       expect(indexesOf(nodes, 'detection_events').length, described(nodes)).toBeGreaterThan(0);
       expect(indexesOf(nodes, 'ground_truth_objects').length, described(nodes)).toBeGreaterThan(0);
-    }
-  });
-
-  it('reads the full rows a match shows by primary key, for admins and members', async () => {
-    const db = database().db;
-    const boxIds = (await db.query<{ id: string }>('SELECT id FROM ground_truth_objects ORDER BY id LIMIT 5')).map((r) => r.id);
-    const detectionIds = (await db.query<{ id: string }>('SELECT id FROM detection_events ORDER BY id LIMIT 5')).map((r) => r.id);
-    for (const scope of [adminScope, memberScope(projects.slice(0, 1), [])]) {
-      for (const nodes of [await plan((q) => groundTruthForMatchByIds(q, scope, boxIds)), await plan((q) => detectionsForMatchByIds(q, scope, detectionIds))]) {
-        expect(seqScans(nodes), described(nodes)).toEqual([]);
-        expect(nodes.some((n) => n['Index Name']?.endsWith('_pkey')), described(nodes)).toBe(true);
-      }
     }
   });
 

@@ -4,6 +4,7 @@
 // bad arguments are BAD_USER_INPUT; Video.evaluations sends as many statements for 30 videos as for 3.
 // PGlite with the in-process cache, PostgreSQL with Redis when REDIS_URL is set.
 import fc from 'fast-check';
+import { print } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FrameMatchesDocument, ModelComparisonDocument, SessionEvaluationDocument } from '../../operations/__generated__/graphql.js';
 import { cocoThresholds } from '../../src/evaluation/metrics.js';
@@ -264,18 +265,18 @@ describeEachDatabase('evaluation', (database, kind) => {
     }
   });
 
-  it('answers the frontends\' documents (operations/evaluation): a frame\'s matches agree from both sides', async () => {
+  it('answers the frontends\' documents (operations/evaluation, as the manifest prints them): a frame\'s matches agree from both sides', async () => {
     const s = await newSession();
     const session = reid(fc.sample(sessionArb({ detections: 30, boxes: 20 }), { numRuns: 1, seed: 14 })[0]);
     await write(s, session);
     const other = await insertTestSession(db, projectId, s.videoId);
     const ref = referenceEvaluation(session.detections, session.boxes, 0.5, 0);
-    const evaluation = dataOf(await app.execute(String(SessionEvaluationDocument), { sessionId: s.sessionId, classLabel: 'car' })).testSession.evaluation;
+    const evaluation = dataOf(await app.execute(print(SessionEvaluationDocument), { sessionId: s.sessionId, classLabel: 'car' })).testSession.evaluation;
     expect(evaluation.overall.tp).toBe(ref.overall.tp);
-    const comparison = dataOf(await app.execute(String(ModelComparisonDocument), { videoId: s.videoId })).video.evaluations;
+    const comparison = dataOf(await app.execute(print(ModelComparisonDocument), { videoId: s.videoId })).video.evaluations;
     expect(comparison.map((e: any) => e.testSession.id).sort()).toEqual([s.sessionId, other].sort());
     for (const frame of [0, 1, 2, 3]) {
-      const data = dataOf(await app.execute(String(FrameMatchesDocument), { sessionId: s.sessionId, videoId: s.videoId, frame }));
+      const data = dataOf(await app.execute(print(FrameMatchesDocument), { sessionId: s.sessionId, videoId: s.videoId, frame }));
       const byBox = new Map(data.video.groundTruth.nodes.map((b: any) => [b.id, b.matchedDetection?.id ?? null]));
       for (const d of data.testSession.detections.nodes) {
         expect(d.match.outcome).toBe(ref.matches.get(d.id)!.outcome);

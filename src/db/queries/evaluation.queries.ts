@@ -6,7 +6,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
-import { detectionEvents as d, groundTruthObjects as g, testSessions as t, videos as v, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
+import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
 import { testSessionColumns } from './test-session.queries.js';
 
 const dialect = new PgDialect();
@@ -14,8 +14,7 @@ const dialect = new PgDialect();
 // One row per session (kind d) and per video (kind g), each carrying its detections or boxes as one
 // JSON array of arrays: PostgreSQL builds it, Node parses it natively (JSON.parse), instead of the
 // driver decoding tens of thousands of rows column by column. Only what matching needs: match and
-// matchedDetection load the full rows they show by id (groundTruthForMatchByIds,
-// detectionsForMatchByIds). Sessions outside the caller's scope contribute nothing, so a foreign id
+// matchedDetection load the full rows they show by id (groundTruthByIds, detectionsByIds). Sessions outside the caller's scope contribute nothing, so a foreign id
 // reads like an unknown one here too.
 const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
   WITH s AS (
@@ -111,35 +110,6 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
     }
   }
   return { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
-}
-
-const boxesStatement = dialect.sqlToQuery(sql`/* groundTruthForMatchByIds */
-  SELECT ${g.id} AS id, ${g.videoId} AS "videoId", ${g.frameNumber} AS "frameNumber", ${g.timestamp} AS timestamp,
-    ${g.classLabel} AS "classLabel", ${g.confidence} AS confidence, ${g.x} AS x, ${g.y} AS y, ${g.width} AS width,
-    ${g.height} AS height, ${g.validated} AS validated, ${g.difficult} AS difficult
-  FROM ${g} JOIN ${v} ON ${v.id} = ${g.videoId}
-  WHERE ${g.id} = ANY(${sql.placeholder('ids')}::uuid[])
-    AND (${sql.placeholder('admin')}::boolean OR ${v.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`);
-
-/** Full rows of the boxes matches show, by id, within the caller's scope. */
-export async function groundTruthForMatchByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthObjectRow[]> {
-  const params = fillPlaceholders(boxesStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
-  return db.query<GroundTruthObjectRow>(boxesStatement.sql, params);
-}
-
-const detectionsStatement = dialect.sqlToQuery(sql`/* detectionsForMatchByIds */
-  SELECT ${d.id} AS id, ${d.testSessionId} AS "testSessionId", ${d.frameNumber} AS "frameNumber", ${d.timestamp} AS timestamp,
-    ${d.classLabel} AS "classLabel", ${d.confidence} AS confidence, ${d.validationResult} AS "validationResult",
-    ${d.boundingBoxX} AS "boundingBoxX", ${d.boundingBoxY} AS "boundingBoxY", ${d.boundingBoxWidth} AS "boundingBoxWidth",
-    ${d.boundingBoxHeight} AS "boundingBoxHeight", ${d.createdAt} AS "createdAt", ${d.updatedAt} AS "updatedAt"
-  FROM ${d} JOIN ${t} ON ${t.id} = ${d.testSessionId}
-  WHERE ${d.id} = ANY(${sql.placeholder('ids')}::uuid[])
-    AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`);
-
-/** Full rows of the detections that matched boxes, by id, within the caller's scope. */
-export async function detectionsForMatchByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<DetectionEventRow[]> {
-  const params = fillPlaceholders(detectionsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
-  return db.query<DetectionEventRow>(detectionsStatement.sql, params);
 }
 
 const applyStatement = dialect.sqlToQuery(sql`/* applyEvaluationResults */

@@ -2,6 +2,7 @@
 import { AppError } from '../../errors.js';
 import type { GroundTruthStatsResolvers, VideoResolvers } from '../__generated__/resolvers-types.js';
 import { requireIouThreshold, requireMinConfidence } from '../../evaluation/thresholds.js';
+import { cursorLists } from '../../loaders/cursor.js';
 import * as arg from '../args.js';
 
 export const Video: VideoResolvers = {
@@ -20,8 +21,7 @@ export const Video: VideoResolvers = {
           fromFrame,
           toFrame,
         },
-        first: arg.first(args.first, 1000, arg.pageLimits.groundTruth),
-        after: arg.after(args.after, ['n', 'n', 'u']),
+        window: arg.page(args, 'Video.groundTruth', cursorLists.groundTruthOfVideo(video.id), ['n', 'n', 'u']),
       },
     });
   },

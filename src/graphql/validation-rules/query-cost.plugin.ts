@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../../errors.js';
+import { maxNodeIds, pageSizes } from '../args.js';
 
 /** Assumed length of a list field without `first` (e.g. Video.testSessions). */
 export const unboundedListSize = 20;
@@ -15,10 +16,16 @@ export const unboundedListSize = 20;
 export const listCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const first = field.args.find((a) => a.name === 'first');
   if (first) {
-    const sent = args.first;
-    const n = typeof sent === 'number' ? sent : typeof first.defaultValue === 'number' ? first.defaultValue : unboundedListSize;
+    // A connection reads `first` or `last` rows, else its default page size (args.ts; the schema
+    // declares none for connections, so `last` alone is not also a `first`), else the schema's default.
+    const sent = typeof args.first === 'number' ? args.first : args.last;
+    const declared = typeof first.defaultValue === 'number' ? first.defaultValue : unboundedListSize;
+    const fallback = pageSizes[`${type.name}.${field.name}` as keyof typeof pageSizes]?.fallback ?? declared;
+    const n = typeof sent === 'number' ? sent : fallback;
     return 1 + Math.max(n, 0) * Math.max(childComplexity, 1);
   }
+  // nodes(ids:) is priced at its bound: list variables are priced empty (pricingVariables).
+  if (field.args.some((a) => a.name === 'ids') && type.name === 'Query') return 1 + maxNodeIds * Math.max(childComplexity, 1);
   // A connection's nodes/edges are priced by the connection's `first` already.
   // Structural test on the printed type ("[TestSession!]!"): graphql's isListType would throw across
   // module realms where Apollo's copy of graphql differs from ours (ESM/CJS, as under vitest).
