@@ -53,7 +53,11 @@ describeEachDatabase('applyEvaluation', (database) => {
     // d3 (0.95) ranks first and takes box A; d1 then matches nothing.
     const before = await resultsOf(sessionId);
     expect(before.stats).toEqual({ tp: 0, fp: 1, pending: 3 });
-    const res = dataOf(await app.execute(apply, { id: sessionId }));
+    const applied = await app.execute(apply, { id: sessionId });
+    // Lock the session, read the inputs, write every result, read the counters back: 4 statements,
+    // whatever the session's size (the answer's fields come from the returned row).
+    expect(Number(applied.headers.get('x-sql-statements'))).toBe(4);
+    const res = dataOf(applied);
     expect(res.applyEvaluation).toEqual({ updated: 2, testSession: { id: sessionId, detectionStats: { total: 4, tp: 0, fp: 3, pending: 1 } } });
     const after = await resultsOf(sessionId);
     expect(after.byId).toEqual({ [ids.d1]: 'FP', [ids.d2]: 'FP', [ids.d3]: 'FP', [ids.d4]: 'PENDING' });
