@@ -23,6 +23,7 @@ import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
+import { authorizationPlugin } from './graphql/authorization.plugin.js';
 import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -161,6 +162,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     plugins: [
+      // Roles before prices: a key that may not call a mutation learns that, not its cost.
+      authorizationPlugin(),
       queryCostPlugin(config.QUERY_MAX_COST),
       errorStatusPlugin(),
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
