@@ -3,7 +3,7 @@
 import { badInput } from '../errors.js';
 import { decodeCursor, isUuid, type CursorShape } from '../loaders/cursor.js';
 
-export const pageLimits = { projects: 100, videos: 100, testSessions: 100, groundTruth: 10_000, detections: 5_000 } as const;
+export const pageLimits = { projects: 100, videos: 100, testSessions: 100, testSessionsOfVideo: 100, groundTruth: 10_000, detections: 5_000 } as const;
 
 export function first(value: number | null | undefined, fallback: number, max: number): number {
   const n = value ?? fallback;

@@ -451,7 +451,7 @@ export type Video = {
   processingStatus?: Maybe<Scalars['String']['output']>;
   project: Project;
   status: VideoStatus;
-  /** Test sessions run on this video, most recently started first. */
+  /** Test sessions run on this video, most recently started first: the first `first` (1..100) of them. */
   testSessions: Array<TestSession>;
 };
 
@@ -473,6 +473,7 @@ export type VideoGroundTruthStatsArgs = {
 
 
 export type VideoTestSessionsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<TestSessionStatus>;
 };
 
@@ -850,7 +851,7 @@ export type VideoResolvers<ContextType = Context, ParentType extends ResolversPa
   processingStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['VideoStatus'], ParentType, ContextType>;
-  testSessions?: Resolver<Array<ResolversTypes['TestSession']>, ParentType, ContextType, Partial<VideoTestSessionsArgs>>;
+  testSessions?: Resolver<Array<ResolversTypes['TestSession']>, ParentType, ContextType, RequireFields<VideoTestSessionsArgs, 'first'>>;
 }>;
 
 export type VideoConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VideoConnection'] = ResolversParentTypes['VideoConnection']> = ResolversObject<{

@@ -29,7 +29,11 @@ export const Video: VideoResolvers = {
       parent: video.id,
       args: arg.fraction(args.minConfidence, 'minConfidence') ?? null,
     }),
-  testSessions: (video, args, ctx) => ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: args.status ?? null }),
+  testSessions: (video, args, ctx) =>
+    ctx.loaders.testSessionsByVideo.load({
+      parent: video.id,
+      args: { status: args.status ?? null, first: arg.first(args.first, 20, arg.pageLimits.testSessionsOfVideo) },
+    }),
 };
 
 export const GroundTruthStats: GroundTruthStatsResolvers = {
