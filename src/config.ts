@@ -54,6 +54,8 @@ const schema = z.object({
   CACHE: z.enum(['on', 'off']).default('on'),
   CACHE_TTL_S: int(1, 30 * 86_400).default(3600),
   CACHE_MAX_BYTES: int(1024, 64 * 1024 ** 3).default(64 * 1024 * 1024),
+  // Largest single response the cache stores; a larger one is served but not stored.
+  CACHE_MAX_ENTRY_BYTES: int(1024, 1024 ** 3).default(8 * 1024 * 1024),
   CACHE_VERSION: z.string().min(1).default('1'),
   CACHE_REDIS_TIMEOUT_MS: int(5, 60_000).default(100),
   CACHE_REDIS_BULK_TIMEOUT_MS: int(5, 60_000).default(1000),

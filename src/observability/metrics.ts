@@ -209,6 +209,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_stores_total', 'Responses written to the cache.', 'stores');
     counterFrom('truthgraph_cache_bypasses_total', 'Requests that skipped the cache (mutations, errors, uncacheable).', 'bypasses');
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
+    counterFrom('truthgraph_cache_oversize_total', 'Responses above CACHE_MAX_ENTRY_BYTES: served, not stored.', 'oversizeNotStored');
     counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
