@@ -15,6 +15,8 @@ export interface CacheStats {
   bytes: number;
   /** Hot entries recomputed after a write (refresh-ahead). */
   refreshes?: number;
+  /** Responses above the entry bound: served, not stored. */
+  oversizeNotStored?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
