@@ -36,7 +36,8 @@ import { loadManifestIfPresent, loadTrustedManifest, persistedDocumentRequests, 
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
-import { inFlightOperations } from './graphql/in-flight.plugin.js';
+import { inFlightOperations } from './http/in-flight.js';
+import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -61,6 +62,8 @@ export interface App {
   readonly authenticator: Authenticator;
   /** True once close() began (readiness then answers 503). */
   readonly shuttingDown: boolean;
+  /** GraphQL requests (and refresh-ahead recomputations) not yet finished. */
+  readonly inFlight: number;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -170,7 +173,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
-      inFlight.plugin,
       requestStatsPlugin(),
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
@@ -185,25 +187,30 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   cache.refreshAhead?.setRunner(async (src) => {
     const contextValue = createContext(db, src.scope, { invalidate });
     markRefresh(contextValue);
-    await apollo.executeOperation(
-      { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
-      { contextValue },
+    await inFlight.track(() =>
+      apollo.executeOperation(
+        { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
+        { contextValue },
+      ),
     );
   });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
-  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
+  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown, inFlight: () => inFlight.count }));
   expressApp.use(metricsRoutes(metrics));
   expressApp.use('/admin', authenticator.middleware);
   expressApp.use(adminRoutes({ db, scopeFor: (req) => (deps.scopeFor ? deps.scopeFor(req) : (req.res?.locals.scope as AccessScope | undefined) ?? null) }));
   if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
   expressApp.use(
     '/graphql',
+    // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
+    inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
     authenticator.middleware,
     express.json({ limit: config.BODY_LIMIT }),
+    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
     persistedDocumentRequests(),
     ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
@@ -216,15 +223,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
     }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const record = recordOf(res);
-        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-        const context = createContext(db, scope, { requestId: record.id, invalidate });
-        attachRecord(context, record);
-        return context;
-      },
-    }),
+    inFlight.hold(
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const record = recordOf(res);
+          const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
+          const context = createContext(db, scope, { requestId: record.id, invalidate });
+          attachRecord(context, record);
+          return context;
+        },
+      }),
+    ),
   );
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
   expressApp.use(notFoundHandler());
@@ -241,6 +250,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     authenticator,
     get shuttingDown() {
       return shuttingDown;
+    },
+    get inFlight() {
+      return inFlight.count;
     },
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {

@@ -45,6 +45,8 @@ const schema = z.object({
   QUERY_MAX_DIRECTIVES: int(0, 10_000).default(50),
   QUERY_MAX_TOKENS: int(10, 1_000_000).default(2000),
   QUERY_MAX_COST: int(1, 2_000_000_000).default(1_000_000),
+  // Deepest nesting of a variable's value (and of extensions); deeper is a 400 BAD_USER_INPUT.
+  QUERY_MAX_VARIABLE_DEPTH: int(1, 1000).default(32),
   FAULT_INJECTION: bool.default(false),
   REDIS_URL: z
     .string()
