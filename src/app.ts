@@ -32,7 +32,7 @@ import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { corsPolicy } from './http/cors.js';
 import { csrfPreflightHeaders } from './http/graphql-request.js';
-import { loadManifestIfPresent, loadTrustedManifest, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
+import { loadManifestIfPresent, loadTrustedManifest, operationNames, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
@@ -41,6 +41,7 @@ import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
 import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
 import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
@@ -64,6 +65,8 @@ export interface App {
   readonly shuttingDown: boolean;
   /** GraphQL requests (and refresh-ahead recomputations) not yet finished. */
   readonly inFlight: number;
+  /** Origin of the operator endpoints once listening with OPS_PORT (null without it). */
+  readonly opsUrl: string | null;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -123,6 +126,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     addStatementListener: (l) => db.addStatementListener(l),
     connectionsOpen: () => countConnections(db),
     cache,
+    knownOperations: manifest ? operationNames(Object.values(manifest)) : undefined,
   });
   let shuttingDown = false;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
@@ -198,8 +202,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
-  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown, inFlight: () => inFlight.count }));
-  expressApp.use(metricsRoutes(metrics));
+  const operatorRoutes = () => [healthRoutes({ db, cache, shuttingDown: () => shuttingDown, inFlight: () => inFlight.count }), metricsRoutes(metrics)];
+  // /health/live and /health/ready stay open for probes; the rest is for operators (src/http/ops-access.ts).
+  const opsApp = config.OPS_PORT === undefined ? null : express();
+  if (opsApp) {
+    opsApp.disable('x-powered-by');
+    opsApp.use(...operatorRoutes(), notFoundHandler(), httpErrorHandler(logger));
+    expressApp.use(operatorPaths, servedElsewhere);
+  } else {
+    const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
+    expressApp.use(operatorPaths, authenticator.middleware, requireAdmin(scopeOf));
+  }
+  expressApp.use(...operatorRoutes());
   expressApp.use('/admin', authenticator.middleware);
   expressApp.use(adminRoutes({ db, scopeFor: (req) => (deps.scopeFor ? deps.scopeFor(req) : (req.res?.locals.scope as AccessScope | undefined) ?? null) }));
   if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
@@ -239,6 +253,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.use(notFoundHandler());
   expressApp.use(httpErrorHandler(logger));
 
+  const opsServer = opsApp ? http.createServer(opsApp) : null;
+  let opsUrl: string | null = null;
+
   let closed = false;
   return {
     config,
@@ -254,8 +271,19 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     get inFlight() {
       return inFlight.count;
     },
-    listen(port = config.PORT, host = config.HOST) {
-      return new Promise((resolve, reject) => {
+    get opsUrl() {
+      return opsUrl;
+    },
+    async listen(port = config.PORT, host = config.HOST) {
+      if (opsServer && config.OPS_PORT !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          opsServer.once('error', reject);
+          opsServer.listen(config.OPS_PORT, config.OPS_HOST, () => resolve());
+        });
+        const addr = opsServer.address() as AddressInfo;
+        opsUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      }
+      return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const addr = httpServer.address() as AddressInfo;
@@ -292,6 +320,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await inFlight.settled(deadline);
       }
       metrics.close();
+      if (opsServer?.listening) {
+        opsServer.closeAllConnections();
+        await new Promise((resolve) => opsServer.close(resolve));
+      }
       await authenticator.close();
       // The pool before the cache: a write that outlived the grace fails with the pool instead of
       // committing after the cache closed, and one that committed still reaches the cache.

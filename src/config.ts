@@ -29,6 +29,10 @@ const schema = z.object({
   EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   SLOW_REQUEST_MS: int(1, 3_600_000).default(1000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  // Operator endpoints (/metrics, /health/database) on an address of their own, without a key; unset:
+  // on the API's port, for admin keys only.
+  OPS_PORT: int(0, 65_535).optional(),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),

@@ -32,6 +32,11 @@ export interface MetricsDeps {
   /** Connections the database sees from this app, or null when it cannot tell. */
   connectionsOpen(): Promise<number | null>;
   cache?: CacheStatsSource;
+  /**
+   * Operation names that get a label value of their own (the trusted-documents manifest's); any other
+   * name is `other`. Absent: the first 200 well-formed names a client sends.
+   */
+  knownOperations?: ReadonlySet<string>;
 }
 
 export interface HttpObservation {
@@ -57,7 +62,11 @@ const labelPattern = /^[A-Za-z_][\w.:-]{0,63}$/;
 // Clients choose operation names: cap the distinct values so a client cannot blow up the series count.
 const maxDistinctLabels = 200;
 
-function boundedLabel(seen: Set<string>, value: string): string {
+/** Names the server itself gives an operation it could not name from the document. */
+const ownOperationNames = new Set(['anonymous', 'unknown']);
+
+function boundedLabel(seen: Set<string>, value: string, known?: ReadonlySet<string>): string {
+  if (known) return known.has(value) || ownOperationNames.has(value) ? value : 'other';
   if (!labelPattern.test(value)) return 'other';
   if (seen.has(value)) return value;
   if (seen.size >= maxDistinctLabels) return 'other';
@@ -248,7 +257,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         const gqlKey = `${o.graphql.operation}\u0000${o.graphql.outcome}`;
         let gql = graphqlSeries.get(gqlKey);
         if (!gql) {
-          const operation = boundedLabel(operations, o.graphql.operation);
+          const operation = boundedLabel(operations, o.graphql.operation, deps.knownOperations);
           gql = {
             requests: graphqlRequests.labels({ operation, outcome: o.graphql.outcome }),
             duration: graphqlDuration.labels({ operation, outcome: o.graphql.outcome }),
