@@ -1,8 +1,9 @@
-// Who may call each mutation, in one place. The map is typed against the generated resolver type, so a
-// mutation added to schema.graphql without a line here fails to compile, and the authorization plugin
-// refuses every mutation field before any resolver runs when the caller's key lacks the role.
+// Who may call each mutation, in one place. The map is typed against the generated Mutation type, so a
+// mutation added to schema.graphql without a line here (or a line for one it lacks) fails to compile,
+// and the authorization plugin refuses every mutation field before any resolver runs when the
+// caller's key lacks the role.
 import type { AccessScope } from '../auth/scope.js';
-import type { MutationResolvers } from './__generated__/resolvers-types.js';
+import type { Mutation } from './__generated__/resolvers-types.js';
 
 /**
  * `admin`: only an admin key. `writer`: a key that may write at least one project; the service then
@@ -11,7 +12,7 @@ import type { MutationResolvers } from './__generated__/resolvers-types.js';
  */
 export type MutationRole = 'admin' | 'writer';
 
-export const mutationRoles: { readonly [K in keyof MutationResolvers]-?: MutationRole } = {
+export const mutationRoles: { readonly [K in Exclude<keyof Mutation, '__typename'>]-?: MutationRole } = {
   // Creating tenants is an operator's act: no per-key quota exists, so a member key may not mint projects.
   createProject: 'admin',
   createVideo: 'writer',
