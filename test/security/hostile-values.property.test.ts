@@ -80,10 +80,11 @@ describeEachDatabase('hostile values', (database) => {
             }
             expect(status, `${status} ${code}`).toBeLessThan(500);
             expect(code).not.toBe('INTERNAL_SERVER_ERROR');
-            const values = [...r.variables.map(([, json]) => json), ...(r.extensions ? [r.extensions] : [])];
-            const tooDeep = values.some((json) => {
+            // A variable's value may nest 32 levels: its container (the variables object, or extensions) 33.
+            // Parsed as the server parses them: of a repeated name, the last value is the one that counts.
+            const tooDeep = [variablesText, ...(r.extensions ? [r.extensions] : [])].some((json) => {
               try {
-                return nestsDeeperThan(JSON.parse(json), 32);
+                return nestsDeeperThan(JSON.parse(json), 33);
               } catch {
                 return true; // too deep for JSON.parse itself: the server must refuse it too
               }
