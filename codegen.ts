@@ -1,13 +1,15 @@
 // schema.graphql → resolver types whose parents are the Drizzle row types (src/db/schema.ts), and
-// operations/**/*.graphql (the frontends' documents) → typed documents plus the trusted-documents
-// manifest (operations/__generated__/persisted-documents.json: sha256 of the exact string → string).
+// operations/**/*.graphql (the frontends' documents) → typed documents (TypedDocumentNode ASTs with
+// __typename in every selection set, so Apollo's and urql's normalized caches key every entity) plus
+// the trusted-documents manifest (operations/__generated__/persisted-documents.json: sha256 of the
+// printed document → that text, see codegen-persisted-manifest.cjs).
 // Generated files are committed; CI regenerates and fails on any difference (see .ci/run).
-import { createHash } from 'node:crypto';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// The function form keeps the manifest keys bare sha256 hex of the sent string, which is what APQ
-// and the trusted-documents gate compare against ('sha256' would prefix them with "sha256:").
-const sha256hex = (document: string) => createHash('sha256').update(document).digest('hex');
+const operations = ['operations/**/*.graphql'];
+// The manifest must hash exactly the documents the typed-document target emits.
+const documentTransforms = [addTypenameSelectionDocumentTransform];
 
 const config: CodegenConfig = {
   schema: './schema.graphql',
@@ -43,10 +45,16 @@ const config: CodegenConfig = {
       },
     },
     './operations/__generated__/': {
-      documents: ['operations/**/*.graphql'],
+      documents: operations,
+      documentTransforms,
       preset: 'client',
-      presetConfig: { persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: sha256hex }, fragmentMasking: false },
-      config: { useTypeImports: true, documentMode: 'string', enumsAsTypes: true, scalars: { DateTime: 'string' } },
+      presetConfig: { fragmentMasking: false },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string' } },
+    },
+    './operations/__generated__/persisted-documents.json': {
+      documents: operations,
+      documentTransforms,
+      plugins: ['./codegen-persisted-manifest.cjs'],
     },
   },
 };

@@ -28,7 +28,6 @@ export async function startFaultSystem(env: Record<string, string> = {}, shape: 
       DATABASE_URL: pg.url,
       MIGRATE_ON_START: 'true',
       DB_POOL_MAX: '20',
-      DB_CONNECT_TIMEOUT_S: '2',
       FAULT_INJECTION: 'true',
       // The database scenarios measure what reaches PostgreSQL: with the response cache and the
       // API-key cache on, a repeated read is answered without it. Scenarios about the cache turn it on.

@@ -57,9 +57,9 @@ export async function postgresOutage(sys: FaultSystem, o = { clients: 20, durati
   const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
   await sleep(o.downAfterMs);
   const downAt = performance.now();
-  sys.pg.stop();
+  await sys.pg.stop();
   await sleep(o.downMs);
-  sys.pg.start(); // pg_ctl -w: returns once the server accepts connections
+  await sys.pg.start(); // pg_ctl -w: returns once the server accepts connections
   const upAt = performance.now();
   return outageReport(`PostgreSQL stopped ${o.downMs} ms under ${o.clients} clients`, await load, downAt, upAt);
 }
@@ -69,7 +69,7 @@ export async function postgresRestart(sys: FaultSystem, o = { clients: 20, durat
   const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
   await sleep(o.restartAfterMs);
   const downAt = performance.now();
-  sys.pg.restart();
+  await sys.pg.restart();
   const upAt = performance.now();
   return outageReport(`pg_ctl restart -m fast under ${o.clients} clients`, await load, downAt, upAt);
 }
@@ -286,7 +286,7 @@ export interface BootReport {
 /** The app started while PostgreSQL is down (porsager/postgres#641): 503s, then recovery on its own. */
 export async function postgresDownAtBoot(sys: FaultSystem): Promise<BootReport> {
   await sys.app.close();
-  sys.pg.stop();
+  await sys.pg.stop();
   const { createApp } = await import('../src/app.js');
   const app = await createApp({ ...sys.app.config, migrateOnStart: false });
   try {
@@ -294,7 +294,7 @@ export async function postgresDownAtBoot(sys: FaultSystem): Promise<BootReport> 
     const down = await Promise.all(Array.from({ length: 10 }, () => sendOnce(url, sys.key, readQuery(), {}, 15_000)));
     const byCode: Record<string, number> = {};
     for (const r of down) byCode[r.code ?? 'OK'] = (byCode[r.code ?? 'OK'] ?? 0) + 1;
-    sys.pg.start();
+    await sys.pg.start();
     const upAt = performance.now();
     let okAt = NaN;
     while (performance.now() - upAt < 30_000) {

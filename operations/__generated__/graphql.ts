@@ -3,7 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type TestSessionStatus =
   | 'COMPLETED'
   | 'FAILED'
@@ -27,7 +27,7 @@ export type ProjectDashboardQueryVariables = Exact<{
 }>;
 
 
-export type ProjectDashboardQuery = { project: { id: string, name: string, description: string | null, createdAt: string, stats: { videoCount: number, groundTruthTotal: number, groundTruthValidated: number, videosByStatus: { uploaded: number, processing: number, completed: number, failed: number }, testSessionsByStatus: { running: number, completed: number, failed: number }, detectionsByResult: { total: number, tp: number, fp: number, fn: number, pending: number } }, testSessions: { totalCount: number, nodes: Array<{ id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, video: { id: string, filename: string }, detectionStats: { total: number, tp: number, fp: number, fn: number, pending: number } }> } } | null };
+export type ProjectDashboardQuery = { __typename: 'Query', project: { __typename: 'Project', id: string, name: string, description: string | null, createdAt: string, stats: { __typename: 'ProjectStats', id: string, videoCount: number, groundTruthTotal: number, groundTruthValidated: number, videosByStatus: { __typename: 'VideoStatusCounts', uploaded: number, processing: number, completed: number, failed: number }, testSessionsByStatus: { __typename: 'TestSessionStatusCounts', running: number, completed: number, failed: number }, detectionsByResult: { __typename: 'DetectionStats', total: number, tp: number, fp: number, fn: number, pending: number } }, testSessions: { __typename: 'TestSessionConnection', totalCount: number, edges: Array<{ __typename: 'TestSessionEdge', cursor: string, node: { __typename: 'TestSession', id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, video: { __typename: 'Video', id: string, filename: string }, detectionStats: { __typename: 'DetectionStats', total: number, tp: number, fp: number, fn: number, pending: number } } }> } } | null };
 
 export type ProjectListQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -35,7 +35,7 @@ export type ProjectListQueryVariables = Exact<{
 }>;
 
 
-export type ProjectListQuery = { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, createdAt: string, stats: { videoCount: number, groundTruthTotal: number, groundTruthValidated: number } }> } };
+export type ProjectListQuery = { __typename: 'Query', projects: { __typename: 'ProjectConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename: 'ProjectEdge', cursor: string, node: { __typename: 'Project', id: string, name: string, createdAt: string, stats: { __typename: 'ProjectStats', id: string, videoCount: number, groundTruthTotal: number, groundTruthValidated: number } } }> } };
 
 export type VideoDetailQueryVariables = Exact<{
   videoId: string | number;
@@ -43,7 +43,7 @@ export type VideoDetailQueryVariables = Exact<{
 }>;
 
 
-export type VideoDetailQuery = { video: { id: string, filename: string, status: VideoStatus, processingStatus: string | null, createdAt: string, duration: number | null, fileSize: number | null, groundTruthGenerated: boolean, groundTruthCount: number, project: { id: string, name: string }, groundTruthStats: { totalObjects: number, avgConfidence: number | null, uniqueClasses: number, validatedCount: number, validationRate: number }, testSessions: Array<{ id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, detectionStats: { total: number, tp: number, fp: number, fn: number, pending: number } }> } | null };
+export type VideoDetailQuery = { __typename: 'Query', video: { __typename: 'Video', id: string, filename: string, status: VideoStatus, processingStatus: string | null, createdAt: string, duration: number | null, fileSize: number | null, groundTruthGenerated: boolean, groundTruthCount: number, project: { __typename: 'Project', id: string, name: string }, groundTruthStats: { __typename: 'GroundTruthStats', totalObjects: number, avgConfidence: number | null, uniqueClasses: number, validatedCount: number, validationRate: number }, testSessions: Array<{ __typename: 'TestSession', id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, detectionStats: { __typename: 'DetectionStats', total: number, tp: number, fp: number, fn: number, pending: number } }> } | null };
 
 export type VideoListQueryVariables = Exact<{
   projectId: string | number;
@@ -54,7 +54,7 @@ export type VideoListQueryVariables = Exact<{
 }>;
 
 
-export type VideoListQuery = { project: { id: string, name: string, videos: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, filename: string, status: VideoStatus, createdAt: string, duration: number | null, fileSize: number | null, groundTruthGenerated: boolean, groundTruthCount: number, maxConfidence: number | null }> } } | null };
+export type VideoListQuery = { __typename: 'Query', project: { __typename: 'Project', id: string, name: string, videos: { __typename: 'VideoConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename: 'VideoEdge', cursor: string, node: { __typename: 'Video', id: string, filename: string, status: VideoStatus, createdAt: string, duration: number | null, fileSize: number | null, groundTruthGenerated: boolean, groundTruthCount: number, maxConfidence: number | null } }> } } | null };
 
 export type SessionDetectionsQueryVariables = Exact<{
   sessionId: string | number;
@@ -68,7 +68,7 @@ export type SessionDetectionsQueryVariables = Exact<{
 }>;
 
 
-export type SessionDetectionsQuery = { testSession: { id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, video: { id: string, filename: string }, detectionStats: { total: number, tp: number, fp: number, fn: number, pending: number }, detections: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, frameNumber: number, timestamp: number, classLabel: string, confidence: number, validationResult: ValidationResult, boundingBox: { x: number, y: number, width: number, height: number } }> } } | null };
+export type SessionDetectionsQuery = { __typename: 'Query', testSession: { __typename: 'TestSession', id: string, status: TestSessionStatus, startedAt: string, completedAt: string | null, video: { __typename: 'Video', id: string, filename: string }, detectionStats: { __typename: 'DetectionStats', total: number, tp: number, fp: number, fn: number, pending: number }, detections: { __typename: 'DetectionConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename: 'DetectionEdge', cursor: string, node: { __typename: 'DetectionEvent', id: string, frameNumber: number, timestamp: number, classLabel: string, confidence: number, validationResult: ValidationResult, boundingBox: { __typename: 'BoundingBox', x: number, y: number, width: number, height: number } } }> } } | null };
 
 export type VideoGroundTruthQueryVariables = Exact<{
   videoId: string | number;
@@ -82,254 +82,12 @@ export type VideoGroundTruthQueryVariables = Exact<{
 }>;
 
 
-export type VideoGroundTruthQuery = { video: { id: string, groundTruthCount: number, groundTruth: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, frameNumber: number, timestamp: number, classLabel: string, confidence: number, x: number, y: number, width: number, height: number, validated: boolean, difficult: boolean }> } } | null };
+export type VideoGroundTruthQuery = { __typename: 'Query', video: { __typename: 'Video', id: string, groundTruthCount: number, groundTruth: { __typename: 'GroundTruthConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, edges: Array<{ __typename: 'GroundTruthEdge', cursor: string, node: { __typename: 'GroundTruthObject', id: string, frameNumber: number, timestamp: number, classLabel: string, confidence: number, x: number, y: number, width: number, height: number, validated: boolean, difficult: boolean } }> } } | null };
 
-export class TypedDocumentString<TResult, TVariables>
-  extends String
-  implements DocumentTypeDecoration<TResult, TVariables>
-{
-  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
-  private value: string;
-  public __meta__?: Record<string, any> | undefined;
 
-  constructor(value: string, __meta__?: Record<string, any> | undefined) {
-    super(value);
-    this.value = value;
-    this.__meta__ = __meta__;
-  }
-
-  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
-    return this.value;
-  }
-}
-
-export const ProjectDashboardDocument = new TypedDocumentString(`
-    query ProjectDashboard($projectId: ID!, $sessions: Int = 10) {
-  project(id: $projectId) {
-    id
-    name
-    description
-    createdAt
-    stats {
-      videoCount
-      videosByStatus {
-        uploaded
-        processing
-        completed
-        failed
-      }
-      groundTruthTotal
-      groundTruthValidated
-      testSessionsByStatus {
-        running
-        completed
-        failed
-      }
-      detectionsByResult {
-        total
-        tp
-        fp
-        fn
-        pending
-      }
-    }
-    testSessions(first: $sessions) {
-      totalCount
-      nodes {
-        id
-        status
-        startedAt
-        completedAt
-        video {
-          id
-          filename
-        }
-        detectionStats {
-          total
-          tp
-          fp
-          fn
-          pending
-        }
-      }
-    }
-  }
-}
-    `, {"hash":"82bed68b12e34c562207027f67abea8256c18f78d32122de60035981309fef3f"}) as unknown as TypedDocumentString<ProjectDashboardQuery, ProjectDashboardQueryVariables>;
-export const ProjectListDocument = new TypedDocumentString(`
-    query ProjectList($first: Int, $after: String) {
-  projects(first: $first, after: $after) {
-    totalCount
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
-    nodes {
-      id
-      name
-      createdAt
-      stats {
-        videoCount
-        groundTruthTotal
-        groundTruthValidated
-      }
-    }
-  }
-}
-    `, {"hash":"c6aa66562c00c6d7e7844c8beb2048e044d82286f00810e40718d864cfea995d"}) as unknown as TypedDocumentString<ProjectListQuery, ProjectListQueryVariables>;
-export const VideoDetailDocument = new TypedDocumentString(`
-    query VideoDetail($videoId: ID!, $minConfidence: Float = 0.3) {
-  video(id: $videoId) {
-    id
-    filename
-    status
-    processingStatus
-    createdAt
-    duration
-    fileSize
-    groundTruthGenerated
-    groundTruthCount
-    project {
-      id
-      name
-    }
-    groundTruthStats(minConfidence: $minConfidence) {
-      totalObjects
-      avgConfidence
-      uniqueClasses
-      validatedCount
-      validationRate
-    }
-    testSessions {
-      id
-      status
-      startedAt
-      completedAt
-      detectionStats {
-        total
-        tp
-        fp
-        fn
-        pending
-      }
-    }
-  }
-}
-    `, {"hash":"46fffc9a8fa5b91d924a65658b27736c3bb092546ac89ac886c00c7398c552e9"}) as unknown as TypedDocumentString<VideoDetailQuery, VideoDetailQueryVariables>;
-export const VideoListDocument = new TypedDocumentString(`
-    query VideoList($projectId: ID!, $first: Int = 50, $after: String, $status: VideoStatus, $groundTruthGenerated: Boolean) {
-  project(id: $projectId) {
-    id
-    name
-    videos(
-      first: $first
-      after: $after
-      status: $status
-      groundTruthGenerated: $groundTruthGenerated
-    ) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        id
-        filename
-        status
-        createdAt
-        duration
-        fileSize
-        groundTruthGenerated
-        groundTruthCount
-        maxConfidence
-      }
-    }
-  }
-}
-    `, {"hash":"fd553b6ffacc95f307dc30e2d98377873186817db68921c8983dd8ec3ff76d69"}) as unknown as TypedDocumentString<VideoListQuery, VideoListQueryVariables>;
-export const SessionDetectionsDocument = new TypedDocumentString(`
-    query SessionDetections($sessionId: ID!, $first: Int = 500, $after: String, $fromFrame: Int, $toFrame: Int, $minConfidence: Float, $classLabel: String, $validationResult: ValidationResult) {
-  testSession(id: $sessionId) {
-    id
-    status
-    startedAt
-    completedAt
-    video {
-      id
-      filename
-    }
-    detectionStats {
-      total
-      tp
-      fp
-      fn
-      pending
-    }
-    detections(
-      first: $first
-      after: $after
-      fromFrame: $fromFrame
-      toFrame: $toFrame
-      minConfidence: $minConfidence
-      classLabel: $classLabel
-      validationResult: $validationResult
-    ) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        id
-        frameNumber
-        timestamp
-        classLabel
-        confidence
-        validationResult
-        boundingBox {
-          x
-          y
-          width
-          height
-        }
-      }
-    }
-  }
-}
-    `, {"hash":"4a62bc3e540e8ee2b9e1aba0cb88a7582bc02e5e4de52511c2308e54f9235c9b"}) as unknown as TypedDocumentString<SessionDetectionsQuery, SessionDetectionsQueryVariables>;
-export const VideoGroundTruthDocument = new TypedDocumentString(`
-    query VideoGroundTruth($videoId: ID!, $first: Int = 1000, $after: String, $fromFrame: Int, $toFrame: Int, $minConfidence: Float = 0.3, $classLabel: String, $validated: Boolean) {
-  video(id: $videoId) {
-    id
-    groundTruthCount
-    groundTruth(
-      first: $first
-      after: $after
-      fromFrame: $fromFrame
-      toFrame: $toFrame
-      minConfidence: $minConfidence
-      classLabel: $classLabel
-      validated: $validated
-    ) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        id
-        frameNumber
-        timestamp
-        classLabel
-        confidence
-        x
-        y
-        width
-        height
-        validated
-        difficult
-      }
-    }
-  }
-}
-    `, {"hash":"93270fd4359820a8ce37424ef4f59d547b8dc91e270c58c23276c33669bf9307"}) as unknown as TypedDocumentString<VideoGroundTruthQuery, VideoGroundTruthQueryVariables>;
+export const ProjectDashboardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ProjectDashboard"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessions"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"project"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"stats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"videoCount"}},{"kind":"Field","name":{"kind":"Name","value":"videosByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"uploaded"}},{"kind":"Field","name":{"kind":"Name","value":"processing"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthTotal"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthValidated"}},{"kind":"Field","name":{"kind":"Name","value":"testSessionsByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"running"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}},{"kind":"Field","name":{"kind":"Name","value":"detectionsByResult"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"tp"}},{"kind":"Field","name":{"kind":"Name","value":"fp"}},{"kind":"Field","name":{"kind":"Name","value":"fn"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"testSessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessions"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"detectionStats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"tp"}},{"kind":"Field","name":{"kind":"Name","value":"fp"}},{"kind":"Field","name":{"kind":"Name","value":"fn"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProjectDashboardQuery, ProjectDashboardQueryVariables>;
+export const ProjectListDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ProjectList"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"projects"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"stats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"videoCount"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthTotal"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthValidated"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProjectListQuery, ProjectListQueryVariables>;
+export const VideoDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideoDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}},"defaultValue":{"kind":"FloatValue","value":"0.3"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"processingStatus"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"duration"}},{"kind":"Field","name":{"kind":"Name","value":"fileSize"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthGenerated"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthCount"}},{"kind":"Field","name":{"kind":"Name","value":"project"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthStats"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"minConfidence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalObjects"}},{"kind":"Field","name":{"kind":"Name","value":"avgConfidence"}},{"kind":"Field","name":{"kind":"Name","value":"uniqueClasses"}},{"kind":"Field","name":{"kind":"Name","value":"validatedCount"}},{"kind":"Field","name":{"kind":"Name","value":"validationRate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"testSessions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"detectionStats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"tp"}},{"kind":"Field","name":{"kind":"Name","value":"fp"}},{"kind":"Field","name":{"kind":"Name","value":"fn"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideoDetailQuery, VideoDetailQueryVariables>;
+export const VideoListDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideoList"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"50"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"VideoStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groundTruthGenerated"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"project"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"videos"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"groundTruthGenerated"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groundTruthGenerated"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"duration"}},{"kind":"Field","name":{"kind":"Name","value":"fileSize"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthGenerated"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthCount"}},{"kind":"Field","name":{"kind":"Name","value":"maxConfidence"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideoListQuery, VideoListQueryVariables>;
+export const SessionDetectionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SessionDetections"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"500"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromFrame"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"toFrame"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"classLabel"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"validationResult"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationResult"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"testSession"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sessionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"detectionStats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"tp"}},{"kind":"Field","name":{"kind":"Name","value":"fp"}},{"kind":"Field","name":{"kind":"Name","value":"fn"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}}]}},{"kind":"Field","name":{"kind":"Name","value":"detections"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromFrame"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromFrame"}}},{"kind":"Argument","name":{"kind":"Name","value":"toFrame"},"value":{"kind":"Variable","name":{"kind":"Name","value":"toFrame"}}},{"kind":"Argument","name":{"kind":"Name","value":"minConfidence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}}},{"kind":"Argument","name":{"kind":"Name","value":"classLabel"},"value":{"kind":"Variable","name":{"kind":"Name","value":"classLabel"}}},{"kind":"Argument","name":{"kind":"Name","value":"validationResult"},"value":{"kind":"Variable","name":{"kind":"Name","value":"validationResult"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"frameNumber"}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"classLabel"}},{"kind":"Field","name":{"kind":"Name","value":"confidence"}},{"kind":"Field","name":{"kind":"Name","value":"validationResult"}},{"kind":"Field","name":{"kind":"Name","value":"boundingBox"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<SessionDetectionsQuery, SessionDetectionsQueryVariables>;
+export const VideoGroundTruthDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"VideoGroundTruth"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"videoId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}},"defaultValue":{"kind":"IntValue","value":"1000"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromFrame"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"toFrame"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}},"defaultValue":{"kind":"FloatValue","value":"0.3"}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"classLabel"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"validated"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"video"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"videoId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruthCount"}},{"kind":"Field","name":{"kind":"Name","value":"groundTruth"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromFrame"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromFrame"}}},{"kind":"Argument","name":{"kind":"Name","value":"toFrame"},"value":{"kind":"Variable","name":{"kind":"Name","value":"toFrame"}}},{"kind":"Argument","name":{"kind":"Name","value":"minConfidence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"minConfidence"}}},{"kind":"Argument","name":{"kind":"Name","value":"classLabel"},"value":{"kind":"Variable","name":{"kind":"Name","value":"classLabel"}}},{"kind":"Argument","name":{"kind":"Name","value":"validated"},"value":{"kind":"Variable","name":{"kind":"Name","value":"validated"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"frameNumber"}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"classLabel"}},{"kind":"Field","name":{"kind":"Name","value":"confidence"}},{"kind":"Field","name":{"kind":"Name","value":"x"}},{"kind":"Field","name":{"kind":"Name","value":"y"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"validated"}},{"kind":"Field","name":{"kind":"Name","value":"difficult"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<VideoGroundTruthQuery, VideoGroundTruthQueryVariables>;

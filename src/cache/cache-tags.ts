@@ -25,6 +25,12 @@ export const tags = {
   sessionsOfVideo: (videoId: string) => `sessions-of-video:${videoId}`,
   session: (id: string) => `session:${id}`,
   detectionsOf: (sessionId: string) => `detections-of:${sessionId}`,
+  /**
+   * Any box / detection written anywhere. Boxes and detections have no tag of their own and may get
+   * client-chosen ids, so only these tell an admin's null `node(id)` that such an id now exists.
+   */
+  anyGroundTruth: () => 'ground-truth',
+  anyDetections: () => 'detections',
 } as const;
 
 /**
@@ -51,6 +57,17 @@ export const absentTags = {
   video: (scope: AccessScope, id: string): string[] => (scope.admin ? [tags.video(id)] : scope.readable.map(tags.videosOf)),
   session: (scope: AccessScope, id: string): string[] =>
     scope.admin ? [tags.session(id)] : scope.readable.map(tags.sessionsOfProject),
+  /** Every box write reports its project's stats tag, so a member's null follows its own projects. */
+  groundTruth: (scope: AccessScope): string[] => (scope.admin ? [tags.anyGroundTruth()] : scope.readable.map(tags.projectStats)),
+  detection: (scope: AccessScope): string[] => (scope.admin ? [tags.anyDetections()] : scope.readable.map(tags.projectStats)),
+  /** `node(id)` answers null only if no table holds the id where the caller can read it. */
+  node: (scope: AccessScope, id: string): string[] => [
+    ...absentTags.project(scope, id),
+    ...absentTags.video(scope, id),
+    ...absentTags.session(scope, id),
+    ...absentTags.groundTruth(scope),
+    ...absentTags.detection(scope),
+  ],
 };
 
 /** A row of a project: what a write knows of what it changed. */
@@ -87,7 +104,7 @@ export const writeTags = {
     ...sessionIds.flatMap((s) => [tags.session(s), tags.detectionsOf(s)]),
   ],
   /** A write of boxes to a video changes its boxes, its counters and its project's counters. */
-  groundTruth: (video: RowKey) => [tags.groundTruthOf(video.id), tags.video(video.id), tags.projectStats(video.projectId)],
+  groundTruth: (video: RowKey) => [tags.groundTruthOf(video.id), tags.video(video.id), tags.projectStats(video.projectId), tags.anyGroundTruth()],
   /** A new or ended session changes its lists and the project's session counters. */
   session: (s: SessionKey) => [
     tags.session(s.id),
@@ -96,7 +113,7 @@ export const writeTags = {
     tags.projectSessionCounts(s.projectId),
   ],
   /** A write of detections to a session changes its detections, its counters and its project's counters. */
-  detections: (session: RowKey) => [tags.detectionsOf(session.id), tags.session(session.id), tags.projectStats(session.projectId)],
+  detections: (session: RowKey) => [tags.detectionsOf(session.id), tags.session(session.id), tags.projectStats(session.projectId), tags.anyDetections()],
 };
 
 export type TagRecorder = (tag: string) => void;

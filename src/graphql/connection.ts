@@ -9,6 +9,8 @@ export const connectionResolvers = {
   edges: <T>(page: Page<T>) => page.rows.map((node) => ({ cursor: page.cursorOf(node), node })),
   pageInfo: <T>(page: Page<T>) => ({
     hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: page.rows.length ? page.cursorOf(page.rows[0]) : null,
     endCursor: page.rows.length ? page.cursorOf(page.rows[page.rows.length - 1]) : null,
   }),
   totalCount: <T>(page: Page<T>) => page.totalCount(),

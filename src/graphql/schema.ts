@@ -9,7 +9,7 @@ import { DetectionEvent } from './resolvers/detection.resolvers.js';
 import { GroundTruthObject } from './resolvers/ground-truth.resolvers.js';
 import { Mutation } from './resolvers/mutation.resolvers.js';
 import { Project, ProjectStats } from './resolvers/project.resolvers.js';
-import { Query } from './resolvers/query.resolvers.js';
+import { Node, Query } from './resolvers/query.resolvers.js';
 import { TestSession } from './resolvers/test-session.resolvers.js';
 import { GroundTruthStats, Video } from './resolvers/video.resolvers.js';
 import { DateTime } from './scalars.js';
@@ -20,6 +20,7 @@ export const resolvers: Resolvers = {
   DateTime,
   Query,
   Mutation,
+  Node,
   Project,
   ProjectStats,
   Video,

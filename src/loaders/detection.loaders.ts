@@ -4,13 +4,13 @@ import { detectionCountsBySessions, detectionPagesBySessions, type DetectionFilt
 import type { DetectionEventRow, TestSessionRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
-import { toPage, type Page } from './page.js';
+import { cursorLists } from './cursor.js';
+import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 export interface DetectionPageArgs {
   filter: DetectionFilter;
-  first: number;
-  after: [number, string] | null;
+  window: PageWindow<[number, string]>;
 }
 
 /** Counts the session row already carries (maintained by triggers), when the filter allows. */
@@ -39,10 +39,10 @@ export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionB
 
   const detectionPageBySession = new TaggedLoader(
     perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
-      const rows = await detectionPagesBySessions(db, parents, args.filter, args.first + 1, args.after ?? undefined);
+      const rows = await detectionPagesBySessions(db, parents, args.filter, args.window.size + 1, args.window);
       const pages = groupBy(rows, (r) => r.testSessionId);
       return (parent: string): Page<DetectionEventRow> =>
-        toPage(pages(parent), args.first, args.after, (r) => [r.timestamp, r.id], async () =>
+        toPage(pages(parent), args.window, cursorLists.detectionsOfSession(parent), (r) => [r.timestamp, r.id], async () =>
           countFromSession(await testSessionById.load(parent), args.filter) ??
           detectionCountBySession.load({ parent, args: args.filter }),
         );

@@ -10,13 +10,13 @@ import {
 import type { GroundTruthObjectRow, VideoRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
-import { toPage, type Page } from './page.js';
+import { cursorLists } from './cursor.js';
+import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 export interface GroundTruthPageArgs {
   filter: GroundTruthFilter;
-  first: number;
-  after: [number, number, string] | null;
+  window: PageWindow<[number, number, string]>;
 }
 
 /** The count the video row already carries (maintained by triggers), when the filter allows. */
@@ -40,10 +40,10 @@ export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById:
 
   const groundTruthPageByVideo = new TaggedLoader(
     perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
-      const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.first + 1, args.after ?? undefined);
+      const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.window.size + 1, args.window);
       const pages = groupBy(rows, (r) => r.videoId);
       return (parent: string): Page<GroundTruthObjectRow> =>
-        toPage(pages(parent), args.first, args.after, (r) => [r.frameNumber, r.confidence, r.id], async () =>
+        toPage(pages(parent), args.window, cursorLists.groundTruthOfVideo(parent), (r) => [r.frameNumber, r.confidence, r.id], async () =>
           countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
         );
     }),

@@ -3,6 +3,7 @@
 import { detectionLoaders } from './detection.loaders.js';
 import { groundTruthLoaders } from './ground-truth.loaders.js';
 import type { LoaderDeps } from './loader-deps.js';
+import { nodeLoaders } from './node.loaders.js';
 import { projectLoaders } from './project.loaders.js';
 import { testSessionLoaders } from './test-session.loaders.js';
 import { videoLoaders } from './video.loaders.js';
@@ -15,6 +16,7 @@ export function createLoaders(deps: LoaderDeps) {
     ...projects,
     ...videos,
     ...sessions,
+    ...nodeLoaders(deps, { ...projects, ...videos, ...sessions }),
     ...groundTruthLoaders(deps, videos.videoById),
     ...detectionLoaders(deps, sessions.testSessionById),
   };

@@ -4,7 +4,8 @@ import { projectCount, projectPage, projectsByIds, projectStatsByIds, type Proje
 import type { ProjectRow, ProjectStatsRow } from '../db/schema.js';
 import { byIdLoader, perArgsLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { toPage, type Page } from './page.js';
+import { cursorLists } from './cursor.js';
+import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 /** Which counters of the project_stats row a consumer shows: each group has a tag of its own. */
@@ -20,11 +21,6 @@ const counterTags: Record<CounterGroup, (projectId: string) => string[]> = {
   videos: (id) => [tags.projectVideoCounts(id)],
   sessions: (id) => [tags.projectSessionCounts(id)],
 };
-
-interface ProjectPageArgs {
-  first: number;
-  after: [number, string] | null;
-}
 
 export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   // Project rows arrive with their counters, which prime this loader; a consumer records only the
@@ -53,9 +49,9 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   );
 
   const projectPageByArgs = new TaggedLoader(
-    perArgsLoader(waves, async ({ first, after }: ProjectPageArgs) => {
-      const rows = (await projectPage(db, scope, first + 1, after ?? undefined)) as WithTs<ProjectWithStats>[];
-      const page = toPage(rows, first, after, (r) => [r._ts, r.id], () => projectCount(db, scope));
+    perArgsLoader(waves, async (window: PageWindow<[number, string]>) => {
+      const rows = (await projectPage(db, scope, window.size + 1, window)) as WithTs<ProjectWithStats>[];
+      const page = toPage(rows, window, cursorLists.projects(), (r) => [r._ts, r.id], () => projectCount(db, scope));
       // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
       for (const row of withStats(page.rows)) projectById.prime(row.id, row);
       return page;
@@ -64,8 +60,7 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
     (page: Page<ProjectRow>) => [...projectListTags(scope), ...page.rows.map((r) => tags.project(r.id))],
   );
 
-  const projectList = (first: number, after?: [number, string]): Promise<Page<ProjectRow>> =>
-    projectPageByArgs.load({ first, after: after ?? null });
+  const projectList = (window: PageWindow<[number, string]>): Promise<Page<ProjectRow>> => projectPageByArgs.load(window);
 
   return { projectById, projectStatsById, projectList };
 }

@@ -10,7 +10,8 @@ import type { ProjectStatsRow, TestSessionRow } from '../db/schema.js';
 import { byIdLoader, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { toPage, type Page } from './page.js';
+import { cursorLists } from './cursor.js';
+import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 export interface TestSessionListArgs {
@@ -20,8 +21,7 @@ export interface TestSessionListArgs {
 
 export interface TestSessionPageArgs {
   status: TestSessionStatusValue | null;
-  first: number;
-  after: [number, string] | null;
+  window: PageWindow<[number, string]>;
 }
 
 function countFromStats(stats: ProjectStatsRow | null, status: TestSessionStatusValue | null): number {
@@ -42,10 +42,10 @@ export function testSessionLoaders(
 
   const testSessionPageByProject = new TaggedLoader(
     perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
-      const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.first + 1, args.after ?? undefined)) as WithTs<TestSessionRow>[];
+      const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.window.size + 1, args.window)) as WithTs<TestSessionRow>[];
       const pages = groupBy(rows, (r) => r.projectId);
       return (parent: string) => {
-        const page = toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+        const page = toPage(pages(parent), args.window, cursorLists.sessionsOfProject(parent), (r) => [r._ts, r.id], async () =>
           countFromStats(await projectStatsById.load(parent, 'sessions'), args.status),
         );
         // Only the rows the page shows; its look-ahead row is left to a lookup of its own.

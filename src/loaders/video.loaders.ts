@@ -6,13 +6,13 @@ import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
 import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
-import { toPage, type Page } from './page.js';
+import { cursorLists } from './cursor.js';
+import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
 export interface VideoPageArgs {
   filter: VideoFilter;
-  first: number;
-  after: [number, string] | null;
+  window: PageWindow<[number, string]>;
 }
 
 function countFromStats(stats: ProjectStatsRow | null, filter: VideoFilter): number {
@@ -44,10 +44,10 @@ export function videoLoaders(
 
   const videoPageByProject = new TaggedLoader(
     perParentLoader(waves, async (parents, args: VideoPageArgs) => {
-      const rows = (await videoPagesByProjects(db, parents, args.filter, args.first + 1, args.after ?? undefined)) as WithTs<VideoRow>[];
+      const rows = (await videoPagesByProjects(db, parents, args.filter, args.window.size + 1, args.window)) as WithTs<VideoRow>[];
       const pages = groupBy(rows, (r) => r.projectId);
       return (parent: string) => {
-        const page = toPage(pages(parent), args.first, args.after, (r) => [r._ts, r.id], async () =>
+        const page = toPage(pages(parent), args.window, cursorLists.videosOfProject(parent), (r) => [r._ts, r.id], async () =>
           args.filter.groundTruthGenerated === undefined
             ? countFromStats(await projectStatsById.load(parent, 'videos'), args.filter)
             : videoCountByProject.load({ parent, args: args.filter }),

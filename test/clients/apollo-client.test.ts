@@ -99,7 +99,7 @@ describeEachServer('Apollo Client 4', {}, (server) => {
     const from = server().exchanges.length;
     const { data, error } = await client.query<any>({ query: gql(document), variables: { first: 2 }, fetchPolicy: 'no-cache' });
     expect(error).toBeUndefined();
-    expect(data?.projects.nodes).toHaveLength(2);
+    expect(data?.projects.edges).toHaveLength(2);
     const wire = server().exchanges.slice(from);
     expect(wire).toHaveLength(1);
     expect(wire[0]).toMatchObject({ method: 'GET', status: 200 });

@@ -3,11 +3,12 @@
 // costs O(page) however large the table grows. Sequential scans are switched off to expose a
 // missing index rather than let a small table hide it. Pages are chosen smaller than the rows that
 // match (when a page covers every match, reading them all and sorting is the planner's right call).
-import { beforeAll, expect, it } from 'vitest';
-import { adminScope } from '../../src/auth/scope.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminScope, memberScope } from '../../src/auth/scope.js';
 import type { Param, Queryable } from '../../src/db/client.js';
-import { detectionPagesBySessions } from '../../src/db/queries/detection.queries.js';
-import { groundTruthPagesByVideos, groundTruthStatsByVideos } from '../../src/db/queries/ground-truth.queries.js';
+import { detectionPagesBySessions, detectionsByIds } from '../../src/db/queries/detection.queries.js';
+import { groundTruthByIds, groundTruthPagesByVideos, groundTruthStatsByVideos } from '../../src/db/queries/ground-truth.queries.js';
+import { nodeTablesByIds } from '../../src/db/queries/node.queries.js';
 import { projectPage, projectStatsByIds } from '../../src/db/queries/project.queries.js';
 import { testSessionPagesByProjects, testSessionsByVideos } from '../../src/db/queries/test-session.queries.js';
 import { videoPagesByProjects, videosByIds } from '../../src/db/queries/video.queries.js';
@@ -81,7 +82,7 @@ describeEachDatabase('query plans of the hot reads', (database) => {
 
   it('video page per project reads videos_project_created_idx in order', async () => {
     expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51)), 'videos_project_created_idx', { sorted: false });
-    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51, [Date.now() * 1000, ids.videos[0]])), 'videos_project_created_idx', { sorted: false });
+    expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51, { cursor: [Date.now() * 1000, ids.videos[0]] })), 'videos_project_created_idx', { sorted: false });
   });
 
   it('video page filtered by status reads videos_project_status_created_idx in order', async () => {
@@ -95,7 +96,7 @@ describeEachDatabase('query plans of the hot reads', (database) => {
   it('ground-truth page reads gto_video_frame_idx in (frame, confidence desc, id) order', async () => {
     expectIndexPlan(await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3 }, 1001)), 'gto_video_frame_idx', { sorted: false });
     expectIndexPlan(
-      await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3, fromFrame: 10, toFrame: 2000 }, 101, [12, 0.5, ids.videos[0]])),
+      await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3, fromFrame: 10, toFrame: 2000 }, 101, { cursor: [12, 0.5, ids.videos[0]] })),
       'gto_video_frame_idx',
       { sorted: false },
     );
@@ -126,13 +127,76 @@ describeEachDatabase('query plans of the hot reads', (database) => {
   });
 
   it('unfiltered detection page reads det_session_timestamp_idx in order', async () => {
-    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, {}, 501, [1.5, ids.videos[0]])), 'det_session_timestamp_idx', { sorted: false });
+    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, {}, 501, { cursor: [1.5, ids.videos[0]] })), 'det_session_timestamp_idx', { sorted: false });
   });
 
   it('session pages and per-video sessions use their indexes', async () => {
     expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, undefined, 3)), 'test_sessions_project_started_idx', { sorted: false });
     expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, 'completed', 3)), 'test_sessions_project_status_started_idx', { sorted: false });
     expectIndexPlan(await plan((db) => testSessionsByVideos(db, ids.videos, undefined, 20)), 'test_sessions_video_started_idx', { sorted: false });
+  });
+
+  // last/before: the same indexes read in reverse, still without a Sort, so a backward page costs O(page).
+  describe('backward pages (last / before)', () => {
+    const backward = <K>(cursor: K | null = null) => ({ cursor, backward: true });
+    const ts = Date.now() * 1000;
+
+    it('project list reads projects_created_idx in reverse', async () => {
+      expectIndexPlan(await plan((db) => projectPage(db, adminScope, 2, backward())), 'projects_created_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => projectPage(db, adminScope, 2, backward([0, ids.projects[0]]))), 'projects_created_idx', { sorted: false });
+    });
+
+    it('video pages read their indexes in reverse, filtered or not', async () => {
+      expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51, backward())), 'videos_project_created_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, {}, 51, backward([0, ids.videos[0]]))), 'videos_project_created_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, { status: 'completed' }, 51, backward([ts, ids.videos[0]]))), 'videos_project_status_created_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => videoPagesByProjects(db, ids.projects, { groundTruthGenerated: true }, 51, backward())), 'videos_project_gt_generated_idx', { sorted: false });
+    });
+
+    it('ground-truth pages read gto_video_frame_idx in reverse (frame desc, confidence, id desc)', async () => {
+      expectIndexPlan(await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3 }, 1001, backward())), 'gto_video_frame_idx', { sorted: false });
+      expectIndexPlan(
+        await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { minConfidence: 0.3, fromFrame: 10, toFrame: 2000 }, 101, backward([1500, 0.5, ids.videos[0]]))),
+        'gto_video_frame_idx',
+        { sorted: false },
+      );
+      expectIndexPlan(
+        await plan((db) => groundTruthPagesByVideos(db, [ids.bigVideo], { classLabel: 'car', validated: true }, 51, backward())),
+        'gto_video_class_frame_validated_idx',
+        { sorted: false },
+      );
+    });
+
+    it('detection pages read their indexes in reverse', async () => {
+      expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, {}, 501, backward([1e9, ids.videos[0]]))), 'det_session_timestamp_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'FP' }, 51, backward())), 'det_session_result_timestamp_idx', { sorted: false });
+      expectIndexPlan(
+        await plan((db) => detectionPagesBySessions(db, ids.sessions, { classLabel: 'car', minConfidence: 0.5 }, 21, backward())),
+        'det_session_class_timestamp_idx',
+        { sorted: false },
+      );
+    });
+
+    it('session pages read their indexes in reverse', async () => {
+      expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, undefined, 3, backward([0, ids.sessions[0]]))), 'test_sessions_project_started_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => testSessionPagesByProjects(db, ids.projects, 'completed', 3, backward())), 'test_sessions_project_status_started_idx', { sorted: false });
+    });
+  });
+
+  it('node lookups probe the big tables by primary key, scoped or not, and never hash a parent table', async () => {
+    const member = memberScope(ids.projects.slice(0, 1), []);
+    for (const scope of [adminScope, member]) {
+      const nodes = await plan((db) => nodeTablesByIds(db, scope, [...ids.videos.slice(0, 2), ids.sessions[0]]));
+      // (projects and sessions are small here: the planner may probe them through any index
+      // holding the id; expectIndexPlan still refuses a scan of every big table)
+      for (const index of ['videos_pkey', 'ground_truth_objects_pkey', 'detection_events_pkey']) expectIndexPlan(nodes, index, { sorted: false });
+      expect(nodes.filter((n) => n['Node Type'] === 'Hash Join')).toEqual([]);
+      for (const [lookup, index] of [[groundTruthByIds, 'ground_truth_objects_pkey'], [detectionsByIds, 'detection_events_pkey']] as const) {
+        const nodesOf = await plan((db) => lookup(db, scope, ids.videos));
+        expectIndexPlan(nodesOf, index, { sorted: false });
+        expect(nodesOf.filter((n) => n['Node Type'] === 'Hash Join')).toEqual([]);
+      }
+    }
   });
 
   it('dashboard counters and lookups by id are primary-key reads', async () => {

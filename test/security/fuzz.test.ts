@@ -203,7 +203,7 @@ describeEachDatabase('hostile input', (database) => {
   }, 240_000);
 
   it('answers values the database cannot hold with BAD_USER_INPUT, not a 500 (found by this fuzz)', async () => {
-    const forged = Buffer.from(JSON.stringify([1e308, 0.5, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+    const forged = Buffer.from(JSON.stringify([`ground-truth/${videoId}`, 1e308, 0.5, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
     const q = `query($id: ID!, $after: String, $min: Float) { video(id: $id) { groundTruth(first: 5, after: $after, minConfidence: $min) { nodes { id } } } }`;
     const res = await app.execute(q, { id: videoId, after: forged });
     expect(res.status).toBeLessThan(500);

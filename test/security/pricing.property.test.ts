@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { buildSchema, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSizes } from '../../src/graphql/args.js';
 import { typeDefs } from '../../src/graphql/schema.js';
 import { pricingKey, queryCost, queryCostPlugin } from '../../src/graphql/validation-rules/query-cost.plugin.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -105,8 +106,12 @@ describe('every list of the schema is bounded and priced by its page size', () =
         if (!String(field.type).replace(/!$/, '').startsWith('[')) continue;
         if (type.name.endsWith('Connection') && (field.name === 'nodes' || field.name === 'edges')) continue;
         if (type.name === 'Mutation') continue;
+        // Query.nodes(ids:) is bounded by its id count (maxNodeIds) and priced at that bound.
+        if (type.name === 'Query' && field.args.some((a) => a.name === 'ids')) continue;
         const first = field.args.find((a) => a.name === 'first');
-        if (!first || typeof first.defaultValue !== 'number') unboundedLists.push(`${type.name}.${field.name}`);
+        const key = `${type.name}.${field.name}`;
+        const bounded = first && (typeof first.defaultValue === 'number' || key in listSizes);
+        if (!bounded) unboundedLists.push(key);
       }
     }
     expect(unboundedLists).toEqual([]);

@@ -57,16 +57,25 @@ function args(list: (string | undefined)[]): string {
 
 // Page sizes of 1..3 (1 and 2 likelier): every page of the seeded graph has a look-ahead row.
 const first = fc.constantFrom(1, 1, 2, 2, 3);
-const cursorOf = (kind: CursorKind) => rarely(fc.nat({ max: 1000 })).map((i) => (p: Pools) => {
-  const list = p.cursors[kind];
-  return i === undefined || list.length === 0 ? undefined : `after: ${JSON.stringify(list[i % list.length])}`;
-});
+/**
+ * A page window: `first` (and `after`), or one time in four `last` (and `before`). Cursors come from
+ * pages of every parent of the kind, so some belong to another parent's list (BAD_USER_INPUT, which
+ * the cache must answer like any other error).
+ */
+const cursorOf = (kind: CursorKind) =>
+  fc.record({ i: rarely(fc.nat({ max: 1000 })), back: rarely(fc.constant(true)) }).map(({ i, back }) => ({
+    size: (n: number) => `${back ? 'last' : 'first'}: ${n}`,
+    cursor: (p: Pools) => {
+      const list = p.cursors[kind];
+      return i === undefined || list.length === 0 ? undefined : `${back ? 'before' : 'after'}: ${JSON.stringify(list[i % list.length])}`;
+    },
+  }));
 /** A filter argument: absent three times in four, so unfiltered pages (the ones priming by-id loaders) dominate. */
 const rarely = <T>(a: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
 const confidence = fc.constantFrom(0, 0.3, 0.5, 0.8);
 const label = fc.constantFrom('car', 'person');
 
-const pageInfo = fc.constantFrom('pageInfo { hasNextPage endCursor }', 'pageInfo { hasNextPage }', '');
+const pageInfo = fc.constantFrom('pageInfo { hasNextPage endCursor }', 'pageInfo { hasNextPage }', 'pageInfo { hasPreviousPage startCursor }', '');
 const totalCount = fc.constantFrom('totalCount', '');
 
 function connection(fieldArgs: fc.Arbitrary<(p: Pools) => string>, nodes: fc.Arbitrary<Render>, name: string): fc.Arbitrary<Render> {
@@ -106,10 +115,10 @@ const none = fc.constant(lit(''));
 export function projectSel(depth: number): fc.Arbitrary<Render> {
   const videosArgs = fc
     .record({ f: first, s: rarely(videoStatus), g: rarely(fc.boolean()), c: cursorOf('videos') })
-    .map(({ f, s, g, c }) => (p: Pools) => args([`first: ${f}`, s && `status: ${s}`, g === undefined ? undefined : `groundTruthGenerated: ${g}`, c(p)]));
+    .map(({ f, s, g, c }) => (p: Pools) => args([c.size(f), s && `status: ${s}`, g === undefined ? undefined : `groundTruthGenerated: ${g}`, c.cursor(p)]));
   const sessionsArgs = fc
     .record({ f: first, s: rarely(sessionStatus), c: cursorOf('sessions') })
-    .map(({ f, s, c }) => (p: Pools) => args([`first: ${f}`, s && `status: ${s}`, c(p)]));
+    .map(({ f, s, c }) => (p: Pools) => args([c.size(f), s && `status: ${s}`, c.cursor(p)]));
   const children = {
     stats: statsSel.map(lit),
     videos: depth > 0 ? connection(videosArgs, videoSel(depth - 1), 'videos') : none,
@@ -124,7 +133,7 @@ export function videoSel(depth: number): fc.Arbitrary<Render> {
   const gtArgs = fc
     .record({ f: first, m: rarely(confidence), v: rarely(fc.boolean()), l: rarely(label), from: rarely(fc.nat({ max: 3 })), c: cursorOf('groundTruth') })
     .map(({ f, m, v, l, from, c }) => (p: Pools) =>
-      args([`first: ${f}`, m === undefined ? undefined : `minConfidence: ${m}`, v === undefined ? undefined : `validated: ${v}`, l && `classLabel: "${l}"`, from === undefined ? undefined : `fromFrame: ${from}`, c(p)]),
+      args([c.size(f), m === undefined ? undefined : `minConfidence: ${m}`, v === undefined ? undefined : `validated: ${v}`, l && `classLabel: "${l}"`, from === undefined ? undefined : `fromFrame: ${from}`, c.cursor(p)]),
     );
   const boxNode = fc.boolean().map((back) => lit(`id frameNumber confidence validated classLabel${back && depth > 0 ? ` video { ${videoScalars} }` : ''}`));
   const children = {
@@ -140,7 +149,7 @@ export function sessionSel(depth: number): fc.Arbitrary<Render> {
   const detArgs = fc
     .record({ f: first, m: rarely(confidence), r: rarely(validationResult), l: rarely(label), c: cursorOf('detections') })
     .map(({ f, m, r, l, c }) => (p: Pools) =>
-      args([`first: ${f}`, m === undefined ? undefined : `minConfidence: ${m}`, r && `validationResult: ${r}`, l && `classLabel: "${l}"`, c(p)]),
+      args([c.size(f), m === undefined ? undefined : `minConfidence: ${m}`, r && `validationResult: ${r}`, l && `classLabel: "${l}"`, c.cursor(p)]),
     );
   const detNode = fc.boolean().map((back) =>
     lit(`id frameNumber confidence validationResult classLabel boundingBox { x width }${back ? ' testSession { id status detectionStats { total tp } }' : ''}`),
@@ -162,16 +171,47 @@ export interface Read {
   scope?: string;
 }
 
+/** A Relay node id: a row of any pool (or an unknown id), or a project's counters (`stats:<id>`). */
+const nodeRef: fc.Arbitrary<Render> = fc.oneof(
+  ...(['projects', 'videos', 'sessions', 'boxes', 'detections'] as const).map((pool) => ref(pool).map((r) => (p: Pools) => resolve(p, r))),
+  ref('projects').map((r) => (p: Pools) => `stats:${resolve(p, r)}`),
+);
+/**
+ * What a node read shows of each type: its own fields and, at times, a back-reference (by-id loaders).
+ * Fields of one name and different types are aliased (`status` of a video and of a session could
+ * not share a response key).
+ */
+const nodeSel: fc.Arbitrary<Render> = fc
+  .record({ project: projectSel(0), deep: fc.boolean() })
+  .map(({ project, deep }) => (p: Pools) =>
+    `__typename id ... on Project { ${project(p)} }
+     ... on Video { filename videoStatus: status processingStatus groundTruthCount maxConfidence${deep ? ' project { id name }' : ''} }
+     ... on TestSession { sessionStatus: status completedAt detectionStats { total tp fp fn pending }${deep ? ` video { ${videoScalars} }` : ''} }
+     ... on GroundTruthObject { frameNumber confidence validated${deep ? ` video { ${videoScalars} }` : ''} }
+     ... on DetectionEvent { validationResult confidence${deep ? ' testSession { id status detectionStats { total tp } }' : ''} }
+     ... on ProjectStats { videoCount groundTruthTotal detectionsByResult { total } }`,
+  );
+
 // Root selections are mostly one level of lists below the root (a few statements per read, so a run
-// compares thousands of reads), sometimes two.
+// compares thousands of reads), sometimes two; node lookups (node, nodes) are one root field in seven.
 const rootDepth = fc.constantFrom(1, 1, 1, 2);
 const rootField = fc.oneof(
-  rootDepth.chain((d) => fc.record({ f: first, c: cursorOf('projects'), sel: projectSel(d) })).map(({ f, c, sel }) => (p: Pools) =>
-    `projects${args([`first: ${f}`, c(p)])} { totalCount pageInfo { hasNextPage endCursor } nodes { ${sel(p)} } }`,
-  ),
-  rootDepth.chain((d) => fc.record({ r: ref('projects'), sel: projectSel(d) })).map(({ r, sel }) => (p: Pools) => `project(id: "${resolve(p, r)}") { ${sel(p)} }`),
-  rootDepth.chain((d) => fc.record({ r: ref('videos'), sel: videoSel(d) })).map(({ r, sel }) => (p: Pools) => `video(id: "${resolve(p, r)}") { ${sel(p)} }`),
-  rootDepth.chain((d) => fc.record({ r: ref('sessions'), sel: sessionSel(d) })).map(({ r, sel }) => (p: Pools) => `testSession(id: "${resolve(p, r)}") { ${sel(p)} }`),
+  {
+    weight: 3,
+    arbitrary: rootDepth.chain((d) => fc.record({ f: first, c: cursorOf('projects'), sel: projectSel(d) })).map(({ f, c, sel }) => (p: Pools) =>
+      `projects${args([c.size(f), c.cursor(p)])} { totalCount pageInfo { hasNextPage endCursor } nodes { ${sel(p)} } }`,
+    ),
+  },
+  { weight: 3, arbitrary: rootDepth.chain((d) => fc.record({ r: ref('projects'), sel: projectSel(d) })).map(({ r, sel }) => (p: Pools) => `project(id: "${resolve(p, r)}") { ${sel(p)} }`) },
+  { weight: 3, arbitrary: rootDepth.chain((d) => fc.record({ r: ref('videos'), sel: videoSel(d) })).map(({ r, sel }) => (p: Pools) => `video(id: "${resolve(p, r)}") { ${sel(p)} }`) },
+  { weight: 3, arbitrary: rootDepth.chain((d) => fc.record({ r: ref('sessions'), sel: sessionSel(d) })).map(({ r, sel }) => (p: Pools) => `testSession(id: "${resolve(p, r)}") { ${sel(p)} }`) },
+  { weight: 1, arbitrary: fc.record({ r: nodeRef, sel: nodeSel }).map(({ r, sel }) => (p: Pools) => `node(id: "${r(p)}") { ${sel(p)} }`) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ rs: fc.array(nodeRef, { minLength: 1, maxLength: 4 }), sel: nodeSel }).map(({ rs, sel }) => (p: Pools) =>
+      `nodes(ids: [${rs.map((r) => JSON.stringify(r(p))).join(', ')}]) { ${sel(p)} }`,
+    ),
+  },
 );
 
 export const scopeArb: fc.Arbitrary<Scope> = fc.oneof(

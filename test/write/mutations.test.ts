@@ -100,15 +100,15 @@ describeEachDatabase('mutations', (database) => {
       expect(await aggregateDrift(database().db)).toEqual([]);
     });
 
-    it('reports exactly the ground-truth, video and stats tags, after commit', async () => {
+    it("reports exactly the ground-truth, video and stats tags and the any-box tag (an admin's null node(id)), after commit", async () => {
       seenAtInvalidate.length = 0;
       const before = (await rowCounts(database().db)).groundTruth;
       const r = await h.run(M.upsertGroundTruth, { videoId, objects: [box(), box()] });
       // Not `videos-of`: boxes change no list's membership; pages showing the video carry its tag.
       expect(r.invalidations).toEqual([
-        expect.arrayContaining([`ground-truth-of:${videoId}`, `video:${videoId}`, `project-stats:${projectId}`]),
+        expect.arrayContaining([`ground-truth-of:${videoId}`, `video:${videoId}`, `project-stats:${projectId}`, 'ground-truth']),
       ]);
-      expect(r.invalidations[0]).toHaveLength(3);
+      expect(r.invalidations[0]).toHaveLength(4);
       // The rows were already visible to another connection when invalidate ran: committed first.
       expect(seenAtInvalidate).toEqual([before + 2]);
     });
@@ -141,7 +141,7 @@ describeEachDatabase('mutations', (database) => {
       const first = await h.run(M.ingestDetections, { testSessionId: s.id, detections: batch });
       expect(first.data!.ingestDetections).toEqual({ inserted: 2, updated: 0 });
       expect(new Set(first.invalidations[0])).toEqual(
-        new Set([`detections-of:${s.id}`, `session:${s.id}`, `project-stats:${projectId}`]),
+        new Set([`detections-of:${s.id}`, `session:${s.id}`, `project-stats:${projectId}`, 'detections']),
       );
       expect((await h.ok(M.ingestDetections, { testSessionId: s.id, detections: batch })).ingestDetections).toEqual({ inserted: 0, updated: 2 });
 

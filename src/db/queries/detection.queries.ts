@@ -1,6 +1,9 @@
 // SQL for detection events: pages per test session ordered by (timestamp, id), and filtered counts.
+import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
+import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
+import { parentProject } from './node.queries.js';
 import type { DetectionEventRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one session gets its testSessionId in JS. */
@@ -9,6 +12,16 @@ const eventColumns = `d.id, d.frame_number AS "frameNumber",
   d.bounding_box_x AS "boundingBoxX", d.bounding_box_y AS "boundingBoxY",
   d.bounding_box_width AS "boundingBoxWidth", d.bounding_box_height AS "boundingBoxHeight",
   d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
+
+/** Detections by id (node lookups), scoped through their session's project. */
+export async function detectionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<DetectionEventRow[]> {
+  const p = new Params();
+  return db.query(
+    `/* detectionsByIds */ SELECT ${eventColumns}, d.test_session_id AS "testSessionId" FROM detection_events d
+     WHERE d.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofDetection)}`,
+    p.values,
+  );
+}
 
 export interface DetectionFilter {
   minConfidence?: number;
@@ -33,17 +46,19 @@ export async function detectionPagesBySessions(
   sessionIds: readonly string[],
   filter: DetectionFilter,
   limit: number,
-  after?: readonly [number, string],
+  window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<DetectionEventRow[]> {
   const p = new Params();
   const parents = p.parents(sessionIds);
+  const { cursor, backward } = window;
   let where = `d.test_session_id = parent.id${filterSql(p, filter)}`;
-  if (after) where += ` AND (d.timestamp, d.id) > (${p.add(after[0])}::float8, ${p.add(after[1])}::uuid)`;
+  if (cursor) where += ` AND (d.timestamp, d.id) ${backward ? '<' : '>'} (${p.add(cursor[0])}::float8, ${p.add(cursor[1])}::uuid)`;
+  const dir = backward ? 'DESC' : 'ASC';
   const single = sessionIds.length === 1;
   const rows = await db.query<DetectionEventRow>(
     `/* detectionPagesBySessions */ SELECT page.*${single ? '' : ', parent.id AS "testSessionId"'} FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${eventColumns} FROM detection_events d WHERE ${where}
-       ORDER BY d.timestamp, d.id LIMIT ${p.add(limit)}::int) page`,
+       ORDER BY d.timestamp ${dir}, d.id ${dir} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
   if (single) for (const row of rows) row.testSessionId = sessionIds[0];

@@ -1,11 +1,24 @@
 // SQL for ground-truth boxes: pages per video ordered by (frame, confidence desc, id), counts and stats.
+import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
+import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
+import { parentProject } from './node.queries.js';
 import type { GroundTruthObjectRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one video gets its videoId in JS, not 10,000 times over the wire. */
 const boxColumns = `g.id, g.frame_number AS "frameNumber", g.timestamp, g.class_label AS "classLabel",
   g.confidence, g.x, g.y, g.width, g.height, g.validated, g.difficult`;
+
+/** Boxes by id (node lookups), scoped through their video's project. */
+export async function groundTruthByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthObjectRow[]> {
+  const p = new Params();
+  return db.query(
+    `/* groundTruthByIds */ SELECT ${boxColumns}, g.video_id AS "videoId" FROM ground_truth_objects g
+     WHERE g.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofBox)}`,
+    p.values,
+  );
+}
 
 export interface GroundTruthFilter {
   minConfidence?: number;
@@ -30,21 +43,28 @@ export async function groundTruthPagesByVideos(
   videoIds: readonly string[],
   filter: GroundTruthFilter,
   limit: number,
-  after?: readonly [number, number, string],
+  window: KeysetWindow<readonly [number, number, string]> = {},
 ): Promise<GroundTruthObjectRow[]> {
   const p = new Params();
   const parents = p.parents(videoIds);
+  const { cursor, backward } = window;
   let where = `g.video_id = parent.id${filterSql(p, filter)}`;
-  if (after) {
-    const [f, c, i] = [p.add(after[0]), p.add(after[1]), p.add(after[2])];
-    where += ` AND g.frame_number >= ${f}::int AND (g.frame_number > ${f}::int OR g.confidence < ${c}::real
+  // The order mixes directions, so no row comparison fits: the frame bound alone lets the index
+  // start at the cursor's frame, the rest places the row within that frame.
+  if (cursor) {
+    const [f, c, i] = [p.add(cursor[0]), p.add(cursor[1]), p.add(cursor[2])];
+    where += backward
+      ? ` AND g.frame_number <= ${f}::int AND (g.frame_number < ${f}::int OR g.confidence > ${c}::real
+      OR (g.confidence = ${c}::real AND g.id < ${i}::uuid))`
+      : ` AND g.frame_number >= ${f}::int AND (g.frame_number > ${f}::int OR g.confidence < ${c}::real
       OR (g.confidence = ${c}::real AND g.id > ${i}::uuid))`;
   }
+  const order = backward ? 'g.frame_number DESC, g.confidence, g.id DESC' : 'g.frame_number, g.confidence DESC, g.id';
   const single = videoIds.length === 1;
   const rows = await db.query<GroundTruthObjectRow>(
     `/* groundTruthPagesByVideos */ SELECT page.*${single ? '' : ', parent.id AS "videoId"'} FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${boxColumns} FROM ground_truth_objects g WHERE ${where}
-       ORDER BY g.frame_number, g.confidence DESC, g.id LIMIT ${p.add(limit)}::int) page`,
+       ORDER BY ${order} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
   if (single) for (const row of rows) row.videoId = videoIds[0];

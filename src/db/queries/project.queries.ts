@@ -1,6 +1,7 @@
 // SQL for projects and their maintained dashboard counters.
 import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
+import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
 import type { ProjectRow, ProjectStatsRow } from '../schema.js';
 
@@ -32,19 +33,21 @@ export async function projectsByIds(db: Queryable, scope: AccessScope, ids: read
   );
 }
 
-/** Newest first; `after` is the [created_at µs, id] of the last row seen. */
+/** Newest first (oldest first from the cursor when backward); the cursor is the [created_at µs, id] of a row. */
 export async function projectPage(
   db: Queryable,
   scope: AccessScope,
   limit: number,
-  after?: readonly [number, string],
+  window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<ProjectWithStats[]> {
   const p = new Params();
+  const { cursor, backward } = window;
   const where = [`true${p.scope(scope, 'p.id')}`];
-  if (after) where.push(`(p.created_at, p.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`);
+  if (cursor) where.push(`(p.created_at, p.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`);
+  const dir = backward ? 'ASC' : 'DESC';
   return db.query(
     `/* projectPage */ SELECT ${projectWithStatsColumns} FROM projects p WHERE ${where.join(' AND ')}
-     ORDER BY p.created_at DESC, p.id DESC LIMIT ${p.add(limit)}::int`,
+     ORDER BY p.created_at ${dir}, p.id ${dir} LIMIT ${p.add(limit)}::int`,
     p.values,
   );
 }

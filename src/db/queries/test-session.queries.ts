@@ -1,6 +1,7 @@
 // SQL for test sessions: by id (scoped), pages per project, and a bounded list per video.
 import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
+import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
 import type { TestSessionRow } from '../schema.js';
 
@@ -30,17 +31,19 @@ export async function testSessionPagesByProjects(
   projectIds: readonly string[],
   status: TestSessionStatusValue | undefined,
   limit: number,
-  after?: readonly [number, string],
+  window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<TestSessionRow[]> {
   const p = new Params();
   const parents = p.parents(projectIds);
+  const { cursor, backward } = window;
   let where = 't.project_id = parent.id';
   if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
-  if (after) where += ` AND (t.started_at, t.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
+  if (cursor) where += ` AND (t.started_at, t.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`;
+  const dir = backward ? 'ASC' : 'DESC';
   return db.query(
     `/* testSessionPagesByProjects */ SELECT page.* FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
-       ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) page`,
+       ORDER BY t.started_at ${dir}, t.id ${dir} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
 }

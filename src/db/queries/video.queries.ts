@@ -1,6 +1,7 @@
 // SQL for videos: by id (scoped), and newest-first pages per project, batched over many projects.
 import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
+import type { KeysetWindow } from '../keyset.js';
 import { Params } from '../params.js';
 import type { VideoRow } from '../schema.js';
 
@@ -32,22 +33,27 @@ function filterSql(p: Params, f: VideoFilter): string {
   return s;
 }
 
-/** One statement for every project: a LATERAL page each, newest first, `limit` rows per project. */
+/**
+ * One statement for every project: a LATERAL page each, newest first, `limit` rows per project;
+ * backward pages read the same index the other way (oldest first from the cursor).
+ */
 export async function videoPagesByProjects(
   db: Queryable,
   projectIds: readonly string[],
   filter: VideoFilter,
   limit: number,
-  after?: readonly [number, string],
+  window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<VideoRow[]> {
   const p = new Params();
   const parents = p.parents(projectIds);
+  const { cursor, backward } = window;
   let where = `v.project_id = parent.id${filterSql(p, filter)}`;
-  if (after) where += ` AND (v.created_at, v.id) < ('epoch'::timestamptz + ${p.add(after[0])}::int8 * interval '1 microsecond', ${p.add(after[1])}::uuid)`;
+  if (cursor) where += ` AND (v.created_at, v.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`;
+  const dir = backward ? 'ASC' : 'DESC';
   return db.query(
     `/* videoPagesByProjects */ SELECT page.* FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${videoColumns} FROM videos v WHERE ${where}
-       ORDER BY v.created_at DESC, v.id DESC LIMIT ${p.add(limit)}::int) page`,
+       ORDER BY v.created_at ${dir}, v.id ${dir} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
 }

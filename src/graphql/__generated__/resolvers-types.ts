@@ -77,7 +77,7 @@ export type DetectionEdge = {
   node: DetectionEvent;
 };
 
-export type DetectionEvent = {
+export type DetectionEvent = Node & {
   __typename?: 'DetectionEvent';
   boundingBox: BoundingBox;
   classLabel: Scalars['String']['output'];
@@ -152,7 +152,7 @@ export type GroundTruthInput = {
   y: Scalars['Float']['input'];
 };
 
-export type GroundTruthObject = {
+export type GroundTruthObject = Node & {
   __typename?: 'GroundTruthObject';
   bboxArea: Scalars['Float']['output'];
   classLabel: Scalars['String']['output'];
@@ -271,14 +271,27 @@ export type MutationUpsertGroundTruthArgs = {
   videoId: Scalars['ID']['input'];
 };
 
+/**
+ * An object with a stable, globally unique id (Relay's Object Identification). Ids are the rows'
+ * UUIDs, so an id read from any field can be passed to `node` to refetch the object.
+ */
+export type Node = {
+  id: Scalars['ID']['output'];
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** Opaque cursor of the last edge; pass it as `after` to read the next page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** Another page follows the last edge (known when paging forward; false when paging backward). */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Another page precedes the first edge (known when paging backward; false when paging forward). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Opaque cursor of the first edge; pass it as `before` to read the previous page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
-export type Project = {
+export type Project = Node & {
   __typename?: 'Project';
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -286,24 +299,28 @@ export type Project = {
   name: Scalars['String']['output'];
   /** Dashboard counters, maintained on every write (no scan). */
   stats: ProjectStats;
-  /** Test sessions of the project, most recently started first. */
+  /** Test sessions of the project, most recently started first; default page size 50, at most 100. */
   testSessions: TestSessionConnection;
-  /** Videos of the project, newest first. */
+  /** Videos of the project, newest first; default page size 50, at most 100. */
   videos: VideoConnection;
 };
 
 
 export type ProjectTestSessionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<TestSessionStatus>;
 };
 
 
 export type ProjectVideosArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   groundTruthGenerated?: InputMaybe<Scalars['Boolean']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<VideoStatus>;
 };
 
@@ -321,11 +338,13 @@ export type ProjectEdge = {
   node: Project;
 };
 
-export type ProjectStats = {
+/** The dashboard counters of one project; its id is "stats:" followed by the project's id. */
+export type ProjectStats = Node & {
   __typename?: 'ProjectStats';
   detectionsByResult: DetectionStats;
   groundTruthTotal: Scalars['Int']['output'];
   groundTruthValidated: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
   testSessionsByStatus: TestSessionStatusCounts;
   videoCount: Scalars['Int']['output'];
   videosByStatus: VideoStatusCounts;
@@ -333,12 +352,33 @@ export type ProjectStats = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The object with this id, whatever its type; null when it does not exist or the caller may not
+   * read it (the same answer either way).
+   */
+  node?: Maybe<Node>;
+  /** The objects with these ids (at most 100), in the order asked; null where `node` would answer null. */
+  nodes: Array<Maybe<Node>>;
   /** A project by id; null when it does not exist or the caller may not read it. */
   project?: Maybe<Project>;
-  /** Projects the caller may read, newest first. */
+  /**
+   * Projects the caller may read, newest first. Connections page forward with `first` / `after`
+   * or backward with `last` / `before` (not both); a cursor is valid only on the list that issued it.
+   * Default page size 20, at most 100.
+   */
   projects: ProjectConnection;
   testSession?: Maybe<TestSession>;
   video?: Maybe<Video>;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -349,7 +389,9 @@ export type QueryProjectArgs = {
 
 export type QueryProjectsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -362,12 +404,12 @@ export type QueryVideoArgs = {
   id: Scalars['ID']['input'];
 };
 
-export type TestSession = {
+export type TestSession = Node & {
   __typename?: 'TestSession';
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Detections per validation result, maintained on every write. */
   detectionStats: DetectionStats;
-  /** Detection events ordered by timestamp. */
+  /** Detection events ordered by timestamp; default page size 500, at most 5,000. */
   detections: DetectionConnection;
   id: Scalars['ID']['output'];
   project: Project;
@@ -379,9 +421,11 @@ export type TestSession = {
 
 export type TestSessionDetectionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   classLabel?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   fromFrame?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   minConfidence?: InputMaybe<Scalars['Float']['input']>;
   toFrame?: InputMaybe<Scalars['Int']['input']>;
   validationResult?: InputMaybe<ValidationResult>;
@@ -431,7 +475,7 @@ export type ValidationResult =
   | 'PENDING'
   | 'TP';
 
-export type Video = {
+export type Video = Node & {
   __typename?: 'Video';
   createdAt: Scalars['DateTime']['output'];
   /** Length in seconds. */
@@ -439,7 +483,7 @@ export type Video = {
   /** Size in bytes (a Float because videos outgrow GraphQL's 32-bit Int). */
   fileSize?: Maybe<Scalars['Float']['output']>;
   filename: Scalars['String']['output'];
-  /** Ground-truth boxes ordered by frame, then confidence descending. */
+  /** Ground-truth boxes ordered by frame, then confidence descending; default page size 1000, at most 10,000. */
   groundTruth: GroundTruthConnection;
   /** Number of ground-truth objects, maintained on every write. */
   groundTruthCount: Scalars['Int']['output'];
@@ -458,9 +502,11 @@ export type Video = {
 
 export type VideoGroundTruthArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   classLabel?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   fromFrame?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   minConfidence?: InputMaybe<Scalars['Float']['input']>;
   toFrame?: InputMaybe<Scalars['Int']['input']>;
   validated?: InputMaybe<Scalars['Boolean']['input']>;
@@ -576,6 +622,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  Node:
+    | ( DetectionEventRow )
+    | ( GroundTruthObjectRow )
+    | ( ProjectRow )
+    | ( ProjectStatsRow )
+    | ( TestSessionRow )
+    | ( VideoRow )
+  ;
+}>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -600,6 +657,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Project: ResolverTypeWrapper<ProjectRow>;
   ProjectConnection: ResolverTypeWrapper<ProjectConnectionModel>;
@@ -645,6 +703,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Project: ProjectRow;
   ProjectConnection: ProjectConnectionModel;
@@ -698,6 +757,7 @@ export type DetectionEventResolvers<ContextType = Context, ParentType extends Re
   timestamp?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   validationResult?: Resolver<ResolversTypes['ValidationResult'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type DetectionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DetectionStats'] = ResolversParentTypes['DetectionStats']> = ResolversObject<{
@@ -734,6 +794,7 @@ export type GroundTruthObjectResolvers<ContextType = Context, ParentType extends
   width?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type GroundTruthStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GroundTruthStats'] = ResolversParentTypes['GroundTruthStats']> = ResolversObject<{
@@ -758,9 +819,15 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   upsertGroundTruth?: Resolver<ResolversTypes['UpsertResult'], ParentType, ContextType, RequireFields<MutationUpsertGroundTruthArgs, 'objects' | 'videoId'>>;
 }>;
 
+export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'DetectionEvent' | 'GroundTruthObject' | 'Project' | 'ProjectStats' | 'TestSession' | 'Video', ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ProjectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Project'] = ResolversParentTypes['Project']> = ResolversObject<{
@@ -769,8 +836,9 @@ export type ProjectResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stats?: Resolver<ResolversTypes['ProjectStats'], ParentType, ContextType>;
-  testSessions?: Resolver<ResolversTypes['TestSessionConnection'], ParentType, ContextType, RequireFields<ProjectTestSessionsArgs, 'first'>>;
-  videos?: Resolver<ResolversTypes['VideoConnection'], ParentType, ContextType, RequireFields<ProjectVideosArgs, 'first'>>;
+  testSessions?: Resolver<ResolversTypes['TestSessionConnection'], ParentType, ContextType, Partial<ProjectTestSessionsArgs>>;
+  videos?: Resolver<ResolversTypes['VideoConnection'], ParentType, ContextType, Partial<ProjectVideosArgs>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ProjectConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProjectConnection'] = ResolversParentTypes['ProjectConnection']> = ResolversObject<{
@@ -789,14 +857,18 @@ export type ProjectStatsResolvers<ContextType = Context, ParentType extends Reso
   detectionsByResult?: Resolver<ResolversTypes['DetectionStats'], ParentType, ContextType>;
   groundTruthTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   groundTruthValidated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   testSessionsByStatus?: Resolver<ResolversTypes['TestSessionStatusCounts'], ParentType, ContextType>;
   videoCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   videosByStatus?: Resolver<ResolversTypes['VideoStatusCounts'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   project?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType, RequireFields<QueryProjectArgs, 'id'>>;
-  projects?: Resolver<ResolversTypes['ProjectConnection'], ParentType, ContextType, RequireFields<QueryProjectsArgs, 'first'>>;
+  projects?: Resolver<ResolversTypes['ProjectConnection'], ParentType, ContextType, Partial<QueryProjectsArgs>>;
   testSession?: Resolver<Maybe<ResolversTypes['TestSession']>, ParentType, ContextType, RequireFields<QueryTestSessionArgs, 'id'>>;
   video?: Resolver<Maybe<ResolversTypes['Video']>, ParentType, ContextType, RequireFields<QueryVideoArgs, 'id'>>;
 }>;
@@ -804,12 +876,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 export type TestSessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TestSession'] = ResolversParentTypes['TestSession']> = ResolversObject<{
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   detectionStats?: Resolver<ResolversTypes['DetectionStats'], ParentType, ContextType>;
-  detections?: Resolver<ResolversTypes['DetectionConnection'], ParentType, ContextType, RequireFields<TestSessionDetectionsArgs, 'first'>>;
+  detections?: Resolver<ResolversTypes['DetectionConnection'], ParentType, ContextType, Partial<TestSessionDetectionsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TestSessionStatus'], ParentType, ContextType>;
   video?: Resolver<ResolversTypes['Video'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type TestSessionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TestSessionConnection'] = ResolversParentTypes['TestSessionConnection']> = ResolversObject<{
@@ -842,7 +915,7 @@ export type VideoResolvers<ContextType = Context, ParentType extends ResolversPa
   duration?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   fileSize?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  groundTruth?: Resolver<ResolversTypes['GroundTruthConnection'], ParentType, ContextType, RequireFields<VideoGroundTruthArgs, 'first' | 'minConfidence'>>;
+  groundTruth?: Resolver<ResolversTypes['GroundTruthConnection'], ParentType, ContextType, RequireFields<VideoGroundTruthArgs, 'minConfidence'>>;
   groundTruthCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   groundTruthGenerated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   groundTruthStats?: Resolver<ResolversTypes['GroundTruthStats'], ParentType, ContextType, RequireFields<VideoGroundTruthStatsArgs, 'minConfidence'>>;
@@ -852,6 +925,7 @@ export type VideoResolvers<ContextType = Context, ParentType extends ResolversPa
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['VideoStatus'], ParentType, ContextType>;
   testSessions?: Resolver<Array<ResolversTypes['TestSession']>, ParentType, ContextType, RequireFields<VideoTestSessionsArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type VideoConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VideoConnection'] = ResolversParentTypes['VideoConnection']> = ResolversObject<{
@@ -887,6 +961,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GroundTruthObject?: GroundTruthObjectResolvers<ContextType>;
   GroundTruthStats?: GroundTruthStatsResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Project?: ProjectResolvers<ContextType>;
   ProjectConnection?: ProjectConnectionResolvers<ContextType>;

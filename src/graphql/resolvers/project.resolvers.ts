@@ -1,6 +1,7 @@
 // Project fields: its video and session pages, and the dashboard counters.
 import { AppError } from '../../errors.js';
 import type { ProjectResolvers, ProjectStatsResolvers } from '../__generated__/resolvers-types.js';
+import { cursorLists } from '../../loaders/cursor.js';
 import * as arg from '../args.js';
 
 export const Project: ProjectResolvers = {
@@ -9,8 +10,7 @@ export const Project: ProjectResolvers = {
       parent: project.id,
       args: {
         filter: { status: arg.optional(args.status), groundTruthGenerated: arg.optional(args.groundTruthGenerated) },
-        first: arg.first(args.first, 50, arg.pageLimits.videos),
-        after: arg.after(args.after, ['n', 'u']),
+        window: arg.page(args, 'Project.videos', cursorLists.videosOfProject(project.id), ['n', 'u']),
       },
     }),
   testSessions: (project, args, ctx) =>
@@ -18,8 +18,7 @@ export const Project: ProjectResolvers = {
       parent: project.id,
       args: {
         status: args.status ?? null,
-        first: arg.first(args.first, 50, arg.pageLimits.testSessions),
-        after: arg.after(args.after, ['n', 'u']),
+        window: arg.page(args, 'Project.testSessions', cursorLists.sessionsOfProject(project.id), ['n', 'u']),
       },
     }),
   stats: async (project, _, ctx) => {
@@ -30,6 +29,8 @@ export const Project: ProjectResolvers = {
 };
 
 export const ProjectStats: ProjectStatsResolvers = {
+  // The counters belong to the project: their identity derives from its id (Query.node reads it back).
+  id: (s) => `stats:${s.projectId}`,
   videoCount: (s) => s.videosUploaded + s.videosProcessing + s.videosCompleted + s.videosFailed,
   videosByStatus: (s) => ({
     uploaded: s.videosUploaded,

@@ -1,6 +1,7 @@
 // Test session fields: back-references, the detection page and the maintained detection counters.
 import { AppError } from '../../errors.js';
 import type { TestSessionResolvers } from '../__generated__/resolvers-types.js';
+import { cursorLists } from '../../loaders/cursor.js';
 import * as arg from '../args.js';
 
 export const TestSession: TestSessionResolvers = {
@@ -19,8 +20,7 @@ export const TestSession: TestSessionResolvers = {
           fromFrame: arg.frame(args.fromFrame, 'fromFrame'),
           toFrame: arg.frame(args.toFrame, 'toFrame'),
         },
-        first: arg.first(args.first, 500, arg.pageLimits.detections),
-        after: arg.after(args.after, ['n', 'u']),
+        window: arg.page(args, 'TestSession.detections', cursorLists.detectionsOfSession(session.id), ['n', 'u']),
       },
     }),
   detectionStats: (s) => ({

@@ -1,6 +1,7 @@
 // Video fields: its project, ground-truth page and stats, and its test sessions.
 import { AppError } from '../../errors.js';
 import type { GroundTruthStatsResolvers, VideoResolvers } from '../__generated__/resolvers-types.js';
+import { cursorLists } from '../../loaders/cursor.js';
 import * as arg from '../args.js';
 
 export const Video: VideoResolvers = {
@@ -19,8 +20,7 @@ export const Video: VideoResolvers = {
           fromFrame,
           toFrame,
         },
-        first: arg.first(args.first, 1000, arg.pageLimits.groundTruth),
-        after: arg.after(args.after, ['n', 'n', 'u']),
+        window: arg.page(args, 'Video.groundTruth', cursorLists.groundTruthOfVideo(video.id), ['n', 'n', 'u']),
       },
     });
   },
@@ -32,7 +32,7 @@ export const Video: VideoResolvers = {
   testSessions: (video, args, ctx) =>
     ctx.loaders.testSessionsByVideo.load({
       parent: video.id,
-      args: { status: args.status ?? null, first: arg.first(args.first, 20, arg.pageLimits.testSessionsOfVideo) },
+      args: { status: args.status ?? null, first: arg.listSize(args.first, 'Video.testSessions') },
     }),
 };
 

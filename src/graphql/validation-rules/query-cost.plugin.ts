@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../../errors.js';
+import { maxNodeIds, pageSizes } from '../args.js';
 
 /** Assumed length of an introspection list (the schema's own lists all carry `first`). */
 export const introspectionListSize = 20;
@@ -18,11 +19,19 @@ export class UnpriceableError extends Error {}
 export const listCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const first = field.args.find((a) => a.name === 'first');
   if (first) {
-    const sent = args.first;
-    const n = typeof sent === 'number' ? sent : typeof first.defaultValue === 'number' ? first.defaultValue : NaN;
-    if (!Number.isFinite(n)) throw new UnpriceableError(`${type.name}.${field.name} has no page size to price`);
+    // A connection reads `first` or `last` rows, else its default page size (args.ts; the schema
+    // declares none for connections, so `last` alone is not also a `first`), else the schema's default.
+    const sent = typeof args.first === 'number' ? args.first : args.last;
+    const key = `${type.name}.${field.name}`;
+    const fallback =
+      (pageSizes as Readonly<Record<string, { fallback: number } | undefined>>)[key]?.fallback ??
+      (typeof first.defaultValue === 'number' ? first.defaultValue : undefined);
+    const n = typeof sent === 'number' ? sent : fallback;
+    if (n === undefined || !Number.isFinite(n)) throw new UnpriceableError(`${key} has no page size to price`);
     return 1 + Math.max(n, 0) * Math.max(childComplexity, 1);
   }
+  // nodes(ids:) is priced at its bound: list variables are priced empty (pricingVariables).
+  if (field.args.some((a) => a.name === 'ids') && type.name === 'Query') return 1 + maxNodeIds * Math.max(childComplexity, 1);
   // Structural test on the printed type ("[TestSession!]!"): graphql's isListType would throw across
   // module realms where Apollo's copy of graphql differs from ours (ESM/CJS, as under vitest).
   if (String(field.type).startsWith('[')) {
