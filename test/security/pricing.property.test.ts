@@ -98,7 +98,7 @@ describe('pricing fails closed', () => {
 });
 
 describe('every list of the schema is bounded and priced by its page size', () => {
-  it('gives each list field a `first` with a default, unless it is the nodes/edges of a connection', () => {
+  it('gives each list field a `first` with a default and a bound, unless it is the nodes/edges of a connection or nodes(ids:)', () => {
     const unboundedLists: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__') || !('getFields' in type) || !('getInterfaces' in type)) continue;
