@@ -45,7 +45,7 @@ const hot: [string, (db: Queryable) => Promise<unknown>][] = [
   ['detection page, 500 of the largest session', (db) => detectionPagesBySessions(db, [session], {}, 501)],
   ['detection page, class + min confidence', (db) => detectionPagesBySessions(db, [session], { classLabel: 'car', minConfidence: 0.5 }, 501)],
   ['session page per project', (db) => testSessionPagesByProjects(db, projects, undefined, 51)],
-  ['sessions of 50 videos', (db) => testSessionsByVideos(db, videos, undefined)],
+  ['sessions of 50 videos (20 each)', (db) => testSessionsByVideos(db, videos, undefined, 20)],
   ['dashboard counters', (db) => projectStatsByIds(db, projects)],
   ['videos by id (50)', (db) => videosByIds(db, adminScope, videos)],
   ['project page', (db) => projectPage(db, adminScope, 21)],

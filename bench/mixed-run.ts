@@ -51,9 +51,10 @@ function zipf(n: number, s = 1.1) {
 }
 
 /** Sums the samples of the server's Prometheus metrics whose name starts with one of `names` (null: no /metrics). */
-export async function scrapeCounters(url: string, names: readonly string[]): Promise<Record<string, number> | null> {
+export async function scrapeCounters(url: string, names: readonly string[], headers: Record<string, string> = {}): Promise<Record<string, number> | null> {
   try {
-    const res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(5000) });
+    // /metrics answers an admin key only (src/http/ops-access.ts): the bench's key is one.
+    const res = await fetch(new URL('/metrics', url), { headers, signal: AbortSignal.timeout(5000) });
     if (!res.ok) return null;
     return sumCounters(await res.text(), names);
   } catch {
@@ -123,7 +124,7 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
   // Server-side load over the measured window: CPU, statements sent, recomputations.
   const sample = async () => ({
     cpu: await notes.cpu?.sample(),
-    counters: await scrapeCounters(url, [statementsMetric, refreshesMetric]),
+    counters: await scrapeCounters(url, [statementsMetric, refreshesMetric], tg.headers),
   });
   let before: { cpu?: CpuSample; counters: Record<string, number> | null } | undefined;
   const startSample = setTimeout(() => {

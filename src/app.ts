@@ -23,6 +23,7 @@ import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
+import { authorizationPlugin } from './graphql/authorization.plugin.js';
 import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -31,14 +32,16 @@ import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { corsPolicy } from './http/cors.js';
 import { csrfPreflightHeaders } from './http/graphql-request.js';
-import { loadManifestIfPresent, loadTrustedManifest, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
+import { loadManifestIfPresent, loadTrustedManifest, operationNames, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { faultInjectionPlugin } from './http/fault-injection.js';
-import { inFlightOperations } from './graphql/in-flight.plugin.js';
+import { inFlightOperations } from './http/in-flight.js';
+import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
 import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
 import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
@@ -60,6 +63,10 @@ export interface App {
   readonly authenticator: Authenticator;
   /** True once close() began (readiness then answers 503). */
   readonly shuttingDown: boolean;
+  /** GraphQL requests (and refresh-ahead recomputations) not yet finished. */
+  readonly inFlight: number;
+  /** Origin of the operator endpoints once listening with OPS_PORT (null without it). */
+  readonly opsUrl: string | null;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -119,6 +126,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     addStatementListener: (l) => db.addStatementListener(l),
     connectionsOpen: () => countConnections(db),
     cache,
+    knownOperations: manifest ? operationNames(Object.values(manifest)) : undefined,
   });
   let shuttingDown = false;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
@@ -161,13 +169,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
     plugins: [
+      // Roles before prices: a key that may not call a mutation learns that, not its cost.
+      authorizationPlugin(),
       queryCostPlugin(config.QUERY_MAX_COST),
       errorStatusPlugin(),
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
-      inFlight.plugin,
       requestStatsPlugin(),
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
@@ -182,25 +191,40 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   cache.refreshAhead?.setRunner(async (src) => {
     const contextValue = createContext(db, src.scope, { invalidate });
     markRefresh(contextValue);
-    await apollo.executeOperation(
-      { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
-      { contextValue },
+    await inFlight.track(() =>
+      apollo.executeOperation(
+        { query: src.query, variables: src.variables, operationName: src.operationName ?? undefined },
+        { contextValue },
+      ),
     );
   });
   expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
-  expressApp.use(healthRoutes({ db, cache, shuttingDown: () => shuttingDown }));
-  expressApp.use(metricsRoutes(metrics));
+  const operatorRoutes = () => [healthRoutes({ db, cache, shuttingDown: () => shuttingDown, inFlight: () => inFlight.count }), metricsRoutes(metrics)];
+  // /health/live and /health/ready stay open for probes; the rest is for operators (src/http/ops-access.ts).
+  const opsApp = config.OPS_PORT === undefined ? null : express();
+  if (opsApp) {
+    opsApp.disable('x-powered-by');
+    opsApp.use(...operatorRoutes(), notFoundHandler(), httpErrorHandler(logger));
+    expressApp.use(operatorPaths, servedElsewhere);
+  } else {
+    const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
+    expressApp.use(operatorPaths, authenticator.middleware, requireAdmin(scopeOf));
+  }
+  expressApp.use(...operatorRoutes());
   expressApp.use('/admin', authenticator.middleware);
   expressApp.use(adminRoutes({ db, scopeFor: (req) => (deps.scopeFor ? deps.scopeFor(req) : (req.res?.locals.scope as AccessScope | undefined) ?? null) }));
   if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
   expressApp.use(
     '/graphql',
+    // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
+    inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
     authenticator.middleware,
     express.json({ limit: config.BODY_LIMIT }),
+    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
     persistedDocumentRequests(),
     ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
@@ -213,19 +237,24 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
     }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const record = recordOf(res);
-        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-        const context = createContext(db, scope, { requestId: record.id, invalidate });
-        attachRecord(context, record);
-        return context;
-      },
-    }),
+    inFlight.hold(
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const record = recordOf(res);
+          const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
+          const context = createContext(db, scope, { requestId: record.id, invalidate });
+          attachRecord(context, record);
+          return context;
+        },
+      }),
+    ),
   );
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
   expressApp.use(notFoundHandler());
   expressApp.use(httpErrorHandler(logger));
+
+  const opsServer = opsApp ? http.createServer(opsApp) : null;
+  let opsUrl: string | null = null;
 
   let closed = false;
   return {
@@ -239,8 +268,22 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     get shuttingDown() {
       return shuttingDown;
     },
-    listen(port = config.PORT, host = config.HOST) {
-      return new Promise((resolve, reject) => {
+    get inFlight() {
+      return inFlight.count;
+    },
+    get opsUrl() {
+      return opsUrl;
+    },
+    async listen(port = config.PORT, host = config.HOST) {
+      if (opsServer && config.OPS_PORT !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          opsServer.once('error', reject);
+          opsServer.listen(config.OPS_PORT, config.OPS_HOST, () => resolve());
+        });
+        const addr = opsServer.address() as AddressInfo;
+        opsUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      }
+      return new Promise<string>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const addr = httpServer.address() as AddressInfo;
@@ -277,6 +320,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await inFlight.settled(deadline);
       }
       metrics.close();
+      if (opsServer?.listening) {
+        opsServer.closeAllConnections();
+        await new Promise((resolve) => opsServer.close(resolve));
+      }
       await authenticator.close();
       // The pool before the cache: a write that outlived the grace fails with the pool instead of
       // committing after the cache closed, and one that committed still reaches the cache.

@@ -29,6 +29,10 @@ const schema = z.object({
   EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   SLOW_REQUEST_MS: int(1, 3_600_000).default(1000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  // Operator endpoints (/metrics, /health/database) on an address of their own, without a key; unset:
+  // on the API's port, for admin keys only.
+  OPS_PORT: int(0, 65_535).optional(),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   // Default: on outside production.
   GRAPHIQL: bool.optional(),
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
@@ -45,6 +49,8 @@ const schema = z.object({
   QUERY_MAX_DIRECTIVES: int(0, 10_000).default(50),
   QUERY_MAX_TOKENS: int(10, 1_000_000).default(2000),
   QUERY_MAX_COST: int(1, 2_000_000_000).default(1_000_000),
+  // Deepest nesting of a variable's value (and of extensions); deeper is a 400 BAD_USER_INPUT.
+  QUERY_MAX_VARIABLE_DEPTH: int(1, 1000).default(32),
   FAULT_INJECTION: bool.default(false),
   REDIS_URL: z
     .string()
@@ -54,6 +60,8 @@ const schema = z.object({
   CACHE: z.enum(['on', 'off']).default('on'),
   CACHE_TTL_S: int(1, 30 * 86_400).default(3600),
   CACHE_MAX_BYTES: int(1024, 64 * 1024 ** 3).default(64 * 1024 * 1024),
+  // Largest single response the cache stores; a larger one is served but not stored.
+  CACHE_MAX_ENTRY_BYTES: int(1024, 1024 ** 3).default(8 * 1024 * 1024),
   CACHE_VERSION: z.string().min(1).default('1'),
   CACHE_REDIS_TIMEOUT_MS: int(5, 60_000).default(100),
   CACHE_REDIS_BULK_TIMEOUT_MS: int(5, 60_000).default(1000),

@@ -33,6 +33,7 @@ async function main() {
   const url = await app.listen();
   app.logger.info({ url, database: config.DATABASE_URL ? 'postgres' : `pglite (${config.PGLITE_DIR})` }, `truthgraph ready at ${url}`);
   console.log(`truthgraph serving GraphQL at ${url}`);
+  if (app.opsUrl) app.logger.info({ opsUrl: app.opsUrl }, `operator endpoints (/metrics, /health/database) at ${app.opsUrl}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {

@@ -73,10 +73,7 @@ export async function createApiKey(db: Queryable & { transaction<T>(fn: (tx: Que
   return { id, secret };
 }
 
-/**
- * Makes the key a writer of a project; the write path's createProject calls it inside its own
- * transaction so the creator can use the project it just made.
- */
+/** Makes the key a writer of a project, inside the caller's transaction. */
 export async function grantProjectWrite(tx: Queryable, keyId: string, projectId: string): Promise<void> {
   await upsertApiKeyGrants(tx, keyId, [{ projectId, canWrite: true }]);
 }

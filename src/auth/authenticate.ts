@@ -30,6 +30,13 @@ export interface AuthenticatorOptions {
 
 export const isLoopback = (address: string) => address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
 
+/**
+ * A request a proxy forwarded: it reached the loopback address on behalf of someone else, so the
+ * development open mode (meant for the developer's own machine) never applies to it.
+ */
+export const viaProxy = (headers: Record<string, unknown>) =>
+  headers.forwarded !== undefined || headers['x-forwarded-for'] !== undefined || headers['x-real-ip'] !== undefined;
+
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
@@ -53,7 +60,7 @@ export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorO
     const token = bearerToken(req.headers.authorization);
     const run = async (): Promise<AccessScope | null> => {
       if (token) return keys.resolve(token);
-      if (req.headers.authorization) return null;
+      if (req.headers.authorization || viaProxy(req.headers)) return null;
       return (await openMode()) ? adminScope : null;
     };
     run().then(

@@ -25,6 +25,7 @@ export type CacheConfig = Pick<
   | 'CACHE'
   | 'CACHE_TTL_S'
   | 'CACHE_MAX_BYTES'
+  | 'CACHE_MAX_ENTRY_BYTES'
   | 'CACHE_REDIS_TIMEOUT_MS'
   | 'CACHE_REDIS_BULK_TIMEOUT_MS'
   | 'CACHE_BREAKER_RESET_MS'
@@ -65,6 +66,7 @@ export async function openCache(
   }
   const cache = new ResponseCache(store, {
     ttlS: config.CACHE_TTL_S,
+    maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
     lockWaitMs: conn ? config.CACHE_LOCK_WAIT_MS : 0,
     hooks: opts.hooks,
     logger: opts.logger,

@@ -27,6 +27,8 @@ export interface CacheStats {
   coalesced: number;
   /** Stores refused because a tag was invalidated while the response was computed. */
   staleStoresRefused: number;
+  /** Responses larger than maxEntryBytes: served, not stored. */
+  oversizeNotStored: number;
   /** Entries dropped by invalidations. */
   invalidatedEntries: number;
   /** Store errors and timeouts (each one became a bypass or a skipped store). */
@@ -42,6 +44,11 @@ export interface ResponseCacheHooks {
 
 export interface ResponseCacheOptions {
   ttlS: number;
+  /**
+   * Largest body stored (bytes of its JSON). One 40 MB page would evict most of the in-process store
+   * and hold a Redis connection for the time of its transfer on every hit; it is served, not kept.
+   */
+  maxEntryBytes?: number;
   /** How long a miss waits for another process's fill lock before computing itself. */
   lockWaitMs: number;
   hooks?: ResponseCacheHooks;
@@ -102,6 +109,7 @@ export class ResponseCache {
     invalidations: 0,
     coalesced: 0,
     staleStoresRefused: 0,
+    oversizeNotStored: 0,
     invalidatedEntries: 0,
     errors: 0,
     refreshes: 0,
@@ -247,12 +255,16 @@ export class ResponseCache {
     const store = this.store;
     try {
       if (!store) return;
-      if (result) {
+      const body = result ? JSON.stringify(result) : null;
+      if (body !== null && this.opts.maxEntryBytes !== undefined && Buffer.byteLength(body) > this.opts.maxEntryBytes) {
+        this.counters.oversizeNotStored++;
+        if (ticket.lockToken && store.available()) await store.unlock(ticket.key, ticket.snapshot.epoch, ticket.lockToken);
+      } else if (body !== null) {
         await this.opts.hooks?.beforeStore?.(ticket.key);
         if (!store.available()) return;
         const stored = await store.store({
           key: ticket.key,
-          body: JSON.stringify(result),
+          body,
           tags,
           ttlS: this.opts.ttlS,
           snapshot: ticket.snapshot,

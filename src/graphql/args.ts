@@ -15,6 +15,23 @@ export const pageSizes = {
 } as const;
 export type ConnectionField = keyof typeof pageSizes;
 
+/** Lists that are not connections (no cursor): the size when `first` is not given, and the most. */
+export const listSizes = {
+  'Video.testSessions': { fallback: 20, max: 100 },
+  'Video.evaluations': { fallback: 20, max: 100 },
+  // Computed in Node from the session's one read: bounded so that the price holds and an answer
+  // stays a page, not a dump (a class's curve has a point per ranked detection).
+  'Evaluation.perClass': { fallback: 100, max: 1000 },
+  'Evaluation.prCurve': { fallback: 1000, max: 10_000 },
+} as const;
+
+export function listSize(value: number | null | undefined, field: keyof typeof listSizes): number {
+  const { fallback, max } = listSizes[field];
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput('first', `first must be 1..${max}, got: ${n}`);
+  return n;
+}
+
 export interface PageArgs {
   first?: number | null;
   after?: string | null;

@@ -12,6 +12,8 @@ export interface HealthDeps {
   cache?: CacheStatsSource;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */
   shuttingDown(): boolean;
+  /** GraphQL requests not yet finished (src/http/in-flight.ts). */
+  inFlight?(): number;
   /** Bound on each database check, so a hung database makes the probe fail instead of hang. */
   checkTimeoutMs?: number;
 }
@@ -94,6 +96,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     res.status(migrations?.upToDate ? 200 : 503).json({
       status: migrations?.upToDate ? 'ok' : 'migrations_pending',
       kind: deps.db.kind,
+      inFlightRequests: deps.inFlight?.() ?? null,
       selectOneMs,
       serverVersion: version,
       migration: migrations && {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseUrl } from 'node:url';
 import type { RequestHandler } from 'express';
+import { parse } from 'graphql';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
 import { graphqlRequestParams } from './graphql-request.js';
@@ -32,6 +33,15 @@ export function loadTrustedManifest(path: string): TrustedManifest {
 /** The manifest when the file exists (outside trusted mode it is optional), else undefined. */
 export function loadManifestIfPresent(path: string): TrustedManifest | undefined {
   return existsSync(path) ? loadTrustedManifest(path) : undefined;
+}
+
+/** The operation names of the manifest's documents: the label values metrics give operations. */
+export function operationNames(documents: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const text of documents) {
+    for (const d of parse(text).definitions) if (d.kind === 'OperationDefinition' && d.name) names.add(d.name.value);
+  }
+  return names;
 }
 
 const documentIdForm = /^sha256:([0-9a-f]{64})$/;

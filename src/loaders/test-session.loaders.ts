@@ -14,6 +14,11 @@ import { cursorLists } from './cursor.js';
 import { toPage, type Page, type PageWindow } from './page.js';
 import { TaggedLoader } from './tagged-loader.js';
 
+export interface TestSessionListArgs {
+  status: TestSessionStatusValue | null;
+  first: number;
+}
+
 export interface TestSessionPageArgs {
   status: TestSessionStatusValue | null;
   window: PageWindow<[number, string]>;
@@ -53,8 +58,8 @@ export function testSessionLoaders(
   );
 
   const testSessionsByVideo = new TaggedLoader(
-    perParentLoader(waves, async (parents, status: TestSessionStatusValue | null) => {
-      const rows = await testSessionsByVideos(db, parents, status ?? undefined);
+    perParentLoader(waves, async (parents, args: TestSessionListArgs) => {
+      const rows = await testSessionsByVideos(db, parents, args.status ?? undefined, args.first);
       for (const row of rows) testSessionById.prime(row.id, row);
       return groupBy(rows, (r) => r.videoId);
     }),

@@ -15,6 +15,8 @@ export interface CacheStats {
   bytes: number;
   /** Hot entries recomputed after a write (refresh-ahead). */
   refreshes?: number;
+  /** Responses above the entry bound: served, not stored. */
+  oversizeNotStored?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
@@ -30,6 +32,11 @@ export interface MetricsDeps {
   /** Connections the database sees from this app, or null when it cannot tell. */
   connectionsOpen(): Promise<number | null>;
   cache?: CacheStatsSource;
+  /**
+   * Operation names that get a label value of their own (the trusted-documents manifest's); any other
+   * name is `other`. Absent: the first 200 well-formed names a client sends.
+   */
+  knownOperations?: ReadonlySet<string>;
 }
 
 export interface HttpObservation {
@@ -55,7 +62,11 @@ const labelPattern = /^[A-Za-z_][\w.:-]{0,63}$/;
 // Clients choose operation names: cap the distinct values so a client cannot blow up the series count.
 const maxDistinctLabels = 200;
 
-function boundedLabel(seen: Set<string>, value: string): string {
+/** Names the server itself gives an operation it could not name from the document. */
+const ownOperationNames = new Set(['anonymous', 'unknown']);
+
+function boundedLabel(seen: Set<string>, value: string, known?: ReadonlySet<string>): string {
+  if (known) return known.has(value) || ownOperationNames.has(value) ? value : 'other';
   if (!labelPattern.test(value)) return 'other';
   if (seen.has(value)) return value;
   if (seen.size >= maxDistinctLabels) return 'other';
@@ -209,6 +220,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_stores_total', 'Responses written to the cache.', 'stores');
     counterFrom('truthgraph_cache_bypasses_total', 'Requests that skipped the cache (mutations, errors, uncacheable).', 'bypasses');
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
+    counterFrom('truthgraph_cache_oversize_total', 'Responses above CACHE_MAX_ENTRY_BYTES: served, not stored.', 'oversizeNotStored');
     counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
@@ -245,7 +257,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         const gqlKey = `${o.graphql.operation}\u0000${o.graphql.outcome}`;
         let gql = graphqlSeries.get(gqlKey);
         if (!gql) {
-          const operation = boundedLabel(operations, o.graphql.operation);
+          const operation = boundedLabel(operations, o.graphql.operation, deps.knownOperations);
           gql = {
             requests: graphqlRequests.labels({ operation, outcome: o.graphql.outcome }),
             duration: graphqlDuration.labels({ operation, outcome: o.graphql.outcome }),

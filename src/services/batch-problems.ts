@@ -129,6 +129,16 @@ export function requireUuidList(argument: string, v: readonly unknown[]): string
   return [...new Set((v as string[]).map((id) => id.toLowerCase()))];
 }
 
+/**
+ * A client-chosen id that is taken. The same words whoever holds the row — the caller, under another
+ * parent, or another tenant — so a conflict tells nothing about rows the caller cannot read.
+ */
+export const notAvailable = 'id is not available';
+
+export function idNotAvailable(argument: string, id: string): AppError {
+  return new AppError('CONFLICT', `${argument} ${id} is not available`, { argument });
+}
+
 export function notFound(argument: string, what: string, id: string): AppError {
   return new AppError('NOT_FOUND', `${what} ${id} not found`, { argument });
 }

@@ -7,7 +7,7 @@ import * as detectionSql from '../db/queries/detection.mutations.js';
 import type { DetectionJsonRow, ValidationResultValue } from '../db/queries/detection.mutations.js';
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
 import { AppError } from '../errors.js';
-import { BatchProblems, checkBatchSize, notFound, requireUuid, requireUuidList } from './batch-problems.js';
+import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
 import type { UpsertResult } from './ground-truth.service.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
@@ -88,10 +88,11 @@ export async function ingestDetections(
     if (rows.length === 0) return { result: { inserted: 0, updated: 0 }, session };
     const counts = await detectionSql.upsertDetections(tx, sessionId, rows);
     if (counts.written < rows.length) {
-      // Some ids belong to another session: never move or overwrite them; throwing rolls back.
+      // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
+      // never move or overwrite them; throwing rolls back.
       const foreign = new Set(await detectionSql.detectionIdsOfOtherSessions(tx, sessionId, rows.map((r) => r.id)));
       const p = new BatchProblems();
-      rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', 'id already belongs to another test session'));
+      rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('detections', rows.length);
     }
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };

@@ -7,7 +7,7 @@ import type { Queryable } from '../db/client.js';
 import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
 import { lockVideo, type LockedParent } from '../db/queries/video.mutations.js';
-import { BatchProblems, checkBatchSize, notFound, requireUuid, requireUuidList } from './batch-problems.js';
+import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
@@ -87,10 +87,11 @@ export async function upsertGroundTruth(
     if (rows.length === 0) return { result: { inserted: 0, updated: 0 }, video };
     const counts = await gtSql.upsertGroundTruth(tx, videoId, rows);
     if (counts.written < rows.length) {
-      // Some ids belong to another video: never move or overwrite them; throwing rolls back.
+      // Some ids belong to another video (the caller's or another tenant's: the answer is the same):
+      // never move or overwrite them; throwing rolls back.
       const foreign = new Set(await gtSql.groundTruthIdsOfOtherVideos(tx, videoId, rows.map((r) => r.id)));
       const p = new BatchProblems();
-      rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', 'id already belongs to another video'));
+      rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('objects', rows.length);
     }
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, video };

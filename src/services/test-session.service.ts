@@ -8,7 +8,7 @@ import * as sessionSql from '../db/queries/test-session.mutations.js';
 import type { TestSessionStatusValue } from '../db/queries/test-session.queries.js';
 import { lockVideo } from '../db/queries/video.mutations.js';
 import type { TestSessionRow } from '../db/schema.js';
-import { BatchProblems, notFound, requireUuid } from './batch-problems.js';
+import { BatchProblems, idNotAvailable, notFound, requireUuid } from './batch-problems.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 
 export interface CreateTestSessionInput {
@@ -33,7 +33,7 @@ export async function createTestSession(deps: WriteDeps, input: CreateTestSessio
     const video = await lockVideo(tx, videoId, 'share');
     if (!video || video.projectId !== projectId) throw notFound('input.videoId', 'video', videoId);
     const row = await sessionSql.insertTestSession(tx, id, projectId, videoId);
-    if (!row) throw new AppError('CONFLICT', `a test session with id ${id} already exists`, { argument: 'input.id' });
+    if (!row) throw idNotAvailable('input.id', id);
     return row;
   });
   return { value: session, changedTags: writeTags.session(session) };

@@ -8,7 +8,7 @@ import { lockProjectKey } from '../db/queries/project.mutations.js';
 import * as videoSql from '../db/queries/video.mutations.js';
 import type { VideoStatusValue } from '../db/queries/video.queries.js';
 import type { VideoRow } from '../db/schema.js';
-import { BatchProblems, notFound, requireUuid } from './batch-problems.js';
+import { BatchProblems, idNotAvailable, notFound, requireUuid } from './batch-problems.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 
 export const videoStatuses: readonly VideoStatusValue[] = ['uploaded', 'processing', 'completed', 'failed'];
@@ -46,7 +46,7 @@ export async function createVideo(deps: WriteDeps, input: CreateVideoInput): Pro
       fileSize: input.fileSize,
       status: input.status ?? 'uploaded',
     });
-    if (!row) throw new AppError('CONFLICT', `a video with id ${id} already exists`, { argument: 'input.id' });
+    if (!row) throw idNotAvailable('input.id', id);
     return row;
   });
   return { value: video, changedTags: writeTags.createVideo(video) };

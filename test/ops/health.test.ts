@@ -13,7 +13,10 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 const migratedPglite = () => createPgliteDb({ loadDataDir: new Blob([readFileSync(pgliteTemplatePath)]) });
 
 const get = async (app: TestApp, path: string) => {
-  const res = await fetch(app.url.replace('/graphql', path));
+  // The operator port when the app has one; else the API's, with the admin key (src/http/ops-access.ts).
+  const res = app.app.opsUrl
+    ? await fetch(`${app.app.opsUrl}${path}`)
+    : await fetch(app.url.replace('/graphql', path), { headers: app.adminKey ? { authorization: `Bearer ${app.adminKey}` } : {} });
   return { status: res.status, body: await res.json() };
 };
 
@@ -77,7 +80,8 @@ describe('health beyond the happy path', () => {
   it('answers 503 on /health/ready and /health/database when the database is unreachable, 200 on /health/live', async () => {
     // Nothing listens on port 1: every connection attempt is refused at once.
     const unreachable = createPostgresDb('postgres://postgres@127.0.0.1:1/none', { ...defaultPoolOptions, max: 2, connectTimeoutS: 1 });
-    const app = await createTestApp(unreachable, {}, { adminKey: false });
+    // On the operator port: no key to look up in a database that cannot answer.
+    const app = await createTestApp(unreachable, { OPS_PORT: '0' }, { adminKey: false });
     try {
       expect((await get(app, '/health/live')).status).toBe(200);
       const ready = await get(app, '/health/ready');

@@ -35,8 +35,8 @@ const requests: autocannon.Request[] = [
 const origin = new URL(url).origin;
 const midRun = new Promise<{ health: unknown; metrics: string }>((resolve) =>
   setTimeout(async () => {
-    const health = await (await fetch(`${origin}/health/database`)).json();
-    const metrics = await (await fetch(`${origin}/metrics`)).text();
+    const health = await (await fetch(`${origin}/health/database`, { headers })).json();
+    const metrics = await (await fetch(`${origin}/metrics`, { headers })).text();
     resolve({ health, metrics });
   }, (seconds * 1000) / 2),
 );

@@ -18,7 +18,7 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-const scrape = async (app: TestApp) => (await fetch(app.url.replace('/graphql', '/metrics'))).text();
+const scrape = async (app: TestApp) => (await fetch(app.url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${app.adminKey}` } })).text();
 const sample = (text: string, prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix));
 
 describeEachDatabase('GET /metrics', (database) => {
@@ -30,16 +30,16 @@ describeEachDatabase('GET /metrics', (database) => {
   afterAll(() => app?.close());
 
   it('counts GraphQL requests and their latency by operation name and outcome', async () => {
-    await app.execute(`query ListProjects { projects(first: 1) { nodes { id } } }`);
-    await app.execute(`query ListProjects { projects(first: 1) { nodes { id } } }`);
-    await app.execute(`query TooMany { projects(first: 1000) { nodes { id } } }`);
-    const res = await fetch(app.url.replace('/graphql', '/metrics'));
+    await app.execute(`query ProjectList { projects(first: 1) { nodes { id } } }`);
+    await app.execute(`query ProjectList { projects(first: 1) { nodes { id } } }`);
+    await app.execute(`query VideoList { projects(first: 1000) { nodes { id } } }`);
+    const res = await fetch(app.url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${app.adminKey}` } });
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toContain('truthgraph_graphql_requests_total{operation="ListProjects",outcome="ok"} 2');
-    expect(text).toContain('truthgraph_graphql_requests_total{operation="TooMany",outcome="client_error"} 1');
-    expect(text).toContain('truthgraph_graphql_request_duration_seconds_count{operation="ListProjects",outcome="ok"} 2');
-    expect(text).toMatch(/truthgraph_graphql_request_duration_seconds_bucket\{le="0\.005",operation="ListProjects",outcome="ok"\} \d+/);
+    expect(text).toContain('truthgraph_graphql_requests_total{operation="ProjectList",outcome="ok"} 2');
+    expect(text).toContain('truthgraph_graphql_requests_total{operation="VideoList",outcome="client_error"} 1');
+    expect(text).toContain('truthgraph_graphql_request_duration_seconds_count{operation="ProjectList",outcome="ok"} 2');
+    expect(text).toMatch(/truthgraph_graphql_request_duration_seconds_bucket\{le="0\.005",operation="ProjectList",outcome="ok"\} \d+/);
     expect(text).toContain('truthgraph_http_requests_total{route="/graphql",method="POST",status="200"} 2');
     expect(text).toContain('truthgraph_http_requests_total{route="/graphql",method="POST",status="400"} 1');
   });
@@ -47,8 +47,8 @@ describeEachDatabase('GET /metrics', (database) => {
   it('records SQL statements per request and statement latency by statement name', async () => {
     const text = await scrape(app);
     // projects(first) with nodes sends projectPage (+ nothing else); the rejected one sends none.
-    expect(text).toContain('truthgraph_graphql_sql_statements_per_request_count{operation="ListProjects"} 2');
-    expect(text).toMatch(/truthgraph_graphql_sql_statements_per_request_bucket\{le="0",operation="TooMany"\} 1/);
+    expect(text).toContain('truthgraph_graphql_sql_statements_per_request_count{operation="ProjectList"} 2');
+    expect(text).toMatch(/truthgraph_graphql_sql_statements_per_request_bucket\{le="0",operation="VideoList"\} 1/);
     expect(text).toMatch(/truthgraph_db_statement_duration_seconds_count\{statement="projectPage",outcome="ok"\} 2/);
   });
 

@@ -41,7 +41,7 @@ describe('PoolStats', () => {
 });
 
 const load = /* GraphQL */ `
-  query Load {
+  query ProjectDashboard {
     projects(first: 5) {
       nodes {
         id
@@ -108,13 +108,13 @@ describeEachDatabase('connection pool under 150 concurrent GraphQL requests', (d
     expect(after.waitedTotal - before.waitedTotal).toBeGreaterThan(0);
     expect(after.waitSecondsTotal - before.waitSecondsTotal).toBeGreaterThan(0);
 
-    const metrics = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
-    expect(metric(metrics, 'truthgraph_graphql_requests_total{operation="Load",outcome="ok"}')).toBe(150);
+    const metrics = await (await fetch(app.url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${app.adminKey}` } })).text();
+    expect(metric(metrics, 'truthgraph_graphql_requests_total{operation="ProjectDashboard",outcome="ok"}')).toBe(150);
     expect(metric(metrics, 'truthgraph_db_pool_wait_seconds_sum')).toBeGreaterThan(0);
     expect(metric(metrics, 'truthgraph_db_pool_peak_waiting')).toBeGreaterThan(0);
     expect(metric(metrics, `truthgraph_db_pool_max_connections`)).toBe(max);
 
-    const health = await (await fetch(app.url.replace('/graphql', '/health/database'))).json();
+    const health = await (await fetch(app.url.replace('/graphql', '/health/database'), { headers: { authorization: `Bearer ${app.adminKey}` } })).json();
     expect(health.pool.peakWaiting).toBeGreaterThan(0);
     expect(health.pool.waitedTotal).toBeGreaterThan(0);
     // The server never saw more connections than the pool allows.

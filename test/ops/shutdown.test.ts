@@ -111,7 +111,7 @@ for (const kind of databaseKinds) {
         // pooled connections; on PGlite the delay is a timer (see fault.queries.ts), so give it time.
         const deadline = performance.now() + 10_000;
         for (;;) {
-          const health = await (await fetch(server.url.replace('/graphql', '/health/database'))).json();
+          const health = await (await fetch(server.url.replace('/graphql', '/health/database'), { headers: { authorization: `Bearer ${database.key}` } })).json();
           if (kind === 'postgres' ? health.pool.inFlight >= 3 : true) break;
           if (performance.now() > deadline) throw new Error('slow requests never reached the database');
           await new Promise((r) => setTimeout(r, 50));

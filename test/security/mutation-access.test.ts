@@ -1,6 +1,5 @@
 // Every mutation refuses a foreign project exactly like an unknown one (NOT_FOUND, or 0 for the
-// id-list mutations that ignore unknown ids) and writes nothing; a member that creates a project
-// can read and write it on the next request.
+// id-list mutations that ignore unknown ids) and writes nothing; creating projects is for admins.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
@@ -50,6 +49,7 @@ describeEachDatabase('mutations respect the key scope', (database) => {
     ['upsertGroundTruth', 'mutation($id: ID!, $o: [GroundTruthInput!]!) { upsertGroundTruth(videoId: $id, objects: $o) { inserted updated } }', (id) => ({ id, o: [box] }), 'video'],
     ['completeTestSession', 'mutation($id: ID!) { completeTestSession(id: $id, status: FAILED) { id } }', (id) => ({ id }), 'session'],
     ['ingestDetections', 'mutation($id: ID!, $d: [DetectionInput!]!) { ingestDetections(testSessionId: $id, detections: $d) { inserted updated } }', (id) => ({ id, d: [detection] }), 'session'],
+    ['applyEvaluation', 'mutation($id: ID!) { applyEvaluation(testSessionId: $id, overwrite: true) { updated } }', (id) => ({ id }), 'session'],
   ];
 
   it('refuses every id-targeted mutation on a foreign project exactly like an unknown id, writing nothing', async () => {
@@ -63,7 +63,8 @@ describeEachDatabase('mutations respect the key scope', (database) => {
         const unknown = await app.execute(doc, vars(unknownId), { as: key });
         expect(foreign.body.data ?? null, name).toBeNull();
         expect(foreign.status, name).toBe(unknown.status);
-        expect(foreign.body.errors?.[0].extensions?.code, name).toBe('NOT_FOUND');
+        // A read-only key is refused by its role before the target is looked at.
+        expect(foreign.body.errors?.[0].extensions?.code, name).toBe(key === readA ? 'FORBIDDEN' : 'NOT_FOUND');
         const scrub = (r: typeof foreign, id: string) => JSON.stringify(r.body.errors).split(id).join('<id>');
         expect(scrub(foreign, foreignId), name).toBe(scrub(unknown, unknownId));
       }
@@ -80,7 +81,8 @@ describeEachDatabase('mutations respect the key scope', (database) => {
       ['setValidationResults', 'mutation($ids: [ID!]!) { setValidationResults(detectionIds: $ids, result: TP) }', { ids: a.detections }],
     ];
     for (const [name, doc, vars] of lists) {
-      for (const key of [readA, writeB]) expect(dataOf(await app.execute(doc, vars, { as: key }))[name], name).toBe(0);
+      expect(dataOf(await app.execute(doc, vars, { as: writeB }))[name], name).toBe(0);
+      expect((await app.execute(doc, vars, { as: readA })).body.errors?.[0].extensions?.code, name).toBe('FORBIDDEN');
     }
     expect(await snapshot(db)).toEqual(before);
   });
@@ -90,11 +92,12 @@ describeEachDatabase('mutations respect the key scope', (database) => {
     expect(dataOf(res).createVideo.project.id).toBe(projectB);
   });
 
-  it('makes the member key that creates a project its writer, and no one else', async () => {
-    const created = dataOf(await app.execute('mutation { createProject(input: { name: "mine" }) { id } }', {}, { as: writeB })).createProject.id;
-    expect(dataOf(await app.execute('query($id: ID!) { project(id: $id) { id } }', { id: created }, { as: writeB })).project.id).toBe(created);
-    const v = await app.execute('mutation($p: ID!) { createVideo(input: { projectId: $p, filename: "m.mp4", duration: 1, fileSize: 1 }) { id } }', { p: created }, { as: writeB });
-    expect(dataOf(v).createVideo.id).toBeTruthy();
-    expect(dataOf(await app.execute('query($id: ID!) { project(id: $id) { id } }', { id: created }, { as: readA })).project).toBeNull();
+  it('refuses createProject from a member key (admin only), creating nothing', async () => {
+    const db = database().db;
+    const before = await snapshot(db);
+    const res = await app.execute('mutation { createProject(input: { name: "mine" }) { id } }', {}, { as: writeB });
+    expect(res.status).toBe(403);
+    expect(res.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await snapshot(db)).toEqual(before);
   });
 });

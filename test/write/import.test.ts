@@ -72,7 +72,7 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(reason(5)).toContain('confidence');
     expect(reason(7)).toContain('unknown video');
     expect(reason(8)).toContain('not running');
-    expect(reason(9)).toContain('another video');
+    expect(reason(9)).toBe('id is not available');
     expect(reason(10)).toContain('exactly one');
     expect(reason(14)).toContain('NUL');
     expect(reason(15)).toContain('x');

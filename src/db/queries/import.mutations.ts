@@ -228,7 +228,7 @@ export async function loadChunk(
     // Rows not written are either unchanged boxes or ids of another parent; only the latter are refused.
     if (counts.written < good.length) {
       for (const f of (await run(k.foreign)) as { line: number }[]) {
-        rejected.push({ line: f.line, reason: `id already belongs to another ${k.parentWord}` });
+        rejected.push({ line: f.line, reason: 'id is not available' });
         foreign++;
       }
     }

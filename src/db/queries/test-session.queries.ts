@@ -1,4 +1,4 @@
-// SQL for test sessions: by id (scoped), pages per project, and the full list per video.
+// SQL for test sessions: by id (scoped), pages per project, and a bounded list per video.
 import type { AccessScope } from '../../auth/scope.js';
 import type { Queryable } from '../client.js';
 import type { KeysetWindow } from '../keyset.js';
@@ -48,17 +48,21 @@ export async function testSessionPagesByProjects(
   );
 }
 
-/** Every session of each video (a video has few), most recently started first. */
+/** The `limit` most recently started sessions of each video (the list is bounded like every other). */
 export async function testSessionsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   status: TestSessionStatusValue | undefined,
+  limit: number,
 ): Promise<TestSessionRow[]> {
   const p = new Params();
-  const statusSql = status !== undefined ? ` AND t.status = ${p.add(status)}::test_session_status` : '';
+  const parents = p.parents(videoIds);
+  let where = 't.video_id = parent.id';
+  if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
   return db.query(
-    `/* testSessionsByVideos */ SELECT ${testSessionColumns} FROM test_sessions t
-     WHERE t.video_id = ANY(${p.uuids(videoIds)})${statusSql} ORDER BY t.video_id, t.started_at DESC, t.id DESC`,
+    `/* testSessionsByVideos */ SELECT list.* FROM ${parents}
+     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
+       ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) list`,
     p.values,
   );
 }

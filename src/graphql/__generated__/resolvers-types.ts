@@ -178,8 +178,14 @@ export type Evaluation = {
 };
 
 
+export type EvaluationPerClassArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type EvaluationPrCurveArgs = {
   classLabel: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type EvaluationCounts = {
@@ -623,7 +629,7 @@ export type Video = Node & {
   createdAt: Scalars['DateTime']['output'];
   /** Length in seconds. */
   duration?: Maybe<Scalars['Float']['output']>;
-  /** The evaluation of every test session of this video (most recently started first): model A vs model B. */
+  /** The evaluation of the first `first` (1..100) test sessions of this video, most recently started first: model A vs model B. */
   evaluations: Array<Evaluation>;
   /** Size in bytes (a Float because videos outgrow GraphQL's 32-bit Int). */
   fileSize?: Maybe<Scalars['Float']['output']>;
@@ -640,12 +646,13 @@ export type Video = Node & {
   processingStatus?: Maybe<Scalars['String']['output']>;
   project: Project;
   status: VideoStatus;
-  /** Test sessions run on this video, most recently started first. */
+  /** Test sessions run on this video, most recently started first: the first `first` (1..100) of them. */
   testSessions: Array<TestSession>;
 };
 
 
 export type VideoEvaluationsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
   iouThreshold?: InputMaybe<Scalars['Float']['input']>;
   minConfidence?: InputMaybe<Scalars['Float']['input']>;
 };
@@ -670,6 +677,7 @@ export type VideoGroundTruthStatsArgs = {
 
 
 export type VideoTestSessionsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<TestSessionStatus>;
 };
 
@@ -961,8 +969,8 @@ export type EvaluationResolvers<ContextType = Context, ParentType extends Resolv
   mapCoco?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   minConfidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   overall?: Resolver<ResolversTypes['EvaluationCounts'], ParentType, ContextType>;
-  perClass?: Resolver<Array<ResolversTypes['ClassEvaluation']>, ParentType, ContextType>;
-  prCurve?: Resolver<Array<ResolversTypes['PrPoint']>, ParentType, ContextType, RequireFields<EvaluationPrCurveArgs, 'classLabel'>>;
+  perClass?: Resolver<Array<ResolversTypes['ClassEvaluation']>, ParentType, ContextType, RequireFields<EvaluationPerClassArgs, 'first'>>;
+  prCurve?: Resolver<Array<ResolversTypes['PrPoint']>, ParentType, ContextType, RequireFields<EvaluationPrCurveArgs, 'classLabel' | 'first'>>;
   testSession?: Resolver<ResolversTypes['TestSession'], ParentType, ContextType>;
 }>;
 
@@ -1131,7 +1139,7 @@ export type UpsertResultResolvers<ContextType = Context, ParentType extends Reso
 export type VideoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Video'] = ResolversParentTypes['Video']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   duration?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<VideoEvaluationsArgs, 'iouThreshold' | 'minConfidence'>>;
+  evaluations?: Resolver<Array<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<VideoEvaluationsArgs, 'first' | 'iouThreshold' | 'minConfidence'>>;
   fileSize?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   groundTruth?: Resolver<ResolversTypes['GroundTruthConnection'], ParentType, ContextType, RequireFields<VideoGroundTruthArgs, 'minConfidence'>>;
@@ -1143,7 +1151,7 @@ export type VideoResolvers<ContextType = Context, ParentType extends ResolversPa
   processingStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['VideoStatus'], ParentType, ContextType>;
-  testSessions?: Resolver<Array<ResolversTypes['TestSession']>, ParentType, ContextType, Partial<VideoTestSessionsArgs>>;
+  testSessions?: Resolver<Array<ResolversTypes['TestSession']>, ParentType, ContextType, RequireFields<VideoTestSessionsArgs, 'first'>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 

@@ -7,7 +7,7 @@ import * as arg from '../args.js';
 export const Evaluation: EvaluationResolvers = {
   testSession: (e) => e.session,
   overall: (e) => e.metrics.overall,
-  perClass: (e) => e.metrics.perClass,
+  perClass: (e, args) => e.metrics.perClass.slice(0, arg.listSize(args.first, 'Evaluation.perClass')),
   map: (e) => e.metrics.map,
   mapCoco: async (e, _, ctx) => {
     const maps = await Promise.all(
@@ -17,7 +17,10 @@ export const Evaluation: EvaluationResolvers = {
     const known = maps.filter((m): m is number => m !== null);
     return known.length === maps.length ? known.reduce((sum, m) => sum + m, 0) / maps.length : null;
   },
-  prCurve: (e, args) => e.metrics.prCurves.get(arg.label(args.classLabel)!) ?? [],
+  prCurve: (e, args) => {
+    const first = arg.listSize(args.first, 'Evaluation.prCurve');
+    return (e.metrics.prCurves.get(arg.label(args.classLabel)!) ?? []).slice(0, first);
+  },
 };
 
 export const DetectionMatch: DetectionMatchResolvers = {

@@ -30,11 +30,16 @@ export const Video: VideoResolvers = {
       parent: video.id,
       args: arg.fraction(args.minConfidence, 'minConfidence') ?? null,
     }),
-  testSessions: (video, args, ctx) => ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: args.status ?? null }),
+  testSessions: (video, args, ctx) =>
+    ctx.loaders.testSessionsByVideo.load({
+      parent: video.id,
+      args: { status: args.status ?? null, first: arg.listSize(args.first, 'Video.testSessions') },
+    }),
   evaluations: async (video, args, ctx) => {
     const iouThreshold = requireIouThreshold(args.iouThreshold);
     const minConfidence = requireMinConfidence(args.minConfidence);
-    const sessions = await ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: null });
+    const first = arg.listSize(args.first, 'Video.evaluations');
+    const sessions = await ctx.loaders.testSessionsByVideo.load({ parent: video.id, args: { status: null, first } });
     return Promise.all(sessions.map((session) => ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence })));
   },
 };

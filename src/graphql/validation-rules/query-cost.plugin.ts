@@ -10,8 +10,11 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import { AppError, ErrorCode } from '../../errors.js';
 import { maxNodeIds, pageSizes } from '../args.js';
 
-/** Assumed length of a list field without `first` (e.g. Video.testSessions). */
-export const unboundedListSize = 20;
+/** Assumed length of an introspection list (the schema's own lists all carry `first`). */
+export const introspectionListSize = 20;
+
+/** A failure of pricing itself, not of the operation's variables: the operation is refused. */
+export class UnpriceableError extends Error {}
 
 export const listCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const first = field.args.find((a) => a.name === 'first');
@@ -19,31 +22,51 @@ export const listCostEstimator: ComplexityEstimator = ({ type, field, args, chil
     // A connection reads `first` or `last` rows, else its default page size (args.ts; the schema
     // declares none for connections, so `last` alone is not also a `first`), else the schema's default.
     const sent = typeof args.first === 'number' ? args.first : args.last;
-    const declared = typeof first.defaultValue === 'number' ? first.defaultValue : unboundedListSize;
-    const fallback = pageSizes[`${type.name}.${field.name}` as keyof typeof pageSizes]?.fallback ?? declared;
+    const key = `${type.name}.${field.name}`;
+    const fallback =
+      (pageSizes as Readonly<Record<string, { fallback: number } | undefined>>)[key]?.fallback ??
+      (typeof first.defaultValue === 'number' ? first.defaultValue : undefined);
     const n = typeof sent === 'number' ? sent : fallback;
+    if (n === undefined || !Number.isFinite(n)) throw new UnpriceableError(`${key} has no page size to price`);
     return 1 + Math.max(n, 0) * Math.max(childComplexity, 1);
   }
   // nodes(ids:) is priced at its bound: list variables are priced empty (pricingVariables).
   if (field.args.some((a) => a.name === 'ids') && type.name === 'Query') return 1 + maxNodeIds * Math.max(childComplexity, 1);
-  // A connection's nodes/edges are priced by the connection's `first` already.
   // Structural test on the printed type ("[TestSession!]!"): graphql's isListType would throw across
   // module realms where Apollo's copy of graphql differs from ours (ESM/CJS, as under vitest).
-  if (String(field.type).startsWith('[') && !type.name.endsWith('Connection')) {
-    return 1 + unboundedListSize * Math.max(childComplexity, 1);
+  if (String(field.type).startsWith('[')) {
+    // A connection's nodes/edges are priced by the connection's `first` already.
+    if (type.name.endsWith('Connection')) return 1 + childComplexity;
+    if (type.name.startsWith('__')) return 1 + introspectionListSize * Math.max(childComplexity, 1);
+    // Every list of the schema has a hard SQL bound and a price to match (test/security/pricing.test.ts);
+    // one without cannot be priced, so it cannot run.
+    throw new UnpriceableError(`${type.name}.${field.name} is a list without \`first\``);
   }
   return 1 + childComplexity;
 };
 
-export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown> | undefined, operationName: string | undefined): number | 'too-many-nodes' | 'invalid-variables' {
+export type Price = number | 'too-many-nodes' | 'invalid-variables' | 'unpriceable';
+
+/** Variable coercion errors of graphql-js ("Variable "$x" got invalid value …", "… of required type …"). */
+const isVariableError = (err: unknown) => err instanceof Error && err.name === 'GraphQLError' && /^Variable "\$/.test(err.message);
+
+export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown> | undefined, operationName: string | undefined): Price {
   try {
-    return getComplexity({ schema, query, variables: variables ?? {}, operationName, estimators: [listCostEstimator], maxQueryNodes: 10_000 });
+    const cost = getComplexity({ schema, query, variables: variables ?? {}, operationName, estimators: [listCostEstimator], maxQueryNodes: 10_000 });
+    return Number.isFinite(cost) && cost >= 0 ? cost : 'unpriceable';
   } catch (err) {
     if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return 'too-many-nodes';
     // Variables that do not coerce: execution refuses the operation with a 400 before any resolver.
-    return 'invalid-variables';
+    if (isVariableError(err)) return 'invalid-variables';
+    // Anything else (an estimator's refusal, a bug, a stack overflow) fails closed.
+    return 'unpriceable';
   }
 }
+
+const operationOf = (document: DocumentNode, operationName: string | null | undefined) =>
+  document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
+  );
 
 const isListType = (t: TypeNode): boolean => t.kind === 'ListType' || (t.kind === 'NonNullType' && isListType(t.type));
 
@@ -55,9 +78,7 @@ const isListType = (t: TypeNode): boolean => t.kind === 'ListType' || (t.kind ==
  */
 function pricingVariables(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined) {
   if (!variables) return variables;
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!operationName || d.name?.value === operationName),
-  );
+  const operation = operationOf(document, operationName);
   let out: Record<string, unknown> | undefined;
   for (const def of operation?.variableDefinitions ?? []) {
     const name = def.variable.name.value;
@@ -70,35 +91,41 @@ function pricingVariables(document: DocumentNode, operationName: string | null |
 }
 
 /**
- * The memo key of one pricing: the operation and its variables when they are all scalars (a page
- * size, an id), else null — big input objects are priced afresh rather than serialized for a key.
+ * The memo key of one pricing: JSON of the operation name and the declared variables, sorted by name —
+ * an encoding no two different variable sets share (names and values are JSON-escaped, undeclared
+ * variables, which no pricing reads, left out). Null when a declared value is a non-empty object or
+ * list: big inputs are priced afresh rather than serialized for a key.
  */
-function pricingKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string | null {
-  let key = operationName ?? '';
-  for (const name in variables) {
+export function pricingKey(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | null {
+  const operation = operationOf(document, operationName);
+  const entries: [string, unknown][] = [];
+  for (const def of operation?.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (!variables || !Object.hasOwn(variables, name)) continue;
     const v = variables[name];
-    if (Array.isArray(v) && v.length === 0) {
-      key += `\u0000${name}=[]`;
-      continue;
-    }
-    if (v !== null && typeof v === 'object') return null;
-    key += `\u0000${name}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
-    if (key.length > 1024) return null;
+    if (v !== null && typeof v === 'object' && !(Array.isArray(v) && v.length === 0)) return null;
+    entries.push([name, v]);
   }
-  return key;
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = JSON.stringify([operationName ?? null, entries]);
+  return key.length > 2048 ? null : key;
 }
 
 export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
   // Apollo hands every request of a known document the same parsed DocumentNode, so its prices are
   // kept on it: a hot query is priced once per distinct set of scalar variables, not per request.
-  const priced = new WeakMap<object, Map<string, ReturnType<typeof queryCost>>>();
+  const priced = new WeakMap<object, Map<string, Price>>();
   const maxPricesPerDocument = 256;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName, schema }) {
           const variables = pricingVariables(document, operationName, request.variables);
-          const key = pricingKey(operationName, variables);
+          const key = pricingKey(document, operationName, variables);
           let prices = priced.get(document);
           let cost = key === null ? undefined : prices?.get(key);
           if (cost === undefined) {
@@ -110,6 +137,9 @@ export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
             }
           }
           if (cost === 'invalid-variables') return;
+          if (cost === 'unpriceable') {
+            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
+          }
           if (cost === 'too-many-nodes') {
             throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
           }
