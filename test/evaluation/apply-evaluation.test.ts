@@ -17,12 +17,14 @@ describeEachDatabase('applyEvaluation', (database) => {
   let app: TestApp;
   let projectId: string;
   let reader: string;
+  let otherWriter: string;
 
   beforeAll(async () => {
     db = database().db;
     app = await createTestApp(db, { CACHE: 'on' });
     projectId = await insertProject(db);
     reader = await app.createKey({ name: 'reader', role: 'member', read: [projectId] });
+    otherWriter = await app.createKey({ name: 'other writer', role: 'member', write: [await insertProject(db)] });
   });
   afterAll(() => app?.close());
 
@@ -74,12 +76,14 @@ describeEachDatabase('applyEvaluation', (database) => {
     expect((await resultsOf(sessionId)).byId).toEqual({ [ids.d1]: 'TP', [ids.d2]: 'FP', [ids.d3]: 'FP', [ids.d4]: 'PENDING' });
   });
 
-  it('refuses a reader and an unknown session alike (NOT_FOUND) and writes nothing', async () => {
+  it('refuses a read-only key (FORBIDDEN), answers another project\'s writer as for an unknown session (NOT_FOUND), and writes nothing', async () => {
     const { sessionId } = await seed();
     const before = await resultsOf(sessionId);
-    const foreign = await app.execute(apply, { id: sessionId }, { as: reader });
+    const read = await app.execute(apply, { id: sessionId }, { as: reader });
+    expect({ status: read.status, code: read.body.errors?.[0].extensions?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    const foreign = await app.execute(apply, { id: sessionId }, { as: otherWriter });
     const unknownId = randomUUID();
-    const unknown = await app.execute(apply, { id: unknownId }, { as: reader });
+    const unknown = await app.execute(apply, { id: unknownId }, { as: otherWriter });
     expect(foreign.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(JSON.stringify(foreign.body).split(sessionId).join('<id>')).toBe(JSON.stringify(unknown.body).split(unknownId).join('<id>'));
     expect(await resultsOf(sessionId)).toEqual(before);

@@ -14,15 +14,15 @@ const nested = /* GraphQL */ `
         stats { meanAp }
         videos(first: 10) {
           nodes {
-            evaluations(iouThreshold: 0.5) {
+            evaluations(iouThreshold: 0.5, first: 5) {
               testSession { id }
               overall { tp fp fn f1 }
-              perClass { classLabel ap }
+              perClass(first: 10) { classLabel ap }
               map
               mapCoco
             }
             groundTruth(first: 5, minConfidence: 0) { nodes { id } }
-            testSessions { detections(first: 3) { nodes { id match { outcome iou groundTruth { id } } } } }
+            testSessions(first: 5) { detections(first: 3) { nodes { id match { outcome iou groundTruth { id } } } } }
           }
         }
       }
