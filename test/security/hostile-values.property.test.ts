@@ -66,8 +66,9 @@ describeEachDatabase('hostile values', (database) => {
             let status: number;
             let code: string | undefined;
             if (r.get) {
-              if (variablesText.length + (r.extensions?.length ?? 0) > 8_000) return; // a URL that long is the HTTP parser's 431
               const search = new URLSearchParams({ query: r.query, variables: variablesText, ...(r.extensions ? { extensions: r.extensions } : {}) });
+              // Measured encoded ('[' is '%5B'): a URL that long is the HTTP parser's 431, before the app.
+              if (search.toString().length > 8_000) return;
               if (r.query.startsWith('mutation')) return;
               const res = await fetch(`${app.url}?${search}`, { headers: auth() });
               status = res.status;
