@@ -4,13 +4,11 @@
 // detections and of the video's ground truth, so any write to either drops a cached evaluation.
 import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
-import { detectionsByIds } from '../db/queries/detection.queries.js';
 import { completedSessionsByProjects, evaluationInputsBySessions, type EvaluationBox, type EvaluationDetection } from '../db/queries/evaluation.queries.js';
-import { groundTruthByIds } from '../db/queries/ground-truth.queries.js';
-import type { DetectionEventRow, GroundTruthObjectRow, TestSessionRow } from '../db/schema.js';
+import type { TestSessionRow } from '../db/schema.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
-import { byIdLoader, groupBy, maxBatchSize, perParentLoader } from './batch.js';
+import { groupBy, maxBatchSize, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { TaggedLoader } from './tagged-loader.js';
 
@@ -80,20 +78,7 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
     return maps.length ? maps.reduce((s, m) => s + m, 0) / maps.length : null;
   }
 
-  // The full rows a match shows (a box's fields, a detection's), by id: one statement per wave, the
-  // same statements as node(id:) (their loaders live inside nodeLoaders; sharing them is a follow-up).
-  const groundTruthForMatch = new TaggedLoader(
-    byIdLoader(waves, (ids) => groundTruthByIds(db, scope, ids)),
-    record,
-    (row: GroundTruthObjectRow | null) => (row ? [tags.groundTruthOf(row.videoId)] : []),
-  );
-  const detectionForMatch = new TaggedLoader(
-    byIdLoader(waves, (ids) => detectionsByIds(db, scope, ids)),
-    record,
-    (row: DetectionEventRow | null) => (row ? [tags.detectionsOf(row.testSessionId)] : []),
-  );
-
-  return { evaluationOf, meanApOfProject, groundTruthForMatch, detectionForMatch };
+  return { evaluationOf, meanApOfProject };
 }
 
 export type DetectionMatchModel = DetectionMatch<EvaluationBox>;

@@ -76,5 +76,5 @@ export function nodeLoaders({ db, scope, record, waves }: LoaderDeps, byId: ById
     }
   }
 
-  return { nodeById };
+  return { nodeById, groundTruthById, detectionById };
 }

@@ -24,5 +24,5 @@ export const Evaluation: EvaluationResolvers = {
 };
 
 export const DetectionMatch: DetectionMatchResolvers = {
-  groundTruth: async (m, _, ctx) => (m.box ? ctx.loaders.groundTruthForMatch.load(m.box.id) : null),
+  groundTruth: async (m, _, ctx) => (m.box ? ctx.loaders.groundTruthById.load(m.box.id) : null),
 };

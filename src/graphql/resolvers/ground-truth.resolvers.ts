@@ -14,6 +14,6 @@ export const GroundTruthObject: GroundTruthObjectResolvers = {
     const session = await ctx.loaders.testSessionById.load(sessionId);
     if (!session || session.videoId !== box.videoId) return null;
     const detection = (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byBox.get(box.id);
-    return detection ? ctx.loaders.detectionForMatch.load(detection.id) : null;
+    return detection ? ctx.loaders.detectionById.load(detection.id) : null;
   },
 };
