@@ -86,7 +86,9 @@ export async function ingestDetections(
       });
     }
     if (rows.length === 0) return { result: { inserted: 0, updated: 0 }, session };
-    const counts = await detectionSql.upsertDetections(tx, sessionId, rows);
+    const counts = detections.some((d) => d.id != null)
+      ? await detectionSql.upsertDetections(tx, sessionId, rows)
+      : await detectionSql.insertNewDetections(tx, sessionId, rows);
     if (counts.written < rows.length) {
       // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
       // never move or overwrite them; throwing rolls back.

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminScope, memberScope } from '../../src/auth/scope.js';
 import type { Param, Queryable } from '../../src/db/client.js';
-import { detectionPagesBySessions, detectionsByIds } from '../../src/db/queries/detection.queries.js';
+import { detectionCountsBySessions, detectionPagesBySessions, detectionsByIds } from '../../src/db/queries/detection.queries.js';
 import { groundTruthByIds, groundTruthPagesByVideos, groundTruthStatsByVideos } from '../../src/db/queries/ground-truth.queries.js';
 import { nodeTablesByIds } from '../../src/db/queries/node.queries.js';
 import { projectPage, projectStatsByIds } from '../../src/db/queries/project.queries.js';
@@ -122,8 +122,31 @@ describeEachDatabase('query plans of the hot reads', (database) => {
     );
   });
 
-  it('detection page by validation result reads det_session_result_timestamp_idx in order', async () => {
-    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'FP' }, 51)), 'det_session_result_timestamp_idx', { sorted: false });
+  it('detection page by validation result reads det_session_result_timestamp_judged_idx in order', async () => {
+    for (const validationResult of ['TP', 'FP', 'FN'] as const) {
+      expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult }, 51)), 'det_session_result_timestamp_judged_idx', { sorted: false });
+    }
+  });
+
+  // The result index leaves PENDING rows out (an ingest writes PENDING rows and would pay for it):
+  // a PENDING page reads the session's detections in page order and skips the judged ones.
+  it('detection page of PENDING detections reads det_session_timestamp_idx in order', async () => {
+    expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'PENDING' }, 51)), 'det_session_timestamp_idx', { sorted: false });
+    expectIndexPlan(
+      await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'PENDING' }, 51, { cursor: [1.5, ids.videos[0]], backward: true })),
+      'det_session_timestamp_idx',
+      { sorted: false },
+    );
+  });
+
+  it('detection counts read a session index, never the whole table, whatever the filter', async () => {
+    const filters = [{}, { validationResult: 'PENDING' as const }, { validationResult: 'FN' as const }, { classLabel: 'car' }, { minConfidence: 0.5 }];
+    for (const filter of filters) {
+      const nodes = await plan((db) => detectionCountsBySessions(db, ids.sessions, filter));
+      const indexes = nodes.map((n) => n['Index Name']).filter((n) => n?.startsWith('det_session_'));
+      expect(indexes.length, JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']]))).toBeGreaterThan(0);
+      expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && bigTables.includes(n['Relation Name']!))).toEqual([]);
+    }
   });
 
   it('unfiltered detection page reads det_session_timestamp_idx in order', async () => {
@@ -169,7 +192,7 @@ describeEachDatabase('query plans of the hot reads', (database) => {
 
     it('detection pages read their indexes in reverse', async () => {
       expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, {}, 501, backward([1e9, ids.videos[0]]))), 'det_session_timestamp_idx', { sorted: false });
-      expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'FP' }, 51, backward())), 'det_session_result_timestamp_idx', { sorted: false });
+      expectIndexPlan(await plan((db) => detectionPagesBySessions(db, ids.sessions, { validationResult: 'FP' }, 51, backward())), 'det_session_result_timestamp_judged_idx', { sorted: false });
       expectIndexPlan(
         await plan((db) => detectionPagesBySessions(db, ids.sessions, { classLabel: 'car', minConfidence: 0.5 }, 21, backward())),
         'det_session_class_timestamp_idx',

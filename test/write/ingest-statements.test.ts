@@ -1,5 +1,6 @@
 // Bulk writes are set-based: a 10-element and a 10,000-element batch send the same statements in one
 // transaction (the parent lock and one upsert), so cost grows with rows, never with round trips.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -46,6 +47,23 @@ describeEachDatabase('bulk write statement count', (database) => {
     expect(large).toEqual({ statements: 2, transactions: 1 });
     const [{ n }] = await database().db.query<{ n: number }>(`SELECT detections_pending AS n FROM test_sessions WHERE id = $1`, [sessionId]);
     expect(n).toBe(10_010);
+  });
+
+  it('ingestDetections with client ids (an upsert) sends the same statements for 10 and for 10,000 rows, inserting then updating', async () => {
+    const batch = (n: number) => Array.from({ length: n }, () => detection({ id: randomUUID() }));
+    for (const n of [10, 10_000]) {
+      const detections = batch(n);
+      for (const expected of [{ inserted: n, updated: 0 }, { inserted: 0, updated: n }]) {
+        transactions.n = 0;
+        const r = await h.run(M.ingestDetections, { testSessionId: sessionId, detections });
+        expect(r.data!.ingestDetections).toEqual(expected);
+        expect({ statements: r.statements, transactions: transactions.n }).toEqual({ statements: 2, transactions: 1 });
+      }
+    }
+    // A batch mixing client ids (here all known) and rows without one upserts the first and inserts the rest.
+    const known = (await database().db.query<{ id: string }>(`SELECT id FROM detection_events WHERE test_session_id = $1 LIMIT 5`, [sessionId])).map((r) => r.id);
+    const r = await h.run(M.ingestDetections, { testSessionId: sessionId, detections: [...known.map((id) => detection({ id })), detection(), detection()] });
+    expect(r.data!.ingestDetections).toEqual({ inserted: 2, updated: 5 });
   });
 
   it('upsertGroundTruth sends the same statements in one transaction for 10 and for 10,000 rows', async () => {

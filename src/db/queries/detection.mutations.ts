@@ -4,9 +4,11 @@
 // json_to_recordset 344 ms vs unnest over one array per column 465 ms at load average 10, and 962 vs
 // 949 ms at load average 18 — no better than noise for unnest, while JSON keeps one parameter and one
 // code path for both drivers, so JSON stays.
-import type { Queryable } from '../client.js';
+import { fillPlaceholders, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Param, Queryable } from '../client.js';
 import { Params } from '../params.js';
-import type { DetectionEventRow } from '../schema.js';
+import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
 import type { ChangedPerParent, UpsertCounts } from './ground-truth.mutations.js';
 
 export type ValidationResultValue = DetectionEventRow['validationResult'];
@@ -41,6 +43,24 @@ export async function upsertDetections(db: Queryable, sessionId: string, rows: r
     [sessionId, JSON.stringify(rows)],
   );
   return r;
+}
+
+const col = (c: { name: string }) => sql.identifier(c.name);
+// Rows whose ids the server just made cannot exist yet: a plain INSERT, without ON CONFLICT's
+// speculative insertion, the sort and RETURNING. The JSON array is already in id order (uuidv7Batch
+// counts up within a batch), so the rows still append to the primary-key index.
+const insertStatement = new PgDialect().sqlToQuery(sql`/* insertDetections */
+  INSERT INTO ${d} (${col(d.id)}, ${col(d.testSessionId)}, ${col(d.frameNumber)}, ${col(d.timestamp)}, ${col(d.classLabel)},
+    ${col(d.confidence)}, ${col(d.validationResult)}, ${col(d.boundingBoxX)}, ${col(d.boundingBoxY)},
+    ${col(d.boundingBoxWidth)}, ${col(d.boundingBoxHeight)})
+  SELECT r.id, ${sql.placeholder('sessionId')}::uuid, r.f, r.t, r.l, r.c, r.r, r.x, r.y, r.w, r.h
+  FROM json_to_recordset(${sql.placeholder('rows')}::json)
+    AS r(id uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real)`);
+
+/** Inserts rows whose ids were made by the server for this call (no row can have them yet). */
+export async function insertNewDetections(db: Queryable, sessionId: string, rows: readonly DetectionJsonRow[]): Promise<UpsertCounts> {
+  await db.query(insertStatement.sql, fillPlaceholders(insertStatement.params, { sessionId, rows: JSON.stringify(rows) }) as Param[]);
+  return { inserted: rows.length, written: rows.length };
 }
 
 /** Which of `ids` already belong to a session other than `sessionId`. */

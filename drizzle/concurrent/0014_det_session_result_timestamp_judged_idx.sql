@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "det_session_result_timestamp_judged_idx" ON "detection_events" USING btree ("test_session_id","validation_result","timestamp","id") WHERE "validation_result" <> 'PENDING';
