@@ -130,7 +130,7 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(await aggregateDrift(db)).toEqual([]);
   });
 
-  it('rewrites only the boxes whose values changed on a rerun, and the counters follow', async () => {
+  it('rewrites only the boxes whose values changed on a rerun, leaves the others unlocked, and the counters follow', async () => {
     const db = database().db;
     const projectId = (await h.ok(M.createProject, { input: { name: 'changed' } })).createProject.id;
     const video = (await h.ok(M.createVideo, { input: { projectId, filename: 'c.mp4', duration: 1, fileSize: 1 } })).createVideo.id;
@@ -150,6 +150,12 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     );
     expect(xmins).toBe(1);
     expect(rewritten).toBe(2);
+    // The eight unchanged boxes were not even locked (a lock writes the row's xmax): a rerun only reads them.
+    const [{ locked }] = await db.query<{ locked: number }>(
+      `SELECT count(*)::int AS locked FROM ground_truth_objects WHERE video_id = $1 AND id <> ALL($2::uuid[]) AND xmax::text <> '0'`,
+      [video, `{${boxes[3].id},${boxes[7].id}}`],
+    );
+    expect(locked).toBe(0);
     const [v] = await db.query<{ ground_truth_validated: number; max_confidence: number }>(
       `SELECT ground_truth_validated, max_confidence FROM videos WHERE id = $1`, [video]);
     expect(v.ground_truth_validated).toBe(1);
