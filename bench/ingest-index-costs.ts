@@ -17,7 +17,9 @@ import { uuidv7Batch } from '../src/db/uuid7.js';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL must name a copy of a loaded benchmark database');
 const runs = Number(process.env.RUNS ?? 7);
-const sql = postgres(url, { max: 1, onnotice: () => {} });
+// PLAN_CACHE_MODE=force_custom_plan: what every app connection sets (src/db/client.ts plannerSettings);
+// it also re-plans the foreign key's cached check for every inserted row.
+const sql = postgres(url, { max: 1, onnotice: () => {}, connection: process.env.PLAN_CACHE_MODE ? { plan_cache_mode: process.env.PLAN_CACHE_MODE } : {} });
 const [{ id: sid }] = await sql`SELECT id FROM test_sessions WHERE status = 'running' ORDER BY id LIMIT 1`;
 const [{ now: startedAt }] = await sql`SELECT now()`;
 const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
@@ -93,7 +95,7 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`10,000 new detections (v7 ids) into session ${sid}, ${runs} rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
+console.log(`10,000 new detections (v7 ids) into session ${sid}, plan_cache_mode ${process.env.PLAN_CACHE_MODE ?? 'default'}, ${runs} rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
 for (const [name] of chosen) console.log(`  ${name.padEnd(56)} backend CPU ${median(cpu.get(name)!).toFixed(0).padStart(4)} ms, wall ${median(wall.get(name)!).toFixed(0).padStart(4)} ms`);
 if (commit) await sql`DELETE FROM detection_events WHERE test_session_id = ${sid}::uuid AND created_at >= ${startedAt}`;
 await sql.end();
