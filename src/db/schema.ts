@@ -131,7 +131,7 @@ export const detectionEvents = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     // No foreign key: the per-row check cost 170–200 ms of a 10,000-row insert. The counter trigger checks
     // and locks the sessions once per statement and deleting a session deletes its detections
-    // (drizzle/0004_detection_insert_cost.sql).
+    // (drizzle/0005_detection_insert_cost.sql).
     testSessionId: uuid('test_session_id').notNull(),
     frameNumber: integer('frame_number').notNull(),
     timestamp: doublePrecision('timestamp').notNull(),

@@ -1,5 +1,5 @@
 // detection_events.test_session_id has no foreign key (its per-row check was most of an ingest's cost):
-// drizzle/0004_detection_insert_cost.sql keeps the guarantees with a check once per statement and a
+// drizzle/0005_detection_insert_cost.sql keeps the guarantees with a check once per statement and a
 // delete trigger. These are the foreign key's promises, held against the tables directly: no detection
 // of a missing session gets in, deleting a session (or its video, or its project) deletes its
 // detections with exact counters, and a concurrent insert and delete never leave an orphan.

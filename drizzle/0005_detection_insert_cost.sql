@@ -59,12 +59,13 @@ BEGIN
 END $$;
 --> statement-breakpoint
 
-CREATE FUNCTION tg_test_sessions_delete_detections() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tg_test_sessions_delete_detections() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM detection_events d USING old_rows o WHERE d.test_session_id = o.id;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
+DROP TRIGGER IF EXISTS test_sessions_delete_detections ON test_sessions;--> statement-breakpoint
 CREATE TRIGGER test_sessions_delete_detections AFTER DELETE ON test_sessions
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tg_test_sessions_delete_detections();
 --> statement-breakpoint
