@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessScope } from './auth/scope.js';
 import type { Db, SqlStats } from './db/client.js';
+import { defaultLiveEvaluation, type LiveEvaluation } from './evaluation/live.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { WaveScheduler } from './loaders/wave-scheduler.js';
 
@@ -18,11 +19,14 @@ export interface Context {
    * one. Services call it after commit and before the mutation answers (read-your-writes).
    */
   invalidate(changedTags: Iterable<string>): Promise<void>;
+  /** What writes keep live of evaluation (EVALUATION_LIVE, EVALUATION_LIVE_IOU). */
+  liveEvaluation: LiveEvaluation;
 }
 
 export interface ContextOptions {
   requestId?: string;
   invalidate?: (changedTags: Iterable<string>) => Promise<void>;
+  liveEvaluation?: LiveEvaluation;
 }
 
 export function createContext(db: Db, scope: AccessScope, opts: ContextOptions = {}): Context {
@@ -38,5 +42,6 @@ export function createContext(db: Db, scope: AccessScope, opts: ContextOptions =
     sqlStats,
     readTags,
     invalidate: opts.invalidate ?? (async () => {}),
+    liveEvaluation: opts.liveEvaluation ?? defaultLiveEvaluation,
   };
 }

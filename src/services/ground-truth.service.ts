@@ -8,6 +8,7 @@ import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
 import { lockVideo, type LockedParent } from '../db/queries/video.mutations.js';
 import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
+import { maintainLiveEvaluation } from './evaluation.maintenance.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
@@ -94,6 +95,7 @@ export async function upsertGroundTruth(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('objects', rows.length);
     }
+    await maintainLiveEvaluation(tx, deps.liveEvaluation, { videoIds: [videoId], boxIds: rows.map((r) => r.id) });
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, video };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? groundTruthTags([video]) : [] };
@@ -102,12 +104,17 @@ export async function upsertGroundTruth(
 /** Changes the flag of the caller's boxes among `ids`; unknown and foreign ids are ignored. */
 export async function setGroundTruthValidated(deps: WriteDeps, idsArg: readonly string[], validated: boolean): Promise<WriteResult<number>> {
   const ids = requireUuidList('ids', idsArg);
+  // The validated flag takes no part in matching: nothing to re-match.
   return changeGroundTruth(deps, ids, (tx, videoIds) => gtSql.setGroundTruthValidated(tx, ids, videoIds, validated));
 }
 
 export async function deleteGroundTruth(deps: WriteDeps, idsArg: readonly string[]): Promise<WriteResult<number>> {
   const ids = requireUuidList('ids', idsArg);
-  return changeGroundTruth(deps, ids, (tx, videoIds) => gtSql.deleteGroundTruth(tx, ids, videoIds));
+  return changeGroundTruth(deps, ids, async (tx, videoIds) => {
+    const changed = await gtSql.deleteGroundTruth(tx, ids, videoIds);
+    if (changed.length) await maintainLiveEvaluation(tx, deps.liveEvaluation, { videoIds: changed.map((c) => c.parent), boxIds: ids });
+    return changed;
+  });
 }
 
 async function changeGroundTruth(
