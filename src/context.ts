@@ -33,7 +33,8 @@ export function createContext(db: Db, scope: AccessScope, opts: ContextOptions =
   const sqlStats: SqlStats = { statements: 0, durationMs: 0 };
   const counted = db.counted(sqlStats);
   const readTags = new Set<string>();
-  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler() });
+  const liveEvaluation = opts.liveEvaluation ?? defaultLiveEvaluation;
+  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler(), liveEvaluation });
   return {
     requestId: opts.requestId ?? randomUUID(),
     scope,
@@ -42,6 +43,6 @@ export function createContext(db: Db, scope: AccessScope, opts: ContextOptions =
     sqlStats,
     readTags,
     invalidate: opts.invalidate ?? (async () => {}),
-    liveEvaluation: opts.liveEvaluation ?? defaultLiveEvaluation,
+    liveEvaluation,
   };
 }

@@ -45,7 +45,8 @@ export function counts(tp: number, fp: number, fn: number): Counts {
   return { tp, fp, fn, precision, recall, f1 };
 }
 
-interface ClassTally {
+/** One class's inputs to its figures: what matching (or a live session's maintained matches) gives. */
+export interface ClassTally {
   tp: number;
   fp: number;
   positives: number;
@@ -105,7 +106,11 @@ export function metricsOf<D extends MatchableDetection, B extends MatchableBox>(
     t.ranked.push(outcome === 'TP');
     t.confidences.push(d.confidence);
   }
+  return metricsOfTallies(tallies);
+}
 
+/** The figures of every class tallied (one entry per class of the detections or the ground truth). */
+export function metricsOfTallies(tallies: ReadonlyMap<string, ClassTally>): Metrics {
   const perClass: ClassMetrics[] = [];
   const prCurves = new Map<string, PrCurvePoint[]>();
   let tp = 0;

@@ -13,7 +13,7 @@ import {
   liveMatches as m,
   testSessions as t,
 } from '../schema.js';
-import type { EvaluationBox, EvaluationDetection } from './evaluation.queries.js';
+import { parseBoxItems, parseDetectionItems, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
 
 const dialect = new PgDialect();
 const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
@@ -226,31 +226,43 @@ export async function sessionsNotLive(db: Queryable, threshold: number): Promise
 
 // --- reads of live sessions -------------------------------------------------------------------------
 
-// Per session and class, the counted detections (TP or FP; IGNORED ones take no rank) as three
+// Per live session and class, the counted detections (TP or FP; IGNORED ones take no rank) as three
 // parallel lists: confidences, ids and outcomes (1: TP). Rows are not sorted in SQL: ranking 27,000
-// detections there costs more than the rest of the read; Node ranks them (rankDetections). The
+// detections there costs more than the rest of the read; Node ranks them (liveMetrics). The
 // aggregates of one group read the same rows in the same order, so the three lists line up. Per video
-// and class, the boxes that count (non-difficult), and every class with a box at all.
+// and class, the boxes that count (non-difficult), and every class with a box at all. A session that
+// is not live gets what on-demand matching needs instead (as evaluationInputsBySessions), so asking
+// costs one statement either way.
 const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
-  WITH s AS (
-    SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t} JOIN ${e} ON ${e.testSessionId} = ${t.id}
-    WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[]) AND ${e.iouThreshold} = ${sql.placeholder('threshold')}::float8
+  WITH a AS (
+    SELECT ${t.id} AS id, ${t.videoId} AS video_id, (${e.iouThreshold} = ${sql.placeholder('threshold')}::float8) IS TRUE AS live
+    FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
+    WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
       AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
   )
   SELECT 'd' AS kind, ${d.testSessionId} AS parent, ${d.classLabel} AS label,
-    string_agg(${d.confidence}::text, ',') AS confidences, string_agg(${d.id}::text, ',') AS ids,
-    string_agg(CASE WHEN ${m.detectionId} IS NULL THEN '0' ELSE '1' END, '') AS outcomes
+    string_agg(${d.confidence}::text, ',') AS a, string_agg(${d.id}::text, ',') AS b,
+    string_agg(CASE WHEN ${m.detectionId} IS NULL THEN '0' ELSE '1' END, '') AS c
   FROM ${d} LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}
-  WHERE ${d.testSessionId} IN (SELECT id FROM s) AND ${m.ignored} IS NOT TRUE
+  WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE live) AND ${m.ignored} IS NOT TRUE
   GROUP BY ${d.testSessionId}, ${d.classLabel}
   UNION ALL
   SELECT 'g', ${g.videoId}, ${g.classLabel}, (count(*) FILTER (WHERE NOT ${g.difficult}))::text, NULL, NULL
-  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s)
+  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE live)
   GROUP BY ${g.videoId}, ${g.classLabel}
   UNION ALL
-  SELECT 's', id, video_id::text, NULL, NULL, NULL FROM s`);
+  SELECT 's', id, video_id::text, live::text, NULL, NULL FROM a
+  UNION ALL
+  SELECT 'x', ${d.testSessionId}, NULL,
+    json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
+      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text, NULL, NULL
+  FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE NOT live) GROUP BY ${d.testSessionId}
+  UNION ALL
+  SELECT 'y', ${g.videoId}, NULL,
+    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text, NULL, NULL
+  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE NOT live) GROUP BY ${g.videoId}`);
 
-/** One class of a live session: its counted detections, unranked (parallel arrays). */
+/** One class of a live session: its counted detections, unranked (parallel lists). */
 export interface LiveClassOutcomes {
   confidences: number[];
   ids: string[];
@@ -259,14 +271,16 @@ export interface LiveClassOutcomes {
 }
 
 export interface LiveSummaries {
-  /** Sessions live at the threshold, among those asked for and readable: session → its video. */
-  live: Map<string, string>;
+  /** Sessions asked for and readable: session → its video and whether it is live at the threshold. */
+  sessions: Map<string, { videoId: string; live: boolean }>;
   classesOf(sessionId: string): Map<string, LiveClassOutcomes>;
-  /** Class → non-difficult boxes (0 for a class with difficult boxes only). */
+  /** Class → non-difficult boxes (0 for a class with difficult boxes only), for videos of live sessions. */
   positivesOf(videoId: string): Map<string, number>;
+  /** On-demand inputs of the sessions that are not live. */
+  inputs: EvaluationInputs;
 }
 
-/** The live sessions among `sessionIds` at `threshold` (readable by `scope`) and their ranked-outcome inputs. */
+/** The sessions among `sessionIds` (readable by `scope`): live ones' ranked-outcome inputs, the others' matching inputs. */
 export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[], threshold: number): Promise<LiveSummaries> {
   const params = fillPlaceholders(summaryStatement.params, {
     sessionIds: uuidArray(sessionIds),
@@ -274,24 +288,33 @@ export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope
     admin: scope.admin,
     readable: uuidArray(scope.readable),
   }) as Param[];
-  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; label: string; confidences: string | null; ids: string | null; outcomes: string | null }>(
+  const rows = await db.query<{ kind: 'd' | 'g' | 's' | 'x' | 'y'; parent: string; label: string | null; a: string | null; b: string | null; c: string | null }>(
     summaryStatement.sql,
     params,
   );
-  const live = new Map<string, string>();
+  const sessions: LiveSummaries['sessions'] = new Map();
   const classes = new Map<string, Map<string, LiveClassOutcomes>>();
   const positives = new Map<string, Map<string, number>>();
+  const detections = new Map<string, EvaluationDetection[]>();
+  const boxes = new Map<string, EvaluationBox[]>();
   const mapOf = <V>(outer: Map<string, Map<string, V>>, k: string) => {
     let inner = outer.get(k);
     if (!inner) outer.set(k, (inner = new Map()));
     return inner;
   };
   for (const r of rows) {
-    if (r.kind === 's') live.set(r.parent, r.label);
-    else if (r.kind === 'g') mapOf(positives, r.parent).set(r.label, Number(r.confidences));
-    else mapOf(classes, r.parent).set(r.label, { confidences: r.confidences!.split(',').map(Number), ids: r.ids!.split(','), outcomes: r.outcomes! });
+    if (r.kind === 's') sessions.set(r.parent, { videoId: r.label!, live: r.a === 'true' });
+    else if (r.kind === 'g') mapOf(positives, r.parent).set(r.label!, Number(r.a));
+    else if (r.kind === 'd') mapOf(classes, r.parent).set(r.label!, { confidences: r.a!.split(',').map(Number), ids: r.b!.split(','), outcomes: r.c! });
+    else if (r.kind === 'x') detections.set(r.parent, parseDetectionItems(r.parent, r.a!));
+    else boxes.set(r.parent, parseBoxItems(r.parent, r.a!));
   }
-  return { live, classesOf: (id) => classes.get(id) ?? new Map(), positivesOf: (id) => positives.get(id) ?? new Map() };
+  return {
+    sessions,
+    classesOf: (id) => classes.get(id) ?? new Map(),
+    positivesOf: (id) => positives.get(id) ?? new Map(),
+    inputs: { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] },
+  };
 }
 
 export interface LiveMatchRef {
