@@ -5,6 +5,7 @@
 import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import type { LiveClass } from '../../evaluation/live-metrics.js';
 import type { Param, Queryable } from '../client.js';
 import {
   detectionEvents as d,
@@ -227,9 +228,11 @@ export async function sessionsNotLive(db: Queryable, threshold: number): Promise
 // --- reads of live sessions -------------------------------------------------------------------------
 
 // Per live session and class, the counted detections (TP or FP; IGNORED ones take no rank) as three
-// parallel lists: confidences, ids and outcomes (1: TP). Rows are not sorted in SQL: ranking 27,000
-// detections there costs more than the rest of the read; Node ranks them (liveMetrics). The
-// aggregates of one group read the same rows in the same order, so the three lists line up. Per video
+// parallel lists: confidences (float4, 4 bytes each), ids (16 bytes each) and outcomes ('1' TP).
+// Rows are not sorted in SQL: ranking 27,000 detections there costs more than the rest of the read,
+// and so does printing them as text; Node ranks the raw values (liveMetrics). One aggregation per
+// session (LATERAL), grouped by class only, so the planner hashes 20-odd groups instead of sorting.
+// The aggregates of one group read the same rows in the same order, so the lists line up. Per video
 // and class, the boxes that count (non-difficult), and every class with a box at all. A session that
 // is not live gets what on-demand matching needs instead (as evaluationInputsBySessions), so asking
 // costs one statement either way.
@@ -240,40 +243,36 @@ const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
     WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
       AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
   )
-  SELECT 'd' AS kind, ${d.testSessionId} AS parent, ${d.classLabel} AS label,
-    string_agg(${d.confidence}::text, ',') AS a, string_agg(${d.id}::text, ',') AS b,
-    string_agg(CASE WHEN ${m.detectionId} IS NULL THEN '0' ELSE '1' END, '') AS c
-  FROM ${d} LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}
-  WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE live) AND ${m.ignored} IS NOT TRUE
-  GROUP BY ${d.testSessionId}, ${d.classLabel}
+  SELECT 'd' AS kind, a.id AS parent, x.label, NULL::text AS a, x.c, x.i, x.o
+  FROM a, LATERAL (
+    SELECT ${d.classLabel} AS label, string_agg(float4send(${d.confidence}), ''::bytea) AS c,
+      string_agg(uuid_send(${d.id}), ''::bytea) AS i,
+      string_agg(CASE WHEN ${m.detectionId} IS NULL THEN '0' ELSE '1' END, '') AS o
+    FROM ${d} LEFT JOIN ${m} ON ${m.testSessionId} = a.id AND ${m.detectionId} = ${d.id}
+    WHERE ${d.testSessionId} = a.id AND ${m.ignored} IS NOT TRUE
+    GROUP BY ${d.classLabel}
+  ) x
+  WHERE a.live
   UNION ALL
-  SELECT 'g', ${g.videoId}, ${g.classLabel}, (count(*) FILTER (WHERE NOT ${g.difficult}))::text, NULL, NULL
+  SELECT 'g', ${g.videoId}, ${g.classLabel}, (count(*) FILTER (WHERE NOT ${g.difficult}))::text, NULL, NULL, NULL
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE live)
   GROUP BY ${g.videoId}, ${g.classLabel}
   UNION ALL
-  SELECT 's', id, video_id::text, live::text, NULL, NULL FROM a
+  SELECT 's', id, video_id::text, live::text, NULL, NULL, NULL FROM a
   UNION ALL
   SELECT 'x', ${d.testSessionId}, NULL,
     json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
-      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text, NULL, NULL
+      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text, NULL, NULL, NULL
   FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE NOT live) GROUP BY ${d.testSessionId}
   UNION ALL
   SELECT 'y', ${g.videoId}, NULL,
-    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text, NULL, NULL
+    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text, NULL, NULL, NULL
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE NOT live) GROUP BY ${g.videoId}`);
-
-/** One class of a live session: its counted detections, unranked (parallel lists). */
-export interface LiveClassOutcomes {
-  confidences: number[];
-  ids: string[];
-  /** '1' TP, '0' FP, one character per detection. */
-  outcomes: string;
-}
 
 export interface LiveSummaries {
   /** Sessions asked for and readable: session → its video and whether it is live at the threshold. */
   sessions: Map<string, { videoId: string; live: boolean }>;
-  classesOf(sessionId: string): Map<string, LiveClassOutcomes>;
+  classesOf(sessionId: string): Map<string, LiveClass>;
   /** Class → non-difficult boxes (0 for a class with difficult boxes only), for videos of live sessions. */
   positivesOf(videoId: string): Map<string, number>;
   /** On-demand inputs of the sessions that are not live. */
@@ -288,12 +287,17 @@ export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope
     admin: scope.admin,
     readable: uuidArray(scope.readable),
   }) as Param[];
-  const rows = await db.query<{ kind: 'd' | 'g' | 's' | 'x' | 'y'; parent: string; label: string | null; a: string | null; b: string | null; c: string | null }>(
-    summaryStatement.sql,
-    params,
-  );
+  const rows = await db.query<{
+    kind: 'd' | 'g' | 's' | 'x' | 'y';
+    parent: string;
+    label: string | null;
+    a: string | null;
+    c: Uint8Array | null;
+    i: Uint8Array | null;
+    o: string | null;
+  }>(summaryStatement.sql, params);
   const sessions: LiveSummaries['sessions'] = new Map();
-  const classes = new Map<string, Map<string, LiveClassOutcomes>>();
+  const classes = new Map<string, Map<string, LiveClass>>();
   const positives = new Map<string, Map<string, number>>();
   const detections = new Map<string, EvaluationDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
@@ -305,7 +309,7 @@ export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope
   for (const r of rows) {
     if (r.kind === 's') sessions.set(r.parent, { videoId: r.label!, live: r.a === 'true' });
     else if (r.kind === 'g') mapOf(positives, r.parent).set(r.label!, Number(r.a));
-    else if (r.kind === 'd') mapOf(classes, r.parent).set(r.label!, { confidences: r.a!.split(',').map(Number), ids: r.b!.split(','), outcomes: r.c! });
+    else if (r.kind === 'd') mapOf(classes, r.parent).set(r.label!, { confidences: r.c!, ids: r.i!, outcomes: r.o! });
     else if (r.kind === 'x') detections.set(r.parent, parseDetectionItems(r.parent, r.a!));
     else boxes.set(r.parent, parseBoxItems(r.parent, r.a!));
   }
