@@ -169,13 +169,14 @@ export const liveEvaluations = pgTable('live_evaluations', {
 
 // The matched detections of a live session: TP, or IGNORED when the box is difficult; a detection
 // without a row is a FP. (frame, class) are the detection's group when it was matched, so a write that
-// moves or deletes a box or a detection finds the group it left.
+// moves or deletes a box or a detection finds the group it left. No foreign key: its per-row check
+// was a third of an ingest's match writes. Rows are only read for a session with a live_evaluations
+// row, every statement that (re)creates or drops that row deletes the session's matches, and
+// deleteVideo deletes its sessions' matches.
 export const liveMatches = pgTable(
   'live_matches',
   {
-    testSessionId: uuid('test_session_id')
-      .notNull()
-      .references(() => liveEvaluations.testSessionId, { onDelete: 'cascade' }),
+    testSessionId: uuid('test_session_id').notNull(),
     detectionId: uuid('detection_id').notNull(),
     frameNumber: integer('frame_number').notNull(),
     classLabel: text('class_label').notNull(),

@@ -33,7 +33,8 @@ export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluati
     await dropLiveEvaluations(tx, touched);
     return;
   }
-  if (touched.videoIds?.length) await lockLiveSessionsOfVideos(tx, touched.videoIds);
+  // A box write re-matches the live sessions of its videos: none, nothing to read.
+  if (touched.videoIds?.length && (await lockLiveSessionsOfVideos(tx, touched.videoIds)).length === 0 && !touched.sessionIds?.length) return;
   const inputs = await liveMatchInputs(tx, iouThreshold, touched);
   const gone: { s: string; d: string }[] = [];
   const rows: LiveMatchJsonRow[] = [];

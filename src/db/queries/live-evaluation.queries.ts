@@ -46,8 +46,9 @@ const lockStatement = dialect.sqlToQuery(sql`/* lockLiveSessionsOfVideos */
  * each reading what the other committed (otherwise neither would see the other's rows). Session
  * creation takes the video's lock, as box writes do, so no live session appears unseen meanwhile.
  */
-export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly string[]): Promise<void> {
-  await db.query(lockStatement.sql, fillPlaceholders(lockStatement.params, { videos: uuidArray(videoIds) }) as Param[]);
+export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(lockStatement.sql, fillPlaceholders(lockStatement.params, { videos: uuidArray(videoIds) }) as Param[]);
+  return rows.map((r) => r.id);
 }
 
 // The touched sessions: given, or every session of a touched video. A live row at another threshold
@@ -55,11 +56,32 @@ export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly
 const touchedSessions = sql`SELECT ${t.id} FROM ${t}
   WHERE ${t.id} = ANY(${sql.placeholder('sessions')}::uuid[]) OR ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])`;
 
-const inputsStatement = dialect.sqlToQuery(sql`/* liveMatchInputs */
+// A touched group's detections with their current match: through the (session, class) index for a
+// few groups; for many, the session's detections are read once (OFFSET 0 keeps the planner from
+// pushing the group keys into that index) and hashed against the groups. The planner cannot know how
+// many groups `grp` holds (it guesses a dozen) and walked the index once per group, 500 rows each:
+// 0.8 s for the 7,000 groups of a 10,000-detection ingest.
+const ddFew = sql`SELECT ${d.testSessionId} AS sid,
+    json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}, ${d.boundingBoxX}, ${d.boundingBoxY},
+      ${d.boundingBoxWidth}, ${d.boundingBoxHeight}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
+  FROM ${d} JOIN grp ON ${d.testSessionId} = grp.sid AND ${d.frameNumber} = grp.f AND ${d.classLabel} = grp.l
+  LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}`;
+const ddMany = sql`SELECT sd.sid,
+    json_build_array(sd.id, sd.f, sd.l, sd.c, sd.x, sd.y, sd.w, sd.h, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
+  FROM sd JOIN grp ON grp.sid = sd.sid AND grp.f = sd.f AND grp.l = sd.l
+  LEFT JOIN ${m} ON ${m.testSessionId} = sd.sid AND ${m.detectionId} = sd.id`;
+const sessionDetections = sql`sd AS MATERIALIZED (
+    SELECT ${d.testSessionId} AS sid, ${d.id} AS id, ${d.frameNumber} AS f, ${d.classLabel} AS l, ${d.confidence} AS c,
+      ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS w, ${d.boundingBoxHeight} AS h
+    FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s)
+  ),`;
+
+const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
   WITH dropped AS (
     DELETE FROM ${e} WHERE ${e.iouThreshold} <> ${sql.placeholder('threshold')}::float8 AND ${e.testSessionId} IN (${touchedSessions})
-    RETURNING 1
+    RETURNING ${e.testSessionId}
   ),
+  dropped_matches AS (DELETE FROM ${m} WHERE ${m.testSessionId} IN (SELECT test_session_id FROM dropped)),
   s AS (
     SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t} JOIN ${e} ON ${e.testSessionId} = ${t.id}
     WHERE ${e.iouThreshold} = ${sql.placeholder('threshold')}::float8 AND ${t.id} IN (${touchedSessions})
@@ -80,13 +102,8 @@ const inputsStatement = dialect.sqlToQuery(sql`/* liveMatchInputs */
     SELECT s.id, ${g.frameNumber}, ${g.classLabel} FROM ${g} JOIN s ON s.video_id = ${g.videoId}
     WHERE ${g.id} = ANY(${sql.placeholder('boxes')}::uuid[])
   ),
-  dd AS (
-    SELECT ${d.testSessionId} AS sid,
-      json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}, ${d.boundingBoxX}, ${d.boundingBoxY},
-        ${d.boundingBoxWidth}, ${d.boundingBoxHeight}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
-    FROM ${d} JOIN grp ON ${d.testSessionId} = grp.sid AND ${d.frameNumber} = grp.f AND ${d.classLabel} = grp.l
-    LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}
-  ),
+  ${many ? sessionDetections : sql``}
+  dd AS (${many ? ddMany : ddFew}),
   vg AS (SELECT DISTINCT s.video_id, grp.f, grp.l FROM grp JOIN s ON s.id = grp.sid)
   SELECT 'd' AS kind, sid AS parent, json_agg(j)::text AS items FROM dd GROUP BY sid
   UNION ALL
@@ -94,7 +111,11 @@ const inputsStatement = dialect.sqlToQuery(sql`/* liveMatchInputs */
   FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l
   GROUP BY ${g.videoId}
   UNION ALL
-  SELECT 's', id, video_id::text FROM s`);
+  SELECT 's', id, video_id::text FROM s`;
+
+// More touched rows than this read the touched sessions whole (ddMany).
+const manyTouched = 200;
+const inputsStatements = { few: dialect.sqlToQuery(inputsSql(false)), many: dialect.sqlToQuery(inputsSql(true)) };
 
 /** A detection of a touched group with its current live match (null: FP). */
 export interface LiveDetection extends EvaluationDetection {
@@ -113,8 +134,10 @@ type BoxItem = [string, number, string, number, number, number, number, boolean]
 
 /** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
 export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
-  const params = fillPlaceholders(inputsStatement.params, { threshold, ...touchedParams(touched) }) as Param[];
-  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(inputsStatement.sql, params);
+  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) > manyTouched;
+  const statement = many ? inputsStatements.many : inputsStatements.few;
+  const params = fillPlaceholders(statement.params, { threshold, ...touchedParams(touched) }) as Param[];
+  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
   const sessions: LiveInputs['sessions'] = [];
   const detections = new Map<string, LiveDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
@@ -187,9 +210,10 @@ export async function writeLiveMatches(db: Queryable, gone: readonly { s: string
 }
 
 const dropStatement = dialect.sqlToQuery(sql`/* dropLiveEvaluations */
-  DELETE FROM ${e} WHERE ${e.testSessionId} IN (${touchedSessions})`);
+  WITH gone AS (DELETE FROM ${e} WHERE ${e.testSessionId} IN (${touchedSessions}) RETURNING ${e.testSessionId})
+  DELETE FROM ${m} WHERE ${m.testSessionId} IN (SELECT test_session_id FROM gone)`);
 
-/** Ends live evaluation of the touched sessions (a write that does not maintain them); cascades to their matches. */
+/** Ends live evaluation of the touched sessions (a write that does not maintain them), with their matches. */
 export async function dropLiveEvaluations(db: Queryable, touched: Pick<Touched, 'sessionIds' | 'videoIds'>): Promise<void> {
   await db.query(dropStatement.sql, fillPlaceholders(dropStatement.params, touchedParams(touched)) as Param[]);
 }
@@ -208,6 +232,15 @@ export async function startLiveEvaluation(db: Queryable, sessionId: string, thre
 }
 
 const videoStatement = dialect.sqlToQuery(sql`/* videoOfSession */ SELECT ${t.videoId} AS "videoId" FROM ${t} WHERE ${t.id} = ${sql.placeholder('id')}::uuid`);
+
+const dropMatchesStatement = dialect.sqlToQuery(sql`/* dropLiveMatches */
+  DELETE FROM ${m} WHERE ${m.testSessionId} = ANY(${sql.placeholder('sessions')}::uuid[])`);
+
+/** Deletes the matches of sessions about to be deleted (live_matches has no foreign key to cascade). */
+export async function dropLiveMatches(db: Queryable, sessionIds: readonly string[]): Promise<void> {
+  if (sessionIds.length === 0) return;
+  await db.query(dropMatchesStatement.sql, fillPlaceholders(dropMatchesStatement.params, { sessions: uuidArray(sessionIds) }) as Param[]);
+}
 
 /** A session's video (never changes), read before locking the video, then the session, as box writes lock them. */
 export async function videoOfSession(db: Queryable, sessionId: string): Promise<string | null> {
