@@ -314,6 +314,31 @@ describeEachDatabase('live evaluation', (database) => {
     expect(await statementsOf(40)).toEqual(await statementsOf(2));
   });
 
+  it('reads a live session\'s evaluation and the match of every detection and box in as many statements for 40 frames as for 2', async () => {
+    const q = `query($id: ID!, $v: ID!) {
+      testSession(id: $id) { evaluation { overall { tp fp fn } perClass { classLabel ap } map prCurve(classLabel: "car") { recall } }
+        detections(first: 100) { nodes { id match { outcome iou groundTruth { id } } } } }
+      video(id: $v) { groundTruth(first: 100) { nodes { id matchedDetection(testSessionId: $id) { id } } } }
+    }`;
+    const statementsOf = async (frames: number) => {
+      const s = await newLiveSession();
+      const boxes = Array.from({ length: frames }, (_, f): RefBox => ({ id: crypto.randomUUID(), frame: f, label: 'car', box: [0, 0, 4, 4], difficult: false }));
+      const detections = boxes.map((b): RefDetection => ({ id: crypto.randomUUID(), frame: b.frame, label: 'car', confidence: 0.5, box: [1, 0, 4, 4] }));
+      dataOf(await app.execute(writeBoxes, { v: s.videoId, o: boxes.map(boxInput) }));
+      dataOf(await app.execute(ingest, { s: s.sessionId, d: detections.map(detectionInput) }));
+      const res = await app.execute(q, { id: s.sessionId, v: s.videoId });
+      const data = dataOf(res);
+      expect(data.testSession.evaluation.overall).toEqual({ tp: frames, fp: 0, fn: 0 });
+      expect(data.video.groundTruth.nodes.every((n: any) => n.matchedDetection)).toBe(true);
+      return Number(res.headers.get('x-sql-statements'));
+    };
+    const small = await statementsOf(2);
+    expect(await statementsOf(40)).toBe(small);
+    // The session, the video, the live read, the detection and box pages, the matches by detection and
+    // by box, and the matched boxes and detections by id.
+    expect(small).toBeLessThanOrEqual(9);
+  });
+
   it('with EVALUATION_LIVE=false a write ends live evaluation of what it touched, and answers stay exact (on demand)', async () => {
     const s = await newLiveSession();
     const box: RefBox = { id: crypto.randomUUID(), frame: 0, label: 'car', box: [0, 0, 4, 4], difficult: false };
