@@ -26,6 +26,18 @@ export function shortestFloat4(f: number): number {
   return Number(f.toPrecision(9));
 }
 
+const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The i-th uuid of a uuid_send list, as PostgreSQL prints it. */
+export function uuidAt(ids: Uint8Array, i: number): string {
+  let s = '';
+  for (let k = 0; k < 16; k++) {
+    if (k === 4 || k === 6 || k === 8 || k === 10) s += '-';
+    s += hex[ids[16 * i + k]];
+  }
+  return s;
+}
+
 function ranked(c: LiveClass): { order: Uint32Array; confidences: Float64Array } {
   const n = c.outcomes.length;
   const conf = new DataView(c.confidences.buffer, c.confidences.byteOffset, c.confidences.byteLength);

@@ -359,6 +359,25 @@ describeEachDatabase('live evaluation', (database) => {
     await expectLiveEqualsReference(s, state);
   });
 
+  it('applyEvaluation at the live threshold writes the kept matches: TP, FP, and IGNORED left PENDING', async () => {
+    await fc.assert(
+      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb, async (generated, nearPicks) => {
+        const s = await newLiveSession();
+        const state = reid(generated);
+        state.detections.push(...near(state, nearPicks));
+        if (state.boxes.length) dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
+        if (state.detections.length) dataOf(await app.execute(ingest, { s: s.sessionId, d: state.detections.map(detectionInput) }));
+        dataOf(await app.execute(`mutation($id: ID!) { applyEvaluation(testSessionId: $id) { updated } }`, { id: s.sessionId }));
+        const rows = await db.query<{ id: string; r: string }>(`SELECT id, validation_result AS r FROM detection_events WHERE test_session_id = $1::uuid`, [s.sessionId]);
+        const ref = referenceEvaluation(state.detections, state.boxes, 0.5, 0);
+        expect(new Map(rows.map((r) => [r.id, r.r]))).toEqual(
+          new Map(state.detections.map((d) => [d.id, ref.matches.get(d.id)!.outcome === 'IGNORED' ? 'PENDING' : ref.matches.get(d.id)!.outcome])),
+        );
+      }),
+      { numRuns: Math.max(5, Math.floor(runs / 3)) },
+    );
+  });
+
   it('a rebuild makes a session written before it live, equal to the reference', async () => {
     await fc.assert(
       fc.asyncProperty(sessionArb({ detections: 20, boxes: 12 }), async (generated) => {
