@@ -23,9 +23,24 @@ import { defaultLiveEvaluation, type LiveEvaluation } from '../evaluation/live.j
 import { matchDetections } from '../evaluation/matching.js';
 
 /**
+ * Box writes call this after locking their videos and before writing: it locks the videos' live
+ * sessions (id order), so every write takes its locks in one order — video, sessions, then the
+ * project's counters that the write's triggers update. (Locking the sessions after the write
+ * deadlocked against an ingest holding its session and waiting for those counters.) An ingest and a
+ * box write on the same video then re-match one after the other, each reading what the other
+ * committed. Answers whether the write must be followed by maintainLiveEvaluation.
+ */
+export async function lockLiveSessionsForBoxWrite(tx: Queryable, config: LiveEvaluation | undefined, videoIds: readonly string[]): Promise<boolean> {
+  const { live } = config ?? defaultLiveEvaluation;
+  // Off: the write drops its sessions' live rows afterwards; nothing is read, nothing to order.
+  if (!live) return true;
+  return (await lockLiveSessionsOfVideos(tx, videoIds)).length > 0;
+}
+
+/**
  * Re-matches the groups `touched` changed, in the caller's transaction, after its write. The caller
- * holds the lock of each touched session (ingest, import) or video (box writes; their live sessions
- * are locked here).
+ * holds the lock of each touched session (ingest, import) or, for box writes, of each video and its
+ * live sessions (lockLiveSessionsForBoxWrite).
  */
 export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluation | undefined, touched: Touched): Promise<void> {
   const { live, iouThreshold } = config ?? defaultLiveEvaluation;
@@ -33,8 +48,6 @@ export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluati
     await dropLiveEvaluations(tx, touched);
     return;
   }
-  // A box write re-matches the live sessions of its videos: none, nothing to read.
-  if (touched.videoIds?.length && (await lockLiveSessionsOfVideos(tx, touched.videoIds)).length === 0 && !touched.sessionIds?.length) return;
   const inputs = await liveMatchInputs(tx, iouThreshold, touched);
   const gone: { s: string; d: string }[] = [];
   const rows: LiveMatchJsonRow[] = [];

@@ -10,7 +10,7 @@ import { writeTags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
 import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import.mutations.js';
 import type { LiveEvaluation } from '../evaluation/live.js';
-import { maintainLiveEvaluation } from './evaluation.maintenance.js';
+import { lockLiveSessionsForBoxWrite, maintainLiveEvaluation } from './evaluation.maintenance.js';
 import { parseImportLine } from './import-line.js';
 
 export { parseImportLine };
@@ -109,12 +109,16 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
   const load = async (lane: number, kind: ImportKind, chunk: ImportRow[]) => {
     const out = await loadChunk(db, scope, kind, chunk, {
       copyFirst: copyFirst[lane][kind],
-      afterWrite: (tx, parents, ids) =>
-        maintainLiveEvaluation(
-          tx,
-          opts.liveEvaluation,
-          kind === 'groundTruth' ? { videoIds: parents, boxIds: ids } : { sessionIds: parents, detectionIds: ids },
-        ),
+      live: {
+        // Box chunks lock their videos' live sessions before writing, as upsertGroundTruth does.
+        before: async (tx, parents) => (kind === 'groundTruth' ? lockLiveSessionsForBoxWrite(tx, opts.liveEvaluation, parents) : true),
+        after: (tx, parents, ids) =>
+          maintainLiveEvaluation(
+            tx,
+            opts.liveEvaluation,
+            kind === 'groundTruth' ? { videoIds: parents, boxIds: ids } : { sessionIds: parents, detectionIds: ids },
+          ),
+      },
     });
     // Back to COPY once a chunk was all new rows.
     copyFirst[lane][kind] = out.path === 'copy' || out.updated === 0;

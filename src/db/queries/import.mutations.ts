@@ -40,10 +40,14 @@ export interface LoadChunkOptions {
   /** Try COPY straight into the table first (default true); false goes to staging + upsert at once. */
   copyFirst?: boolean;
   /**
-   * Runs in the chunk's transaction after its rows are written (live evaluation re-matches what they
-   * touched): the parents written and the ids of the rows loaded.
+   * Live evaluation in the chunk's transaction: `before` runs after the parents are locked and before
+   * any row is written (it may lock more, in the order every write locks), answering whether `after`
+   * must run; `after` runs once the rows are written, with the parents and the ids loaded.
    */
-  afterWrite?: (tx: Queryable, parents: readonly string[], ids: readonly string[]) => Promise<void>;
+  live?: {
+    before(tx: Queryable, parents: readonly string[]): Promise<boolean>;
+    after(tx: Queryable, parents: readonly string[], ids: readonly string[]): Promise<void>;
+  };
 }
 
 interface KindSql {
@@ -212,10 +216,10 @@ export async function loadChunk(
       else rejected.push({ line: r.line, reason: `test session ${r.p} is not running` });
     }
     const parents = [...usable.values()];
+    const tx: Queryable = { query: (text, params) => run(text, params) as Promise<never> };
+    const live = opts.live && good.length > 0 && (await opts.live.before(tx, parents.map((p) => p.id)));
     const afterWrite = async () => {
-      if (!opts.afterWrite) return;
-      const tx: Queryable = { query: (text, params) => run(text, params) as Promise<never> };
-      await opts.afterWrite(tx, parents.map((p) => p.id), good.map((r) => r.id));
+      if (live) await opts.live!.after(tx, parents.map((p) => p.id), good.map((r) => r.id));
     };
     if (good.length === 0) return { inserted: 0, updated: 0, rejected, parents, path: 'none', foreignKeyTriggersSkipped };
 
