@@ -57,8 +57,8 @@ const touchedSessions = sql`SELECT ${t.id} FROM ${t}
   WHERE ${t.id} = ANY(${sql.placeholder('sessions')}::uuid[]) OR ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])`;
 
 // A touched group's detections with their current match: through the (session, class) index for a
-// few groups; for many, the session's detections are read once (OFFSET 0 keeps the planner from
-// pushing the group keys into that index) and hashed against the groups. The planner cannot know how
+// few groups; for many, the sessions' detections are read once (a materialized CTE, which the planner
+// cannot walk per group) and hashed against the groups. The planner cannot know how
 // many groups `grp` holds (it guesses a dozen) and walked the index once per group, 500 rows each:
 // 0.8 s for the 7,000 groups of a 10,000-detection ingest.
 const ddFew = sql`SELECT ${d.testSessionId} AS sid,
