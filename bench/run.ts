@@ -27,6 +27,7 @@ import { removePrefix } from './throwaway-redis.js';
 import { CpuMeter } from './cpu.js';
 import { startTruthgraph, type Truthgraph } from './truthgraph-process.js';
 import { writeRuns } from './write-runs.js';
+import { evaluationRuns } from './evaluation-runs.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -170,6 +171,9 @@ async function main() {
       await floorRuns(ctx, tg, samples, targets, mainDb(first), first);
     } else skipped.push('floor: --no-floor');
     await writeRuns(ctx, tg, mainDb(first), first);
+    log(`== evaluation (scale ${first}): read at the live threshold, mapCoco, applyEvaluation, ingest with live evaluation on vs off`);
+    loadAverages.evaluation = os.loadavg()[0];
+    await evaluationRuns(ctx, tg, mainDb(first), first, targets);
   } finally {
     await tg.server.stop();
   }

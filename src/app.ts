@@ -109,6 +109,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const cache = caches.cache;
 
   const salt = cacheSalt(typeDefs, config.CACHE_VERSION);
+  const liveEvaluation = { live: config.EVALUATION_LIVE, iouThreshold: config.EVALUATION_LIVE_IOU };
   const production = config.NODE_ENV === 'production';
   const expressApp = express();
   expressApp.disable('x-powered-by');
@@ -189,7 +190,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Refresh-ahead runs a dropped hot entry's operation again, with the scope it was computed for,
   // through the same pipeline as a miss (the cache plugin keys, tags and version-guards its store).
   cache.refreshAhead?.setRunner(async (src) => {
-    const contextValue = createContext(db, src.scope, { invalidate });
+    const contextValue = createContext(db, src.scope, { invalidate, liveEvaluation });
     markRefresh(contextValue);
     await inFlight.track(() =>
       apollo.executeOperation(
@@ -242,7 +243,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         context: async ({ req, res }) => {
           const record = recordOf(res);
           const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-          const context = createContext(db, scope, { requestId: record.id, invalidate });
+          const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
           attachRecord(context, record);
           return context;
         },

@@ -38,6 +38,10 @@ const schema = z.object({
   DB_RECONNECT_BACKOFF_MAX_MS: int(0, 60_000).default(500),
   // API-key lookups cached in process; a revocation acts within this bound everywhere (0: no cache).
   API_KEY_CACHE_MS: int(0, 60_000).default(1000),
+  // Live evaluation (docs/evaluation.md): every write re-matches the (frame, class) groups it touched at
+  // this IoU threshold, in its transaction; off: writes only mark their sessions for on-demand evaluation.
+  EVALUATION_LIVE: bool.default(true),
+  EVALUATION_LIVE_IOU: z.coerce.number().gt(0).max(1).default(0.5),
   // Security (docs/security.md): request limits, introspection, fault injection.
   BODY_LIMIT: z
     .string()

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessScope } from './auth/scope.js';
 import type { Db, SqlStats } from './db/client.js';
+import { defaultLiveEvaluation, type LiveEvaluation } from './evaluation/live.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { WaveScheduler } from './loaders/wave-scheduler.js';
 
@@ -18,18 +19,22 @@ export interface Context {
    * one. Services call it after commit and before the mutation answers (read-your-writes).
    */
   invalidate(changedTags: Iterable<string>): Promise<void>;
+  /** What writes keep live of evaluation (EVALUATION_LIVE, EVALUATION_LIVE_IOU). */
+  liveEvaluation: LiveEvaluation;
 }
 
 export interface ContextOptions {
   requestId?: string;
   invalidate?: (changedTags: Iterable<string>) => Promise<void>;
+  liveEvaluation?: LiveEvaluation;
 }
 
 export function createContext(db: Db, scope: AccessScope, opts: ContextOptions = {}): Context {
   const sqlStats: SqlStats = { statements: 0, durationMs: 0 };
   const counted = db.counted(sqlStats);
   const readTags = new Set<string>();
-  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler() });
+  const liveEvaluation = opts.liveEvaluation ?? defaultLiveEvaluation;
+  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler(), liveEvaluation });
   return {
     requestId: opts.requestId ?? randomUUID(),
     scope,
@@ -38,5 +43,6 @@ export function createContext(db: Db, scope: AccessScope, opts: ContextOptions =
     sqlStats,
     readTags,
     invalidate: opts.invalidate ?? (async () => {}),
+    liveEvaluation,
   };
 }

@@ -61,6 +61,7 @@ try {
     chunkSize,
     lanes,
     onCommit: invalidate,
+    liveEvaluation: { live: config.EVALUATION_LIVE, iouThreshold: config.EVALUATION_LIVE_IOU },
     onProgress: (p) => draw(p),
     onReject: (line, reason) => {
       // Every rejected line goes to stderr up to a bound; the summary counts them all.

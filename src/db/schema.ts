@@ -160,6 +160,37 @@ export const detectionEvents = pgTable(
   ],
 );
 
+// Live evaluation (docs/evaluation.md): the sessions whose matching at `iouThreshold` (with every
+// detection taking part) is kept current by every write, in the write's transaction. A session without
+// a row, or with another threshold, is evaluated on demand; writes delete the row when they do not
+// maintain it, so a row is never stale.
+export const liveEvaluations = pgTable('live_evaluations', {
+  testSessionId: uuid('test_session_id')
+    .primaryKey()
+    .references(() => testSessions.id, { onDelete: 'cascade' }),
+  iouThreshold: doublePrecision('iou_threshold').notNull(),
+});
+
+// The matched detections of a live session: TP, or IGNORED when the box is difficult; a detection
+// without a row is a FP. (frame, class) are the detection's group when it was matched, so a write that
+// moves or deletes a box or a detection finds the group it left. No foreign key: its per-row check
+// was a third of an ingest's match writes. Rows are only read for a session with a live_evaluations
+// row, every statement that (re)creates or drops that row deletes the session's matches, and
+// deleteVideo deletes its sessions' matches.
+export const liveMatches = pgTable(
+  'live_matches',
+  {
+    testSessionId: uuid('test_session_id').notNull(),
+    detectionId: uuid('detection_id').notNull(),
+    frameNumber: integer('frame_number').notNull(),
+    classLabel: text('class_label').notNull(),
+    boxId: uuid('box_id').notNull(),
+    iou: doublePrecision('iou').notNull(),
+    ignored: boolean('ignored').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.testSessionId, t.detectionId] })],
+);
+
 // One row per project, maintained by triggers on every table below it: the dashboard reads one row.
 export const projectStats = pgTable('project_stats', {
   projectId: uuid('project_id')
@@ -223,3 +254,4 @@ export type TestSessionRow = typeof testSessions.$inferSelect;
 export type DetectionEventRow = typeof detectionEvents.$inferSelect;
 export type ProjectStatsRow = typeof projectStats.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type LiveMatchRow = typeof liveMatches.$inferSelect;

@@ -32,8 +32,8 @@ export interface Metrics {
   perClass: ClassMetrics[];
   /** Mean AP over classes with at least one non-difficult box; null when there is none. */
   map: number | null;
-  /** Class label → its ranked PR points (counted detections only). */
-  prCurves: Map<string, PrCurvePoint[]>;
+  /** Class label → its ranked PR points (counted detections only), built when first asked for. */
+  prCurves: { get(classLabel: string): PrCurvePoint[] | undefined };
 }
 
 export const recallPoints = 101;
@@ -45,42 +45,60 @@ export function counts(tp: number, fp: number, fn: number): Counts {
   return { tp, fp, fn, precision, recall, f1 };
 }
 
-interface ClassTally {
+/** One class's inputs to its figures: what matching (or a live session's maintained matches) gives. */
+export interface ClassTally {
   tp: number;
   fp: number;
   positives: number;
   /** Counted detections (TP or FP) in rank order, each with its outcome. */
   ranked: boolean[];
   confidences: number[];
+  /** How a confidence is shown in a PR point (default: as it is). */
+  showConfidence?: (confidence: number) => number;
+}
+
+/** Per rank: precision so far, and the best precision at this rank or beyond (what AP averages). */
+function precisions(t: ClassTally): { precision: Float64Array; interpolated: Float64Array; cumulativeTp: Int32Array } {
+  const n = t.ranked.length;
+  const precision = new Float64Array(n);
+  const interpolated = new Float64Array(n);
+  const cumulativeTp = new Int32Array(n);
+  let tp = 0;
+  for (let i = 0; i < n; i++) {
+    if (t.ranked[i]) tp++;
+    cumulativeTp[i] = tp;
+    precision[i] = tp / (i + 1);
+  }
+  let best = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    best = Math.max(best, precision[i]);
+    interpolated[i] = best;
+  }
+  return { precision, interpolated, cumulativeTp };
 }
 
 function prCurve(t: ClassTally): PrCurvePoint[] {
-  const points: PrCurvePoint[] = [];
-  let tp = 0;
-  t.ranked.forEach((isTp, i) => {
-    if (isTp) tp++;
-    points.push({ confidence: t.confidences[i], precision: tp / (i + 1), recall: t.positives ? tp / t.positives : 0, interpolatedPrecision: 0 });
-  });
-  let best = 0;
-  for (let i = points.length - 1; i >= 0; i--) {
-    best = Math.max(best, points[i].precision);
-    points[i].interpolatedPrecision = best;
-  }
-  return points;
+  const { precision, interpolated, cumulativeTp } = precisions(t);
+  const show = t.showConfidence ?? ((c: number) => c);
+  return t.ranked.map((_, i) => ({
+    confidence: show(t.confidences[i]),
+    precision: precision[i],
+    recall: t.positives ? cumulativeTp[i] / t.positives : 0,
+    interpolatedPrecision: interpolated[i],
+  }));
 }
 
 /** Mean of the interpolated precision at recall 0, 0.01, …, 1 (0 where that recall is never reached). */
-function averagePrecision(t: ClassTally, curve: PrCurvePoint[]): number {
-  const cumulativeTp: number[] = [];
-  let tp = 0;
-  for (const isTp of t.ranked) cumulativeTp.push((tp += isTp ? 1 : 0));
+function averagePrecision(t: ClassTally): number {
+  const { interpolated, cumulativeTp } = precisions(t);
+  const n = t.ranked.length;
   let sum = 0;
   let i = 0;
   for (let r = 0; r < recallPoints; r++) {
     // The first rank whose recall tp/positives reaches r/100, compared in integers (no rounding).
-    while (i < curve.length && cumulativeTp[i] * 100 < r * t.positives) i++;
-    if (i === curve.length) break;
-    sum += curve[i].interpolatedPrecision;
+    while (i < n && cumulativeTp[i] * 100 < r * t.positives) i++;
+    if (i === n) break;
+    sum += interpolated[i];
   }
   return sum / recallPoints;
 }
@@ -105,18 +123,29 @@ export function metricsOf<D extends MatchableDetection, B extends MatchableBox>(
     t.ranked.push(outcome === 'TP');
     t.confidences.push(d.confidence);
   }
+  return metricsOfTallies(tallies);
+}
 
+/** The figures of every class tallied (one entry per class of the detections or the ground truth). */
+export function metricsOfTallies(tallies: ReadonlyMap<string, ClassTally>): Metrics {
   const perClass: ClassMetrics[] = [];
-  const prCurves = new Map<string, PrCurvePoint[]>();
+  const curves = new Map<string, PrCurvePoint[]>();
+  const prCurves = {
+    get(label: string): PrCurvePoint[] | undefined {
+      const t = tallies.get(label);
+      if (!t) return undefined;
+      let c = curves.get(label);
+      if (!c) curves.set(label, (c = prCurve(t)));
+      return c;
+    },
+  };
   let tp = 0;
   let fp = 0;
   let fn = 0;
   const aps: number[] = [];
   for (const label of [...tallies.keys()].sort()) {
     const t = tallies.get(label)!;
-    const curve = prCurve(t);
-    prCurves.set(label, curve);
-    const ap = t.positives ? averagePrecision(t, curve) : null;
+    const ap = t.positives ? averagePrecision(t) : null;
     if (ap !== null) aps.push(ap);
     const classFn = t.positives - t.tp;
     perClass.push({ classLabel: label, groundTruthCount: t.positives, ap, ...counts(t.tp, t.fp, classFn) });

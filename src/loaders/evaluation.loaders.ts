@@ -1,11 +1,17 @@
-// Evaluation of sessions against their videos' ground truth: one batched read of every input a
-// request's evaluations need (evaluationInputsBySessions), then matching in Node, memoized per
-// request for each (session, iouThreshold, minConfidence). The inputs carry the tags of the session's
-// detections and of the video's ground truth, so any write to either drops a cached evaluation.
+// Evaluation of sessions against their videos' ground truth. At the live threshold (every detection
+// taking part) a live session is read from its maintained matches (liveEvaluationBySessions: ranked
+// outcomes per class, no matching); otherwise one batched read of every input a request's evaluations
+// need, then matching in Node, memoized per request for each (session, iouThreshold, minConfidence).
+// The live read answers a session that is not live with those inputs, so either way a session costs
+// one read. Both carry the tags of the session's detections and of the video's ground truth, so any
+// write to either drops a cached evaluation.
 import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { completedSessionsByProjects, evaluationInputsBySessions, type EvaluationBox, type EvaluationDetection } from '../db/queries/evaluation.queries.js';
+import { liveEvaluationBySessions, liveMatchesByBoxes, liveMatchesByDetections, type LiveMatchRef } from '../db/queries/live-evaluation.queries.js';
 import type { TestSessionRow } from '../db/schema.js';
+import { defaultLiveEvaluation } from '../evaluation/live.js';
+import { liveMetrics, type LiveClass } from '../evaluation/live-metrics.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
 import { groupBy, maxBatchSize, perParentLoader } from './batch.js';
@@ -27,11 +33,57 @@ export interface EvaluationKey {
 
 /** One session's evaluation at one threshold: what the Evaluation type resolves from. */
 export interface SessionEvaluation extends EvaluationKey {
-  matching: Matching<EvaluationDetection, EvaluationBox>;
+  /** Null when read from a live session's maintained matches (matchOf looks those up). */
+  matching: Matching<EvaluationDetection, EvaluationBox> | null;
   metrics: Metrics;
 }
 
-export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
+type LiveAnswer = { live: true; classes: Map<string, LiveClass>; positives: Map<string, number> } | { live: false; inputs: Inputs };
+
+const pairKey = (a: string, b: string) => `${a}|${b}`;
+
+export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: LoaderDeps) {
+  const live = liveEvaluation ?? defaultLiveEvaluation;
+  const liveBySession = new TaggedLoader(
+    new DataLoader<SessionRef, LiveAnswer, string>(
+      (sessions) =>
+        waves.run(async () => {
+          if (sessions.length === 0) return [];
+          const r = await liveEvaluationBySessions(db, scope, [...new Set(sessions.map((s) => s.id))], live.iouThreshold);
+          return sessions.map((s): LiveAnswer =>
+            r.sessions.get(s.id)?.live
+              ? { live: true, classes: r.classesOf(s.id), positives: r.positivesOf(s.videoId) }
+              : { live: false, inputs: { detections: r.inputs.detectionsOf(s.id), boxes: r.inputs.boxesOf(s.videoId) } },
+          );
+        }),
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (s) => s.id },
+    ),
+    record,
+    (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
+  );
+  // The tags of a match are those of its session's evaluation, recorded when evaluationOf loaded it.
+  const liveMatchByDetection = new DataLoader<string, LiveMatchRef | null>(
+    (keys) =>
+      waves.run(async () => {
+        if (keys.length === 0) return [];
+        const pairs = keys.map((k) => k.split('|'));
+        const rows = await liveMatchesByDetections(db, pairs.map(([s, d]) => ({ s, d })));
+        const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.detectionId), r]));
+        return keys.map((k) => found.get(k) ?? null);
+      }),
+    { maxBatchSize, batchScheduleFn: waves.schedule },
+  );
+  const liveMatchByBox = new DataLoader<string, LiveMatchRef | null>(
+    (keys) =>
+      waves.run(async () => {
+        if (keys.length === 0) return [];
+        const pairs = keys.map((k) => k.split('|'));
+        const rows = await liveMatchesByBoxes(db, [...new Set(pairs.map(([s]) => s))], [...new Set(pairs.map(([, b]) => b))]);
+        const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.boxId), r]));
+        return keys.map((k) => found.get(k) ?? null);
+      }),
+    { maxBatchSize, batchScheduleFn: waves.schedule },
+  );
   const evaluationInputsBySession = new TaggedLoader(
     new DataLoader<SessionRef, Inputs, string>(
       (sessions) =>
@@ -46,13 +98,24 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
   );
 
+  // Which read each session was asked through, so a request needing both the live threshold and
+  // another one reads a session that is not live once (the live read brings its inputs).
+  const liveAsked = new Set<string>();
+  const inputsAsked = new Set<string>();
+  async function inputsOf(session: SessionRef): Promise<Inputs> {
+    if (liveAsked.has(session.id)) {
+      const a = await liveBySession.load(session);
+      if (!a.live) return a.inputs;
+    }
+    inputsAsked.add(session.id);
+    return evaluationInputsBySession.load(session);
+  }
+
   // Matching is pure: once per request and key, however many fields (match, matchedDetection,
-  // mapCoco) ask. Every call still loads the inputs, which records their tags where they are used.
+  // mapCoco) ask. Every call still loads its inputs, which records their tags where they are used.
   const memo = new Map<string, SessionEvaluation>();
   const prepared = new WeakMap<Inputs, PreparedMatching<EvaluationDetection, EvaluationBox>>();
-  async function evaluationOf(key: EvaluationKey): Promise<SessionEvaluation> {
-    const inputs = await evaluationInputsBySession.load(key.session);
-    const k = `${key.session.id}|${key.iouThreshold}|${key.minConfidence}`;
+  const onDemand = (key: EvaluationKey, inputs: Inputs, k: string) => {
     let e = memo.get(k);
     if (!e) {
       let p = prepared.get(inputs);
@@ -61,6 +124,34 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
       memo.set(k, (e = { ...key, matching, metrics: metricsOf(matching) }));
     }
     return e;
+  };
+  async function evaluationOf(key: EvaluationKey): Promise<SessionEvaluation> {
+    const k = `${key.session.id}|${key.iouThreshold}|${key.minConfidence}`;
+    const liveKey = live.live && key.minConfidence === 0 && key.iouThreshold === live.iouThreshold;
+    if (liveKey && !inputsAsked.has(key.session.id)) {
+      liveAsked.add(key.session.id);
+      const a = await liveBySession.load(key.session);
+      if (!a.live) return onDemand(key, a.inputs, k);
+      let e = memo.get(k);
+      if (!e) memo.set(k, (e = { ...key, matching: null, metrics: liveMetrics(a.classes, a.positives) }));
+      return e;
+    }
+    return onDemand(key, await inputsOf(key.session), k);
+  }
+
+  /** How `key`'s evaluation classed one detection of its session. */
+  async function matchOf(key: EvaluationKey, detectionId: string): Promise<DetectionMatchModel | null> {
+    const e = await evaluationOf(key);
+    if (e.matching) return e.matching.byDetection.get(detectionId) ?? null;
+    const m = await liveMatchByDetection.load(pairKey(key.session.id, detectionId));
+    return m ? { box: { id: m.boxId }, iou: m.iou, outcome: m.ignored ? 'IGNORED' : 'TP' } : { box: null, iou: null, outcome: 'FP' };
+  }
+
+  /** The detection of `key`'s session that matched one box of its video, if any. */
+  async function matchedDetectionIdOf(key: EvaluationKey, boxId: string): Promise<string | null> {
+    const e = await evaluationOf(key);
+    if (e.matching) return e.matching.byBox.get(boxId)?.id ?? null;
+    return (await liveMatchByBox.load(pairKey(key.session.id, boxId)))?.detectionId ?? null;
   }
 
   const completedSessionsByProject = new TaggedLoader(
@@ -78,7 +169,8 @@ export function evaluationLoaders({ db, scope, record, waves }: LoaderDeps) {
     return maps.length ? maps.reduce((s, m) => s + m, 0) / maps.length : null;
   }
 
-  return { evaluationOf, meanApOfProject };
+  return { evaluationOf, matchOf, matchedDetectionIdOf, meanApOfProject };
 }
 
-export type DetectionMatchModel = DetectionMatch<EvaluationBox>;
+/** A match as the DetectionMatch type resolves it: the box by id (loaded through groundTruthById). */
+export type DetectionMatchModel = DetectionMatch<Pick<EvaluationBox, 'id'>>;

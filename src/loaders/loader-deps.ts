@@ -3,6 +3,7 @@
 import type { AccessScope } from '../auth/scope.js';
 import type { TagRecorder } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
+import type { LiveEvaluation } from '../evaluation/live.js';
 import type { WaveScheduler } from './wave-scheduler.js';
 
 export interface LoaderDeps {
@@ -10,6 +11,8 @@ export interface LoaderDeps {
   scope: AccessScope;
   record: TagRecorder;
   waves: WaveScheduler;
+  /** The threshold writes keep live (absent: the default, live). */
+  liveEvaluation?: LiveEvaluation;
 }
 
 /** Rows of timestamp-ordered lists carry their sort key in microseconds for exact cursors. */

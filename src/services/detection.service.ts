@@ -8,6 +8,7 @@ import type { DetectionJsonRow, ValidationResultValue } from '../db/queries/dete
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
 import { AppError } from '../errors.js';
 import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
+import { maintainLiveEvaluation } from './evaluation.maintenance.js';
 import type { UpsertResult } from './ground-truth.service.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
@@ -97,6 +98,7 @@ export async function ingestDetections(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('detections', rows.length);
     }
+    await maintainLiveEvaluation(tx, deps.liveEvaluation, { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) });
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? detectionTags([session]) : [] };

@@ -8,6 +8,7 @@ import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
 import { lockVideo, type LockedParent } from '../db/queries/video.mutations.js';
 import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
+import { lockLiveSessionsForBoxWrite, maintainLiveEvaluation } from './evaluation.maintenance.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
@@ -85,6 +86,7 @@ export async function upsertGroundTruth(
     const video = await lockVideo(tx, videoId, 'share');
     if (!video || !canWrite(deps.scope, video.projectId)) throw notFound('videoId', 'video', videoId);
     if (rows.length === 0) return { result: { inserted: 0, updated: 0 }, video };
+    const live = await lockLiveSessionsForBoxWrite(tx, deps.liveEvaluation, [videoId]);
     const counts = await gtSql.upsertGroundTruth(tx, videoId, rows);
     if (counts.written < rows.length) {
       // Some ids belong to another video (the caller's or another tenant's: the answer is the same):
@@ -94,6 +96,7 @@ export async function upsertGroundTruth(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('objects', rows.length);
     }
+    if (live) await maintainLiveEvaluation(tx, deps.liveEvaluation, { videoIds: [videoId], boxIds: rows.map((r) => r.id) });
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, video };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? groundTruthTags([video]) : [] };
@@ -102,12 +105,18 @@ export async function upsertGroundTruth(
 /** Changes the flag of the caller's boxes among `ids`; unknown and foreign ids are ignored. */
 export async function setGroundTruthValidated(deps: WriteDeps, idsArg: readonly string[], validated: boolean): Promise<WriteResult<number>> {
   const ids = requireUuidList('ids', idsArg);
+  // The validated flag takes no part in matching: nothing to re-match.
   return changeGroundTruth(deps, ids, (tx, videoIds) => gtSql.setGroundTruthValidated(tx, ids, videoIds, validated));
 }
 
 export async function deleteGroundTruth(deps: WriteDeps, idsArg: readonly string[]): Promise<WriteResult<number>> {
   const ids = requireUuidList('ids', idsArg);
-  return changeGroundTruth(deps, ids, (tx, videoIds) => gtSql.deleteGroundTruth(tx, ids, videoIds));
+  return changeGroundTruth(deps, ids, async (tx, videoIds) => {
+    const live = await lockLiveSessionsForBoxWrite(tx, deps.liveEvaluation, videoIds);
+    const changed = await gtSql.deleteGroundTruth(tx, ids, videoIds);
+    if (live && changed.length) await maintainLiveEvaluation(tx, deps.liveEvaluation, { videoIds: changed.map((c) => c.parent), boxIds: ids });
+    return changed;
+  });
 }
 
 async function changeGroundTruth(

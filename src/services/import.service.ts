@@ -9,6 +9,8 @@ import { adminScope, type AccessScope } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
 import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import.mutations.js';
+import type { LiveEvaluation } from '../evaluation/live.js';
+import { lockLiveSessionsForBoxWrite, maintainLiveEvaluation } from './evaluation.maintenance.js';
 import { parseImportLine } from './import-line.js';
 
 export { parseImportLine };
@@ -37,6 +39,8 @@ export interface ImportOptions {
    * response cache); the import waits for it before reporting progress.
    */
   onCommit?: (changedTags: string[]) => Promise<void> | void;
+  /** Live evaluation, as the API's writes keep it (default: live at 0.5). */
+  liveEvaluation?: LiveEvaluation;
 }
 
 export interface ImportSummary {
@@ -103,7 +107,19 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     });
 
   const load = async (lane: number, kind: ImportKind, chunk: ImportRow[]) => {
-    const out = await loadChunk(db, scope, kind, chunk, { copyFirst: copyFirst[lane][kind] });
+    const out = await loadChunk(db, scope, kind, chunk, {
+      copyFirst: copyFirst[lane][kind],
+      live: {
+        // Box chunks lock their videos' live sessions before writing, as upsertGroundTruth does.
+        before: async (tx, parents) => (kind === 'groundTruth' ? lockLiveSessionsForBoxWrite(tx, opts.liveEvaluation, parents) : true),
+        after: (tx, parents, ids) =>
+          maintainLiveEvaluation(
+            tx,
+            opts.liveEvaluation,
+            kind === 'groundTruth' ? { videoIds: parents, boxIds: ids } : { sessionIds: parents, detectionIds: ids },
+          ),
+      },
+    });
     // Back to COPY once a chunk was all new rows.
     copyFirst[lane][kind] = out.path === 'copy' || out.updated === 0;
     if (out.path !== 'none') summary.chunks[out.path]++;

@@ -4,11 +4,14 @@
 import type { AccessScope } from '../auth/scope.js';
 import type { Context } from '../context.js';
 import type { Db } from '../db/client.js';
+import type { LiveEvaluation } from '../evaluation/live.js';
 
 /** What a service needs: the request's counted database handle and the caller's scope. */
 export interface WriteDeps {
   db: Db;
   scope: AccessScope;
+  /** Absent: live at the default threshold (defaultLiveEvaluation). */
+  liveEvaluation?: LiveEvaluation;
 }
 
 export interface WriteResult<T> {
@@ -17,7 +20,7 @@ export interface WriteResult<T> {
 }
 
 export async function runWrite<T>(ctx: Context, write: (deps: WriteDeps) => Promise<WriteResult<T>>): Promise<T> {
-  const { value, changedTags } = await write({ db: ctx.db, scope: ctx.scope });
+  const { value, changedTags } = await write({ db: ctx.db, scope: ctx.scope, liveEvaluation: ctx.liveEvaluation });
   await ctx.invalidate([...new Set(changedTags)]);
   return value;
 }

@@ -9,6 +9,7 @@ import type { TestSessionStatusValue } from '../db/queries/test-session.queries.
 import { lockVideo } from '../db/queries/video.mutations.js';
 import type { TestSessionRow } from '../db/schema.js';
 import { BatchProblems, idNotAvailable, notFound, requireUuid } from './batch-problems.js';
+import { startLiveSession } from './evaluation.maintenance.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 
 export interface CreateTestSessionInput {
@@ -34,6 +35,7 @@ export async function createTestSession(deps: WriteDeps, input: CreateTestSessio
     if (!video || video.projectId !== projectId) throw notFound('input.videoId', 'video', videoId);
     const row = await sessionSql.insertTestSession(tx, id, projectId, videoId);
     if (!row) throw idNotAvailable('input.id', id);
+    await startLiveSession(tx, deps.liveEvaluation, id);
     return row;
   });
   return { value: session, changedTags: writeTags.session(session) };

@@ -5,6 +5,7 @@ import { canWrite } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
 import { AppError } from '../errors.js';
 import { lockProjectKey } from '../db/queries/project.mutations.js';
+import { dropLiveMatches } from '../db/queries/live-evaluation.queries.js';
 import * as videoSql from '../db/queries/video.mutations.js';
 import type { VideoStatusValue } from '../db/queries/video.queries.js';
 import type { VideoRow } from '../db/schema.js';
@@ -88,6 +89,7 @@ export async function deleteVideo(deps: WriteDeps, idArg: string): Promise<Write
     const locked = await videoSql.lockVideo(tx, id, 'exclusive');
     if (!locked || !canWrite(deps.scope, locked.projectId)) throw notFound('id', 'video', id);
     const sessionIds = await videoSql.sessionIdsOfVideo(tx, id);
+    await dropLiveMatches(tx, sessionIds);
     await videoSql.deleteVideo(tx, id);
     return { projectId: locked.projectId, sessionIds };
   });

@@ -77,39 +77,40 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
   const detections = new Map<string, EvaluationDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
   for (const r of rows) {
-    if (r.kind === 'd') {
-      detections.set(
-        r.parent,
-        (JSON.parse(r.items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h]) => ({
-          id,
-          testSessionId: r.parent,
-          frameNumber,
-          classLabel,
-          confidence,
-          boundingBoxX: x,
-          boundingBoxY: y,
-          boundingBoxWidth: w,
-          boundingBoxHeight: h,
-        })),
-      );
-    } else {
-      boxes.set(
-        r.parent,
-        (JSON.parse(r.items) as BoxItem[]).map(([id, frameNumber, classLabel, x, y, width, height, difficult]) => ({
-          id,
-          videoId: r.parent,
-          frameNumber,
-          classLabel,
-          x,
-          y,
-          width,
-          height,
-          difficult,
-        })),
-      );
-    }
+    if (r.kind === 'd') detections.set(r.parent, parseDetectionItems(r.parent, r.items));
+    else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
   }
   return { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
+}
+
+/** A session's detections as `json_agg(json_build_array(id, frame, label, confidence, x, y, w, h))` text. */
+export function parseDetectionItems(sessionId: string, items: string): EvaluationDetection[] {
+  return (JSON.parse(items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h]) => ({
+    id,
+    testSessionId: sessionId,
+    frameNumber,
+    classLabel,
+    confidence,
+    boundingBoxX: x,
+    boundingBoxY: y,
+    boundingBoxWidth: w,
+    boundingBoxHeight: h,
+  }));
+}
+
+/** A video's boxes as `json_agg(json_build_array(id, frame, label, x, y, w, h, difficult))` text. */
+export function parseBoxItems(videoId: string, items: string): EvaluationBox[] {
+  return (JSON.parse(items) as BoxItem[]).map(([id, frameNumber, classLabel, x, y, width, height, difficult]) => ({
+    id,
+    videoId,
+    frameNumber,
+    classLabel,
+    x,
+    y,
+    width,
+    height,
+    difficult,
+  }));
 }
 
 const applyStatement = dialect.sqlToQuery(sql`/* applyEvaluationResults */

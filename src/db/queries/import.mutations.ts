@@ -8,7 +8,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AccessScope } from '../../auth/scope.js';
 import type { ReservedSql } from 'postgres';
-import { reservedTransaction, type Db, type Param } from '../client.js';
+import { reservedTransaction, type Db, type Param, type Queryable } from '../client.js';
 import { Params } from '../params.js';
 
 export type ImportKind = 'groundTruth' | 'detections';
@@ -39,6 +39,15 @@ export interface ChunkOutcome {
 export interface LoadChunkOptions {
   /** Try COPY straight into the table first (default true); false goes to staging + upsert at once. */
   copyFirst?: boolean;
+  /**
+   * Live evaluation in the chunk's transaction: `before` runs after the parents are locked and before
+   * any row is written (it may lock more, in the order every write locks), answering whether `after`
+   * must run; `after` runs once the rows are written, with the parents and the ids loaded.
+   */
+  live?: {
+    before(tx: Queryable, parents: readonly string[]): Promise<boolean>;
+    after(tx: Queryable, parents: readonly string[], ids: readonly string[]): Promise<void>;
+  };
 }
 
 interface KindSql {
@@ -220,6 +229,11 @@ export async function loadChunk(
       else rejected.push({ line: r.line, reason: `test session ${r.p} is not running` });
     }
     const parents = [...usable.values()];
+    const tx: Queryable = { query: (text, params) => run(text, params) as Promise<never> };
+    const live = opts.live && good.length > 0 && (await opts.live.before(tx, parents.map((p) => p.id)));
+    const afterWrite = async () => {
+      if (live) await opts.live!.after(tx, parents.map((p) => p.id), good.map((r) => r.id));
+    };
     if (good.length === 0) return { inserted: 0, updated: 0, rejected, parents, path: 'none', foreignKeyTriggersSkipped };
 
     if (opts.copyFirst ?? true) {
@@ -227,6 +241,7 @@ export async function loadChunk(
       try {
         await copy(copyTarget(kind), batched(good, copyLine));
         await run(`/* importCopyRelease */ RELEASE SAVEPOINT import_copy`);
+        await afterWrite();
         return { inserted: good.length, updated: 0, rejected, parents, path: 'copy', foreignKeyTriggersSkipped };
       } catch (err) {
         if (!copyFailedOnExistingRows(err)) throw err;
@@ -245,6 +260,7 @@ export async function loadChunk(
         foreign++;
       }
     }
+    await afterWrite();
     return {
       inserted: counts.inserted,
       // Every row already there under its own parent, rewritten or (boxes) left as it was.

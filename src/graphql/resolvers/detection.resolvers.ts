@@ -10,7 +10,7 @@ export const DetectionEvent: DetectionEventResolvers = {
     const iouThreshold = requireIouThreshold(args.iouThreshold);
     const session = await ctx.loaders.testSessionById.load(d.testSessionId);
     if (!session) return null;
-    return (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byDetection.get(d.id) ?? null;
+    return ctx.loaders.matchOf({ session, iouThreshold, minConfidence: 0 }, d.id);
   },
   boundingBox: (d) => ({ x: d.boundingBoxX, y: d.boundingBoxY, width: d.boundingBoxWidth, height: d.boundingBoxHeight }),
 };

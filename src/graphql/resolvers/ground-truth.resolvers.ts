@@ -13,7 +13,7 @@ export const GroundTruthObject: GroundTruthObjectResolvers = {
     const iouThreshold = requireIouThreshold(args.iouThreshold);
     const session = await ctx.loaders.testSessionById.load(sessionId);
     if (!session || session.videoId !== box.videoId) return null;
-    const detection = (await ctx.loaders.evaluationOf({ session, iouThreshold, minConfidence: 0 })).matching.byBox.get(box.id);
-    return detection ? ctx.loaders.detectionById.load(detection.id) : null;
+    const detectionId = await ctx.loaders.matchedDetectionIdOf({ session, iouThreshold, minConfidence: 0 }, box.id);
+    return detectionId ? ctx.loaders.detectionById.load(detectionId) : null;
   },
 };

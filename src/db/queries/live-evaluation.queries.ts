@@ -1,0 +1,384 @@
+// SQL of live evaluation (docs/evaluation.md): the inputs of the (frame, class) groups a write touched,
+// read in one statement after the write; the changed matches written back in one statement; and the
+// reads of a live session (per-class ranked outcomes, matches by detection or by box). Matching runs in
+// Node (src/evaluation/matching.ts), never a round trip per frame or group.
+import type { AccessScope } from '../../auth/scope.js';
+import { fillPlaceholders, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { LiveClass } from '../../evaluation/live-metrics.js';
+import type { Param, Queryable } from '../client.js';
+import {
+  detectionEvents as d,
+  groundTruthObjects as g,
+  liveEvaluations as e,
+  liveMatches as m,
+  testSessions as t,
+} from '../schema.js';
+import { parseBoxItems, parseDetectionItems, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
+
+const dialect = new PgDialect();
+const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
+/** What a write touched: sessions or videos, and the detections or boxes it wrote or deleted. */
+export interface Touched {
+  sessionIds?: readonly string[];
+  videoIds?: readonly string[];
+  detectionIds?: readonly string[];
+  boxIds?: readonly string[];
+}
+
+const touchedParams = (x: Touched) => ({
+  sessions: uuidArray(x.sessionIds ?? []),
+  videos: uuidArray(x.videoIds ?? []),
+  detections: uuidArray(x.detectionIds ?? []),
+  boxes: uuidArray(x.boxIds ?? []),
+});
+
+const lockStatement = dialect.sqlToQuery(sql`/* lockLiveSessionsOfVideos */
+  SELECT ${t.id} AS id FROM ${t}
+  WHERE ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])
+    AND EXISTS (SELECT 1 FROM ${e} WHERE ${e.testSessionId} = ${t.id})
+  ORDER BY ${t.id} FOR NO KEY UPDATE`);
+
+/**
+ * Locks, in id order, the live sessions of videos whose boxes a write changed. An ingest locks its
+ * session too, so a box write and an ingest into a session of its video re-match one after the other,
+ * each reading what the other committed (otherwise neither would see the other's rows). Session
+ * creation takes the video's lock, as box writes do, so no live session appears unseen meanwhile.
+ */
+export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(lockStatement.sql, fillPlaceholders(lockStatement.params, { videos: uuidArray(videoIds) }) as Param[]);
+  return rows.map((r) => r.id);
+}
+
+// The touched sessions: given, or every session of a touched video. A live row at another threshold
+// is dropped here (this write does not maintain it), so no row is ever stale.
+const touchedSessions = sql`SELECT ${t.id} FROM ${t}
+  WHERE ${t.id} = ANY(${sql.placeholder('sessions')}::uuid[]) OR ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])`;
+
+// A touched group's detections with their current match: through the (session, class) index for a
+// few groups; for many, the sessions' detections are read once (a materialized CTE, which the planner
+// cannot walk per group) and hashed against the groups. The planner cannot know how
+// many groups `grp` holds (it guesses a dozen) and walked the index once per group, 500 rows each:
+// 0.8 s for the 7,000 groups of a 10,000-detection ingest.
+const ddFew = sql`SELECT ${d.testSessionId} AS sid,
+    json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}, ${d.boundingBoxX}, ${d.boundingBoxY},
+      ${d.boundingBoxWidth}, ${d.boundingBoxHeight}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
+  FROM ${d} JOIN grp ON ${d.testSessionId} = grp.sid AND ${d.frameNumber} = grp.f AND ${d.classLabel} = grp.l
+  LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}`;
+const ddMany = sql`SELECT sd.sid,
+    json_build_array(sd.id, sd.f, sd.l, sd.c, sd.x, sd.y, sd.w, sd.h, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
+  FROM sd JOIN grp ON grp.sid = sd.sid AND grp.f = sd.f AND grp.l = sd.l
+  LEFT JOIN ${m} ON ${m.testSessionId} = sd.sid AND ${m.detectionId} = sd.id`;
+const sessionDetections = sql`sd AS MATERIALIZED (
+    SELECT ${d.testSessionId} AS sid, ${d.id} AS id, ${d.frameNumber} AS f, ${d.classLabel} AS l, ${d.confidence} AS c,
+      ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS w, ${d.boundingBoxHeight} AS h
+    FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s)
+  ),`;
+
+const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
+  WITH dropped AS (
+    DELETE FROM ${e} WHERE ${e.iouThreshold} <> ${sql.placeholder('threshold')}::float8 AND ${e.testSessionId} IN (${touchedSessions})
+    RETURNING ${e.testSessionId}
+  ),
+  dropped_matches AS (DELETE FROM ${m} WHERE ${m.testSessionId} IN (SELECT test_session_id FROM dropped)),
+  s AS (
+    SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t} JOIN ${e} ON ${e.testSessionId} = ${t.id}
+    WHERE ${e.iouThreshold} = ${sql.placeholder('threshold')}::float8 AND ${t.id} IN (${touchedSessions})
+  ),
+  -- The groups to re-match: where written detections and boxes are now, and where a detection or box
+  -- that had a match was when it matched (a group a detection or an unmatched box leaves keeps its
+  -- matching, so those need no re-match).
+  grp AS (
+    SELECT ${d.testSessionId} AS sid, ${d.frameNumber} AS f, ${d.classLabel} AS l FROM ${d}
+    WHERE ${d.id} = ANY(${sql.placeholder('detections')}::uuid[]) AND ${d.testSessionId} IN (SELECT id FROM s)
+    UNION
+    SELECT ${m.testSessionId}, ${m.frameNumber}, ${m.classLabel} FROM ${m}
+    WHERE ${m.testSessionId} IN (SELECT id FROM s) AND ${m.detectionId} = ANY(${sql.placeholder('detections')}::uuid[])
+    UNION
+    SELECT ${m.testSessionId}, ${m.frameNumber}, ${m.classLabel} FROM ${m}
+    WHERE ${m.testSessionId} IN (SELECT id FROM s) AND ${m.boxId} = ANY(${sql.placeholder('boxes')}::uuid[])
+    UNION
+    SELECT s.id, ${g.frameNumber}, ${g.classLabel} FROM ${g} JOIN s ON s.video_id = ${g.videoId}
+    WHERE ${g.id} = ANY(${sql.placeholder('boxes')}::uuid[])
+  ),
+  ${many ? sessionDetections : sql``}
+  dd AS (${many ? ddMany : ddFew}),
+  vg AS (SELECT DISTINCT s.video_id, grp.f, grp.l FROM grp JOIN s ON s.id = grp.sid)
+  SELECT 'd' AS kind, sid AS parent, json_agg(j)::text AS items FROM dd GROUP BY sid
+  UNION ALL
+  SELECT 'g', ${g.videoId}, json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text
+  FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l
+  GROUP BY ${g.videoId}
+  UNION ALL
+  SELECT 's', id, video_id::text FROM s`;
+
+// More touched rows than this read the touched sessions whole (ddMany).
+const manyTouched = 200;
+const inputsStatements = { few: dialect.sqlToQuery(inputsSql(false)), many: dialect.sqlToQuery(inputsSql(true)) };
+
+/** A detection of a touched group with its current live match (null: FP). */
+export interface LiveDetection extends EvaluationDetection {
+  current: { boxId: string; iou: number; ignored: boolean; frameNumber: number; classLabel: string } | null;
+}
+
+export interface LiveInputs {
+  /** The touched live sessions at the threshold, with their video. */
+  sessions: { id: string; videoId: string }[];
+  detectionsOf(sessionId: string): LiveDetection[];
+  boxesOf(videoId: string): EvaluationBox[];
+}
+
+type DetectionItem = [string, number, string, number, number, number, number, number, string | null, number | null, boolean | null, number | null, string | null];
+type BoxItem = [string, number, string, number, number, number, number, boolean];
+
+/** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
+export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
+  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) > manyTouched;
+  const statement = many ? inputsStatements.many : inputsStatements.few;
+  const params = fillPlaceholders(statement.params, { threshold, ...touchedParams(touched) }) as Param[];
+  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
+  const sessions: LiveInputs['sessions'] = [];
+  const detections = new Map<string, LiveDetection[]>();
+  const boxes = new Map<string, EvaluationBox[]>();
+  for (const r of rows) {
+    if (r.kind === 's') sessions.push({ id: r.parent, videoId: r.items });
+    else if (r.kind === 'd') {
+      detections.set(
+        r.parent,
+        (JSON.parse(r.items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h, boxId, iou, ignored, mf, ml]) => ({
+          id,
+          testSessionId: r.parent,
+          frameNumber,
+          classLabel,
+          confidence,
+          boundingBoxX: x,
+          boundingBoxY: y,
+          boundingBoxWidth: w,
+          boundingBoxHeight: h,
+          current: boxId === null ? null : { boxId, iou: iou!, ignored: ignored!, frameNumber: mf!, classLabel: ml! },
+        })),
+      );
+    } else {
+      boxes.set(
+        r.parent,
+        (JSON.parse(r.items) as BoxItem[]).map(([id, frameNumber, classLabel, x, y, width, height, difficult]) => ({
+          id,
+          videoId: r.parent,
+          frameNumber,
+          classLabel,
+          x,
+          y,
+          width,
+          height,
+          difficult,
+        })),
+      );
+    }
+  }
+  return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
+}
+
+/** A live match as the write's JSON parameter carries it. */
+export interface LiveMatchJsonRow {
+  s: string;
+  d: string;
+  f: number;
+  l: string;
+  b: string;
+  i: number;
+  x: boolean;
+}
+
+const writeStatement = dialect.sqlToQuery(sql`/* writeLiveMatches */
+  WITH gone AS (
+    DELETE FROM ${m} USING json_to_recordset(${sql.placeholder('gone')}::json) AS r(s uuid, d uuid)
+    WHERE ${m.testSessionId} = r.s AND ${m.detectionId} = r.d
+  )
+  INSERT INTO ${m} (test_session_id, detection_id, frame_number, class_label, box_id, iou, ignored)
+  SELECT r.s, r.d, r.f, r.l, r.b, r.i, r.x
+  FROM json_to_recordset(${sql.placeholder('rows')}::json) AS r(s uuid, d uuid, f int, l text, b uuid, i float8, x boolean)
+  ORDER BY r.s, r.d
+  ON CONFLICT (test_session_id, detection_id) DO UPDATE SET
+    frame_number = EXCLUDED.frame_number, class_label = EXCLUDED.class_label, box_id = EXCLUDED.box_id,
+    iou = EXCLUDED.iou, ignored = EXCLUDED.ignored`);
+
+/** Removes the matches of detections now FP (`gone`) and writes new or changed ones (`rows`); disjoint sets. */
+export async function writeLiveMatches(db: Queryable, gone: readonly { s: string; d: string }[], rows: readonly LiveMatchJsonRow[]): Promise<void> {
+  const params = fillPlaceholders(writeStatement.params, { gone: JSON.stringify(gone), rows: JSON.stringify(rows) }) as Param[];
+  await db.query(writeStatement.sql, params);
+}
+
+const dropStatement = dialect.sqlToQuery(sql`/* dropLiveEvaluations */
+  WITH gone AS (DELETE FROM ${e} WHERE ${e.testSessionId} IN (${touchedSessions}) RETURNING ${e.testSessionId})
+  DELETE FROM ${m} WHERE ${m.testSessionId} IN (SELECT test_session_id FROM gone)`);
+
+/** Ends live evaluation of the touched sessions (a write that does not maintain them), with their matches. */
+export async function dropLiveEvaluations(db: Queryable, touched: Pick<Touched, 'sessionIds' | 'videoIds'>): Promise<void> {
+  await db.query(dropStatement.sql, fillPlaceholders(dropStatement.params, touchedParams(touched)) as Param[]);
+}
+
+const startStatement = dialect.sqlToQuery(sql`/* startLiveEvaluation */
+  WITH gone AS (DELETE FROM ${m} WHERE ${m.testSessionId} = ${sql.placeholder('session')}::uuid)
+  INSERT INTO ${e} (test_session_id, iou_threshold) VALUES (${sql.placeholder('session')}::uuid, ${sql.placeholder('threshold')}::float8)
+  ON CONFLICT (test_session_id) DO UPDATE SET iou_threshold = EXCLUDED.iou_threshold`);
+
+/**
+ * Makes a session live at `threshold` with no matches yet: right for a new session; a rebuild writes
+ * every match next in the same transaction. Earlier matches are dropped.
+ */
+export async function startLiveEvaluation(db: Queryable, sessionId: string, threshold: number): Promise<void> {
+  await db.query(startStatement.sql, fillPlaceholders(startStatement.params, { session: sessionId, threshold }) as Param[]);
+}
+
+const videoStatement = dialect.sqlToQuery(sql`/* videoOfSession */ SELECT ${t.videoId} AS "videoId" FROM ${t} WHERE ${t.id} = ${sql.placeholder('id')}::uuid`);
+
+const dropMatchesStatement = dialect.sqlToQuery(sql`/* dropLiveMatches */
+  DELETE FROM ${m} WHERE ${m.testSessionId} = ANY(${sql.placeholder('sessions')}::uuid[])`);
+
+/** Deletes the matches of sessions about to be deleted (live_matches has no foreign key to cascade). */
+export async function dropLiveMatches(db: Queryable, sessionIds: readonly string[]): Promise<void> {
+  if (sessionIds.length === 0) return;
+  await db.query(dropMatchesStatement.sql, fillPlaceholders(dropMatchesStatement.params, { sessions: uuidArray(sessionIds) }) as Param[]);
+}
+
+/** A session's video (never changes), read before locking the video, then the session, as box writes lock them. */
+export async function videoOfSession(db: Queryable, sessionId: string): Promise<string | null> {
+  const [row] = await db.query<{ videoId: string }>(videoStatement.sql, fillPlaceholders(videoStatement.params, { id: sessionId }) as Param[]);
+  return row?.videoId ?? null;
+}
+
+const notLiveStatement = dialect.sqlToQuery(sql`/* sessionsNotLive */
+  SELECT ${t.id} AS id FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
+  WHERE ${e.iouThreshold} IS DISTINCT FROM ${sql.placeholder('threshold')}::float8 ORDER BY ${t.id}`);
+
+/** Sessions not live at `threshold`: what a rebuild makes live. */
+export async function sessionsNotLive(db: Queryable, threshold: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(notLiveStatement.sql, fillPlaceholders(notLiveStatement.params, { threshold }) as Param[]);
+  return rows.map((r) => r.id);
+}
+
+// --- reads of live sessions -------------------------------------------------------------------------
+
+// Per live session and class, the counted detections (TP or FP; IGNORED ones take no rank) as three
+// parallel lists: confidences (float4, 4 bytes each), ids (16 bytes each) and outcomes ('1' TP).
+// Rows are not sorted in SQL: ranking 27,000 detections there costs more than the rest of the read,
+// and so does printing them as text; Node ranks the raw values (liveMetrics). One aggregation per
+// session (LATERAL), grouped by class only, so the planner hashes 20-odd groups instead of sorting.
+// The aggregates of one group read the same rows in the same order, so the lists line up. Per video
+// and class, the boxes that count (non-difficult), and every class with a box at all. A session that
+// is not live gets what on-demand matching needs instead (as evaluationInputsBySessions), so asking
+// costs one statement either way.
+const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
+  WITH a AS (
+    SELECT ${t.id} AS id, ${t.videoId} AS video_id, (${e.iouThreshold} = ${sql.placeholder('threshold')}::float8) IS TRUE AS live
+    FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
+    WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
+      AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
+  )
+  SELECT 'd' AS kind, a.id AS parent, x.label, NULL::text AS a, x.c, x.i, x.o
+  FROM a, LATERAL (
+    SELECT ${d.classLabel} AS label, string_agg(float4send(${d.confidence}), ''::bytea) AS c,
+      string_agg(uuid_send(${d.id}), ''::bytea) AS i,
+      string_agg(CASE WHEN ${m.detectionId} IS NULL THEN '0' ELSE '1' END, '') AS o
+    FROM ${d} LEFT JOIN ${m} ON ${m.testSessionId} = a.id AND ${m.detectionId} = ${d.id}
+    WHERE ${d.testSessionId} = a.id AND ${m.ignored} IS NOT TRUE
+    GROUP BY ${d.classLabel}
+  ) x
+  WHERE a.live
+  UNION ALL
+  SELECT 'g', ${g.videoId}, ${g.classLabel}, (count(*) FILTER (WHERE NOT ${g.difficult}))::text, NULL, NULL, NULL
+  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE live)
+  GROUP BY ${g.videoId}, ${g.classLabel}
+  UNION ALL
+  SELECT 's', id, video_id::text, live::text, NULL, NULL, NULL FROM a
+  UNION ALL
+  SELECT 'x', ${d.testSessionId}, NULL,
+    json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
+      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text, NULL, NULL, NULL
+  FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE NOT live) GROUP BY ${d.testSessionId}
+  UNION ALL
+  SELECT 'y', ${g.videoId}, NULL,
+    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text, NULL, NULL, NULL
+  FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE NOT live) GROUP BY ${g.videoId}`);
+
+export interface LiveSummaries {
+  /** Sessions asked for and readable: session → its video and whether it is live at the threshold. */
+  sessions: Map<string, { videoId: string; live: boolean }>;
+  classesOf(sessionId: string): Map<string, LiveClass>;
+  /** Class → non-difficult boxes (0 for a class with difficult boxes only), for videos of live sessions. */
+  positivesOf(videoId: string): Map<string, number>;
+  /** On-demand inputs of the sessions that are not live. */
+  inputs: EvaluationInputs;
+}
+
+/** The sessions among `sessionIds` (readable by `scope`): live ones' ranked-outcome inputs, the others' matching inputs. */
+export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[], threshold: number): Promise<LiveSummaries> {
+  const params = fillPlaceholders(summaryStatement.params, {
+    sessionIds: uuidArray(sessionIds),
+    threshold,
+    admin: scope.admin,
+    readable: uuidArray(scope.readable),
+  }) as Param[];
+  const rows = await db.query<{
+    kind: 'd' | 'g' | 's' | 'x' | 'y';
+    parent: string;
+    label: string | null;
+    a: string | null;
+    c: Uint8Array | null;
+    i: Uint8Array | null;
+    o: string | null;
+  }>(summaryStatement.sql, params);
+  const sessions: LiveSummaries['sessions'] = new Map();
+  const classes = new Map<string, Map<string, LiveClass>>();
+  const positives = new Map<string, Map<string, number>>();
+  const detections = new Map<string, EvaluationDetection[]>();
+  const boxes = new Map<string, EvaluationBox[]>();
+  const mapOf = <V>(outer: Map<string, Map<string, V>>, k: string) => {
+    let inner = outer.get(k);
+    if (!inner) outer.set(k, (inner = new Map()));
+    return inner;
+  };
+  for (const r of rows) {
+    if (r.kind === 's') sessions.set(r.parent, { videoId: r.label!, live: r.a === 'true' });
+    else if (r.kind === 'g') mapOf(positives, r.parent).set(r.label!, Number(r.a));
+    else if (r.kind === 'd') mapOf(classes, r.parent).set(r.label!, { confidences: r.c!, ids: r.i!, outcomes: r.o! });
+    else if (r.kind === 'x') detections.set(r.parent, parseDetectionItems(r.parent, r.a!));
+    else boxes.set(r.parent, parseBoxItems(r.parent, r.a!));
+  }
+  return {
+    sessions,
+    classesOf: (id) => classes.get(id) ?? new Map(),
+    positivesOf: (id) => positives.get(id) ?? new Map(),
+    inputs: { detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] },
+  };
+}
+
+export interface LiveMatchRef {
+  sessionId: string;
+  detectionId: string;
+  boxId: string;
+  iou: number;
+  ignored: boolean;
+}
+
+const byDetectionsStatement = dialect.sqlToQuery(sql`/* liveMatchesByDetections */
+  SELECT ${m.testSessionId} AS "sessionId", ${m.detectionId} AS "detectionId", ${m.boxId} AS "boxId", ${m.iou} AS iou, ${m.ignored} AS ignored
+  FROM ${m} JOIN json_to_recordset(${sql.placeholder('keys')}::json) AS k(s uuid, d uuid)
+    ON ${m.testSessionId} = k.s AND ${m.detectionId} = k.d`);
+
+/** The live matches of (session, detection) pairs; a pair without one is a FP. */
+export async function liveMatchesByDetections(db: Queryable, keys: readonly { s: string; d: string }[]): Promise<LiveMatchRef[]> {
+  const params = fillPlaceholders(byDetectionsStatement.params, { keys: JSON.stringify(keys) }) as Param[];
+  return db.query<LiveMatchRef>(byDetectionsStatement.sql, params);
+}
+
+const byBoxesStatement = dialect.sqlToQuery(sql`/* liveMatchesByBoxes */
+  SELECT ${m.testSessionId} AS "sessionId", ${m.detectionId} AS "detectionId", ${m.boxId} AS "boxId", ${m.iou} AS iou, ${m.ignored} AS ignored
+  FROM ${m} WHERE ${m.testSessionId} = ANY(${sql.placeholder('sessions')}::uuid[]) AND ${m.boxId} = ANY(${sql.placeholder('boxes')}::uuid[])`);
+
+/** The live matches of `boxIds` in `sessionIds` (a box matches at most one detection per session). */
+export async function liveMatchesByBoxes(db: Queryable, sessionIds: readonly string[], boxIds: readonly string[]): Promise<LiveMatchRef[]> {
+  const params = fillPlaceholders(byBoxesStatement.params, { sessions: uuidArray(sessionIds), boxes: uuidArray(boxIds) }) as Param[];
+  return db.query<LiveMatchRef>(byBoxesStatement.sql, params);
+}

@@ -1,0 +1,118 @@
+// Live evaluation: every write that changes what matching sees (detections' frame, class, box or
+// confidence; boxes' frame, class, geometry or difficult flag; deletes) re-matches only the
+// (session, frame, class) groups it touched, inside its own transaction: one statement reads those
+// groups' detections, boxes and current matches, the matcher runs in Node, one statement writes the
+// matches that changed. With live evaluation off, a write drops the live rows of what it touched, so
+// those sessions are evaluated on demand and no maintained answer is ever stale (docs/evaluation.md).
+import { adminScope } from '../auth/scope.js';
+import type { Db, Queryable } from '../db/client.js';
+import { evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
+import {
+  dropLiveEvaluations,
+  liveMatchInputs,
+  lockLiveSessionsOfVideos,
+  startLiveEvaluation,
+  writeLiveMatches,
+  type LiveMatchJsonRow,
+  videoOfSession,
+  type Touched,
+} from '../db/queries/live-evaluation.queries.js';
+import { lockTestSession } from '../db/queries/test-session.mutations.js';
+import { lockVideo } from '../db/queries/video.mutations.js';
+import { defaultLiveEvaluation, type LiveEvaluation } from '../evaluation/live.js';
+import { matchDetections } from '../evaluation/matching.js';
+
+/**
+ * Box writes call this after locking their videos and before writing: it locks the videos' live
+ * sessions (id order), so every write takes its locks in one order — video, sessions, then the
+ * project's counters that the write's triggers update. (Locking the sessions after the write
+ * deadlocked against an ingest holding its session and waiting for those counters.) An ingest and a
+ * box write on the same video then re-match one after the other, each reading what the other
+ * committed. Answers whether the write must be followed by maintainLiveEvaluation.
+ */
+export async function lockLiveSessionsForBoxWrite(tx: Queryable, config: LiveEvaluation | undefined, videoIds: readonly string[]): Promise<boolean> {
+  const { live } = config ?? defaultLiveEvaluation;
+  // Off: the write drops its sessions' live rows afterwards; nothing is read, nothing to order.
+  if (!live) return true;
+  return (await lockLiveSessionsOfVideos(tx, videoIds)).length > 0;
+}
+
+/**
+ * Re-matches the groups `touched` changed, in the caller's transaction, after its write. The caller
+ * holds the lock of each touched session (ingest, import) or, for box writes, of each video and its
+ * live sessions (lockLiveSessionsForBoxWrite).
+ */
+export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluation | undefined, touched: Touched): Promise<void> {
+  const { live, iouThreshold } = config ?? defaultLiveEvaluation;
+  if (!live) {
+    await dropLiveEvaluations(tx, touched);
+    return;
+  }
+  const inputs = await liveMatchInputs(tx, iouThreshold, touched);
+  const gone: { s: string; d: string }[] = [];
+  const rows: LiveMatchJsonRow[] = [];
+  for (const session of inputs.sessions) {
+    const detections = inputs.detectionsOf(session.id);
+    if (detections.length === 0) continue;
+    // The inputs hold every detection and box of each touched group, so each group's matching is exact.
+    const matching = matchDetections(detections, inputs.boxesOf(session.videoId), iouThreshold, 0);
+    for (const det of detections) {
+      const now = matching.byDetection.get(det.id)!;
+      const was = det.current;
+      if (now.box === null) {
+        if (was) gone.push({ s: session.id, d: det.id });
+        continue;
+      }
+      const ignored = now.outcome === 'IGNORED';
+      if (
+        was &&
+        was.boxId === now.box.id &&
+        was.iou === now.iou &&
+        was.ignored === ignored &&
+        was.frameNumber === det.frameNumber &&
+        was.classLabel === det.classLabel
+      ) {
+        continue;
+      }
+      rows.push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: ignored });
+    }
+  }
+  if (gone.length || rows.length) await writeLiveMatches(tx, gone, rows);
+}
+
+/** A new session is live from its first detection (it has none yet, so nothing to match). */
+export async function startLiveSession(tx: Queryable, config: LiveEvaluation | undefined, sessionId: string): Promise<void> {
+  const { live, iouThreshold } = config ?? defaultLiveEvaluation;
+  if (live) await startLiveEvaluation(tx, sessionId, iouThreshold);
+}
+
+/**
+ * Makes sessions live from scratch (sessions created before live evaluation, or while it was off):
+ * one transaction per session, matching all of it. The video is locked as session creation locks it,
+ * so a concurrent box write either sees the session live (and waits for its lock) or commits first.
+ */
+export async function rebuildLiveEvaluation(db: Db, sessionIds: readonly string[], config: LiveEvaluation = defaultLiveEvaluation): Promise<number> {
+  let rebuilt = 0;
+  for (const sessionId of sessionIds) {
+    await db.transaction(async (tx) => {
+      const videoId = await videoOfSession(tx, sessionId);
+      if (!videoId || !(await lockVideo(tx, videoId, 'share')) || !(await lockTestSession(tx, sessionId))) return;
+      if (!config.live) {
+        await dropLiveEvaluations(tx, { sessionIds: [sessionId] });
+        return;
+      }
+      await startLiveEvaluation(tx, sessionId, config.iouThreshold);
+      const inputs = await evaluationInputsBySessions(tx, adminScope, [sessionId]);
+      const detections = inputs.detectionsOf(sessionId);
+      const matching = matchDetections(detections, inputs.boxesOf(videoId), config.iouThreshold, 0);
+      const rows: LiveMatchJsonRow[] = [];
+      for (const det of detections) {
+        const now = matching.byDetection.get(det.id)!;
+        if (now.box) rows.push({ s: sessionId, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: now.outcome === 'IGNORED' });
+      }
+      if (rows.length) await writeLiveMatches(tx, [], rows);
+      rebuilt++;
+    });
+  }
+  return rebuilt;
+}
