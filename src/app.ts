@@ -39,6 +39,7 @@ import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
+import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
@@ -208,7 +209,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
     authenticator.middleware,
-    express.json({ limit: config.BODY_LIMIT }),
+    jsonBody(config.BODY_LIMIT),
     inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
     persistedDocumentRequests(),
     ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
