@@ -87,7 +87,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         void Promise.resolve(opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS })).catch(() => {});
       }
       opts.onHit?.(req, res, known.operationName);
-      res.status(200);
+      res.statusCode = 200;
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
       // One buffer with its length: no chunked framing, one socket write.
       const bytes = Buffer.concat([typeof body === 'string' ? Buffer.from(body) : body, newline]);
