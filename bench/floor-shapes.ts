@@ -6,6 +6,7 @@
 /** Rows of the plan's statement with this name (its first occurrence). */
 export type RowsOf = (statementName: string) => any[];
 
+// Cursors carry their list first (`videos/<project>`…, src/loaders/cursor.ts), then the row's sort key.
 const cursor = (values: readonly unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 /** A keyset page fetched with LIMIT first + 1, as truthgraph's toPage reads it. */
@@ -54,7 +55,7 @@ export const floorShapes: Record<string, (rows: RowsOf) => unknown> = {
   'video-list': (rows) => {
     const [p] = rows('projectsByIds');
     if (!p) return { data: { project: null } };
-    const v = page(rows('videoPagesByProjects'), 50, (r) => [r._ts, r.id], () => videoCount(p._stats));
+    const v = page(rows('videoPagesByProjects'), 50, (r) => [`videos/${p.id}`, r._ts, r.id], () => videoCount(p._stats));
     return {
       data: {
         project: {
@@ -81,7 +82,7 @@ export const floorShapes: Record<string, (rows: RowsOf) => unknown> = {
   'ground-truth-10k': (rows) => {
     const [video] = rows('videosByIds');
     if (!video) return { data: { video: null } };
-    const g = page(rows('groundTruthPagesByVideos'), 10_000, (r) => [r.frameNumber, r.confidence, r.id], () => video.groundTruthCount);
+    const g = page(rows('groundTruthPagesByVideos'), 10_000, (r) => [`ground-truth/${video.id}`, r.frameNumber, r.confidence, r.id], () => video.groundTruthCount);
     return {
       data: {
         video: {
@@ -115,7 +116,7 @@ export const floorShapes: Record<string, (rows: RowsOf) => unknown> = {
     const [s] = rows('testSessionsByIds');
     if (!s) return { data: { testSession: null } };
     // A filtered list: its total is the COUNT statement's (sent only when the page has a next one).
-    const d = page(rows('detectionPagesBySessions'), 500, (r) => [r.timestamp, r.id], () => rows('detectionCountsBySessions')[0]?.n ?? 0);
+    const d = page(rows('detectionPagesBySessions'), 500, (r) => [`detections/${s.id}`, r.timestamp, r.id], () => rows('detectionCountsBySessions')[0]?.n ?? 0);
     return {
       data: {
         testSession: {

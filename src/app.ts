@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -39,6 +38,8 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
+import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
+import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
@@ -116,7 +117,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Express hashes every string body for a weak ETag: ~3 ms of SHA-1 on a 2.6 MB ground-truth
   // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
   expressApp.set('etag', false);
-  const httpServer = http.createServer(expressApp);
+  // The request listener is installed below, once the /graphql steps exist (src/http/graphql-route.ts).
+  const httpServer = http.createServer();
   // Node closes an idle keep-alive socket after 5 s; a client (or load balancer) that reuses it at that
   // moment sees its request reset ("other side closed") — seen in the fuzz test on a busy machine. Keep
   // idle sockets longer than the usual 60 s idle timeout of proxies, and headers longer than that.
@@ -199,10 +201,41 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ),
     );
   });
-  expressApp.use(requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS }));
+  const logRequests = requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS });
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
-  expressApp.use('/graphql', corsPolicy(config.CORS_ORIGINS));
+  const cors = corsPolicy(config.CORS_ORIGINS);
+  const graphqlSteps: express.RequestHandler[] = [
+    // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
+    inFlight.middleware,
+    // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
+    authenticator.middleware,
+    jsonBody(config.BODY_LIMIT),
+    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
+    persistedDocumentRequests(),
+    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
+    // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
+    responseCacheFastPath(cache, {
+      salt,
+      persistedQueries: caches.persistedQueries,
+      persistedQueryTtlS: config.APQ_TTL_S || null,
+      scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
+      onHit: (_req, res, operationName) => {
+        recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
+      },
+    }),
+    inFlight.hold(
+      apolloHandler(apollo, async ({ req, res }) => {
+        const record = recordOf(res);
+        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
+        const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
+        attachRecord(context, record);
+        return context;
+      }),
+    ),
+  ];
+  expressApp.use(logRequests);
+  expressApp.use('/graphql', cors);
   const operatorRoutes = () => [healthRoutes({ db, cache, shuttingDown: () => shuttingDown, inFlight: () => inFlight.count }), metricsRoutes(metrics)];
   // /health/live and /health/ready stay open for probes; the rest is for operators (src/http/ops-access.ts).
   const opsApp = config.OPS_PORT === undefined ? null : express();
@@ -218,41 +251,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.use('/admin', authenticator.middleware);
   expressApp.use(adminRoutes({ db, scopeFor: (req) => (deps.scopeFor ? deps.scopeFor(req) : (req.res?.locals.scope as AccessScope | undefined) ?? null) }));
   if (config.GRAPHIQL) expressApp.use(graphiqlRoutes());
-  expressApp.use(
-    '/graphql',
-    // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
-    inFlight.middleware,
-    // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
-    authenticator.middleware,
-    express.json({ limit: config.BODY_LIMIT }),
-    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
-    persistedDocumentRequests(),
-    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
-    // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
-    responseCacheFastPath(cache, {
-      salt,
-      persistedQueries: caches.persistedQueries,
-      persistedQueryTtlS: config.APQ_TTL_S || null,
-      scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
-      onHit: (_req, res, operationName) => {
-        recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
-      },
-    }),
-    inFlight.hold(
-      expressMiddleware(apollo, {
-        context: async ({ req, res }) => {
-          const record = recordOf(res);
-          const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-          const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
-          attachRecord(context, record);
-          return context;
-        },
-      }),
-    ),
-  );
+  expressApp.use('/graphql', ...graphqlSteps);
   // Errors outside GraphQL (a failing health query, a broken asset path) answer JSON, never a stack.
-  expressApp.use(notFoundHandler());
-  expressApp.use(httpErrorHandler(logger));
+  const notFound = notFoundHandler();
+  const onError = httpErrorHandler(logger);
+  expressApp.use(notFound);
+  expressApp.use(onError);
+  // GET and POST /graphql skip express's router: the same steps, in the same order, run directly.
+  httpServer.on('request', graphqlRoute({ expressApp, steps: [logRequests, cors, ...graphqlSteps], notFound, onError, graphiql: config.GRAPHIQL }));
 
   const opsServer = opsApp ? http.createServer(opsApp) : null;
   let opsUrl: string | null = null;

@@ -40,6 +40,8 @@ interface Tracked {
 export interface RefreshStats {
   /** Recomputations started. */
   refreshes: number;
+  /** Queued recomputations a reader's miss took over (it computes the entry itself; no second run). */
+  refreshesTakenOver: number;
   /** Hot entries dropped while the queue was full (their next reader misses). */
   refreshesSkipped: number;
   refreshesFailed: number;
@@ -51,9 +53,11 @@ export class RefreshAhead extends EventEmitter {
   private readonly byTag = new Map<string, Set<string>>();
   private readonly queue: { key: string; src: RefreshSource }[] = [];
   private readonly pending = new Set<string>();
+  /** Recomputations running, by key: a reader that misses one of these keys waits for it. */
+  private readonly runningKeys = new Map<string, Promise<void>>();
   private running = 0;
   private runner?: (src: RefreshSource) => Promise<void>;
-  readonly stats: RefreshStats = { refreshes: 0, refreshesSkipped: 0, refreshesFailed: 0 };
+  readonly stats: RefreshStats = { refreshes: 0, refreshesTakenOver: 0, refreshesSkipped: 0, refreshesFailed: 0 };
 
   constructor(private readonly opts: RefreshAheadOptions) {
     super();
@@ -100,6 +104,25 @@ export class RefreshAhead extends EventEmitter {
     if (this.queue.length) setImmediate(() => this.pump());
   }
 
+  /**
+   * A reader missed `key`. While a recomputation of it runs, the reader waits for it (the promise
+   * settles once it stored or gave up) instead of executing the same operation beside it. One still
+   * queued is handed to the reader, which computes the entry anyway: it leaves the queue (undefined).
+   */
+  claim(key: string): Promise<void> | undefined {
+    const running = this.runningKeys.get(key);
+    if (running) return running;
+    if (!this.pending.has(key)) return undefined;
+    const i = this.queue.findIndex((q) => q.key === key);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.pending.delete(key);
+      this.stats.refreshesTakenOver++;
+      if (this.running === 0 && this.queue.length === 0) this.emit('idle');
+    }
+    return undefined;
+  }
+
   /** Resolves once no recomputation runs or waits (tests wait on it instead of on time). */
   idle(): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
@@ -110,7 +133,7 @@ export class RefreshAhead extends EventEmitter {
   clear(): void {
     this.tracked.clear();
     this.queue.length = 0;
-    this.pending.clear();
+    for (const key of this.pending) if (!this.runningKeys.has(key)) this.pending.delete(key);
   }
 
   private pump() {
@@ -118,16 +141,18 @@ export class RefreshAhead extends EventEmitter {
       const { key, src } = this.queue.shift()!;
       this.running++;
       this.stats.refreshes++;
-      this.runner!(src)
+      const run = this.runner!(src)
         .catch(() => {
           this.stats.refreshesFailed++;
         })
         .finally(() => {
           this.running--;
           this.pending.delete(key);
+          this.runningKeys.delete(key);
           if (this.queue.length) this.pump();
           else if (this.running === 0) this.emit('idle');
         });
+      this.runningKeys.set(key, run);
     }
   }
 

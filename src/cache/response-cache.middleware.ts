@@ -87,16 +87,14 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         void Promise.resolve(opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS })).catch(() => {});
       }
       opts.onHit?.(req, res, known.operationName);
-      res.status(200);
+      res.statusCode = 200;
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
       // One buffer with its length: no chunked framing, one socket write.
       const bytes = Buffer.concat([typeof body === 'string' ? Buffer.from(body) : body, newline]);
-      res.set({
-        'content-type': contentType,
-        'content-length': String(bytes.length),
-        'x-cache': 'HIT',
-        'x-sql-statements': '0',
-      });
+      res.setHeader('content-type', contentType);
+      res.setHeader('content-length', bytes.length);
+      res.setHeader('x-cache', 'HIT');
+      res.setHeader('x-sql-statements', '0');
       res.end(bytes);
     } catch {
       next();

@@ -35,11 +35,15 @@ export interface CacheStats {
   errors: number;
   /** Hot entries recomputed after a write dropped them (refresh-ahead; not counted as misses). */
   refreshes: number;
+  /** Misses that waited for a running recomputation of their key and then read again (refresh-ahead). */
+  refreshWaits: number;
 }
 
 /** Test seams: let a test hold a computed response just before it is stored. */
 export interface ResponseCacheHooks {
   beforeStore?(key: string): Promise<void>;
+  /** A reader's miss began waiting for the running recomputation of its key. */
+  waitingForRefresh?(key: string): void;
 }
 
 export interface ResponseCacheOptions {
@@ -113,6 +117,7 @@ export class ResponseCache {
     invalidatedEntries: 0,
     errors: 0,
     refreshes: 0,
+    refreshWaits: 0,
   };
 
   /** `store` null means CACHE=off: every query bypasses, invalidation is a no-op. */
@@ -198,6 +203,28 @@ export class ResponseCache {
       // The leader's result was not shareable (errors): compute our own.
       this.counters.misses++;
       return { kind: 'miss', ticket: { key, snapshot: look } };
+    }
+
+    // A write dropped this hot entry and its recomputation is running (from any snapshot, also before it
+    // has looked the key up): wait for it instead of running the same operation beside it, then read
+    // again. The read decides, never the recomputation's result: its store was refused if a write
+    // overtook it, and this reader then computes from the newer snapshot.
+    const refreshing = this.opts.refreshAhead?.claim(key);
+    if (refreshing) {
+      if (look.locked) void store.unlock(key, look.epoch, token).catch(() => {});
+      this.counters.refreshWaits++;
+      this.opts.hooks?.waitingForRefresh?.(key);
+      await patiently(refreshing, followerPatienceMs);
+      let again;
+      try {
+        again = await store.lookup(key, token, this.lockMs());
+      } catch {
+        this.counters.errors++;
+        return this.bypass();
+      }
+      if (again.body !== null) return this.hit(JSON.parse(again.body), false, key);
+      this.counters.misses++;
+      return { kind: 'miss', ticket: { key, snapshot: again, lockToken: again.locked ? token : undefined, flight: this.lead(this.newFlight(key, again)) } };
     }
 
     let locked = look.locked;

@@ -23,8 +23,16 @@ export const mediaTypes = {
  */
 export function negotiateGraphQLMediaType(accept: string | undefined): string | null {
   if (!accept) return mediaTypes.json;
-  return new Negotiator({ headers: { accept } }).mediaType([mediaTypes.json, mediaTypes.graphqlResponse, mediaTypes.jsonCallback]) ?? null;
+  // Clients send the same few Accept headers on every request; parsing one costs more than the lookup.
+  const known = negotiated.get(accept);
+  if (known !== undefined) return known;
+  const chosen = new Negotiator({ headers: { accept } }).mediaType([mediaTypes.json, mediaTypes.graphqlResponse, mediaTypes.jsonCallback]) ?? null;
+  if (negotiated.size >= 256) negotiated.clear();
+  if (accept.length <= 256) negotiated.set(accept, chosen);
+  return chosen;
 }
+
+const negotiated = new Map<string, string | null>();
 
 const isGraphQLPath = (req: Request) => req.originalUrl === '/graphql' || req.originalUrl.startsWith('/graphql?') || req.originalUrl.startsWith('/graphql/');
 

@@ -24,11 +24,14 @@ describeEachDatabase('refresh-ahead', (database) => {
       let uncached: TestApp;
       let db: Db;
       const gate = storeGate();
+      // Resolved when a reader's miss starts waiting for a running recomputation of its key.
+      let onWait: (() => void) | undefined;
+      const waiting = () => new Promise<void>((r) => (onWait = r));
 
       beforeAll(async () => {
         db = database().db;
         const env = { ...kind.env, CACHE_REFRESH_AHEAD: '2', CACHE_REFRESH_MIN_HITS: '2' };
-        app = await createTestApp(db, env, { scopeFor: scopeFromHeader, cacheHooks: gate.hooks });
+        app = await createTestApp(db, env, { scopeFor: scopeFromHeader, cacheHooks: { ...gate.hooks, waitingForRefresh: () => onWait?.() } });
         uncached = await createTestApp(db, {}, { scopeFor: scopeFromHeader });
       });
       afterAll(async () => {
@@ -87,6 +90,53 @@ describeEachDatabase('refresh-ahead', (database) => {
         const next = await app.execute(videoQuery, { id });
         expect(xcache(next)).toBe('MISS');
         expect(dataOf(next).video.processingStatus).toBe('second');
+      });
+
+      it('makes a reader that misses while the recomputation runs wait for it and hit what it stored, executing nothing', async () => {
+        const projectId = await insertProject(db);
+        const id = await insertVideo(db, projectId);
+        const other = await insertVideo(db, await insertProject(db));
+        await warm(id, 2);
+        const waits = app.app.cache.stats().refreshWaits;
+        const held = gate.arm();
+        await write(id, 'joined');
+        await held.reached;
+        // A write elsewhere moves the snapshot on, so the reader cannot join the recomputation's flight
+        // by snapshot: it must find the running recomputation itself.
+        await write(other, 'elsewhere');
+        const waited = waiting();
+        const reader = app.execute(videoQuery, { id });
+        await waited;
+        held.release();
+        const r = await reader;
+        expect(xcache(r)).toBe('HIT');
+        expect(r.headers.get('x-sql-statements')).toBe('0');
+        expect(app.app.cache.stats().refreshWaits).toBe(waits + 1);
+        expect(dataOf(r).video.processingStatus).toBe('joined');
+        expect(r.body).toEqual((await uncached.execute(videoQuery, { id })).body);
+        await refresher().idle();
+      });
+
+      it('makes a reader that waited for a recomputation a later write overtook compute the newer answer itself', async () => {
+        const projectId = await insertProject(db);
+        const id = await insertVideo(db, projectId);
+        const other = await insertVideo(db, await insertProject(db));
+        await warm(id, 2);
+        const held = gate.arm();
+        await write(id, 'overtaken');
+        await held.reached;
+        await write(other, 'elsewhere');
+        const waited = waiting();
+        const reader = app.execute(videoQuery, { id });
+        await waited;
+        await write(id, 'newer');
+        held.release();
+        const r = await reader;
+        expect(xcache(r)).toBe('MISS');
+        expect(dataOf(r).video.processingStatus).toBe('newer');
+        await refresher().idle();
+        const next = await app.execute(videoQuery, { id });
+        expect(next.body).toEqual((await uncached.execute(videoQuery, { id })).body);
       });
 
       it('recomputes each scope with its own access and never serves one to another', async () => {
