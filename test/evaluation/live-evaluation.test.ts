@@ -17,6 +17,7 @@ import { insertProject, insertTestSession, insertVideo } from '../support/factor
 import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
 import { boxArb, detectionArb, sessionArb, type Session } from './generators.js';
 import { referenceEvaluation, type RefBox, type RefDetection, type RefEvaluation } from './reference.js';
+import { boxInput, deleteBoxes, detectionInput, ingest, writeBoxes } from './writes.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 25);
 
@@ -35,30 +36,6 @@ const evaluationQuery = /* GraphQL */ `
   }
 `;
 const createSession = `mutation($p: ID!, $v: ID!) { createTestSession(input: { projectId: $p, videoId: $v }) { id } }`;
-const writeBoxes = `mutation($v: ID!, $o: [GroundTruthInput!]!) { upsertGroundTruth(videoId: $v, objects: $o) { inserted updated } }`;
-const ingest = `mutation($s: ID!, $d: [DetectionInput!]!) { ingestDetections(testSessionId: $s, detections: $d) { inserted updated } }`;
-const deleteBoxes = `mutation($ids: [ID!]!) { deleteGroundTruth(ids: $ids) }`;
-
-const boxInput = (b: RefBox) => ({
-  id: b.id,
-  frameNumber: b.frame,
-  timestamp: b.frame / 30,
-  classLabel: b.label,
-  confidence: 1,
-  x: b.box[0],
-  y: b.box[1],
-  width: b.box[2],
-  height: b.box[3],
-  difficult: b.difficult,
-});
-const detectionInput = (d: RefDetection) => ({
-  id: d.id,
-  frameNumber: d.frame,
-  timestamp: d.frame / 30,
-  classLabel: d.label,
-  confidence: d.confidence,
-  boundingBox: { x: d.box[0], y: d.box[1], width: d.box[2], height: d.box[3] },
-});
 
 /** PR points as the reference's matches rank them (confidence desc, id), for the class "car". */
 function referenceCurve(state: Session, ref: RefEvaluation) {

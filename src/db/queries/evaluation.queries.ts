@@ -50,7 +50,7 @@ interface InputRow {
   items: string;
 }
 
-type DetectionItem = [id: string, frame: number, label: string, confidence: number, x: number, y: number, w: number, h: number];
+export type DetectionItem = [id: string, frame: number, label: string, confidence: number, x: number, y: number, w: number, h: number];
 type BoxItem = [id: string, frame: number, label: string, x: number, y: number, w: number, h: number, difficult: boolean];
 
 /** A detection as matching sees it. */
@@ -85,7 +85,15 @@ export async function evaluationInputsBySessions(db: Queryable, scope: AccessSco
 
 /** A session's detections as `json_agg(json_build_array(id, frame, label, confidence, x, y, w, h))` text. */
 export function parseDetectionItems(sessionId: string, items: string): EvaluationDetection[] {
-  return (JSON.parse(items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h]) => ({
+  return (JSON.parse(items) as DetectionItem[]).map((item) => detectionOfItem(sessionId, item));
+}
+
+/** One detection item; items that carry more after these eight fields (live matching's) are read alike. */
+export function detectionOfItem(
+  sessionId: string,
+  [id, frameNumber, classLabel, confidence, x, y, w, h]: readonly [...DetectionItem, ...unknown[]],
+): EvaluationDetection {
+  return {
     id,
     testSessionId: sessionId,
     frameNumber,
@@ -95,7 +103,7 @@ export function parseDetectionItems(sessionId: string, items: string): Evaluatio
     boundingBoxY: y,
     boundingBoxWidth: w,
     boundingBoxHeight: h,
-  }));
+  };
 }
 
 /** A video's boxes as `json_agg(json_build_array(id, frame, label, x, y, w, h, difficult))` text. */

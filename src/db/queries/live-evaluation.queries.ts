@@ -14,7 +14,7 @@ import {
   liveMatches as m,
   testSessions as t,
 } from '../schema.js';
-import { parseBoxItems, parseDetectionItems, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
+import { detectionOfItem, parseBoxItems, parseDetectionItems, type DetectionItem, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
 
 const dialect = new PgDialect();
 const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
@@ -129,8 +129,8 @@ export interface LiveInputs {
   boxesOf(videoId: string): EvaluationBox[];
 }
 
-type DetectionItem = [string, number, string, number, number, number, number, number, string | null, number | null, boolean | null, number | null, string | null];
-type BoxItem = [string, number, string, number, number, number, number, boolean];
+/** A detection with its current match (null fields when it has none). */
+type LiveDetectionItem = [...DetectionItem, boxId: string | null, iou: number | null, ignored: boolean | null, matchFrame: number | null, matchLabel: string | null];
 
 /** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
 export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
@@ -146,35 +146,13 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
     else if (r.kind === 'd') {
       detections.set(
         r.parent,
-        (JSON.parse(r.items) as DetectionItem[]).map(([id, frameNumber, classLabel, confidence, x, y, w, h, boxId, iou, ignored, mf, ml]) => ({
-          id,
-          testSessionId: r.parent,
-          frameNumber,
-          classLabel,
-          confidence,
-          boundingBoxX: x,
-          boundingBoxY: y,
-          boundingBoxWidth: w,
-          boundingBoxHeight: h,
-          current: boxId === null ? null : { boxId, iou: iou!, ignored: ignored!, frameNumber: mf!, classLabel: ml! },
-        })),
+        (JSON.parse(r.items) as LiveDetectionItem[]).map((item) => {
+          const boxId = item[8];
+          const current = boxId === null ? null : { boxId, iou: item[9]!, ignored: item[10]!, frameNumber: item[11]!, classLabel: item[12]! };
+          return { ...detectionOfItem(r.parent, item), current };
+        }),
       );
-    } else {
-      boxes.set(
-        r.parent,
-        (JSON.parse(r.items) as BoxItem[]).map(([id, frameNumber, classLabel, x, y, width, height, difficult]) => ({
-          id,
-          videoId: r.parent,
-          frameNumber,
-          classLabel,
-          x,
-          y,
-          width,
-          height,
-          difficult,
-        })),
-      );
-    }
+    } else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
   }
   return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
 }
