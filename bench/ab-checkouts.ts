@@ -7,7 +7,6 @@
 //        npx tsx bench/ab-checkouts.ts /tmp/main-tree,. dashboard 32
 //        npx tsx bench/ab-checkouts.ts /tmp/main-tree,. video-list 32 CACHE=on,REDIS_URL=redis://127.0.0.1:6379/15,REDIS_KEY_PREFIX=tg-ab:
 // DATABASE_URL names a loaded scale-1 benchmark database (default …/truthgraph_bench_s1).
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createApiKey } from '../src/auth/api-keys.js';
@@ -16,7 +15,7 @@ import { shapeForScale } from '../src/db/seed-data.js';
 import { CpuMeter } from './cpu.js';
 import { measure } from './measure.js';
 import { readScenarios, targetsFor } from './scenarios.js';
-import { freePort } from './server-process.js';
+import { startCheckout } from './server-process.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
 const dbName = new URL(url).pathname.slice(1);
@@ -35,18 +34,9 @@ const op = scenario.op(targetsFor(shapeForScale(1, 1)));
 
 for (let round = 0; round < rounds; round++) {
   for (const dir of dirs) {
-    const port = await freePort();
-    const env = { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: url, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...extraEnv };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, env, stdio: 'ignore' });
-    for (;;) {
-      try {
-        await fetch(`http://127.0.0.1:${port}/`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    const cpu = new CpuMeter(child.pid!, url, dbName);
+    const server = await startCheckout(dir, url, extraEnv);
+    const port = server.port;
+    const cpu = new CpuMeter(server.pid, url, dbName);
     try {
       const r = await measure({ url: `http://127.0.0.1:${port}/graphql`, requests: [{ body: JSON.stringify(op), headers: { authorization: `Bearer ${secret}` } }], concurrency, durationS: 8, warmupS: 3, cpu });
       console.log(
@@ -55,8 +45,7 @@ for (let round = 0; round < rounds; round++) {
       );
     } finally {
       await cpu.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
     }
   }
 }

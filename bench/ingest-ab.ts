@@ -9,7 +9,6 @@
 //        git worktree add --detach /tmp/main-tree main && ln -s $PWD/node_modules /tmp/main-tree/
 //        (cd . && DATABASE_URL=…/tg_b_s1 npm run db:migrate)
 //        npx tsx bench/ingest-ab.ts /tmp/main-tree@postgres://postgres@127.0.0.1:5432/tg_a_s1 .@postgres://postgres@127.0.0.1:5432/tg_b_s1
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
@@ -17,7 +16,7 @@ import { createApiKey } from '../src/auth/api-keys.js';
 import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { CpuMeter } from './cpu.js';
 import { benchDetections, ingestDetections } from './scenarios.js';
-import { freePort } from './server-process.js';
+import { startCheckout } from './server-process.js';
 
 const targets = process.argv.slice(2).map((a) => {
   const at = a.indexOf('@');
@@ -41,20 +40,11 @@ for (let round = 0; round < rounds; round++) {
     const dbName = new URL(url).pathname.slice(1);
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const [{ id: sessionId }] = await sql`SELECT id FROM test_sessions WHERE status = 'running' ORDER BY id LIMIT 1`;
-    const port = await freePort();
-    const env = { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: url, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, env, stdio: 'ignore' });
+    const server = await startCheckout(dir, url);
+    const port = server.port;
     const started = new Date();
-    const cpu = new CpuMeter(child.pid!, url, dbName);
+    const cpu = new CpuMeter(server.pid, url, dbName);
     try {
-      for (;;) {
-        try {
-          await fetch(`http://127.0.0.1:${port}/`);
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
       const body = `{"query":${JSON.stringify(ingestDetections)},"variables":{"sessionId":"${sessionId}","detections":${fresh}}}`;
       const post = async () => {
         const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -83,8 +73,7 @@ for (let round = 0; round < rounds; round++) {
       );
     } finally {
       await cpu.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
       await sql`DELETE FROM detection_events WHERE test_session_id = ${sessionId}::uuid AND created_at >= ${started}`;
       await sql`VACUUM detection_events`;
       await sql.end({ timeout: 5 });
