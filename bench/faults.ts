@@ -52,26 +52,61 @@ function outageReport(scenario: string, records: RequestRecord[], downAt: number
   };
 }
 
-/** PostgreSQL stopped (fast shutdown) for `downMs` in the middle of a load run, then started. */
-export async function postgresOutage(sys: FaultSystem, o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000 }): Promise<OutageReport> {
-  const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
-  await sleep(o.downAfterMs);
+/**
+ * A load run around a PostgreSQL fault that ends on events, not on the clock: the fault starts once
+ * `clients` requests have succeeded (and `downAfterMs` passed), and the run goes on until PostgreSQL is
+ * back and `3 × clients` requests sent after that have succeeded (and `durationMs` passed), whatever a
+ * CPU-starved machine does to the timings. `maxMs` is only a safety net.
+ */
+async function aroundPostgresFault(
+  sys: FaultSystem,
+  o: { clients: number; durationMs: number; downAfterMs: number; maxMs: number },
+  fault: () => Promise<void>,
+): Promise<{ records: RequestRecord[]; downAt: number; upAt: number }> {
+  const startedAt = performance.now();
+  let upAt = Infinity;
+  let okBefore = 0;
+  let okAfterUp = 0;
+  const load = runLoad({
+    url: sys.url,
+    key: sys.key,
+    clients: o.clients,
+    durationMs: o.maxMs,
+    maxRequests: 200_000,
+    timeoutMs: 15_000,
+    body: readQuery,
+    onAnswer: (r) => {
+      if (r.code !== null) return;
+      if (r.start > upAt) okAfterUp++;
+      else okBefore++;
+    },
+    until: () => okAfterUp >= 3 * o.clients && performance.now() - startedAt >= o.durationMs,
+  });
+  const loadEnded = load.then(() => true);
+  const waitFor = async (done: () => boolean) => {
+    while (!done() && !(await Promise.race([loadEnded, sleep(20).then(() => false)])));
+  };
+  await Promise.all([sleep(o.downAfterMs), waitFor(() => okBefore >= o.clients)]);
   const downAt = performance.now();
-  await sys.pg.stop();
-  await sleep(o.downMs);
-  await sys.pg.start(); // pg_ctl -w: returns once the server accepts connections
-  const upAt = performance.now();
-  return outageReport(`PostgreSQL stopped ${o.downMs} ms under ${o.clients} clients`, await load, downAt, upAt);
+  await fault();
+  upAt = performance.now();
+  return { records: await load, downAt, upAt };
+}
+
+/** PostgreSQL stopped (fast shutdown) for `downMs` in the middle of a load run, then started. */
+export async function postgresOutage(sys: FaultSystem, o = { clients: 20, durationMs: 10_000, downAfterMs: 3000, downMs: 3000, maxMs: 120_000 }): Promise<OutageReport> {
+  const { records, downAt, upAt } = await aroundPostgresFault(sys, o, async () => {
+    await sys.pg.stop();
+    await sleep(o.downMs);
+    await sys.pg.start(); // pg_ctl -w: returns once the server accepts connections
+  });
+  return outageReport(`PostgreSQL stopped ${o.downMs} ms under ${o.clients} clients`, records, downAt, upAt);
 }
 
 /** `pg_ctl restart -m fast` in the middle of a load run. */
-export async function postgresRestart(sys: FaultSystem, o = { clients: 20, durationMs: 8000, restartAfterMs: 3000 }): Promise<OutageReport> {
-  const load = runLoad({ url: sys.url, key: sys.key, clients: o.clients, durationMs: o.durationMs, maxRequests: 200_000, timeoutMs: 15_000, body: readQuery });
-  await sleep(o.restartAfterMs);
-  const downAt = performance.now();
-  await sys.pg.restart();
-  const upAt = performance.now();
-  return outageReport(`pg_ctl restart -m fast under ${o.clients} clients`, await load, downAt, upAt);
+export async function postgresRestart(sys: FaultSystem, o = { clients: 20, durationMs: 8000, restartAfterMs: 3000, maxMs: 120_000 }): Promise<OutageReport> {
+  const { records, downAt, upAt } = await aroundPostgresFault(sys, { ...o, downAfterMs: o.restartAfterMs }, () => sys.pg.restart());
+  return outageReport(`pg_ctl restart -m fast under ${o.clients} clients`, records, downAt, upAt);
 }
 
 export interface RedisOutageReport {
@@ -316,13 +351,13 @@ export async function postgresDownAtBoot(sys: FaultSystem): Promise<BootReport> 
 
 export interface ShutdownReport {
   inflight: { status: number; code: string | null; ms: number };
-  /** A request sent 200 ms after SIGTERM: refused (status 0) once the server stopped listening. */
-  afterSignal: { status: number; code: string | null };
+  /** The first request after SIGTERM that was refused (status 0), or the last one sent before the slow request ended. */
+  afterSignal: { status: number; code: string | null; beforeInflightEnded: boolean };
   exit: { code: number | null; signal: string | null; msAfterSigterm: number };
 }
 
 /**
- * SIGTERM 300 ms into a 2 s request, on the real entry point (`src/main.ts`) in production mode:
+ * SIGTERM once the server holds a 2 s request (at least 300 ms into it), on the real entry point (`src/main.ts`) in production mode:
  * the request completes, new connections are refused, the process closes the pool and exits 0.
  */
 export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 }): Promise<ShutdownReport> {
@@ -339,19 +374,32 @@ export async function gracefulShutdown(o = { slowMs: 2000, signalAfterMs: 300 })
     const deadline = performance.now() + 120_000;
     while (!out.includes('serving GraphQL') && performance.now() < deadline) await sleep(50);
     if (!out.includes('serving GraphQL')) throw new Error('server did not start within 120 s');
-    const url = `http://127.0.0.1:${port}/graphql`;
+    const base = `http://127.0.0.1:${port}`;
+    const url = `${base}/graphql`;
     const inflight = sendOnce(url, key, readQuery(), { 'x-fault-delay-ms': String(o.slowMs) });
+    let inflightDone = false;
+    void inflight.then(() => (inflightDone = true));
+    // SIGTERM once the server holds the request (and at least `signalAfterMs` after it was sent).
     await sleep(o.signalAfterMs);
+    while (!inflightDone) {
+      const health = await fetch(`${base}/health/database`, { headers: { authorization: `Bearer ${key}` } }).then((res) => res.json()).catch(() => null);
+      if (health?.inFlightRequests >= 1) break;
+      await sleep(20);
+    }
     const signalAt = performance.now();
     child.kill('SIGTERM');
-    await sleep(200);
-    const late = await sendOnce(url, key, readQuery(), {}, 5000);
+    // New requests until one is refused: the listener must close while the slow request still runs.
+    let late = await sendOnce(url, key, readQuery(), {}, 5000);
+    while (late.code !== 'NETWORK' && !inflightDone) {
+      await sleep(20);
+      late = await sendOnce(url, key, readQuery(), {}, 5000);
+    }
     const r = await inflight;
     const e = await Promise.race([exited, sleep(20_000).then(() => ({ code: null, signal: 'still running after 20 s', at: performance.now() }))]);
     if (e.signal === 'still running after 20 s') child.kill('SIGKILL');
     return {
       inflight: { status: r.status, code: r.code, ms: round(r.end - r.start) },
-      afterSignal: { status: late.status, code: late.code },
+      afterSignal: { status: late.status, code: late.code, beforeInflightEnded: late.end < r.end },
       exit: { code: e.code, signal: e.signal, msAfterSigterm: round(e.at - signalAt) },
     };
   } finally {
