@@ -3,6 +3,7 @@
 // and timed for metrics, so the counts in tests and in /metrics are the ones the database saw.
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { copyIn } from './copy.js';
 import { PoolStats } from './pool-stats.js';
 
 export type Param = string | number | boolean | null;
@@ -21,9 +22,18 @@ export interface SqlStats {
 /** Called after every statement; the text and parameters let tools (bench/floor-capture.ts) replay it. */
 export type StatementListener = (name: string, durationMs: number, ok: boolean, text: string, params: readonly Param[]) => void;
 
+/** A statement handle inside a transaction: statements, and COPY for bulk rows. */
+export interface Transaction extends Queryable {
+  /**
+   * `/* name *\/ COPY target FROM STDIN` with `data` (whole lines in COPY text format, UTF-8) as its
+   * data; counted and timed as one statement.
+   */
+  copyIn(name: string, target: string, data: Uint8Array<ArrayBuffer>): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** A view of this handle that also counts into `stats` (one per request). */
   counted(stats: SqlStats): Db;
   close(): Promise<void>;
@@ -87,26 +97,31 @@ export function statementName(text: string): string {
 }
 
 type RawQuery = (text: string, params: readonly Param[]) => Promise<unknown[]>;
+/** A driver's COPY FROM of `text` into `target` (`table (columns…)`), named `name` (metrics, logs). */
+type RawCopy = (name: string, target: string, data: Uint8Array<ArrayBuffer>) => Promise<void>;
+
+/** Runs one statement (or COPY) counted into `stats` and reported to `listeners`. */
+async function timed<T>(listeners: readonly StatementListener[], stats: SqlStats | undefined, text: string, params: readonly Param[], op: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  if (stats) stats.statements++;
+  let ok = false;
+  try {
+    const result = await op();
+    ok = true;
+    return result;
+  } finally {
+    const ms = performance.now() - started;
+    if (stats) stats.durationMs += ms;
+    if (listeners.length) {
+      const name = statementName(text);
+      for (const l of listeners) l(name, ms, ok, text, params);
+    }
+  }
+}
 
 function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats): Queryable {
   return {
-    async query<T>(text: string, params: readonly Param[] = []): Promise<T[]> {
-      const started = performance.now();
-      if (stats) stats.statements++;
-      let ok = false;
-      try {
-        const rows = (await run(text, params)) as T[];
-        ok = true;
-        return rows;
-      } finally {
-        const ms = performance.now() - started;
-        if (stats) stats.durationMs += ms;
-        if (listeners.length) {
-          const name = statementName(text);
-          for (const l of listeners) l(name, ms, ok, text, params);
-        }
-      }
-    },
+    query: <T>(text: string, params: readonly Param[] = []) => timed(listeners, stats, text, params, () => run(text, params) as Promise<T[]>),
   };
 }
 
@@ -115,7 +130,7 @@ interface DriverParts {
   pool: PoolStats;
   driver: Db['driver'];
   run: RawQuery;
-  transaction<T>(fn: (run: RawQuery) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (run: RawQuery, copy: RawCopy) => Promise<T>): Promise<T>;
   listen: Db['listen'];
   close(): Promise<void>;
 }
@@ -130,7 +145,16 @@ function assemble(parts: DriverParts, listeners: StatementListener[], stats?: Sq
     driver: parts.driver,
     pool: parts.pool,
     query: base.query,
-    transaction: (fn) => parts.pool.track(() => parts.transaction((run) => fn(instrument(run, listeners, stats)))),
+    transaction: (fn) =>
+      parts.pool.track(() =>
+        parts.transaction((run, copy) =>
+          fn({
+            query: instrument(run, listeners, stats).query,
+            // Counted and timed as one statement; listeners see the statement without its data.
+            copyIn: (name, target, data) => timed(listeners, stats, `/* ${name} */ COPY ${target} FROM STDIN`, [], () => copy(name, target, data)),
+          }),
+        ),
+      ),
     counted: (s) => assemble(parts, listeners, s),
     listen: parts.listen,
     close: parts.close,
@@ -211,7 +235,10 @@ export function createPostgresDb(
       pool: new PoolStats(opts.max),
       driver: { kind: 'postgres', sql },
       run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOn(sql)(text, params)) : runOn(sql)(text, params)),
-      transaction: (fn) => retryUnreached(() => reservedTransaction(sql, (tx) => fn(runOn(tx)))),
+      transaction: (fn) =>
+        retryUnreached(() =>
+          reservedTransaction(sql, (tx) => fn(runOn(tx), (name, target, data) => copyIn(tx, `/* ${name} */ COPY ${target} FROM STDIN`, [data]))),
+        ),
       listen: async (channel, onNotify, onListen) => {
         listener ??= postgres(url, {
           max: 1,
@@ -328,7 +355,13 @@ export async function createPgliteDb(
       pool: new PoolStats(1),
       driver: { kind: 'pglite', pglite },
       run: runOn(pglite),
-      transaction: (fn) => pglite.transaction((tx) => fn(runOn(tx))),
+      // PGlite's COPY reads one in-memory blob.
+      transaction: (fn) =>
+        pglite.transaction((tx) =>
+          fn(runOn(tx), async (name, target, data) => {
+            await tx.query(`/* ${name} */ COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+          }),
+        ),
       listen: async (channel, onNotify, onListen) => {
         const unsubscribe = await pglite.listen(channel, onNotify);
         onListen();

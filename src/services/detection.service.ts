@@ -72,11 +72,12 @@ export async function ingestDetections(
   checkBatchSize('detections', detections.length);
   const problems = new BatchProblems();
   detections.forEach((d, i) => checkDetection(problems, i, d));
-  problems.duplicates(detections.map((d) => (typeof d.id === 'string' ? d.id : undefined)));
+  const clientIds = detections.some((d) => d.id != null);
+  if (clientIds) problems.duplicates(detections.map((d) => (typeof d.id === 'string' ? d.id : undefined)));
   problems.throwIfAny('detections', detections.length);
   // Ids the server makes are time-ordered, so a batch appends to the primary-key index.
   const fresh = uuidv7Batch(detections.length);
-  const rows = detections.map((d, i) => detectionRow(d, d.id?.toLowerCase() ?? fresh[i]));
+  const rows = clientIds ? detections.map((d, i) => detectionRow(d, d.id?.toLowerCase() ?? fresh[i])) : [];
 
   const { result, session } = await deps.db.transaction(async (tx) => {
     const session = await lockTestSession(tx, sessionId);
@@ -86,10 +87,10 @@ export async function ingestDetections(
         argument: 'testSessionId',
       });
     }
-    if (rows.length === 0) return { result: { inserted: 0, updated: 0 }, session };
-    const counts = detections.some((d) => d.id != null)
+    if (detections.length === 0) return { result: { inserted: 0, updated: 0 }, session };
+    const counts = clientIds
       ? await detectionSql.upsertDetections(tx, sessionId, rows)
-      : await detectionSql.insertNewDetections(tx, sessionId, rows);
+      : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
     if (counts.written < rows.length) {
       // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
       // never move or overwrite them; throwing rolls back.
@@ -98,7 +99,7 @@ export async function ingestDetections(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('detections', rows.length);
     }
-    await maintainLiveEvaluation(tx, deps.liveEvaluation, { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) });
+    await maintainLiveEvaluation(tx, deps.liveEvaluation, { sessionIds: [sessionId], detectionIds: clientIds ? rows.map((r) => r.id) : fresh });
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? detectionTags([session]) : [] };

@@ -3,6 +3,7 @@
 // them too (test/write/import-line.test.ts holds the two to that), and any line the fast checks do
 // not clear — an odd label, a bad value — goes through the mutations' checks, which give the reason.
 import { createHash } from 'node:crypto';
+import { copyText } from '../db/copy.js';
 import type { ImportKind, ImportRow } from '../db/queries/import.mutations.js';
 import { BatchProblems } from './batch-problems.js';
 import { checkDetection, type DetectionInput } from './detection.service.js';
@@ -51,11 +52,6 @@ function plainLabel(v: unknown): v is string {
     if (c < 32 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return false;
   }
   return true;
-}
-
-/** COPY text format: backslash, tab, newline and carriage return escaped (NUL was refused earlier). */
-function copyText(s: string): string {
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : s;
 }
 
 type Obj = Record<string, unknown>;

@@ -4,12 +4,12 @@
 // back and the chunk takes the upsert path: COPY into a temporary staging table, then one INSERT …
 // SELECT … ON CONFLICT (id) DO UPDATE, which also finds the ids that belong to another parent.
 // An interrupted import keeps whole chunks; re-running the file upserts them again by id.
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { AccessScope } from '../../auth/scope.js';
-import type { ReservedSql } from 'postgres';
 import { reservedTransaction, type Db, type Param, type Queryable } from '../client.js';
 import { Params } from '../params.js';
+import { copyIn } from '../copy.js';
+
+export { copyIn };
 
 export type ImportKind = 'groundTruth' | 'detections';
 
@@ -172,26 +172,6 @@ const copyFailedOnExistingRows = (err: unknown) => {
   // orders; the upsert path writes in id order and waits instead.
   return code === '23505' || code === '40P01';
 };
-
-/**
- * COPY … FROM STDIN through postgres.js, settling on a server error too. postgres.js 3.4.9 never
- * settles the writable when the server refuses the data after CopyDone (porsager/postgres#1173, fix
- * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
- * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
- */
-export async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string>): Promise<void> {
-  const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
-  let fail!: (err: unknown) => void;
-  const failed = new Promise<never>((_, reject) => (fail = reject));
-  failed.catch(() => {}); // raced below; never left unhandled
-  const reject = query.reject;
-  query.reject = (err) => {
-    fail(err);
-    reject(err);
-  };
-  const stream = await query.writable();
-  await Promise.race([pipeline(Readable.from(lines), stream), failed]);
-}
 
 /** The COPY target of a kind's rows (`table (id, parent, columns…)`) and one row's COPY line. */
 export function copyTarget(kind: ImportKind): string {

@@ -1,0 +1,31 @@
+// COPY … FROM STDIN for the bulk write paths (the import's chunks, an ingest of new detections): the
+// cheapest way to hand PostgreSQL many rows — no JSON to validate and take apart again, a text
+// format the server splits by tab — on postgres.js and on PGlite (which reads one in-memory blob).
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReservedSql } from 'postgres';
+
+/** COPY text format: backslash, tab, newline and carriage return escaped (NUL is refused before). */
+export function copyText(s: string): string {
+  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : s;
+}
+
+/**
+ * COPY … FROM STDIN through postgres.js, settling on a server error too. postgres.js 3.4.9 never
+ * settles the writable when the server refuses the data after CopyDone (porsager/postgres#1173, fix
+ * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
+ * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
+ */
+export async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string | Uint8Array>): Promise<void> {
+  const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
+  let fail!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // raced below; never left unhandled
+  const reject = query.reject;
+  query.reject = (err) => {
+    fail(err);
+    reject(err);
+  };
+  const stream = await query.writable();
+  await Promise.race([pipeline(Readable.from(lines), stream), failed]);
+}
