@@ -99,7 +99,13 @@ export async function ingestDetections(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('detections', rows.length);
     }
-    await maintainLiveEvaluation(tx, deps.liveEvaluation, { sessionIds: [sessionId], detectionIds: clientIds ? rows.map((r) => r.id) : fresh });
+    await maintainLiveEvaluation(
+      tx,
+      deps.liveEvaluation,
+      clientIds
+        ? { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) }
+        : { sessionIds: [sessionId], newDetections: { first: fresh[0], last: fresh[fresh.length - 1], count: fresh.length } },
+    );
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? detectionTags([session]) : [] };

@@ -246,6 +246,42 @@ describeEachDatabase('live evaluation', (database) => {
     expect(matchedBoxesDeleted).toBeGreaterThan(0);
   }, 600_000);
 
+  /** Ingests detections without ids (the server makes them, COPY path) and adds them to `state` with the ids given. */
+  async function ingestWithoutIds(s: { sessionId: string }, state: Session, detections: Omit<RefDetection, 'id'>[]) {
+    if (detections.length === 0) return;
+    const known = state.detections.map((d) => d.id);
+    dataOf(await app.execute(ingest, { s: s.sessionId, d: detections.map((d) => detectionInput({ ...d, id: '' })).map(({ id: _id, ...rest }) => rest) }));
+    // Server ids count up in input order (uuidv7Batch).
+    const rows = await db.query<{ id: string }>(`SELECT id FROM detection_events WHERE test_session_id = $1::uuid AND id <> ALL($2::uuid[]) ORDER BY id`, [
+      s.sessionId,
+      `{${known.join(',')}}`,
+    ]);
+    expect(rows.length).toBe(detections.length);
+    state.detections.push(...detections.map((d, i) => ({ ...d, id: rows[i].id })));
+  }
+
+  it('new detections sent without ids (server ids, one COPY) are maintained like any others, between box writes and deletes', async () => {
+    const idless = fc.oneof(
+      fc.record({ kind: fc.constant('idless' as const), detections: fc.array(detectionArb, { maxLength: 4 }), near: nearArb }),
+      stepArb.filter((st) => st.kind === 'boxes' || st.kind === 'delete'),
+    );
+    await fc.assert(
+      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb, fc.array(idless, { minLength: 1, maxLength: 6 }), async (start, startNear, steps) => {
+        const s = await newLiveSession();
+        const state: Session = { detections: [], boxes: reid(start).boxes };
+        if (state.boxes.length) dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
+        await ingestWithoutIds(s, state, [...start.detections, ...near(state, startNear)].map(({ id: _id, ...d }) => d));
+        await expectLiveEqualsReference(s, state);
+        for (const step of steps) {
+          if (step.kind === 'idless') await ingestWithoutIds(s, state, [...step.detections, ...near(state, step.near).map(({ id: _id, ...d }) => d)]);
+          else await apply(s, state, step, stepFiles++);
+          await expectLiveEqualsReference(s, state);
+        }
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 600_000);
+
   it('a box write re-matches every live session of its video', async () => {
     const s = await newLiveSession();
     const other = dataOf(await app.execute(createSession, { p: projectId, v: s.videoId })).createTestSession.id as string;
