@@ -16,11 +16,25 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
     const d = depths.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (d >= limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
-    for (const child of children) {
-      if (child !== null && typeof child === 'object') {
-        stack.push(child);
-        depths.push(d + 1);
+    // Walked in place: Object.values would copy every object's values (20,000 arrays for a
+    // 10,000-element ingest).
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (child !== null && typeof child === 'object') {
+          stack.push(child);
+          depths.push(d + 1);
+        }
+      }
+    } else {
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        if (!Object.hasOwn(o, k)) continue;
+        const child = o[k];
+        if (child !== null && typeof child === 'object') {
+          stack.push(child);
+          depths.push(d + 1);
+        }
       }
     }
   }
