@@ -72,11 +72,13 @@ const ddFew = sql`SELECT ${d.testSessionId} AS sid,
     json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}, ${d.boundingBoxX}, ${d.boundingBoxY},
       ${d.boundingBoxWidth}, ${d.boundingBoxHeight}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
   FROM ${d} JOIN grp ON ${d.testSessionId} = grp.sid AND ${d.frameNumber} = grp.f AND ${d.classLabel} = grp.l
-  LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}`;
+  LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}
+  WHERE ${m.detectionId} IS NOT NULL OR (${d.testSessionId}, ${d.frameNumber}, ${d.classLabel}) IN (SELECT sid, f, l FROM bg)`;
 const ddMany = sql`SELECT sd.sid,
     json_build_array(sd.id, sd.f, sd.l, sd.c, sd.x, sd.y, sd.w, sd.h, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
   FROM sd JOIN grp ON grp.sid = sd.sid AND grp.f = sd.f AND grp.l = sd.l
-  LEFT JOIN ${m} ON ${m.testSessionId} = sd.sid AND ${m.detectionId} = sd.id`;
+  LEFT JOIN ${m} ON ${m.testSessionId} = sd.sid AND ${m.detectionId} = sd.id
+  WHERE ${m.detectionId} IS NOT NULL OR (sd.sid, sd.f, sd.l) IN (SELECT sid, f, l FROM bg)`;
 const sessionDetections = sql`sd AS MATERIALIZED (
     SELECT ${d.testSessionId} AS sid, ${d.id} AS id, ${d.frameNumber} AS f, ${d.classLabel} AS l, ${d.confidence} AS c,
       ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS w, ${d.boundingBoxHeight} AS h
@@ -112,14 +114,21 @@ const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
     SELECT s.id, ${g.frameNumber}, ${g.classLabel} FROM ${g} JOIN s ON s.video_id = ${g.videoId}
     WHERE ${g.id} = ANY(${sql.placeholder('boxes')}::uuid[])
   ),
+  vg AS (SELECT DISTINCT s.video_id, grp.f, grp.l FROM grp JOIN s ON s.id = grp.sid),
+  bx AS MATERIALIZED (
+    SELECT ${g.videoId} AS video_id, ${g.frameNumber} AS f, ${g.classLabel} AS l,
+      json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}) AS j
+    FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l
+  ),
+  -- Only in a group with a box can a detection match. Of the other groups only the detections that
+  -- still have a match are read (a box moved or deleted away from the group: the match goes); the
+  -- rest were FPs and stay FPs, so a new frame or class without ground truth is neither read nor written.
+  bg AS (SELECT DISTINCT s.id AS sid, bx.f, bx.l FROM bx JOIN s ON s.video_id = bx.video_id),
   ${many ? sessionDetections : sql``}
-  dd AS (${many ? ddMany : ddFew}),
-  vg AS (SELECT DISTINCT s.video_id, grp.f, grp.l FROM grp JOIN s ON s.id = grp.sid)
+  dd AS (${many ? ddMany : ddFew})
   SELECT 'd' AS kind, sid AS parent, json_agg(j)::text AS items FROM dd GROUP BY sid
   UNION ALL
-  SELECT 'g', ${g.videoId}, json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text
-  FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l
-  GROUP BY ${g.videoId}
+  SELECT 'g', video_id, json_agg(j)::text FROM bx GROUP BY video_id
   UNION ALL
   SELECT 's', id, video_id::text FROM s`;
 
