@@ -49,7 +49,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       const params = graphqlRequestParams(req);
       if (!params) return next();
       // Apollo negotiates after executing and answers 406 when neither JSON type is acceptable.
-      const contentType = negotiateGraphQLMediaType(req.get('accept'));
+      const contentType = negotiateGraphQLMediaType(req.headers.accept);
       if (contentType !== mediaTypes.json && contentType !== mediaTypes.graphqlResponse) return next();
 
       const persisted = params.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
@@ -76,10 +76,9 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         scopeId: scope.id,
       });
       const hashOnly = persisted !== undefined && params.query === undefined;
-      const [body, registered] = await Promise.all([
-        cache.peek(key),
-        hashOnly ? opts.persistedQueries.get(queryHash).catch(() => undefined) : undefined,
-      ]);
+      const [body, registered] = hashOnly
+        ? await Promise.all([cache.peek(key), opts.persistedQueries.get(queryHash).catch(() => undefined)])
+        : [await cache.peek(key), undefined];
       if (body === null) return next();
       if (hashOnly && registered === undefined) return next();
       if (persisted && params.query !== undefined) {
