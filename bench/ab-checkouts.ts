@@ -10,7 +10,7 @@
 // DATABASE_URL names a loaded scale-1 benchmark database (default …/truthgraph_bench_s1).
 // CACHE_FLOOR=1 (with CACHE=on): each round also times the cache floor (bench/cache-floor.ts) on the
 // entry the checkouts hit — the same Redis key, or the body without REDIS_URL — so hits are compared
-// with it in the same minutes. PROFILE_DIR=<dir>: each checkout runs under node --cpu-prof there.
+// with it in the same minutes. PROFILE_DIR=<dir>: each checkout runs under node --cpu-prof there (the floor in <dir>/floor).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,7 +97,7 @@ for (let round = 0; round < rounds; round++) {
     const file = join(mkdtempSync(join(os.tmpdir(), 'ab-floor-')), 'entries.json');
     writeFileSync(file, JSON.stringify([floor]));
     const env: Record<string, string> = { CACHE_FLOOR_ENTRIES: file, ...(extraEnv.REDIS_URL ? { REDIS_URL: extraEnv.REDIS_URL } : {}) };
-    const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor' });
+    const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor', nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
     const cpu = new CpuMeter(server.pid, url, dbName);
     try {
       const r = await measure({ url: `${new URL(server.url).origin}/cache-floor/${scenario.key}`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
