@@ -206,8 +206,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
-  // Every step but Apollo's runs on plain node:http objects on the /graphql route (plainStep, see
-  // src/http/express-helpers.ts), so a cache hit never pays for express's prototypes.
+  // Every step runs on plain node:http objects on the /graphql route (plainStep, see
+  // src/http/express-helpers.ts): express's prototypes only where a step asks for them.
   const graphqlSteps: express.RequestHandler[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
     plainStep(inFlight.middleware),
@@ -232,15 +232,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
     })),
-    inFlight.hold(
+    plainStep(inFlight.hold(
       apolloHandler(apollo, async ({ req, res }) => {
         const record = recordOf(res);
+        if (deps.scopeFor) withExpressHelpers(req);
         const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
         const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
         attachRecord(context, record);
         return context;
       }),
-    ),
+    )),
   ];
   expressApp.use(logRequests);
   expressApp.use('/graphql', cors);

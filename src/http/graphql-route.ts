@@ -93,7 +93,8 @@ function handledHere(req: IncomingMessage, graphiql: boolean): boolean {
  * Apollo's HTTP handler (what @as-integrations/express5's expressMiddleware does: Apollo's
  * executeHTTPGraphQLRequest on the parsed body, headers and query string), answering a complete body
  * in one write with its length. Conditional requests, HEAD and streamed bodies keep express's
- * res.send and chunked writes, as before.
+ * res.send and chunked writes, as before. A plain step: it asks for express's helpers where it uses
+ * them (the context function gets the request as it is).
  */
 export function apolloHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -102,6 +103,7 @@ export function apolloHandler<TContext extends BaseContext>(
   server.assertStarted('apolloHandler()');
   return async (req, res) => {
     if (!('body' in req)) {
+      withExpressHelpers(req);
       res.status(500);
       res.send('`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.');
       return;
@@ -128,6 +130,7 @@ export function apolloHandler<TContext extends BaseContext>(
         res.statusCode !== 204 &&
         res.statusCode !== 304;
       if (!plain) {
+        withExpressHelpers(req);
         res.send(response.body.string);
         return;
       }
