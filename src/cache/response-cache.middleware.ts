@@ -88,13 +88,15 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       opts.onHit?.(req, res, known.operationName);
       res.statusCode = 200;
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
-      // One buffer with its length: no chunked framing, one socket write.
-      const bytes = Buffer.concat([typeof body === 'string' ? Buffer.from(body) : body, newline]);
+      // With its length (no chunked framing) and in one tick, so node writes the headers, the body and
+      // the newline in one writev — without copying the body into a buffer one byte longer.
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       res.setHeader('content-type', contentType);
-      res.setHeader('content-length', bytes.length);
+      res.setHeader('content-length', bytes.length + 1);
       res.setHeader('x-cache', 'HIT');
       res.setHeader('x-sql-statements', '0');
-      res.end(bytes);
+      res.write(bytes);
+      res.end(newline);
     } catch {
       next();
     }
