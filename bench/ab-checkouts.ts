@@ -1,21 +1,28 @@
 // A/B of two checkouts on one read scenario, alternating so both see the same machine: each server
 // starts in production mode on the benchmark database, is driven at one concurrency after a warm-up,
 // and reports p50, requests/s and CPU per request of Node and of PostgreSQL (bench/cpu.ts) — the figure
-// that stays comparable on a loaded machine. Checkouts share this one's node_modules (symlink them).
+// that stays comparable on a loaded machine — and the x-cache tally of the timed requests. Checkouts
+// share this one's node_modules (symlink them).
 // Usage: npx tsx bench/ab-checkouts.ts <dirA>,<dirB> [scenario=video-list] [concurrency=32] [KEY=VALUE,...]
 //   e.g. git worktree add --detach /tmp/main-tree main && ln -s $PWD/node_modules /tmp/main-tree/
 //        npx tsx bench/ab-checkouts.ts /tmp/main-tree,. dashboard 32
 //        npx tsx bench/ab-checkouts.ts /tmp/main-tree,. video-list 32 CACHE=on,REDIS_URL=redis://127.0.0.1:6379/15,REDIS_KEY_PREFIX=tg-ab:
 // DATABASE_URL names a loaded scale-1 benchmark database (default …/truthgraph_bench_s1).
+// CACHE_FLOOR=1 (with CACHE=on): each round also times the cache floor (bench/cache-floor.ts) on the
+// entry the checkouts hit — the same Redis key, or the body without REDIS_URL — so hits are compared
+// with it in the same minutes. PROFILE_DIR=<dir>: each checkout runs under node --cpu-prof there (the floor in <dir>/floor).
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { shapeForScale } from '../src/db/seed-data.js';
+import type { CacheFloorEntry } from './cache-floor.js';
 import { CpuMeter } from './cpu.js';
-import { measure } from './measure.js';
+import { measure, type LoadResult } from './measure.js';
 import { readScenarios, targetsFor } from './scenarios.js';
-import { startCheckout } from './server-process.js';
+import { startCheckout, startServer } from './server-process.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
 const dbName = new URL(url).pathname.slice(1);
@@ -26,23 +33,75 @@ if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).joi
 const concurrency = Number(process.argv[4] ?? 32);
 const extraEnv = Object.fromEntries((process.argv[5] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
 const rounds = Number(process.env.ROUNDS ?? 2);
+const durationS = Number(process.env.DURATION_S ?? 8);
+const withFloor = process.env.CACHE_FLOOR === '1' && extraEnv.CACHE === 'on';
+const profileDir = process.env.PROFILE_DIR ? resolve(process.env.PROFILE_DIR) : undefined;
 
 const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
 const { secret } = await createApiKey(db, { name: `ab-${Date.now()}`, role: 'admin' });
 await db.close();
 const op = scenario.op(targetsFor(shapeForScale(1, 1)));
+const body = JSON.stringify(op);
+const headers = { authorization: `Bearer ${secret}` };
 
+const line = (name: string, r: LoadResult) =>
+  console.log(
+    `${name.padEnd(28)} ${scenario.key} c=${concurrency}: p50 ${r.p50.toFixed(3)} ms, ${r.rps.toFixed(0)} req/s, CPU per request Node ${r.cpu?.nodeMs.toFixed(3)} ms, ` +
+      `PostgreSQL ${r.cpu?.postgresMs?.toFixed(3)} ms, ${r.non2xx} non-2xx` +
+      (r.cache ? `, x-cache HIT ${r.cache.hit} MISS ${r.cache.miss} BYPASS ${r.cache.bypass}` : '') +
+      `, load ${os.loadavg()[0].toFixed(1)}`,
+  );
+
+/** The floor's entry: the Redis key holding the bytes the checkout just answered (or the bytes). */
+async function floorEntry(port: number): Promise<CacheFloorEntry | null> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
+  const text = await res.text();
+  if (res.headers.get('x-cache') !== 'HIT') return null;
+  const stored = Buffer.from(text.endsWith('\n') ? text.slice(0, -1) : text);
+  if (!extraEnv.REDIS_URL) return { scenario: scenario!.key, body: stored.toString() };
+  const redis = new Redis(extraEnv.REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${extraEnv.REDIS_KEY_PREFIX ?? 'truthgraph:'}rc:e:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const value = await redis.getBuffer(key);
+        if (value && value.equals(stored)) return { scenario: scenario!.key, redisKey: key };
+      }
+    } while (cursor !== '0');
+    return null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+let floor: CacheFloorEntry | null = null;
 for (let round = 0; round < rounds; round++) {
   for (const dir of dirs) {
-    const server = await startCheckout(dir, url, extraEnv);
+    const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const server = await startCheckout(dir, url, extraEnv, flags);
     const port = server.port;
     const cpu = new CpuMeter(server.pid, url, dbName);
     try {
-      const r = await measure({ url: `http://127.0.0.1:${port}/graphql`, requests: [{ body: JSON.stringify(op), headers: { authorization: `Bearer ${secret}` } }], concurrency, durationS: 8, warmupS: 3, cpu });
-      console.log(
-        `${dir.padEnd(28)} ${scenario.key} c=${concurrency}: p50 ${r.p50.toFixed(2)} ms, ${r.rps.toFixed(0)} req/s, CPU per request Node ${r.cpu?.nodeMs.toFixed(3)} ms, ` +
-          `PostgreSQL ${r.cpu?.postgresMs?.toFixed(3)} ms, ${r.non2xx} non-2xx, load ${os.loadavg()[0].toFixed(1)}`,
-      );
+      const r = await measure({ url: `http://127.0.0.1:${port}/graphql`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
+      line(dir, r);
+      if (withFloor && !floor) floor = await floorEntry(port);
+    } finally {
+      await cpu.close();
+      await server.stop();
+    }
+  }
+  if (withFloor) {
+    if (!floor) throw new Error('cache floor: the checkout did not answer a HIT whose bytes are in Redis');
+    const file = join(mkdtempSync(join(os.tmpdir(), 'ab-floor-')), 'entries.json');
+    writeFileSync(file, JSON.stringify([floor]));
+    const env: Record<string, string> = { CACHE_FLOOR_ENTRIES: file, ...(extraEnv.REDIS_URL ? { REDIS_URL: extraEnv.REDIS_URL } : {}) };
+    const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor', nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
+    const cpu = new CpuMeter(server.pid, url, dbName);
+    try {
+      const r = await measure({ url: `${new URL(server.url).origin}/cache-floor/${scenario.key}`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
+      line('cache floor', r);
     } finally {
       await cpu.close();
       await server.stop();

@@ -110,9 +110,9 @@ export interface CheckoutServer {
  * Another checkout's server (`src/main.ts` under `dir`, started with tsx) for A/B runs: production mode,
  * uncached and without migrating unless `env` says otherwise; resolves once it answers.
  */
-export async function startCheckout(dir: string, databaseUrl: string, env: Record<string, string> = {}): Promise<CheckoutServer> {
+export async function startCheckout(dir: string, databaseUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<CheckoutServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
     cwd: dir,
     env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: databaseUrl, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: 'ignore',

@@ -38,6 +38,7 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
+import { plainStep, withExpressHelpers } from './http/express-helpers.js';
 import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
@@ -205,34 +206,42 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
+  // Every step runs on plain node:http objects on the /graphql route (plainStep, see
+  // src/http/express-helpers.ts): express's prototypes only where a step asks for them.
   const graphqlSteps: express.RequestHandler[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
-    inFlight.middleware,
+    plainStep(inFlight.middleware),
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
-    authenticator.middleware,
-    jsonBody(config.BODY_LIMIT),
-    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
-    persistedDocumentRequests(),
-    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
+    plainStep(authenticator.middleware),
+    plainStep(jsonBody(config.BODY_LIMIT)),
+    plainStep(inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH)),
+    plainStep(persistedDocumentRequests()),
+    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [plainStep(trustedDocumentsOnly(manifest))] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
-    responseCacheFastPath(cache, {
+    plainStep(responseCacheFastPath(cache, {
       salt,
       persistedQueries: caches.persistedQueries,
       persistedQueryTtlS: config.APQ_TTL_S || null,
-      scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
+      scopeOf: (req, res) => {
+        if (!deps.scopeFor) return res.locals.scope as AccessScope | undefined;
+        // A test's seam may read the request through express's helpers.
+        withExpressHelpers(req);
+        return deps.scopeFor(req);
+      },
       onHit: (_req, res, operationName) => {
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
-    }),
-    inFlight.hold(
+    })),
+    plainStep(inFlight.hold(
       apolloHandler(apollo, async ({ req, res }) => {
         const record = recordOf(res);
+        if (deps.scopeFor) withExpressHelpers(req);
         const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
         const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
         attachRecord(context, record);
         return context;
       }),
-    ),
+    )),
   ];
   expressApp.use(logRequests);
   expressApp.use('/graphql', cors);
@@ -258,7 +267,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.use(notFound);
   expressApp.use(onError);
   // GET and POST /graphql skip express's router: the same steps, in the same order, run directly.
-  httpServer.on('request', graphqlRoute({ expressApp, steps: [logRequests, cors, ...graphqlSteps], notFound, onError, graphiql: config.GRAPHIQL }));
+  httpServer.on('request', graphqlRoute({ expressApp, steps: [plainStep(logRequests), plainStep(cors), ...graphqlSteps], notFound, onError, graphiql: config.GRAPHIQL }));
 
   const opsServer = opsApp ? http.createServer(opsApp) : null;
   let opsUrl: string | null = null;

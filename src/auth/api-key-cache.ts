@@ -78,16 +78,23 @@ export class ApiKeyCache extends EventEmitter {
   /** The scope of an active key, or null; from the cache while the bound allows. */
   async resolve(secret: string): Promise<AccessScope | null> {
     if (!this.enabled) return resolveApiKey(this.db, secret);
-    const age = this.now() - this.confirmedAt;
-    if (age >= this.opts.boundMs / 4) this.poll();
-    if (age < this.opts.boundMs) {
-      const hit = this.entries.get(secret);
-      if (hit) return hit;
-    }
+    const hit = this.cached(secret);
+    if (hit) return hit;
     const generation = this.generation;
     const scope = await resolveApiKey(this.db, secret);
     if (scope && generation === this.generation && !this.closed) this.entries.set(secret, scope);
     return scope;
+  }
+
+  /**
+   * The cached scope of `secret` while the bound allows, else undefined (then resolve() looks it up).
+   * Synchronous, so a request whose key is cached continues in the same tick.
+   */
+  cached(secret: string): AccessScope | undefined {
+    if (!this.enabled) return undefined;
+    const age = this.now() - this.confirmedAt;
+    if (age >= this.opts.boundMs / 4) this.poll();
+    return age < this.opts.boundMs ? this.entries.get(secret) : undefined;
   }
 
   /** Resolves once this instance receives other instances' notifications (at once without LISTEN). */

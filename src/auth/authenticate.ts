@@ -58,6 +58,12 @@ export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorO
 
   const middleware: RequestHandler = (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
+    const cached = token ? keys.cached(token) : undefined;
+    if (cached) {
+      res.locals.scope = cached;
+      next();
+      return;
+    }
     const run = async (): Promise<AccessScope | null> => {
       if (token) return keys.resolve(token);
       if (req.headers.authorization || viaProxy(req.headers)) return null;

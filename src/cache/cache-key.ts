@@ -55,8 +55,19 @@ export function knownQuery(queryHash: string, requestedName: string | null | und
   return knownQueries.get(`${queryHash}|${requestedName ?? ''}`);
 }
 
+// The same few documents arrive again and again: a map lookup of the text costs less than its sha256.
+// Long texts are hashed every time, and the texts kept are bounded in total length.
+const queryHashes = new LRUCache<string, string>({ max: 1000, maxSize: 1_000_000, sizeCalculation: (_hash, query) => query.length });
+const memoizedQueryLength = 8192;
+
 export function queryHashOf(query: string): string {
-  return sha256(query);
+  if (query.length > memoizedQueryLength) return sha256(query);
+  let hash = queryHashes.get(query);
+  if (hash === undefined) {
+    hash = sha256(query);
+    queryHashes.set(query, hash);
+  }
+  return hash;
 }
 
 export interface CacheKeyParts {

@@ -33,6 +33,16 @@ local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
 local meta = redis.call('GET', mk)
 if meta then
+  -- Stored at the current sequence: no invalidation has happened since, so no tag can be newer (and
+  -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
+  local nl = string.find(meta, '\\n', 1, true)
+  if tonumber(string.sub(meta, 1, (nl or 0) - 1)) == tonumber(seq) then
+    local body = redis.call('GET', ek)
+    if body then return {epoch, seq, body, '0'} end
+    meta = nil
+  end
+end
+if meta then
   local fresh = true
   local stored = nil
   local floor = tonumber(redis.call('GET', p .. 'floor') or '0')

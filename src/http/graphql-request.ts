@@ -31,9 +31,10 @@ const isRecord = (o: unknown): o is Record<string, unknown> => !!o && typeof o =
  * content types return false (Apollo decides them).
  */
 export function surelyPreflighted(req: Request): boolean {
-  const contentType = req.get('content-type');
+  const h = req.headers;
+  const contentType = h['content-type'];
   if (contentType !== undefined) return jsonContentType.test(contentType.trim());
-  return req.method === 'GET' && csrfPreflightHeaders.some((h) => (req.get(h) ?? '').length > 0);
+  return req.method === 'GET' && csrfPreflightHeaders.some((name) => String(h[name] ?? '').length > 0);
 }
 
 function onceParam(search: URLSearchParams, name: string): string | undefined | null {

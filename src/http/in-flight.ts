@@ -54,14 +54,13 @@ export function inFlightOperations(): InFlightOperations {
       const r = refs();
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
+      // A response emits 'close' whichever way it ends (after 'finish', or when its client left).
       let ended = false;
-      const end = () => {
+      res.on('close', () => {
         if (ended) return;
         ended = true;
         r.release();
-      };
-      res.once('finish', end);
-      res.once('close', end);
+      });
       next();
     },
     hold(handler) {

@@ -29,8 +29,10 @@ export function recordOf(res: Response): RequestRecord {
 export function requestLog(opts: RequestLogOptions) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
-    // Captured now: mounted routers rewrite req.path while the request passes through them.
-    const route = routeLabel(req.path);
+    // Captured now: mounted routers rewrite req.path while the request passes through them. The
+    // origin-form /graphql (nearly every request) needs no URL parse.
+    const url = req.url;
+    const route = url === '/graphql' || url.startsWith('/graphql?') ? '/graphql' : routeLabel(req.path);
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
@@ -67,8 +69,8 @@ export function requestLog(opts: RequestLogOptions) {
       // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
       else opts.logger[level](line, 'request');
     };
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(!res.writableFinished));
+    // A response emits 'close' whichever way it ends: after 'finish', or when its client left.
+    res.on('close', () => finish(!res.writableFinished));
     next();
   };
 }

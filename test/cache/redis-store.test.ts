@@ -40,6 +40,22 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
     }
   });
 
+  it('checks the tag versions of an entry only once the sequence moved past its snapshot', async () => {
+    const { store, conn, own, close } = await openStore();
+    try {
+      const snapshot = await store.lookup('k');
+      await store.store({ key: 'k', body: 'v', tags: ['video:a', 'video:b'], ttlS: 60, snapshot });
+      expect(await store.peek('k')).not.toBeNull(); // stored at the current sequence
+      await store.invalidate(['video:z']);
+      expect((await store.lookup('k')).body).toBe('v'); // the sequence moved; its own tags did not
+      await conn.redis.del(`${own}rc:t:video:b`); // what maxmemory eviction could do
+      await store.invalidate(['video:b']);
+      expect(await store.peek('k')).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses a store after Redis lost its invalidation sequence', async () => {
     const { store, conn, own, close } = await openStore();
     try {
