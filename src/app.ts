@@ -38,7 +38,7 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
-import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
+import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphql-route.js';
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -118,7 +118,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
   expressApp.set('etag', false);
   // The request listener is installed below, once the /graphql steps exist (src/http/graphql-route.ts).
-  const httpServer = http.createServer();
+  const httpServer = http.createServer(expressServerClasses(expressApp));
   // Node closes an idle keep-alive socket after 5 s; a client (or load balancer) that reuses it at that
   // moment sees its request reset ("other side closed") — seen in the fuzz test on a busy machine. Keep
   // idle sockets longer than the usual 60 s idle timeout of proxies, and headers longer than that.

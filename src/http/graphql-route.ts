@@ -6,7 +6,7 @@
 // spellings of the path) is express's, where the same steps are mounted, so the answers are the same.
 // The steps keep express's (req, res, next) shape and its request/response helpers (the prototypes
 // express itself gives each request), so none of them changed to move here.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
@@ -24,9 +24,25 @@ export interface GraphQLRouteOptions {
   graphiql: boolean;
 }
 
+/**
+ * Request and response classes for the HTTP server (http.createServer's IncomingMessage and
+ * ServerResponse options) whose objects already inherit express's helpers, so the /graphql route
+ * does not re-prototype each request and response (a map change per object that also made node's
+ * own http code see two shapes of each). Express still sets the same prototypes on what it handles.
+ */
+export function expressServerClasses(expressApp: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
+  class Req extends IncomingMessage {}
+  class Res<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
+  Object.setPrototypeOf(Req.prototype, expressApp.request);
+  Object.setPrototypeOf(Res.prototype, expressApp.response);
+  return { IncomingMessage: Req, ServerResponse: Res };
+}
+
 /** The request listener of the HTTP server: /graphql GET and POST here, the rest to express. */
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { expressApp, steps, notFound, onError } = opts;
+  const expressRequest = expressApp.request as object;
+  const expressResponse = expressApp.response as object;
   const finalError = (err: unknown, req: IncomingMessage) => {
     // Express's last resort (finalhandler) for an error after the answer began: the socket goes.
     void err;
@@ -42,8 +58,8 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
     const eres = res as Response;
     ereq.res = eres;
     eres.req = ereq;
-    Object.setPrototypeOf(req, expressApp.request);
-    Object.setPrototypeOf(res, expressApp.response);
+    if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
+    if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
     eres.locals = Object.create(null) as Response['locals'];
     ereq.originalUrl = req.url!;
     ereq.baseUrl = '';
@@ -104,7 +120,7 @@ export function apolloHandler<TContext extends BaseContext>(
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: urlParse(req.url).search ?? '', body: req.body },
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: searchOf(req.url), body: req.body },
       context: () => context({ req, res }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -133,4 +149,10 @@ export function apolloHandler<TContext extends BaseContext>(
     }
     res.end();
   };
+}
+
+/** The query string as url.parse gives it, without parsing the usual bare path. */
+function searchOf(url: string): string {
+  if (!url.includes('?') && !url.includes('#')) return '';
+  return urlParse(url).search ?? '';
 }
