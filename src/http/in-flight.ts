@@ -60,7 +60,7 @@ export function inFlightOperations(): InFlightOperations {
         ended = true;
         r.release();
       };
-      res.once('finish', end);
+      // Emitted after 'finish' on every response, and when its client leaves before the end.
       res.once('close', end);
       next();
     },

@@ -67,7 +67,7 @@ export function requestLog(opts: RequestLogOptions) {
       // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
       else opts.logger[level](line, 'request');
     };
-    res.once('finish', () => finish(false));
+    // 'close' follows 'finish' on every response, and also ends one whose client left: one listener.
     res.once('close', () => finish(!res.writableFinished));
     next();
   };
