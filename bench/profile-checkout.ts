@@ -18,7 +18,7 @@ const [dirArg, outArg, scenarioKey = 'dashboard', c = '32', extra = ''] = proces
 if (!dirArg || !outArg) throw new Error('usage: npx tsx bench/profile-checkout.ts <dir> <outDir> [scenario] [concurrency] [KEY=VALUE,...]');
 const scenario = readScenarios.find((x) => x.key === scenarioKey);
 if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
-const extraEnv = Object.fromEntries(extra.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+const extraEnv = Object.fromEntries(extra.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
 const { secret } = await createApiKey(db, { name: `profile-${Date.now()}`, role: 'admin' });
@@ -31,7 +31,10 @@ const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(o
   env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: url, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...extraEnv },
   stdio: 'inherit',
 });
+let exited = false;
+child.once('exit', () => (exited = true));
 for (;;) {
+  if (exited) throw new Error('the server exited during start');
   try {
     await fetch(`http://127.0.0.1:${port}/`);
     break;
