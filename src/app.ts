@@ -38,8 +38,7 @@ import { faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
-import { plainStep, withExpressHelpers } from './http/express-helpers.js';
-import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
+import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphql-route.js';
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -119,7 +118,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
   expressApp.set('etag', false);
   // The request listener is installed below, once the /graphql steps exist (src/http/graphql-route.ts).
-  const httpServer = http.createServer();
+  const httpServer = http.createServer(expressServerClasses(expressApp));
   // Node closes an idle keep-alive socket after 5 s; a client (or load balancer) that reuses it at that
   // moment sees its request reset ("other side closed") — seen in the fuzz test on a busy machine. Keep
   // idle sockets longer than the usual 60 s idle timeout of proxies, and headers longer than that.
@@ -206,42 +205,34 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
-  // Every step runs on plain node:http objects on the /graphql route (plainStep, see
-  // src/http/express-helpers.ts): express's prototypes only where a step asks for them.
   const graphqlSteps: express.RequestHandler[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
-    plainStep(inFlight.middleware),
+    inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
-    plainStep(authenticator.middleware),
-    plainStep(jsonBody(config.BODY_LIMIT)),
-    plainStep(inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH)),
-    plainStep(persistedDocumentRequests()),
-    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [plainStep(trustedDocumentsOnly(manifest))] : []),
+    authenticator.middleware,
+    jsonBody(config.BODY_LIMIT),
+    inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
+    persistedDocumentRequests(),
+    ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
-    plainStep(responseCacheFastPath(cache, {
+    responseCacheFastPath(cache, {
       salt,
       persistedQueries: caches.persistedQueries,
       persistedQueryTtlS: config.APQ_TTL_S || null,
-      scopeOf: (req, res) => {
-        if (!deps.scopeFor) return res.locals.scope as AccessScope | undefined;
-        // A test's seam may read the request through express's helpers.
-        withExpressHelpers(req);
-        return deps.scopeFor(req);
-      },
+      scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
       onHit: (_req, res, operationName) => {
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
-    })),
-    plainStep(inFlight.hold(
+    }),
+    inFlight.hold(
       apolloHandler(apollo, async ({ req, res }) => {
         const record = recordOf(res);
-        if (deps.scopeFor) withExpressHelpers(req);
         const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
         const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
         attachRecord(context, record);
         return context;
       }),
-    )),
+    ),
   ];
   expressApp.use(logRequests);
   expressApp.use('/graphql', cors);
@@ -267,7 +258,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   expressApp.use(notFound);
   expressApp.use(onError);
   // GET and POST /graphql skip express's router: the same steps, in the same order, run directly.
-  httpServer.on('request', graphqlRoute({ expressApp, steps: [plainStep(logRequests), plainStep(cors), ...graphqlSteps], notFound, onError, graphiql: config.GRAPHIQL }));
+  httpServer.on('request', graphqlRoute({ expressApp, steps: [logRequests, cors, ...graphqlSteps], notFound, onError, graphiql: config.GRAPHIQL }));
 
   const opsServer = opsApp ? http.createServer(opsApp) : null;
   let opsUrl: string | null = null;

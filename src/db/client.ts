@@ -90,10 +90,25 @@ export const plannerSettings = (randomPageCost = defaultPoolOptions.randomPageCo
   plan_cache_mode: 'force_custom_plan',
 });
 
+/** Names per statement text (our texts are a fixed set): the metrics listener names every statement. */
+const statementNames = new Map<string, string>();
+
+/** Our statement texts are a fixed set; the bounds guard against a caller that builds texts per call. */
+function remember<V>(memo: Map<string, V>, text: string, value: V): void {
+  if (text.length > 16_384) return;
+  if (memo.size >= 1_000) memo.clear();
+  memo.set(text, value);
+}
+
 /** `/* videoPageByProject *\/ SELECT …` → "videoPageByProject"; the name metrics and logs use. */
 export function statementName(text: string): string {
-  const m = /^\s*\/\*\s*([\w.:-]+)\s*\*\//.exec(text);
-  return m ? m[1] : 'anonymous';
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    const m = /^\s*\/\*\s*([\w.:-]+)\s*\*\//.exec(text);
+    name = m ? m[1] : 'anonymous';
+    remember(statementNames, text, name);
+  }
+  return name;
 }
 
 type RawQuery = (text: string, params: readonly Param[]) => Promise<unknown[]>;
@@ -285,8 +300,20 @@ async function retryUnreached<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Read-only or not, per statement text: the test is two regular expressions over the whole text. */
+const readOnlyTexts = new Map<string, boolean>();
+
 /** `/* name *\/ SELECT …` or `WITH …` without a write anywhere in it (our statements are static text). */
 function isReadOnly(text: string): boolean {
+  let known = readOnlyTexts.get(text);
+  if (known === undefined) {
+    known = readOnlyText(text);
+    remember(readOnlyTexts, text, known);
+  }
+  return known;
+}
+
+function readOnlyText(text: string): boolean {
   const body = text.replace(/^\s*\/\*[^]*?\*\/\s*/, '');
   return /^(SELECT|WITH)\b/i.test(body) && !/\b(INSERT|UPDATE|DELETE|MERGE|COPY|CALL|LOCK)\b|nextval|setval|pg_sleep|set_config/i.test(body);
 }

@@ -7,7 +7,6 @@
 import type { Request, Response } from 'express';
 import Negotiator from 'negotiator';
 import { AppError, httpStatusOf, type ErrorCode } from '../errors.js';
-import { withExpressHelpers } from './express-helpers.js';
 
 export const mediaTypes = {
   json: 'application/json; charset=utf-8',
@@ -44,7 +43,6 @@ export interface SendErrorOptions {
 }
 
 export function sendError(req: Request, res: Response, code: ErrorCode, message: string, opts: SendErrorOptions = {}): void {
-  withExpressHelpers(req);
   const status = httpStatusOf[code];
   res.status(status);
   if (opts.headers) res.set(opts.headers);

@@ -4,24 +4,19 @@
 // listener, instead of walking express's layer stack and matching each layer's path (6–9 % of a small
 // read's CPU, measured). Every other request (other routes, other methods, GraphiQL pages, unusual
 // spellings of the path) is express's, where the same steps are mounted, so the answers are the same.
-// The steps keep express's (req, res, next) shape. Express's request/response helpers (the prototypes
-// express itself gives each request) are given only when a step not marked plain runs, or when
-// something asks for them (src/http/express-helpers.ts): a cache hit never needs them.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The steps keep express's (req, res, next) shape and its request/response helpers (the prototypes
+// express itself gives each request), so none of them changed to move here.
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { deferExpressHelpers, isPlainStep, withExpressHelpers } from './express-helpers.js';
 
 type ErrorHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
 
 export interface GraphQLRouteOptions {
   /** The express app every other request goes to; its request/response prototypes serve the steps. */
   expressApp: Express;
-  /**
-   * Run in order; a step that neither answers nor calls next() leaves the request to `notFound`.
-   * Steps marked with plainStep() run on the plain node:http objects.
-   */
+  /** Run in order; a step that neither answers nor calls next() leaves the request to `notFound`. */
   steps: readonly RequestHandler[];
   notFound: RequestHandler;
   onError: ErrorHandler;
@@ -29,9 +24,25 @@ export interface GraphQLRouteOptions {
   graphiql: boolean;
 }
 
+/**
+ * Request and response classes for the HTTP server (http.createServer's IncomingMessage and
+ * ServerResponse options) whose objects already inherit express's helpers, so the /graphql route
+ * does not re-prototype each request and response (a map change per object that also made node's
+ * own http code see two shapes of each). Express still sets the same prototypes on what it handles.
+ */
+export function expressServerClasses(expressApp: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
+  class Req extends IncomingMessage {}
+  class Res<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
+  Object.setPrototypeOf(Req.prototype, expressApp.request);
+  Object.setPrototypeOf(Res.prototype, expressApp.response);
+  return { IncomingMessage: Req, ServerResponse: Res };
+}
+
 /** The request listener of the HTTP server: /graphql GET and POST here, the rest to express. */
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { expressApp, steps, notFound, onError } = opts;
+  const expressRequest = expressApp.request as object;
+  const expressResponse = expressApp.response as object;
   const finalError = (err: unknown, req: IncomingMessage) => {
     // Express's last resort (finalhandler) for an error after the answer began: the socket goes.
     void err;
@@ -42,22 +53,19 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
       expressApp(req, res);
       return;
     }
-    // What express's app.handle and router do before the first handler runs; the prototypes wait.
+    // What express's app.handle and router do before the first handler runs.
     const ereq = req as Request;
     const eres = res as Response;
     ereq.res = eres;
     eres.req = ereq;
+    if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
+    if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
     eres.locals = Object.create(null) as Response['locals'];
     ereq.originalUrl = req.url!;
     ereq.baseUrl = '';
-    deferExpressHelpers(req, () => {
-      Object.setPrototypeOf(req, expressApp.request);
-      Object.setPrototypeOf(res, expressApp.response);
-    });
     let i = 0;
     const next: NextFunction = (err?: unknown) => {
       if (err && err !== 'route' && err !== 'router') {
-        withExpressHelpers(req);
         try {
           onError(err, ereq, eres, (e?: unknown) => finalError(e, req));
         } catch (e) {
@@ -67,7 +75,6 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
       }
       const step = i < steps.length ? steps[i++] : notFound;
       if (step === notFound) i = steps.length + 1;
-      if (!isPlainStep(step)) withExpressHelpers(req);
       try {
         const r = step(ereq, eres, next) as unknown;
         if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (e: unknown) => next(e ?? new Error('rejected')));
@@ -93,8 +100,7 @@ function handledHere(req: IncomingMessage, graphiql: boolean): boolean {
  * Apollo's HTTP handler (what @as-integrations/express5's expressMiddleware does: Apollo's
  * executeHTTPGraphQLRequest on the parsed body, headers and query string), answering a complete body
  * in one write with its length. Conditional requests, HEAD and streamed bodies keep express's
- * res.send and chunked writes, as before. A plain step: it asks for express's helpers where it uses
- * them (the context function gets the request as it is).
+ * res.send and chunked writes, as before.
  */
 export function apolloHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -103,7 +109,6 @@ export function apolloHandler<TContext extends BaseContext>(
   server.assertStarted('apolloHandler()');
   return async (req, res) => {
     if (!('body' in req)) {
-      withExpressHelpers(req);
       res.status(500);
       res.send('`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.');
       return;
@@ -115,7 +120,7 @@ export function apolloHandler<TContext extends BaseContext>(
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: urlParse(req.url).search ?? '', body: req.body },
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: searchOf(req.url), body: req.body },
       context: () => context({ req, res }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -130,7 +135,6 @@ export function apolloHandler<TContext extends BaseContext>(
         res.statusCode !== 204 &&
         res.statusCode !== 304;
       if (!plain) {
-        withExpressHelpers(req);
         res.send(response.body.string);
         return;
       }
@@ -145,4 +149,10 @@ export function apolloHandler<TContext extends BaseContext>(
     }
     res.end();
   };
+}
+
+/** The query string as url.parse gives it, without parsing the usual bare path. */
+function searchOf(url: string): string {
+  if (!url.includes('?') && !url.includes('#')) return '';
+  return urlParse(url).search ?? '';
 }

@@ -54,13 +54,14 @@ export function inFlightOperations(): InFlightOperations {
       const r = refs();
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
-      // A response emits 'close' whichever way it ends (after 'finish', or when its client left).
       let ended = false;
-      res.on('close', () => {
+      const end = () => {
         if (ended) return;
         ended = true;
         r.release();
-      });
+      };
+      // Emitted after 'finish' on every response, and when its client leaves before the end.
+      res.once('close', end);
       next();
     },
     hold(handler) {

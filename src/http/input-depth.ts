@@ -65,7 +65,7 @@ export function inputDepthLimit(maxDepth: number): RequestHandler {
   return (req, res, next) => {
     // Each parameter is the container (the variables object) of the values the bound is about.
     for (const value of jsonParameters(req)) {
-      if (nestsDeeperThan(value, maxDepth + 1)) {
+      if (value !== null && typeof value === 'object' && nestsDeeperThan(value, maxDepth + 1)) {
         sendError(req, res, ErrorCode.BAD_USER_INPUT, `variables and extensions may nest at most ${maxDepth} levels deep`, { details: { argument: 'variables' } });
         return;
       }

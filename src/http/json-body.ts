@@ -5,7 +5,6 @@
 // already read is replayed to it), so every answer and error stays body-parser's, byte for byte.
 import { Readable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
-import { withExpressHelpers } from './express-helpers.js';
 
 const plainJson = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
@@ -32,7 +31,6 @@ export function jsonBody(limit: string): RequestHandler {
       h['content-encoding'] !== undefined ||
       !(Number.isInteger(n) && n > 0 && n <= max)
     ) {
-      withExpressHelpers(req);
       generic(req, res, next);
       return;
     }
@@ -54,7 +52,6 @@ export function jsonBody(limit: string): RequestHandler {
           // body-parser words the error (and its strict-mode rules): replay the bytes to it.
         }
       }
-      withExpressHelpers(req);
       const replay = Object.assign(Readable.from([buf], { objectMode: false }), { headers: h });
       generic(replay as unknown as typeof req, res, (err?: unknown) => {
         if (!err) req.body = (replay as unknown as { body: unknown }).body;

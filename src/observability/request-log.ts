@@ -69,8 +69,8 @@ export function requestLog(opts: RequestLogOptions) {
       // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
       else opts.logger[level](line, 'request');
     };
-    // A response emits 'close' whichever way it ends: after 'finish', or when its client left.
-    res.on('close', () => finish(!res.writableFinished));
+    // 'close' follows 'finish' on every response, and also ends one whose client left: one listener.
+    res.once('close', () => finish(!res.writableFinished));
     next();
   };
 }
