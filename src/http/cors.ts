@@ -39,8 +39,6 @@ export function corsPolicy(origins: readonly string[]): RequestHandler {
   });
   return (req, res, next) => {
     const origin = req.headers.origin;
-    // With a list, cors() adds nothing to a request without Origin (same-origin or not a browser's).
-    if (origin === undefined && !anyOrigin) return next();
     const preflight = req.method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined;
     if (preflight && !anyOrigin && !allowed.has(origin)) {
       return sendError(req, res, ErrorCode.CORS_ORIGIN_NOT_ALLOWED, `the origin ${origin} may not call this API (CORS_ORIGINS)`);
