@@ -4,7 +4,7 @@
 import { canWrite } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
 import * as detectionSql from '../db/queries/detection.mutations.js';
-import type { DetectionJsonRow, ValidationResultValue } from '../db/queries/detection.mutations.js';
+import type { DetectionJsonRow, NewDetection, ValidationResultValue } from '../db/queries/detection.mutations.js';
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
 import { AppError } from '../errors.js';
 import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
@@ -15,14 +15,8 @@ import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
 
 export const validationResults: readonly ValidationResultValue[] = ['TP', 'FP', 'FN', 'PENDING'];
 
-export interface DetectionInput {
+export interface DetectionInput extends NewDetection {
   id?: string | null;
-  frameNumber: number;
-  timestamp: number;
-  classLabel: string;
-  confidence: number;
-  validationResult?: ValidationResultValue | null;
-  boundingBox: { x: number; y: number; width: number; height: number };
 }
 
 /** Checks one detection (from the API or an import line); true when it can be written as is. */
