@@ -56,8 +56,9 @@ export function knownQuery(queryHash: string, requestedName: string | null | und
 }
 
 // The same few documents arrive again and again: a map lookup of the text costs less than its sha256.
-// Long texts are hashed every time, and the texts kept are bounded in total length.
-const queryHashes = new LRUCache<string, string>({ max: 1000, maxSize: 1_000_000, sizeCalculation: (_hash, query) => query.length });
+// Long texts are hashed every time, and the texts kept are bounded in total length (lru-cache refuses a
+// size of 0, so the empty text counts as 1).
+const queryHashes = new LRUCache<string, string>({ max: 1000, maxSize: 1_000_000, sizeCalculation: (_hash, query) => Math.max(1, query.length) });
 const memoizedQueryLength = 8192;
 
 export function queryHashOf(query: string): string {
