@@ -40,3 +40,19 @@ export const iouThresholdArb = fc.oneof(
   fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }),
 );
 export const minConfidenceArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 16 }).map((n) => n / 16), fc.double({ min: 0, max: 1, noNaN: true }));
+
+/** A detection near an existing box (shifted by at most one unit): matches, ties and contests are common. */
+export type Near = { pick: number; dx: number; dy: number; confidence: number };
+export const nearArb = (maxLength: number): fc.Arbitrary<Near[]> =>
+  fc.array(
+    fc.record({ pick: fc.nat({ max: 1000 }), dx: fc.integer({ min: -1, max: 1 }), dy: fc.integer({ min: -1, max: 1 }), confidence }),
+    { maxLength },
+  );
+/** New detections (fresh ids) next to the boxes the picks choose; none without boxes. */
+export const near = (boxes: readonly RefBox[], picks: readonly Near[]): RefDetection[] =>
+  boxes.length
+    ? picks.map((n) => {
+        const b = boxes[n.pick % boxes.length];
+        return { id: crypto.randomUUID(), frame: b.frame, label: b.label, confidence: n.confidence, box: [b.box[0] + n.dx, b.box[1] + n.dy, b.box[2], b.box[3]] };
+      })
+    : [];

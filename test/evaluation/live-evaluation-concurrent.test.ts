@@ -10,7 +10,8 @@ import type { Db } from '../../src/db/client.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.js';
 import { insertProject, insertVideo } from '../support/factories.js';
 import { createTestApp, dataOf, type TestApp } from '../support/test-app.js';
-import { boxArb, detectionArb } from './generators.js';
+import { boxArb, detectionArb, near, nearArb } from './generators.js';
+import { keptMatches } from './kept-matches.js';
 import { referenceEvaluation, type RefBox, type RefDetection } from './reference.js';
 import { boxInput, deleteBoxes, detectionInput, ingest, writeBoxes } from './writes.js';
 
@@ -18,16 +19,11 @@ const runs = Number(process.env.PROPERTY_RUNS ?? 25);
 const createSession = `mutation($p: ID!, $v: ID!) { createTestSession(input: { projectId: $p, videoId: $v }) { id } }`;
 const countsQuery = `query($id: ID!) { testSession(id: $id) { evaluation { perClass { classLabel tp fp fn } } } }`;
 
-type Near = { pick: number; dx: number; dy: number; confidence: number };
-const nearArb = fc.array(
-  fc.record({ pick: fc.nat({ max: 1000 }), dx: fc.integer({ min: -1, max: 1 }), dy: fc.integer({ min: -1, max: 1 }), confidence: fc.integer({ min: 0, max: 16 }).map((n) => n / 16) }),
-  { maxLength: 5 },
-);
 const roundArb = fc.record({
   ingestA: fc.array(detectionArb, { maxLength: 3 }),
-  nearA: nearArb,
+  nearA: nearArb(5),
   ingestB: fc.array(detectionArb, { maxLength: 3 }),
-  nearB: nearArb,
+  nearB: nearArb(5),
   fresh: fc.array(boxArb, { maxLength: 4 }),
   edits: fc.array(fc.record({ pick: fc.nat({ max: 1000 }), box: boxArb }), { maxLength: 3 }),
   deletes: fc.array(fc.nat({ max: 1000 }), { maxLength: 3 }),
@@ -50,25 +46,9 @@ describe.skipIf(!postgresUrl)('live evaluation under concurrent writes [postgres
     await database?.drop();
   });
 
-  /** Detections shifted by at most one unit from existing boxes: they contest the boxes the other writes move. */
-  const near = (boxes: RefBox[], picks: Near[]): RefDetection[] =>
-    boxes.length
-      ? picks.map((n) => {
-          const b = boxes[n.pick % boxes.length];
-          return { id: crypto.randomUUID(), frame: b.frame, label: b.label, confidence: n.confidence, box: [b.box[0] + n.dx, b.box[1] + n.dy, b.box[2], b.box[3]] };
-        })
-      : [];
-
   async function expectKeptEqualsReference(sessionId: string, detections: RefDetection[], boxes: RefBox[]) {
     const ref = referenceEvaluation(detections, boxes, 0.5, 0);
-    const rows = await db.query<{ d: string; b: string; ignored: boolean }>(
-      `SELECT detection_id AS d, box_id AS b, ignored FROM live_matches WHERE test_session_id = $1::uuid`,
-      [sessionId],
-    );
-    const kept = new Map(rows.map((r) => [r.d, { boxId: r.b, outcome: r.ignored ? 'IGNORED' : 'TP' }]));
-    expect(new Map(detections.map((d) => [d.id, kept.get(d.id) ?? { boxId: null, outcome: 'FP' }]))).toEqual(
-      new Map([...ref.matches].map(([id, m]) => [id, { boxId: m.boxId, outcome: m.outcome }])),
-    );
+    expect(await keptMatches(db, sessionId, detections)).toEqual(ref.matches);
     const answer = dataOf(await app.execute(countsQuery, { id: sessionId })).testSession.evaluation.perClass;
     expect(answer).toEqual(ref.perClass.map((c) => ({ classLabel: c.classLabel, tp: c.tp, fp: c.fp, fn: c.fn })));
   }

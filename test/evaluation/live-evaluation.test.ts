@@ -15,7 +15,8 @@ import { rebuildLiveEvaluation } from '../../src/services/evaluation.maintenance
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject, insertTestSession, insertVideo } from '../support/factories.js';
 import { createTestApp, dataOf, type GraphQLResponse, type TestApp } from '../support/test-app.js';
-import { boxArb, detectionArb, sessionArb, type Session } from './generators.js';
+import { boxArb, detectionArb, near, nearArb, sessionArb, type Near, type Session } from './generators.js';
+import { keptMatches } from './kept-matches.js';
 import { referenceEvaluation, type RefBox, type RefDetection, type RefEvaluation } from './reference.js';
 import { boxInput, deleteBoxes, detectionInput, ingest, writeBoxes } from './writes.js';
 
@@ -89,21 +90,6 @@ describeEachDatabase('live evaluation', (database) => {
     return row ? Number(row.t) : null;
   }
 
-  /** The maintained matches of a session, as the reference's `matches` map (FP: no row). */
-  async function maintained(sessionId: string, state: Session) {
-    const rows = await db.query<{ d: string; b: string; iou: number; ignored: boolean }>(
-      `SELECT detection_id AS d, box_id AS b, iou, ignored FROM live_matches WHERE test_session_id = $1::uuid`,
-      [sessionId],
-    );
-    const byId = new Map(rows.map((r) => [r.d, r]));
-    return new Map(
-      state.detections.map((d) => {
-        const r = byId.get(d.id);
-        return [d.id, r ? { boxId: r.b, iou: Number(r.iou), outcome: r.ignored ? 'IGNORED' : 'TP' } : { boxId: null, iou: null, outcome: 'FP' }];
-      }),
-    );
-  }
-
   function expectAnswersReference(res: GraphQLResponse, state: Session, ref: RefEvaluation) {
     const data = dataOf(res);
     const e = data.testSession.evaluation;
@@ -136,23 +122,9 @@ describeEachDatabase('live evaluation', (database) => {
   async function expectLiveEqualsReference(s: { videoId: string; sessionId: string }, state: Session) {
     const ref = referenceEvaluation(state.detections, state.boxes, 0.5, 0);
     expect(await liveThreshold(s.sessionId)).toBe(0.5);
-    expect(await maintained(s.sessionId, state)).toEqual(ref.matches);
+    expect(await keptMatches(db, s.sessionId, state.detections)).toEqual(ref.matches);
     expectAnswersReference(await app.execute(evaluationQuery, { id: s.sessionId, v: s.videoId }), state, ref);
   }
-
-  /** A detection near an existing box (shifted by at most one unit): matches, ties and contests are common. */
-  type Near = { pick: number; dx: number; dy: number; confidence: number };
-  const nearArb = fc.array(
-    fc.record({ pick: fc.nat({ max: 1000 }), dx: fc.integer({ min: -1, max: 1 }), dy: fc.integer({ min: -1, max: 1 }), confidence: fc.integer({ min: 0, max: 16 }).map((n) => n / 16) }),
-    { maxLength: 6 },
-  );
-  const near = (state: Session, picks: Near[]): RefDetection[] =>
-    state.boxes.length
-      ? picks.map((n) => {
-          const b = state.boxes[n.pick % state.boxes.length];
-          return { id: crypto.randomUUID(), frame: b.frame, label: b.label, confidence: n.confidence, box: [b.box[0] + n.dx, b.box[1] + n.dy, b.box[2], b.box[3]] };
-        })
-      : [];
 
   type Step =
     | { kind: 'ingest'; detections: Omit<RefDetection, 'id'>[]; near: Near[]; reconfidence: { pick: number; confidence: number }[] }
@@ -163,13 +135,13 @@ describeEachDatabase('live evaluation', (database) => {
   const reconfidenceArb = fc.array(fc.record({ pick, confidence: fc.integer({ min: 0, max: 16 }).map((n) => n / 16) }), { maxLength: 3 });
   const editsArb = fc.array(fc.record({ pick, box: boxArb }), { maxLength: 3 });
   const stepArb: fc.Arbitrary<Step> = fc.oneof(
-    fc.record({ kind: fc.constant('ingest' as const), detections: fc.array(detectionArb, { maxLength: 4 }), near: nearArb, reconfidence: reconfidenceArb }),
+    fc.record({ kind: fc.constant('ingest' as const), detections: fc.array(detectionArb, { maxLength: 4 }), near: nearArb(6), reconfidence: reconfidenceArb }),
     fc.record({ kind: fc.constant('boxes' as const), fresh: fc.array(boxArb, { maxLength: 5 }), edits: editsArb }),
     fc.record({ kind: fc.constant('delete' as const), picks: fc.array(pick, { minLength: 1, maxLength: 3 }) }),
     fc.record({
       kind: fc.constant('import' as const),
       detections: fc.array(detectionArb, { maxLength: 3 }),
-      near: nearArb,
+      near: nearArb(6),
       boxes: fc.array(boxArb, { maxLength: 4 }),
       edits: editsArb,
       reconfidence: reconfidenceArb,
@@ -184,7 +156,7 @@ describeEachDatabase('live evaluation', (database) => {
 
   async function apply(s: { videoId: string; sessionId: string }, state: Session, step: Step, n: number) {
     if (step.kind === 'ingest') {
-      const fresh = [...step.detections.map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state, step.near)];
+      const fresh = [...step.detections.map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state.boxes, step.near)];
       const byId = new Map([...reconfident(state, step.reconfidence), ...fresh].map((d) => [d.id, d]));
       if (byId.size === 0) return;
       dataOf(await app.execute(ingest, { s: s.sessionId, d: [...byId.values()].map(detectionInput) }));
@@ -203,7 +175,7 @@ describeEachDatabase('live evaluation', (database) => {
       dataOf(await app.execute(deleteBoxes, { ids }));
       state.boxes = state.boxes.filter((b) => !ids.includes(b.id));
     } else {
-      const fresh = [...step.detections.map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state, step.near)];
+      const fresh = [...step.detections.map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state.boxes, step.near)];
       const dets = new Map([...reconfident(state, step.reconfidence), ...fresh].map((d) => [d.id, d]));
       const freshBoxes = step.boxes.map((b) => ({ ...b, id: crypto.randomUUID() }));
       const boxes = new Map([...edited(state, step.edits), ...freshBoxes].map((b) => [b.id, b]));
@@ -226,10 +198,10 @@ describeEachDatabase('live evaluation', (database) => {
   let matchedBoxesDeleted = 0;
   it('after random ingests, box edits (frame, class, box, difficult), deletes and imports, the maintained matches and the answers at 0.5 equal the reference', async () => {
     await fc.assert(
-      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb, fc.array(stepArb, { minLength: 1, maxLength: 6 }), async (start, startNear, steps) => {
+      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb(6), fc.array(stepArb, { minLength: 1, maxLength: 6 }), async (start, startNear, steps) => {
         const s = await newLiveSession();
         const state = reid(start);
-        state.detections.push(...near(state, startNear));
+        state.detections.push(...near(state.boxes, startNear));
         // Boxes first, then detections, then the other way round in the steps: both orders are maintained.
         if (state.boxes.length) dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
         if (state.detections.length) dataOf(await app.execute(ingest, { s: s.sessionId, d: state.detections.map(detectionInput) }));
@@ -262,18 +234,18 @@ describeEachDatabase('live evaluation', (database) => {
 
   it('new detections sent without ids (server ids, one COPY) are maintained like any others, between box writes and deletes', async () => {
     const idless = fc.oneof(
-      fc.record({ kind: fc.constant('idless' as const), detections: fc.array(detectionArb, { maxLength: 4 }), near: nearArb }),
+      fc.record({ kind: fc.constant('idless' as const), detections: fc.array(detectionArb, { maxLength: 4 }), near: nearArb(6) }),
       stepArb.filter((st) => st.kind === 'boxes' || st.kind === 'delete'),
     );
     await fc.assert(
-      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb, fc.array(idless, { minLength: 1, maxLength: 6 }), async (start, startNear, steps) => {
+      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb(6), fc.array(idless, { minLength: 1, maxLength: 6 }), async (start, startNear, steps) => {
         const s = await newLiveSession();
         const state: Session = { detections: [], boxes: reid(start).boxes };
         if (state.boxes.length) dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
-        await ingestWithoutIds(s, state, [...start.detections, ...near(state, startNear)].map(({ id: _id, ...d }) => d));
+        await ingestWithoutIds(s, state, [...start.detections, ...near(state.boxes, startNear)].map(({ id: _id, ...d }) => d));
         await expectLiveEqualsReference(s, state);
         for (const step of steps) {
-          if (step.kind === 'idless') await ingestWithoutIds(s, state, [...step.detections, ...near(state, step.near).map(({ id: _id, ...d }) => d)]);
+          if (step.kind === 'idless') await ingestWithoutIds(s, state, [...step.detections, ...near(state.boxes, step.near).map(({ id: _id, ...d }) => d)]);
           else await apply(s, state, step, stepFiles++);
           await expectLiveEqualsReference(s, state);
         }
@@ -374,10 +346,10 @@ describeEachDatabase('live evaluation', (database) => {
 
   it('applyEvaluation at the live threshold writes the kept matches: TP, FP, and IGNORED left PENDING', async () => {
     await fc.assert(
-      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb, async (generated, nearPicks) => {
+      fc.asyncProperty(sessionArb({ detections: 8, boxes: 10 }), nearArb(6), async (generated, nearPicks) => {
         const s = await newLiveSession();
         const state = reid(generated);
-        state.detections.push(...near(state, nearPicks));
+        state.detections.push(...near(state.boxes, nearPicks));
         if (state.boxes.length) dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
         if (state.detections.length) dataOf(await app.execute(ingest, { s: s.sessionId, d: state.detections.map(detectionInput) }));
         dataOf(await app.execute(`mutation($id: ID!) { applyEvaluation(testSessionId: $id) { updated } }`, { id: s.sessionId }));

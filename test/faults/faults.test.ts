@@ -4,7 +4,8 @@
 // and the pool stays usable; 500 clients on a pool of 20 are all answered.
 // Runs in the PostgreSQL pass of CI (DATABASE_URL set), where the PostgreSQL binaries are installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gracefulShutdown, overload, postgresDownAtBoot, postgresOutage, redisOutage, statementTimeout } from '../../bench/faults.js';
+import { overload, postgresDownAtBoot, postgresOutage, redisOutage, statementTimeout } from '../../bench/faults.js';
+import { gracefulShutdown } from '../../bench/shutdown-fault.js';
 import { readQuery, startFaultSystem, type FaultSystem } from '../../bench/fault-system.js';
 import { sendOnce } from '../../bench/load.js';
 import { createPostgresDb, defaultPoolOptions } from '../../src/db/client.js';

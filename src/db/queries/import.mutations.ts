@@ -9,8 +9,6 @@ import { reservedTransaction, type Db, type Param, type Queryable } from '../cli
 import { Params } from '../params.js';
 import { copyIn } from '../copy.js';
 
-export { copyIn };
-
 export type ImportKind = 'groundTruth' | 'detections';
 
 /** A checked line, ready for COPY: its id and parent, and the rest of its columns as COPY text. */
