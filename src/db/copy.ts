@@ -11,6 +11,45 @@ export function copyText(s: string): string {
 }
 
 /**
+ * COPY data built line by line into one buffer. Lines are joined 64 at a time and then written: one
+ * string of all lines built with += is a tree of ~100,000 pieces that lives until the end (it tripled
+ * the garbage collector's share of an ingest), and a buffer write per line costs more than the line.
+ */
+export class CopyBuffer {
+  private buf: Buffer;
+  private at = 0;
+  private lines = '';
+  private pending = 0;
+
+  constructor(expectedBytes: number) {
+    this.buf = Buffer.allocUnsafe(expectedBytes + 4096);
+  }
+
+  add(line: string): void {
+    this.lines += line;
+    if (++this.pending === 64) this.flush();
+  }
+
+  /** The lines added so far (a view of the buffer). */
+  bytes(): Buffer<ArrayBuffer> {
+    this.flush();
+    return this.buf.subarray(0, this.at) as Buffer<ArrayBuffer>;
+  }
+
+  private flush(): void {
+    // UTF-16 code units × 3 bound the UTF-8 bytes.
+    if (this.buf.length - this.at < this.lines.length * 3) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + this.lines.length * 3));
+      this.buf.copy(grown, 0, 0, this.at);
+      this.buf = grown;
+    }
+    this.at += this.buf.write(this.lines, this.at);
+    this.lines = '';
+    this.pending = 0;
+  }
+}
+
+/**
  * COPY … FROM STDIN through postgres.js, settling on a server error too. postgres.js 3.4.9 never
  * settles the writable when the server refuses the data after CopyDone (porsager/postgres#1173, fix
  * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the

@@ -13,19 +13,6 @@ export interface LiveClass {
   outcomes: string;
 }
 
-/**
- * The shortest decimal that names a float4, as PostgreSQL prints it (0.3, not 0.30000001192…): the
- * on-demand path reads confidences as that text, so both paths show the same numbers. The closest
- * p-digit decimal names it when any p-digit decimal does.
- */
-export function shortestFloat4(f: number): number {
-  for (let p = 1; p < 9; p++) {
-    const v = Number(f.toPrecision(p));
-    if (Math.fround(v) === f) return v;
-  }
-  return Number(f.toPrecision(9));
-}
-
 const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** The i-th uuid of a uuid_send list, as PostgreSQL prints it. */
@@ -66,7 +53,7 @@ export function liveMetrics(classes: ReadonlyMap<string, LiveClass>, positives: 
   const tallies = new Map<string, ClassTally>();
   const tally = (label: string) => {
     let t = tallies.get(label);
-    if (!t) tallies.set(label, (t = { tp: 0, fp: 0, positives: 0, ranked: [], confidences: [], showConfidence: shortestFloat4 }));
+    if (!t) tallies.set(label, (t = { tp: 0, fp: 0, positives: 0, ranked: [], confidences: [] }));
     return t;
   };
   for (const [label, n] of positives) tally(label).positives = n;

@@ -83,45 +83,66 @@ export function rankDetections<D extends MatchableDetection>(detections: readonl
 
 const hexPrefix = /^[0-9a-f]{8}/;
 
-const groupKey = (frame: number, label: string) => `${frame}\u0000${label}`;
-
 /**
  * What matching needs that no threshold changes: detections in rank order, each with the boxes of
  * its (frame, class) group (sorted by id) and its IoU with each. Computed once per read, so the ten
- * thresholds of mapCoco and every minConfidence only compare numbers.
+ * thresholds of mapCoco and every minConfidence only compare numbers. Flat arrays, not one small
+ * array per detection: a 10,000-detection ingest re-matches on every write.
  */
 export interface PreparedMatching<D, B> {
   ranked: D[];
-  groups: (readonly B[])[];
-  ious: Float64Array[];
+  /** Every box of the groups, grouped, each group sorted by id. */
+  groupBoxes: B[];
+  /** Per ranked detection: where its group starts in groupBoxes, and how many boxes it has. */
+  groupStart: Int32Array;
+  groupSize: Int32Array;
+  /** Per ranked detection, from iouStart: its IoU with each box of its group, in group order. */
+  iouStart: Int32Array;
+  ious: Float64Array;
   boxes: readonly B[];
 }
 
-const noBoxes: readonly never[] = [];
-
 export function prepareMatching<D extends MatchableDetection, B extends MatchableBox>(detections: readonly D[], boxes: readonly B[]): PreparedMatching<D, B> {
-  const candidates = new Map<string, B[]>();
+  // frame → class → boxes: no key string per row.
+  const candidates = new Map<number, Map<string, B[]>>();
   for (const b of boxes) {
-    const k = groupKey(b.frameNumber, b.classLabel);
-    const g = candidates.get(k);
+    let byClass = candidates.get(b.frameNumber);
+    if (!byClass) candidates.set(b.frameNumber, (byClass = new Map()));
+    const g = byClass.get(b.classLabel);
     if (g) g.push(b);
-    else candidates.set(k, [b]);
+    else byClass.set(b.classLabel, [b]);
   }
-  // Sorted by id, so the first box of the highest IoU met while scanning is the tie-break winner.
-  for (const g of candidates.values()) g.sort((a, b) => compareIds(a.id, b.id));
+  const groupBoxes: B[] = [];
+  const startOf = new Map<B[], number>();
+  for (const byClass of candidates.values()) {
+    for (const g of byClass.values()) {
+      // Sorted by id, so the first box of the highest IoU met while scanning is the tie-break winner.
+      g.sort((a, b) => compareIds(a.id, b.id));
+      startOf.set(g, groupBoxes.length);
+      for (const b of g) groupBoxes.push(b);
+    }
+  }
   const ranked = rankDetections(detections);
-  const groups: (readonly B[])[] = [];
-  const ious: Float64Array[] = [];
-  for (const d of ranked) {
-    const group = candidates.get(groupKey(d.frameNumber, d.classLabel)) ?? noBoxes;
-    const o = new Float64Array(group.length);
-    group.forEach((b, i) => {
-      o[i] = iou(d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight, b.x, b.y, b.width, b.height);
-    });
-    groups.push(group);
-    ious.push(o);
+  const n = ranked.length;
+  const groupStart = new Int32Array(n);
+  const groupSize = new Int32Array(n);
+  const iouStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const d = ranked[i];
+    const g = candidates.get(d.frameNumber)?.get(d.classLabel);
+    groupStart[i] = g ? startOf.get(g)! : 0;
+    groupSize[i] = g ? g.length : 0;
+    iouStart[i + 1] = iouStart[i] + groupSize[i];
   }
-  return { ranked, groups, ious, boxes };
+  const ious = new Float64Array(iouStart[n]);
+  for (let i = 0; i < n; i++) {
+    const d = ranked[i];
+    for (let j = 0, at = iouStart[i], k = groupStart[i]; j < groupSize[i]; j++, at++, k++) {
+      const b = groupBoxes[k];
+      ious[at] = iou(d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight, b.x, b.y, b.width, b.height);
+    }
+  }
+  return { ranked, groupBoxes, groupStart, groupSize, iouStart, ious, boxes };
 }
 
 export function matchPrepared<D extends MatchableDetection, B extends MatchableBox>(
@@ -132,27 +153,29 @@ export function matchPrepared<D extends MatchableDetection, B extends MatchableB
   const ranked: D[] = [];
   const byDetection = new Map<string, DetectionMatch<B>>();
   const byBox = new Map<string, D>();
-  const taken = new Set<B>();
+  const taken = new Uint8Array(p.groupBoxes.length);
   // Ranking the whole session and matching in that order is matching each (frame, class) group in
   // its own rank order: groups share no boxes.
-  p.ranked.forEach((d, i) => {
-    if (!takesPart(d.confidence, minConfidence)) return;
+  for (let i = 0; i < p.ranked.length; i++) {
+    const d = p.ranked[i];
+    if (!takesPart(d.confidence, minConfidence)) continue;
     ranked.push(d);
-    const group = p.groups[i];
-    const ious = p.ious[i];
+    const from = p.iouStart[i];
+    const first = p.groupStart[i];
     let best = -1;
-    for (let j = 0; j < group.length; j++) {
-      if (ious[j] >= iouThreshold && (best < 0 || ious[j] > ious[best]) && !taken.has(group[j])) best = j;
+    for (let j = 0; j < p.groupSize[i]; j++) {
+      const v = p.ious[from + j];
+      if (v >= iouThreshold && (best < 0 || v > p.ious[from + best]) && !taken[first + j]) best = j;
     }
     if (best >= 0) {
-      const box = group[best];
-      taken.add(box);
+      const box = p.groupBoxes[first + best];
+      taken[first + best] = 1;
       byBox.set(box.id, d);
-      byDetection.set(d.id, { box, iou: ious[best], outcome: box.difficult ? 'IGNORED' : 'TP' });
+      byDetection.set(d.id, { box, iou: p.ious[from + best], outcome: box.difficult ? 'IGNORED' : 'TP' });
     } else {
       byDetection.set(d.id, { box: null, iou: null, outcome: 'FP' });
     }
-  });
+  }
   return { ranked, byDetection, byBox, boxes: p.boxes };
 }
 

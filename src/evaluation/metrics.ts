@@ -53,8 +53,20 @@ export interface ClassTally {
   /** Counted detections (TP or FP) in rank order, each with its outcome. */
   ranked: boolean[];
   confidences: number[];
-  /** How a confidence is shown in a PR point (default: as it is). */
-  showConfidence?: (confidence: number) => number;
+}
+
+/**
+ * A confidence as PostgreSQL prints its float4 (0.3, not the stored 0.30000001192…, which matching and
+ * the live lists see); a number that is no float4 (computed in a test) as it is. The closest p-digit
+ * decimal names the float4 when any p-digit decimal does.
+ */
+export function shownConfidence(c: number): number {
+  if (Math.fround(c) !== c) return c;
+  for (let p = 1; p < 9; p++) {
+    const v = Number(c.toPrecision(p));
+    if (Math.fround(v) === c) return v;
+  }
+  return Number(c.toPrecision(9));
 }
 
 /** Per rank: precision so far, and the best precision at this rank or beyond (what AP averages). */
@@ -79,9 +91,8 @@ function precisions(t: ClassTally): { precision: Float64Array; interpolated: Flo
 
 function prCurve(t: ClassTally): PrCurvePoint[] {
   const { precision, interpolated, cumulativeTp } = precisions(t);
-  const show = t.showConfidence ?? ((c: number) => c);
   return t.ranked.map((_, i) => ({
-    confidence: show(t.confidences[i]),
+    confidence: shownConfidence(t.confidences[i]),
     precision: precision[i],
     recall: t.positives ? cumulativeTp[i] / t.positives : 0,
     interpolatedPrecision: interpolated[i],

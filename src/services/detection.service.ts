@@ -82,9 +82,8 @@ export async function ingestDetections(
       });
     }
     if (detections.length === 0) return { result: { inserted: 0, updated: 0 }, session };
-    const counts = clientIds
-      ? await detectionSql.upsertDetections(tx, sessionId, rows)
-      : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
+    const copied = clientIds ? null : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
+    const counts = copied ?? (await detectionSql.upsertDetections(tx, sessionId, rows));
     if (counts.written < rows.length) {
       // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
       // never move or overwrite them; throwing rolls back.
@@ -96,9 +95,9 @@ export async function ingestDetections(
     await maintainLiveEvaluation(
       tx,
       deps.liveEvaluation,
-      clientIds
-        ? { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) }
-        : { sessionIds: [sessionId], newDetections: { first: fresh[0], last: fresh[fresh.length - 1], count: fresh.length } },
+      copied
+        ? { sessionIds: [sessionId], newDetections: { first: fresh[0], last: fresh[fresh.length - 1], rows: copied.stored } }
+        : { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) },
     );
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });

@@ -5,7 +5,7 @@
 // matches that changed. With live evaluation off, a write drops the live rows of what it touched, so
 // those sessions are evaluated on demand and no maintained answer is ever stale (docs/evaluation.md).
 import { adminScope } from '../auth/scope.js';
-import type { Db, Queryable } from '../db/client.js';
+import type { Db, Queryable, Transaction } from '../db/client.js';
 import { evaluationInputsBySessions } from '../db/queries/evaluation.queries.js';
 import {
   dropLiveEvaluations,
@@ -42,7 +42,7 @@ export async function lockLiveSessionsForBoxWrite(tx: Queryable, config: LiveEva
  * holds the lock of each touched session (ingest, import) or, for box writes, of each video and its
  * live sessions (lockLiveSessionsForBoxWrite).
  */
-export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluation | undefined, touched: Touched): Promise<void> {
+export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvaluation | undefined, touched: Touched): Promise<void> {
   const { live, iouThreshold } = config ?? defaultLiveEvaluation;
   if (!live) {
     await dropLiveEvaluations(tx, touched);
@@ -50,7 +50,8 @@ export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluati
   }
   const inputs = await liveMatchInputs(tx, iouThreshold, touched);
   const gone: { s: string; d: string }[] = [];
-  const rows: LiveMatchJsonRow[] = [];
+  const changed: LiveMatchJsonRow[] = [];
+  const added: LiveMatchJsonRow[] = [];
   for (const session of inputs.sessions) {
     const detections = inputs.detectionsOf(session.id);
     if (detections.length === 0) continue;
@@ -74,10 +75,10 @@ export async function maintainLiveEvaluation(tx: Queryable, config: LiveEvaluati
       ) {
         continue;
       }
-      rows.push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: ignored });
+      (was ? changed : added).push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: ignored });
     }
   }
-  if (gone.length || rows.length) await writeLiveMatches(tx, gone, rows);
+  if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
 }
 
 /** A new session is live from its first detection (it has none yet, so nothing to match). */
@@ -110,7 +111,7 @@ export async function rebuildLiveEvaluation(db: Db, sessionIds: readonly string[
         const now = matching.byDetection.get(det.id)!;
         if (now.box) rows.push({ s: sessionId, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: now.outcome === 'IGNORED' });
       }
-      if (rows.length) await writeLiveMatches(tx, [], rows);
+      if (rows.length) await writeLiveMatches(tx, [], [], rows);
       rebuilt++;
     });
   }

@@ -3,7 +3,7 @@
 // before its boxes are written.
 import { canWrite } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
-import type { Queryable } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import * as gtSql from '../db/queries/ground-truth.mutations.js';
 import type { GroundTruthJsonRow } from '../db/queries/ground-truth.mutations.js';
 import { lockVideo, type LockedParent } from '../db/queries/video.mutations.js';
@@ -122,7 +122,7 @@ export async function deleteGroundTruth(deps: WriteDeps, idsArg: readonly string
 async function changeGroundTruth(
   deps: WriteDeps,
   ids: readonly string[],
-  change: (tx: Queryable, videoIds: string[]) => Promise<gtSql.ChangedPerParent[]>,
+  change: (tx: Transaction, videoIds: string[]) => Promise<gtSql.ChangedPerParent[]>,
 ): Promise<WriteResult<number>> {
   if (ids.length === 0) return { value: 0, changedTags: [] };
   const { changed, videos } = await deps.db.transaction(async (tx) => {

@@ -7,9 +7,10 @@
 // code path for both drivers, so JSON stays.
 import { getTableName } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../client.js';
-import { copyText } from '../copy.js';
+import { CopyBuffer, copyText } from '../copy.js';
 import { Params } from '../params.js';
 import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
+import type { EvaluationDetection } from './evaluation.queries.js';
 import type { ChangedPerParent, UpsertCounts } from './ground-truth.mutations.js';
 
 export type ValidationResultValue = DetectionEventRow['validationResult'];
@@ -64,34 +65,45 @@ const copyTarget = `${getTableName(d)} (${copyColumns.map((c) => c.name).join(',
  * COPY: no JSON to validate and take apart again, no ON CONFLICT, sort or RETURNING. `ids` count up
  * (uuidv7Batch), so the rows append to the primary-key index. The statement-level triggers (counters,
  * the session check of drizzle/0005) fire for COPY as for INSERT. Numbers print as JavaScript writes
- * them (the shortest text that reads back to the same double), as JSON did.
+ * them (the shortest text that reads back to the same double), as JSON did. Answers the rows as stored
+ * (real columns as Math.fround, see `real`), so live matching need not read them back.
  */
-export async function copyNewDetections(tx: Transaction, sessionId: string, rows: readonly NewDetection[], ids: readonly string[]): Promise<UpsertCounts> {
-  // Lines are joined 64 at a time and written into one buffer: one string of all lines built with +=
-  // is a tree of ~100,000 pieces that lives until the end (it tripled the garbage collector's share of
-  // a request), and a buffer write per line costs more than the line.
-  let buf = Buffer.allocUnsafe(rows.length * 128 + 4096);
-  let at = 0;
-  let lines = '';
-  const flush = () => {
-    // UTF-16 code units × 3 bound the UTF-8 bytes.
-    if (buf.length - at < lines.length * 3) {
-      const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, at + lines.length * 3));
-      buf.copy(grown, 0, 0, at);
-      buf = grown;
-    }
-    at += buf.write(lines, at);
-    lines = '';
-  };
+export async function copyNewDetections(
+  tx: Transaction,
+  sessionId: string,
+  rows: readonly NewDetection[],
+  ids: readonly string[],
+): Promise<UpsertCounts & { stored: EvaluationDetection[] }> {
+  const stored: EvaluationDetection[] = new Array(rows.length);
+  const out = new CopyBuffer(rows.length * 256);
   for (let i = 0; i < rows.length; i++) {
     const o = rows[i];
     const b = o.boundingBox;
-    lines += `${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${o.confidence}\t${o.validationResult ?? 'PENDING'}\t${b.x}\t${b.y}\t${b.width}\t${b.height}\n`;
-    if ((i & 63) === 63) flush();
+    const r = (stored[i] = {
+      id: ids[i],
+      testSessionId: sessionId,
+      frameNumber: o.frameNumber,
+      classLabel: o.classLabel,
+      confidence: Math.fround(o.confidence),
+      boundingBoxX: Math.fround(b.x),
+      boundingBoxY: Math.fround(b.y),
+      boundingBoxWidth: Math.fround(b.width),
+      boundingBoxHeight: Math.fround(b.height),
+    });
+    out.add(`${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${real(o.confidence, r.confidence)}\t${o.validationResult ?? 'PENDING'}\t${real(b.x, r.boundingBoxX)}\t${real(b.y, r.boundingBoxY)}\t${real(b.width, r.boundingBoxWidth)}\t${real(b.height, r.boundingBoxHeight)}\n`);
   }
-  flush();
-  await tx.copyIn('insertDetections', copyTarget, buf.subarray(0, at));
-  return { inserted: rows.length, written: rows.length };
+  await tx.copyIn('insertDetections', copyTarget, out.bytes());
+  return { inserted: rows.length, written: rows.length, stored };
+}
+
+/**
+ * What to print for `x` in a real (float4) column so that PostgreSQL stores `f` = Math.fround(x).
+ * PostgreSQL rounds the decimal text to float4; the shortest text of a double names the same float4 as
+ * the double itself, except for a double exactly halfway between two float4s (its text is not exact
+ * and may lie on either side, where Math.fround breaks the tie to even): that one is printed as `f`.
+ */
+function real(x: number, f: number): number {
+  return f !== x && (f + Math.fround(2 * x - f)) / 2 === x ? f : x;
 }
 
 /** Which of `ids` already belong to a session other than `sessionId`. */

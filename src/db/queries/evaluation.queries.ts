@@ -11,6 +11,15 @@ import { testSessionColumns } from './test-session.queries.js';
 
 const dialect = new PgDialect();
 
+// What matching reads of a detection and of a box, as JSON arrays. The float4 columns go out as
+// float8: JSON then carries each stored value exactly (float4's shortest text parses to a nearby
+// double, not the stored one), so every path matches on the values PostgreSQL holds, and a write that
+// knows what it stored (Math.fround, storedDetection) can match its own rows without reading them back.
+export const detectionFields = sql`${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}::float8,
+  ${d.boundingBoxX}::float8, ${d.boundingBoxY}::float8, ${d.boundingBoxWidth}::float8, ${d.boundingBoxHeight}::float8`;
+export const boxItem = sql`json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}::float8, ${g.y}::float8,
+  ${g.width}::float8, ${g.height}::float8, ${g.difficult})`;
+
 // One row per session (kind d) and per video (kind g), each carrying its detections or boxes as one
 // JSON array of arrays: PostgreSQL builds it, Node parses it natively (JSON.parse), instead of the
 // driver decoding tens of thousands of rows column by column. Only what matching needs: match and
@@ -23,12 +32,10 @@ const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
       AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
   )
   SELECT 'd' AS kind, ${d.testSessionId} AS parent,
-    json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
-      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text AS items
+json_agg(json_build_array(${detectionFields}))::text AS items
   FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s) GROUP BY ${d.testSessionId}
   UNION ALL
-  SELECT 'g', ${g.videoId},
-    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text
+  SELECT 'g', ${g.videoId}, json_agg(${boxItem})::text
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s) GROUP BY ${g.videoId}`);
 
 const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;

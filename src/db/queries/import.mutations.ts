@@ -5,7 +5,7 @@
 // SELECT … ON CONFLICT (id) DO UPDATE, which also finds the ids that belong to another parent.
 // An interrupted import keeps whole chunks; re-running the file upserts them again by id.
 import type { AccessScope } from '../../auth/scope.js';
-import { reservedTransaction, type Db, type Param, type Queryable } from '../client.js';
+import { reservedTransaction, type Db, type Param, type Queryable, type Transaction } from '../client.js';
 import { Params } from '../params.js';
 import { copyIn } from '../copy.js';
 
@@ -44,7 +44,7 @@ export interface LoadChunkOptions {
    */
   live?: {
     before(tx: Queryable, parents: readonly string[]): Promise<boolean>;
-    after(tx: Queryable, parents: readonly string[], ids: readonly string[]): Promise<void>;
+    after(tx: Transaction, parents: readonly string[], ids: readonly string[]): Promise<void>;
   };
 }
 
@@ -152,7 +152,7 @@ const settings = `/* importSettings */ SELECT set_config('synchronous_commit', '
 
 type Run = (text: string, params?: readonly Param[]) => Promise<Record<string, unknown>[]>;
 /** COPY FROM STDIN of `lines` (each ending in \n) into `target`. */
-type Copy = (target: string, lines: Iterable<string>) => Promise<void>;
+type Copy = (target: string, lines: Iterable<string | Uint8Array<ArrayBuffer>>) => Promise<void>;
 
 /** Chunks of ~1,000 COPY lines: few writes, bounded memory. */
 function* batched(rows: readonly ImportRow[], line: (r: ImportRow) => string): Generator<string> {
@@ -207,7 +207,7 @@ export async function loadChunk(
       else rejected.push({ line: r.line, reason: `test session ${r.p} is not running` });
     }
     const parents = [...usable.values()];
-    const tx: Queryable = { query: (text, params) => run(text, params) as Promise<never> };
+    const tx: Transaction = { query: (text, params) => run(text, params) as Promise<never>, copyIn: (_name, target, data) => copy(target, [data]) };
     const live = opts.live && good.length > 0 && (await opts.live.before(tx, parents.map((p) => p.id)));
     const afterWrite = async () => {
       if (live) await opts.live!.after(tx, parents.map((p) => p.id), good.map((r) => r.id));

@@ -3,10 +3,11 @@
 // reads of a live session (per-class ranked outcomes, matches by detection or by box). Matching runs in
 // Node (src/evaluation/matching.ts), never a round trip per frame or group.
 import type { AccessScope } from '../../auth/scope.js';
-import { fillPlaceholders, sql } from 'drizzle-orm';
+import { fillPlaceholders, getTableName, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { LiveClass } from '../../evaluation/live-metrics.js';
-import type { Param, Queryable } from '../client.js';
+import type { Param, Queryable, Transaction } from '../client.js';
+import { CopyBuffer, copyText } from '../copy.js';
 import {
   detectionEvents as d,
   groundTruthObjects as g,
@@ -14,7 +15,17 @@ import {
   liveMatches as m,
   testSessions as t,
 } from '../schema.js';
-import { detectionOfItem, parseBoxItems, parseDetectionItems, type DetectionItem, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
+import {
+  boxItem,
+  detectionFields,
+  detectionOfItem,
+  parseBoxItems,
+  parseDetectionItems,
+  type DetectionItem,
+  type EvaluationBox,
+  type EvaluationDetection,
+  type EvaluationInputs,
+} from './evaluation.queries.js';
 
 const dialect = new PgDialect();
 const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
@@ -26,12 +37,14 @@ export interface Touched {
   detectionIds?: readonly string[];
   boxIds?: readonly string[];
   /**
-   * New detections of the touched sessions named by their id range instead of a list: `count` rows
-   * with ids `first`..`last`, made by the server for this write (uuidv7Batch counts up), so none had a
-   * match. Another detection of the session whose id falls in the range only has its group re-matched
-   * too, which changes nothing. Saves sending and parsing 10,000 ids for a fresh batch.
+   * New detections of the touched sessions, written by this transaction with ids `first`..`last` made
+   * by the server (uuidv7Batch counts up), so none had a match: named by their id range instead of a
+   * list, and handed over as stored, so they are neither sent as 10,000 ids nor read back. Another
+   * detection of the session whose id falls in the range (a client may choose any id) only has its
+   * group re-matched too, which changes nothing, and is read like any other: only rows this
+   * transaction wrote are taken from `rows`.
    */
-  newDetections?: { first: string; last: string; count: number };
+  newDetections?: { first: string; last: string; rows: readonly EvaluationDetection[] };
 }
 
 const touchedParams = (x: Touched) => ({
@@ -63,26 +76,30 @@ export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly
 const touchedSessions = sql`SELECT ${t.id} FROM ${t}
   WHERE ${t.id} = ANY(${sql.placeholder('sessions')}::uuid[]) OR ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])`;
 
+// Not one of the new detections the caller hands over (Touched.newDetections): rows this transaction
+// wrote with an id in their range.
+const notNew = sql`NOT coalesce(${d.id} BETWEEN ${sql.placeholder('first')}::uuid AND ${sql.placeholder('last')}::uuid
+  AND ${d}.xmin = pg_current_xact_id()::xid, false)`;
+
 // A touched group's detections with their current match: through the (session, class) index for a
 // few groups; for many, the sessions' detections are read once (a materialized CTE, which the planner
 // cannot walk per group) and hashed against the groups. The planner cannot know how
 // many groups `grp` holds (it guesses a dozen) and walked the index once per group, 500 rows each:
 // 0.8 s for the 7,000 groups of a 10,000-detection ingest.
 const ddFew = sql`SELECT ${d.testSessionId} AS sid,
-    json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence}, ${d.boundingBoxX}, ${d.boundingBoxY},
-      ${d.boundingBoxWidth}, ${d.boundingBoxHeight}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
+    json_build_array(${detectionFields}, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
   FROM ${d} JOIN grp ON ${d.testSessionId} = grp.sid AND ${d.frameNumber} = grp.f AND ${d.classLabel} = grp.l
   LEFT JOIN ${m} ON ${m.testSessionId} = ${d.testSessionId} AND ${m.detectionId} = ${d.id}
-  WHERE ${m.detectionId} IS NOT NULL OR (${d.testSessionId}, ${d.frameNumber}, ${d.classLabel}) IN (SELECT sid, f, l FROM bg)`;
+  WHERE (${m.detectionId} IS NOT NULL OR (${d.testSessionId}, ${d.frameNumber}, ${d.classLabel}) IN (SELECT sid, f, l FROM bg)) AND ${notNew}`;
 const ddMany = sql`SELECT sd.sid,
     json_build_array(sd.id, sd.f, sd.l, sd.c, sd.x, sd.y, sd.w, sd.h, ${m.boxId}, ${m.iou}, ${m.ignored}, ${m.frameNumber}, ${m.classLabel}) AS j
   FROM sd JOIN grp ON grp.sid = sd.sid AND grp.f = sd.f AND grp.l = sd.l
   LEFT JOIN ${m} ON ${m.testSessionId} = sd.sid AND ${m.detectionId} = sd.id
   WHERE ${m.detectionId} IS NOT NULL OR (sd.sid, sd.f, sd.l) IN (SELECT sid, f, l FROM bg)`;
 const sessionDetections = sql`sd AS MATERIALIZED (
-    SELECT ${d.testSessionId} AS sid, ${d.id} AS id, ${d.frameNumber} AS f, ${d.classLabel} AS l, ${d.confidence} AS c,
-      ${d.boundingBoxX} AS x, ${d.boundingBoxY} AS y, ${d.boundingBoxWidth} AS w, ${d.boundingBoxHeight} AS h
-    FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s)
+    SELECT ${d.testSessionId} AS sid, ${d.id} AS id, ${d.frameNumber} AS f, ${d.classLabel} AS l, ${d.confidence}::float8 AS c,
+      ${d.boundingBoxX}::float8 AS x, ${d.boundingBoxY}::float8 AS y, ${d.boundingBoxWidth}::float8 AS w, ${d.boundingBoxHeight}::float8 AS h
+    FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM s) AND ${notNew}
   ),`;
 
 const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
@@ -116,8 +133,7 @@ const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
   ),
   vg AS (SELECT DISTINCT s.video_id, grp.f, grp.l FROM grp JOIN s ON s.id = grp.sid),
   bx AS MATERIALIZED (
-    SELECT ${g.videoId} AS video_id, ${g.frameNumber} AS f, ${g.classLabel} AS l,
-      json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}) AS j
+    SELECT ${g.videoId} AS video_id, ${g.frameNumber} AS f, ${g.classLabel} AS l, ${boxItem} AS j
     FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l
   ),
   -- Only in a group with a box can a detection match. Of the other groups only the detections that
@@ -154,7 +170,7 @@ type LiveDetectionItem = [...DetectionItem, boxId: string | null, iou: number | 
 /** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
 export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
   const fresh = touched.newDetections;
-  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.count ?? 0) > manyTouched;
+  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.rows.length ?? 0) > manyTouched;
   const statement = many ? inputsStatements.many : inputsStatements.few;
   const params = fillPlaceholders(statement.params, { threshold, ...touchedParams(touched), first: fresh?.first ?? null, last: fresh?.last ?? null }) as Param[];
   const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
@@ -173,6 +189,11 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
         }),
       );
     } else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
+  }
+  for (const row of fresh?.rows ?? []) {
+    let list = detections.get(row.testSessionId);
+    if (!list) detections.set(row.testSessionId, (list = []));
+    list.push({ ...row, current: null });
   }
   return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
 }
@@ -201,10 +222,30 @@ const writeStatement = dialect.sqlToQuery(sql`/* writeLiveMatches */
     frame_number = EXCLUDED.frame_number, class_label = EXCLUDED.class_label, box_id = EXCLUDED.box_id,
     iou = EXCLUDED.iou, ignored = EXCLUDED.ignored`);
 
-/** Removes the matches of detections now FP (`gone`) and writes new or changed ones (`rows`); disjoint sets. */
-export async function writeLiveMatches(db: Queryable, gone: readonly { s: string; d: string }[], rows: readonly LiveMatchJsonRow[]): Promise<void> {
-  const params = fillPlaceholders(writeStatement.params, { gone: JSON.stringify(gone), rows: JSON.stringify(rows) }) as Param[];
-  await db.query(writeStatement.sql, params);
+const matchColumns = [m.testSessionId, m.detectionId, m.frameNumber, m.classLabel, m.boxId, m.iou, m.ignored];
+const matchCopyTarget = `${getTableName(m)} (${matchColumns.map((c) => c.name).join(', ')})`;
+
+/**
+ * Removes the matches of detections now FP (`gone`) and writes those of detections that had a match
+ * (`changed`) and of those that had none (`added`); disjoint sets. When there are only additions (an
+ * ingest of new detections, a rebuild) they cannot conflict, so they go in with one COPY: no JSON to
+ * parse, no ON CONFLICT. One statement either way.
+ */
+export async function writeLiveMatches(
+  tx: Transaction,
+  gone: readonly { s: string; d: string }[],
+  changed: readonly LiveMatchJsonRow[],
+  added: readonly LiveMatchJsonRow[],
+): Promise<void> {
+  if (gone.length === 0 && changed.length === 0) {
+    const out = new CopyBuffer(added.length * 160);
+    // An IoU prints as the shortest text that reads back to the same double.
+    for (const r of added) out.add(`${r.s}\t${r.d}\t${r.f}\t${copyText(r.l)}\t${r.b}\t${r.i}\t${r.x ? 't' : 'f'}\n`);
+    await tx.copyIn('writeLiveMatches', matchCopyTarget, out.bytes());
+    return;
+  }
+  const params = fillPlaceholders(writeStatement.params, { gone: JSON.stringify(gone), rows: JSON.stringify([...changed, ...added]) }) as Param[];
+  await tx.query(writeStatement.sql, params);
 }
 
 const dropStatement = dialect.sqlToQuery(sql`/* dropLiveEvaluations */
@@ -292,12 +333,11 @@ const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
   SELECT 's', id, video_id::text, live::text, NULL, NULL, NULL FROM a
   UNION ALL
   SELECT 'x', ${d.testSessionId}, NULL,
-    json_agg(json_build_array(${d.id}, ${d.frameNumber}, ${d.classLabel}, ${d.confidence},
-      ${d.boundingBoxX}, ${d.boundingBoxY}, ${d.boundingBoxWidth}, ${d.boundingBoxHeight}))::text, NULL, NULL, NULL
+    json_agg(json_build_array(${detectionFields}))::text, NULL, NULL, NULL
   FROM ${d} WHERE ${d.testSessionId} IN (SELECT id FROM a WHERE NOT live) GROUP BY ${d.testSessionId}
   UNION ALL
   SELECT 'y', ${g.videoId}, NULL,
-    json_agg(json_build_array(${g.id}, ${g.frameNumber}, ${g.classLabel}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.difficult}))::text, NULL, NULL, NULL
+    json_agg(${boxItem})::text, NULL, NULL, NULL
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM a WHERE NOT live) GROUP BY ${g.videoId}`);
 
 export interface LiveSummaries {
