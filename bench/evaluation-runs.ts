@@ -95,7 +95,7 @@ export async function evaluationRuns(ctx: BenchContext, live: Truthgraph, dbName
         boundingBox: { x: b.x + b.w * 0.05, y: b.y, width: b.w, height: b.h },
       };
     });
-    const rounds = quick ? 2 : 7;
+    const rounds = quick ? 2 : 15;
     const times: Record<'live' | 'off', number[]> = { live: [], off: [] };
     const stmts: Record<'live' | 'off', number[]> = { live: [], off: [] };
     for (let i = 0; i < rounds * 2; i++) {
