@@ -263,24 +263,31 @@ describeEachDatabase('live evaluation', (database) => {
 
   it('writes of more than 200 rows (the reads that hash whole sessions and videos) are maintained like small ones', async () => {
     const big = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: 201, maxLength: 240 });
+    // Spread over 40 frames (120 groups), so a later big write that touches only frames below 20 leaves
+    // groups the hashed reads must not re-match.
+    const spread = <T extends { frame: number }>(xs: T[], frames: number) => xs.map((x, i) => ({ ...x, frame: x.frame + 4 * (i % (frames / 4)) }));
     await fc.assert(
       fc.asyncProperty(big(boxArb), big(detectionArb), nearArb(6), big(detectionArb), big(boxArb), async (boxes, withIds, nearPicks, idless, moreBoxes) => {
         const s = await newLiveSession();
-        const state: Session = { detections: [], boxes: boxes.map((b) => ({ ...b, id: crypto.randomUUID() })) };
+        const state: Session = { detections: [], boxes: spread(boxes, 40).map((b) => ({ ...b, id: crypto.randomUUID() })) };
         dataOf(await app.execute(writeBoxes, { v: s.videoId, o: state.boxes.map(boxInput) }));
-        const first = [...withIds.map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state.boxes, nearPicks)];
+        const first = [...spread(withIds, 40).map((d) => ({ ...d, id: crypto.randomUUID() })), ...near(state.boxes, nearPicks)];
         dataOf(await app.execute(ingest, { s: s.sessionId, d: first.map(detectionInput) }));
         state.detections.push(...first);
         await expectLiveEqualsReference(s, state);
-        await ingestWithoutIds(s, state, idless);
+        await ingestWithoutIds(s, state, spread(idless, 20));
         await expectLiveEqualsReference(s, state);
-        // New boxes and edits of existing ones (frame, class, geometry, difficult) in one write.
-        const edits = moreBoxes.map((b, i) => ({ ...b, id: i % 2 ? state.boxes[i % state.boxes.length].id : crypto.randomUUID() }));
+        // New boxes and edits of existing ones (frame, class, geometry, difficult) in one write, below frame 20.
+        const low = state.boxes.filter((b) => b.frame < 20);
+        const edits = spread(moreBoxes, 20).map((b, i) => ({ ...b, id: i % 2 && low.length ? low[i % low.length].id : crypto.randomUUID() }));
         const byId = new Map(edits.map((b) => [b.id, b]));
         dataOf(await app.execute(writeBoxes, { v: s.videoId, o: [...byId.values()].map(boxInput) }));
-        state.boxes = [...state.boxes.map((b) => byId.get(b.id) ?? b), ...[...byId.values()].filter((b) => !state.boxes.some((o) => o.id === b.id))];
+        const known = new Set(state.boxes.map((b) => b.id));
+        state.boxes = [...state.boxes.map((b) => byId.get(b.id) ?? b), ...[...byId.values()].filter((b) => !known.has(b.id))];
         await expectLiveEqualsReference(s, state);
-        const gone = state.boxes.filter((_, i) => i % 3 === 0).map((b) => b.id);
+        // More than 200 boxes deleted in one write.
+        const gone = state.boxes.filter((_, i) => i % 3 !== 0).map((b) => b.id);
+        expect(gone.length).toBeGreaterThan(200);
         dataOf(await app.execute(deleteBoxes, { ids: gone }));
         state.boxes = state.boxes.filter((b) => !gone.includes(b.id));
         await expectLiveEqualsReference(s, state);

@@ -105,11 +105,12 @@ export function detectionOfItem(
     testSessionId: sessionId,
     frameNumber,
     classLabel,
-    confidence,
-    boundingBoxX: x,
-    boundingBoxY: y,
-    boundingBoxWidth: w,
-    boundingBoxHeight: h,
+    // float4 values: exact as sent (float8 text), and still exact if a server prints fewer digits.
+    confidence: Math.fround(confidence),
+    boundingBoxX: Math.fround(x),
+    boundingBoxY: Math.fround(y),
+    boundingBoxWidth: Math.fround(w),
+    boundingBoxHeight: Math.fround(h),
   };
 }
 
@@ -120,10 +121,10 @@ export function parseBoxItems(videoId: string, items: string): EvaluationBox[] {
     videoId,
     frameNumber,
     classLabel,
-    x,
-    y,
-    width,
-    height,
+    x: Math.fround(x),
+    y: Math.fround(y),
+    width: Math.fround(width),
+    height: Math.fround(height),
     difficult,
   }));
 }

@@ -197,12 +197,21 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
       );
     } else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
   }
-  for (const row of fresh?.rows ?? []) {
+  if (fresh) appendNew(detections, fresh.rows);
+  return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
+}
+
+/** Adds the new batch to what was read, where the read holds none of it (or, should it ever, once). */
+function appendNew(detections: Map<string, LiveDetection[]>, rows: readonly EvaluationDetection[]): void {
+  const ids = new Set(rows.map((r) => r.id));
+  for (const [session, list] of detections) {
+    if (list.some((d) => ids.has(d.id))) detections.set(session, list.filter((d) => !ids.has(d.id)));
+  }
+  for (const row of rows) {
     let list = detections.get(row.testSessionId);
     if (!list) detections.set(row.testSessionId, (list = []));
     list.push({ ...row, current: null });
   }
-  return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
 }
 
 /** A live match as the write's JSON parameter carries it. */
