@@ -57,7 +57,8 @@ export async function startTruthgraph(o: TruthgraphOptions): Promise<Truthgraph>
     script: 'src/main.ts',
     env,
     path: '/graphql',
-    nodeFlags: o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(repoRoot, 'bench/profiles')] : [],
+    // BENCH_NODE_FLAGS: node flags for every server of a run (e.g. V8 heap settings, for A/B runs).
+    nodeFlags: [...(o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(repoRoot, 'bench/profiles')] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
   });
   // Production servers may require an API key (issue 7): probe without one.
   const probe = await post(server.url, { query: '{ __typename }', variables: {} });

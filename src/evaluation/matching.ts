@@ -145,21 +145,24 @@ export function prepareMatching<D extends MatchableDetection, B extends Matchabl
   return { ranked, groupBoxes, groupStart, groupSize, iouStart, ious, boxes };
 }
 
-export function matchPrepared<D extends MatchableDetection, B extends MatchableBox>(
-  p: PreparedMatching<D, B>,
-  iouThreshold: number,
-  minConfidence: number,
-): Matching<D, B> {
-  const ranked: D[] = [];
-  const byDetection = new Map<string, DetectionMatch<B>>();
-  const byBox = new Map<string, D>();
+/** matchIndices' answer for a detection that does not take part (confidence below minConfidence). */
+export const notTakingPart = -2;
+
+/**
+ * The greedy matching of a prepared read at one threshold, as indexes: per ranked detection, the
+ * index in groupBoxes of the box it took, -1 for none (FP) or notTakingPart. No object per detection:
+ * live maintenance re-matches 10,000 new detections per ingest.
+ */
+export function matchIndices<D extends MatchableDetection, B extends MatchableBox>(p: PreparedMatching<D, B>, iouThreshold: number, minConfidence: number): Int32Array {
+  const took = new Int32Array(p.ranked.length);
   const taken = new Uint8Array(p.groupBoxes.length);
   // Ranking the whole session and matching in that order is matching each (frame, class) group in
   // its own rank order: groups share no boxes.
   for (let i = 0; i < p.ranked.length; i++) {
-    const d = p.ranked[i];
-    if (!takesPart(d.confidence, minConfidence)) continue;
-    ranked.push(d);
+    if (!takesPart(p.ranked[i].confidence, minConfidence)) {
+      took[i] = notTakingPart;
+      continue;
+    }
     const from = p.iouStart[i];
     const first = p.groupStart[i];
     let best = -1;
@@ -167,11 +170,33 @@ export function matchPrepared<D extends MatchableDetection, B extends MatchableB
       const v = p.ious[from + j];
       if (v >= iouThreshold && (best < 0 || v > p.ious[from + best]) && !taken[first + j]) best = j;
     }
-    if (best >= 0) {
-      const box = p.groupBoxes[first + best];
-      taken[first + best] = 1;
+    if (best >= 0) taken[first + best] = 1;
+    took[i] = best >= 0 ? first + best : -1;
+  }
+  return took;
+}
+
+/** The IoU of ranked detection `i` with the box it took (`took[i]` ≥ 0). */
+export const iouOfTaken = (p: PreparedMatching<MatchableDetection, MatchableBox>, i: number, took: number) => p.ious[p.iouStart[i] + took - p.groupStart[i]];
+
+export function matchPrepared<D extends MatchableDetection, B extends MatchableBox>(
+  p: PreparedMatching<D, B>,
+  iouThreshold: number,
+  minConfidence: number,
+): Matching<D, B> {
+  const took = matchIndices(p, iouThreshold, minConfidence);
+  const ranked: D[] = [];
+  const byDetection = new Map<string, DetectionMatch<B>>();
+  const byBox = new Map<string, D>();
+  for (let i = 0; i < p.ranked.length; i++) {
+    const k = took[i];
+    if (k === notTakingPart) continue;
+    const d = p.ranked[i];
+    ranked.push(d);
+    if (k >= 0) {
+      const box = p.groupBoxes[k];
       byBox.set(box.id, d);
-      byDetection.set(d.id, { box, iou: p.ious[from + best], outcome: box.difficult ? 'IGNORED' : 'TP' });
+      byDetection.set(d.id, { box, iou: iouOfTaken(p, i, k), outcome: box.difficult ? 'IGNORED' : 'TP' });
     } else {
       byDetection.set(d.id, { box: null, iou: null, outcome: 'FP' });
     }

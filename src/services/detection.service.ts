@@ -82,8 +82,9 @@ export async function ingestDetections(
       });
     }
     if (detections.length === 0) return { result: { inserted: 0, updated: 0 }, session };
-    const copied = clientIds ? null : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
-    const counts = copied ?? (await detectionSql.upsertDetections(tx, sessionId, rows));
+    const counts = clientIds
+      ? await detectionSql.upsertDetections(tx, sessionId, rows)
+      : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
     if (counts.written < rows.length) {
       // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
       // never move or overwrite them; throwing rolls back.
@@ -95,9 +96,12 @@ export async function ingestDetections(
     await maintainLiveEvaluation(
       tx,
       deps.liveEvaluation,
-      copied
-        ? { sessionIds: [sessionId], newDetections: { first: fresh[0], last: fresh[fresh.length - 1], rows: copied.stored } }
-        : { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) },
+      clientIds
+        ? { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) }
+        : {
+            sessionIds: [sessionId],
+            newDetections: { first: fresh[0], last: fresh[fresh.length - 1], count: fresh.length, stored: () => detectionSql.storedDetections(sessionId, detections, fresh) },
+          },
     );
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });

@@ -20,7 +20,7 @@ import {
 import { lockTestSession } from '../db/queries/test-session.mutations.js';
 import { lockVideo } from '../db/queries/video.mutations.js';
 import { defaultLiveEvaluation, type LiveEvaluation } from '../evaluation/live.js';
-import { matchDetections } from '../evaluation/matching.js';
+import { iouOfTaken, matchDetections, matchIndices, prepareMatching } from '../evaluation/matching.js';
 
 /**
  * Box writes call this after locking their videos and before writing: it locks the videos' live
@@ -56,27 +56,28 @@ export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvalua
     const detections = inputs.detectionsOf(session.id);
     if (detections.length === 0) continue;
     // The inputs hold every detection and box of each touched group, so each group's matching is exact.
-    const matching = matchDetections(detections, inputs.boxesOf(session.videoId), iouThreshold, 0);
-    for (const det of detections) {
-      const now = matching.byDetection.get(det.id)!;
+    const prepared = prepareMatching(detections, inputs.boxesOf(session.videoId));
+    const took = matchIndices(prepared, iouThreshold, 0);
+    prepared.ranked.forEach((det, i) => {
       const was = det.current;
-      if (now.box === null) {
+      if (took[i] < 0) {
         if (was) gone.push({ s: session.id, d: det.id });
-        continue;
+        return;
       }
-      const ignored = now.outcome === 'IGNORED';
+      const box = prepared.groupBoxes[took[i]];
+      const iou = iouOfTaken(prepared, i, took[i]);
       if (
         was &&
-        was.boxId === now.box.id &&
-        was.iou === now.iou &&
-        was.ignored === ignored &&
+        was.boxId === box.id &&
+        was.iou === iou &&
+        was.ignored === box.difficult &&
         was.frameNumber === det.frameNumber &&
         was.classLabel === det.classLabel
       ) {
-        continue;
+        return;
       }
-      (was ? changed : added).push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: ignored });
-    }
+      (was ? changed : added).push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: box.id, i: iou, x: box.difficult });
+    });
   }
   if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
 }

@@ -65,45 +65,44 @@ const copyTarget = `${getTableName(d)} (${copyColumns.map((c) => c.name).join(',
  * COPY: no JSON to validate and take apart again, no ON CONFLICT, sort or RETURNING. `ids` count up
  * (uuidv7Batch), so the rows append to the primary-key index. The statement-level triggers (counters,
  * the session check of drizzle/0005) fire for COPY as for INSERT. Numbers print as JavaScript writes
- * them (the shortest text that reads back to the same double), as JSON did. Answers the rows as stored
- * (real columns as Math.fround, see `real`), so live matching need not read them back.
+ * them (the shortest text that reads back to the same double), as JSON did, but for `real`.
  */
-export async function copyNewDetections(
-  tx: Transaction,
-  sessionId: string,
-  rows: readonly NewDetection[],
-  ids: readonly string[],
-): Promise<UpsertCounts & { stored: EvaluationDetection[] }> {
-  const stored: EvaluationDetection[] = new Array(rows.length);
+export async function copyNewDetections(tx: Transaction, sessionId: string, rows: readonly NewDetection[], ids: readonly string[]): Promise<UpsertCounts> {
   const out = new CopyBuffer(rows.length * 256);
   for (let i = 0; i < rows.length; i++) {
     const o = rows[i];
     const b = o.boundingBox;
-    const r = (stored[i] = {
-      id: ids[i],
-      testSessionId: sessionId,
-      frameNumber: o.frameNumber,
-      classLabel: o.classLabel,
-      confidence: Math.fround(o.confidence),
-      boundingBoxX: Math.fround(b.x),
-      boundingBoxY: Math.fround(b.y),
-      boundingBoxWidth: Math.fround(b.width),
-      boundingBoxHeight: Math.fround(b.height),
-    });
-    out.add(`${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${real(o.confidence, r.confidence)}\t${o.validationResult ?? 'PENDING'}\t${real(b.x, r.boundingBoxX)}\t${real(b.y, r.boundingBoxY)}\t${real(b.width, r.boundingBoxWidth)}\t${real(b.height, r.boundingBoxHeight)}\n`);
+    out.add(`${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${real(o.confidence)}\t${o.validationResult ?? 'PENDING'}\t${real(b.x)}\t${real(b.y)}\t${real(b.width)}\t${real(b.height)}\n`);
   }
   await tx.copyIn('insertDetections', copyTarget, out.bytes());
-  return { inserted: rows.length, written: rows.length, stored };
+  return { inserted: rows.length, written: rows.length };
 }
 
 /**
- * What to print for `x` in a real (float4) column so that PostgreSQL stores `f` = Math.fround(x).
- * PostgreSQL rounds the decimal text to float4; the shortest text of a double names the same float4 as
- * the double itself, except for a double exactly halfway between two float4s (its text is not exact
- * and may lie on either side, where Math.fround breaks the tie to even): that one is printed as `f`.
+ * What to print for `x` in a real (float4) column so that PostgreSQL stores Math.fround(x) (what
+ * storedDetections answers). PostgreSQL rounds the decimal text to float4; the shortest text of a
+ * double names the same float4 as the double itself, except for a double exactly halfway between two
+ * float4s (its text is not exact and may lie on either side, where Math.fround breaks the tie to
+ * even): that one is printed as the float4.
  */
-function real(x: number, f: number): number {
+function real(x: number): number {
+  const f = Math.fround(x);
   return f !== x && (f + Math.fround(2 * x - f)) / 2 === x ? f : x;
+}
+
+/** The rows copyNewDetections wrote, as stored (real columns as Math.fround): live matching needs not read them back. */
+export function storedDetections(sessionId: string, rows: readonly NewDetection[], ids: readonly string[]): EvaluationDetection[] {
+  return rows.map((o, i) => ({
+    id: ids[i],
+    testSessionId: sessionId,
+    frameNumber: o.frameNumber,
+    classLabel: o.classLabel,
+    confidence: Math.fround(o.confidence),
+    boundingBoxX: Math.fround(o.boundingBox.x),
+    boundingBoxY: Math.fround(o.boundingBox.y),
+    boundingBoxWidth: Math.fround(o.boundingBox.width),
+    boundingBoxHeight: Math.fround(o.boundingBox.height),
+  }));
 }
 
 /** Which of `ids` already belong to a session other than `sessionId`. */
