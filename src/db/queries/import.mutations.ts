@@ -216,14 +216,20 @@ export async function loadChunk(
 
     if (opts.copyFirst ?? true) {
       await run(`/* importCopySavepoint */ SAVEPOINT import_copy`);
+      let copied = false;
       try {
         await copy(copyTarget(kind), batched(good, copyLine));
         await run(`/* importCopyRelease */ RELEASE SAVEPOINT import_copy`);
-        await afterWrite();
-        return { inserted: good.length, updated: 0, rejected, parents, path: 'copy', foreignKeyTriggersSkipped };
+        copied = true;
       } catch (err) {
         if (!copyFailedOnExistingRows(err)) throw err;
         await run(`/* importCopyRollback */ ROLLBACK TO SAVEPOINT import_copy`);
+      }
+      // Outside the try: an error of the live maintenance is its own, not "the COPY hit existing rows"
+      // (the savepoint is released by then, so rolling back to it would hide the real error).
+      if (copied) {
+        await afterWrite();
+        return { inserted: good.length, updated: 0, rejected, parents, path: 'copy', foreignKeyTriggersSkipped };
       }
     }
 
