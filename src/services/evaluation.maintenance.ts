@@ -20,7 +20,7 @@ import {
 import { lockTestSession } from '../db/queries/test-session.mutations.js';
 import { lockVideo } from '../db/queries/video.mutations.js';
 import { defaultLiveEvaluation, type LiveEvaluation } from '../evaluation/live.js';
-import { iouOfTaken, matchDetections, matchIndices, prepareMatching } from '../evaluation/matching.js';
+import { iouOfTaken, matchIndices, prepareMatching, type MatchableBox, type MatchableDetection } from '../evaluation/matching.js';
 
 /**
  * Box writes call this after locking their videos and before writing: it locks the videos' live
@@ -53,33 +53,36 @@ export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvalua
   const changed: LiveMatchJsonRow[] = [];
   const added: LiveMatchJsonRow[] = [];
   for (const session of inputs.sessions) {
-    const detections = inputs.detectionsOf(session.id);
-    if (detections.length === 0) continue;
     // The inputs hold every detection and box of each touched group, so each group's matching is exact.
-    const prepared = prepareMatching(detections, inputs.boxesOf(session.videoId));
-    const took = matchIndices(prepared, iouThreshold, 0);
-    prepared.ranked.forEach((det, i) => {
+    forEachMatch(session.id, inputs.detectionsOf(session.id), inputs.boxesOf(session.videoId), iouThreshold, (det, row) => {
       const was = det.current;
-      if (took[i] < 0) {
+      if (!row) {
         if (was) gone.push({ s: session.id, d: det.id });
-        return;
+      } else if (!was) {
+        added.push(row);
+      } else if (was.boxId !== row.b || was.iou !== row.i || was.ignored !== row.x || was.frameNumber !== row.f || was.classLabel !== row.l) {
+        changed.push(row);
       }
-      const box = prepared.groupBoxes[took[i]];
-      const iou = iouOfTaken(prepared, i, took[i]);
-      if (
-        was &&
-        was.boxId === box.id &&
-        was.iou === iou &&
-        was.ignored === box.difficult &&
-        was.frameNumber === det.frameNumber &&
-        was.classLabel === det.classLabel
-      ) {
-        return;
-      }
-      (was ? changed : added).push({ s: session.id, d: det.id, f: det.frameNumber, l: det.classLabel, b: box.id, i: iou, x: box.difficult });
     });
   }
   if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
+}
+
+/** Matches `detections` against `boxes` at `threshold` and hands each detection its match row (null: a FP). */
+function forEachMatch<D extends MatchableDetection>(
+  sessionId: string,
+  detections: readonly D[],
+  boxes: readonly MatchableBox[],
+  threshold: number,
+  each: (det: D, row: LiveMatchJsonRow | null) => void,
+): void {
+  if (detections.length === 0) return;
+  const prepared = prepareMatching(detections, boxes);
+  const took = matchIndices(prepared, threshold, 0);
+  prepared.ranked.forEach((det, i) => {
+    const box = took[i] < 0 ? null : prepared.groupBoxes[took[i]];
+    each(det, box && { s: sessionId, d: det.id, f: det.frameNumber, l: det.classLabel, b: box.id, i: iouOfTaken(prepared, i, took[i]), x: box.difficult });
+  });
 }
 
 /** A new session is live from its first detection (it has none yet, so nothing to match). */
@@ -105,13 +108,10 @@ export async function rebuildLiveEvaluation(db: Db, sessionIds: readonly string[
       }
       await startLiveEvaluation(tx, sessionId, config.iouThreshold);
       const inputs = await evaluationInputsBySessions(tx, adminScope, [sessionId]);
-      const detections = inputs.detectionsOf(sessionId);
-      const matching = matchDetections(detections, inputs.boxesOf(videoId), config.iouThreshold, 0);
       const rows: LiveMatchJsonRow[] = [];
-      for (const det of detections) {
-        const now = matching.byDetection.get(det.id)!;
-        if (now.box) rows.push({ s: sessionId, d: det.id, f: det.frameNumber, l: det.classLabel, b: now.box.id, i: now.iou!, x: now.outcome === 'IGNORED' });
-      }
+      forEachMatch(sessionId, inputs.detectionsOf(sessionId), inputs.boxesOf(videoId), config.iouThreshold, (_, row) => {
+        if (row) rows.push(row);
+      });
       if (rows.length) await writeLiveMatches(tx, [], [], rows);
       rebuilt++;
     });
