@@ -3,7 +3,13 @@
 // format the server splits by tab — on postgres.js and on PGlite (which reads one in-memory blob).
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { getTableName, type Column, type Table } from 'drizzle-orm';
 import type { ReservedSql } from 'postgres';
+
+/** A COPY target, `table (column, …)`, from the schema's references (a renamed column fails to compile). */
+export function copyTarget(table: Table, columns: readonly Column[]): string {
+  return `${getTableName(table)} (${columns.map((c) => c.name).join(', ')})`;
+}
 
 /** COPY text format: backslash, tab, newline and carriage return escaped (NUL is refused before). */
 export function copyText(s: string): string {

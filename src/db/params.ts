@@ -4,6 +4,9 @@
 import type { AccessScope } from '../auth/scope.js';
 import type { Param } from './client.js';
 
+/** A uuid[] parameter's text (`{a,b}`); ids must already be validated uuids. */
+export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
 export class Params {
   readonly values: Param[] = [];
   add(value: Param): string {
@@ -12,7 +15,7 @@ export class Params {
   }
   /** ids must already be validated uuids (the API checks them before any SQL runs). */
   uuids(ids: readonly string[]): string {
-    return `${this.add(`{${ids.join(',')}}`)}::uuid[]`;
+    return `${this.add(uuidArray(ids))}::uuid[]`;
   }
   /**
    * The FROM item of a per-parent LATERAL page: `parent(id)`. One parent becomes a constant, so the

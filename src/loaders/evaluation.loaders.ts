@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { completedSessionsByProjects, evaluationInputsBySessions, type EvaluationBox, type EvaluationDetection } from '../db/queries/evaluation.queries.js';
-import { liveEvaluationBySessions, liveMatchesByBoxes, liveMatchesByDetections, type LiveMatchRef } from '../db/queries/live-evaluation.queries.js';
+import { liveEvaluationBySessions, liveMatchesByBoxes, liveMatchesByDetections, type LiveMatchRef } from '../db/queries/live-evaluation-reads.queries.js';
 import type { TestSessionRow } from '../db/schema.js';
 import { defaultLiveEvaluation } from '../evaluation/live.js';
 import { liveMetrics, type LiveClass } from '../evaluation/live-metrics.js';

@@ -4,7 +4,7 @@
 import { canWrite } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
 import { applyEvaluationResults } from '../db/queries/evaluation.queries.js';
-import { liveEvaluationBySessions } from '../db/queries/live-evaluation.queries.js';
+import { liveEvaluationBySessions } from '../db/queries/live-evaluation-reads.queries.js';
 import { lockTestSession } from '../db/queries/test-session.mutations.js';
 import { testSessionsByIds } from '../db/queries/test-session.queries.js';
 import type { TestSessionRow } from '../db/schema.js';

@@ -5,9 +5,8 @@
 // json_to_recordset 344 ms vs unnest over one array per column 465 ms at load average 10, and 962 vs
 // 949 ms at load average 18 — no better than noise for unnest, while JSON keeps one parameter and one
 // code path for both drivers, so JSON stays.
-import { getTableName } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../client.js';
-import { CopyBuffer, copyText } from '../copy.js';
+import { CopyBuffer, copyTarget, copyText } from '../copy.js';
 import { Params } from '../params.js';
 import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
 import type { EvaluationDetection } from './evaluation.queries.js';
@@ -57,8 +56,10 @@ export interface NewDetection {
   boundingBox: { x: number; y: number; width: number; height: number };
 }
 
-const copyColumns = [d.id, d.testSessionId, d.frameNumber, d.timestamp, d.classLabel, d.confidence, d.validationResult, d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight];
-const copyTarget = `${getTableName(d)} (${copyColumns.map((c) => c.name).join(', ')})`;
+const newDetectionsTarget = copyTarget(d, [
+  d.id, d.testSessionId, d.frameNumber, d.timestamp, d.classLabel, d.confidence, d.validationResult,
+  d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight,
+]);
 
 /**
  * Inserts rows whose ids were made by the server for this call (no row can have them yet) with one
@@ -74,7 +75,7 @@ export async function copyNewDetections(tx: Transaction, sessionId: string, rows
     const b = o.boundingBox;
     out.add(`${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${real(o.confidence)}\t${o.validationResult ?? 'PENDING'}\t${real(b.x)}\t${real(b.y)}\t${real(b.width)}\t${real(b.height)}\n`);
   }
-  await tx.copyIn('insertDetections', copyTarget, out.bytes());
+  await tx.copyIn('insertDetections', newDetectionsTarget, out.bytes());
   return { inserted: rows.length, written: rows.length };
 }
 

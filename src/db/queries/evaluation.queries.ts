@@ -6,6 +6,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
+import { uuidArray } from '../params.js';
 import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
 import { testSessionColumns } from './test-session.queries.js';
 
@@ -37,8 +38,6 @@ json_agg(json_build_array(${detectionFields}))::text AS items
   UNION ALL
   SELECT 'g', ${g.videoId}, json_agg(${boxItem})::text
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s) GROUP BY ${g.videoId}`);
-
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 const completedStatement = dialect.sqlToQuery(sql`/* completedSessionsByProjects */
   SELECT ${sql.raw(testSessionColumns)} FROM ${t} t
