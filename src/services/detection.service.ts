@@ -8,7 +8,7 @@ import type { DetectionJsonRow, NewDetection, ValidationResultValue } from '../d
 import { lockSessionsOfDetections, lockTestSession, type LockedSession } from '../db/queries/test-session.mutations.js';
 import { AppError } from '../errors.js';
 import { BatchProblems, checkBatchSize, notAvailable, notFound, requireUuid, requireUuidList } from './batch-problems.js';
-import { maintainLiveEvaluation } from './evaluation.maintenance.js';
+import { maintainLiveEvaluation, rematchLiveEvaluation } from './evaluation.maintenance.js';
 import type { UpsertResult } from './ground-truth.service.js';
 import type { WriteDeps, WriteResult } from './run-write.js';
 import { uuidv7, uuidv7Batch } from '../db/uuid7.js';
@@ -82,9 +82,24 @@ export async function ingestDetections(
       });
     }
     if (detections.length === 0) return { result: { inserted: 0, updated: 0 }, session };
-    const counts = clientIds
-      ? await detectionSql.upsertDetections(tx, sessionId, rows)
-      : await detectionSql.copyNewDetections(tx, sessionId, detections, fresh);
+    if (!clientIds) {
+      // The live maintenance's read goes first on the connection and the COPY after it, so Node
+      // matches the batch while PostgreSQL copies it; the matches are written after the batch.
+      const [rematched, copied] = await Promise.allSettled([
+        rematchLiveEvaluation(tx, deps.liveEvaluation, {
+          sessionIds: [sessionId],
+          newDetections: { sessionId, first: fresh[0], last: fresh[fresh.length - 1], stored: () => detectionSql.storedDetections(sessionId, detections, fresh) },
+        }),
+        twoTurnsLater().then(() => detectionSql.copyNewDetections(tx, sessionId, detections, fresh)),
+      ]);
+      // Both have settled, so nothing is sent after the transaction ends. Of two errors, the one that
+      // is not "current transaction is aborted" came first.
+      const failed = [rematched, copied].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failed.length) throw failed.find((e) => (e as { code?: string } | null)?.code !== '25P02') ?? failed[0];
+      await (rematched as PromiseFulfilledResult<() => Promise<void>>).value();
+      return { result: { inserted: detections.length, updated: 0 }, session };
+    }
+    const counts = await detectionSql.upsertDetections(tx, sessionId, rows);
     if (counts.written < rows.length) {
       // Some ids belong to another session (the caller's or another tenant's: the answer is the same):
       // never move or overwrite them; throwing rolls back.
@@ -93,16 +108,7 @@ export async function ingestDetections(
       rows.forEach((r, i) => foreign.has(r.id) && p.add(i, 'id', notAvailable));
       p.throwIfAny('detections', rows.length);
     }
-    await maintainLiveEvaluation(
-      tx,
-      deps.liveEvaluation,
-      clientIds
-        ? { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) }
-        : {
-            sessionIds: [sessionId],
-            newDetections: { first: fresh[0], last: fresh[fresh.length - 1], count: fresh.length, stored: () => detectionSql.storedDetections(sessionId, detections, fresh) },
-          },
-    );
+    await maintainLiveEvaluation(tx, deps.liveEvaluation, { sessionIds: [sessionId], detectionIds: rows.map((r) => r.id) });
     return { result: { inserted: counts.inserted, updated: counts.written - counts.inserted }, session };
   });
   return { value: result, changedTags: result.inserted + result.updated > 0 ? detectionTags([session]) : [] };
@@ -131,3 +137,10 @@ export async function setValidationResults(
     changedTags: detectionTags(sessions.filter((s) => touched.has(s.id))),
   };
 }
+
+/**
+ * Two turns of the event loop later. postgres.js sends a statement from a setImmediate, so a
+ * statement issued before is then on its way: the COPY's 10,000 rows, built first, held the
+ * maintenance's read back by the ~15 ms they take to build.
+ */
+const twoTurnsLater = () => new Promise((r) => setImmediate(r)).then(() => new Promise((r) => setImmediate(r)));

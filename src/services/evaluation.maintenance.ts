@@ -43,11 +43,18 @@ export async function lockLiveSessionsForBoxWrite(tx: Queryable, config: LiveEva
  * live sessions (lockLiveSessionsForBoxWrite).
  */
 export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvaluation | undefined, touched: Touched): Promise<void> {
+  const write = await rematchLiveEvaluation(tx, config, touched);
+  await write();
+}
+
+/**
+ * maintainLiveEvaluation's read and matching; answers its write of the matches. An ingest of new
+ * detections reads and matches while its COPY runs (`touched.newDetections`, read before they are
+ * written) and writes the matches once the COPY is done: one statement at a time on the connection.
+ */
+export async function rematchLiveEvaluation(tx: Transaction, config: LiveEvaluation | undefined, touched: Touched): Promise<() => Promise<void>> {
   const { live, iouThreshold } = config ?? defaultLiveEvaluation;
-  if (!live) {
-    await dropLiveEvaluations(tx, touched);
-    return;
-  }
+  if (!live) return () => dropLiveEvaluations(tx, touched);
   const inputs = await liveMatchInputs(tx, iouThreshold, touched);
   const gone: { s: string; d: string }[] = [];
   const changed: LiveMatchJsonRow[] = [];
@@ -65,7 +72,9 @@ export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvalua
       }
     });
   }
-  if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
+  return async () => {
+    if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
+  };
 }
 
 /** Matches `detections` against `boxes` at `threshold` and hands each detection its match row (null: a FP). */

@@ -68,7 +68,7 @@ const newDetectionsTarget = copyTarget(d, [
  * the session check of drizzle/0005) fire for COPY as for INSERT. Numbers print as JavaScript writes
  * them (the shortest text that reads back to the same double), as JSON did, but for `real`.
  */
-export async function copyNewDetections(tx: Transaction, sessionId: string, rows: readonly NewDetection[], ids: readonly string[]): Promise<UpsertCounts> {
+export async function copyNewDetections(tx: Transaction, sessionId: string, rows: readonly NewDetection[], ids: readonly string[]): Promise<void> {
   const out = new CopyBuffer(rows.length * 256);
   for (let i = 0; i < rows.length; i++) {
     const o = rows[i];
@@ -76,7 +76,6 @@ export async function copyNewDetections(tx: Transaction, sessionId: string, rows
     out.add(`${ids[i]}\t${sessionId}\t${o.frameNumber}\t${o.timestamp}\t${copyText(o.classLabel)}\t${real(o.confidence)}\t${o.validationResult ?? 'PENDING'}\t${real(b.x)}\t${real(b.y)}\t${real(b.width)}\t${real(b.height)}\n`);
   }
   await tx.copyIn('insertDetections', newDetectionsTarget, out.bytes());
-  return { inserted: rows.length, written: rows.length };
 }
 
 /**

@@ -33,15 +33,15 @@ export interface Touched {
   detectionIds?: readonly string[];
   boxIds?: readonly string[];
   /**
-   * New detections of the touched sessions, written by this transaction with ids `first`..`last` made
-   * by the server (uuidv7Batch counts up), so none had a match: named by their id range instead of a
-   * list, and handed over as stored (`stored`, called only when a live session needs them), so they are
-   * neither sent as 10,000 ids nor read back. Another
-   * detection of the session whose id falls in the range (a client may choose any id) only has its
-   * group re-matched too, which changes nothing, and is read like any other: only rows this
-   * transaction wrote are taken from `rows`.
+   * New detections of session `sessionId`, with ids `first`..`last` made by the server (uuidv7Batch
+   * counts up), so none had a match: handed over as stored (`stored`, called only when live evaluation
+   * is on), so they are neither sent as 10,000 ids nor read back, and their (frame, class) groups are
+   * sent instead of found from their rows. The caller may read before it writes them (the read then
+   * overlaps nothing of the batch); should it read after, only rows this transaction wrote in the id
+   * range are left out of the read (another detection of the session may carry any id a client chose),
+   * and a batch row read back anyway is taken once.
    */
-  newDetections?: { first: string; last: string; count: number; stored: () => readonly EvaluationDetection[] };
+  newDetections?: { sessionId: string; first: string; last: string; stored: () => readonly EvaluationDetection[] };
 }
 
 const touchedParams = (x: Touched) => ({
@@ -100,14 +100,15 @@ const sessionDetections = sql`sd AS MATERIALIZED (
   ),`;
 
 // The touched groups' boxes: through the (video, frame, class) index for a few groups. For many, the
-// videos' boxes are read once and each is looked up in one jsonb object of the groups' keys: the
-// planner cannot know how many groups there are (it guesses one) and walked the index once per group
-// (36 ms for the 7,000 groups of a 10,000-detection ingest), and any join it would also walk per group.
+// videos' boxes are read once and each is looked up in a hash of the groups: the planner cannot know
+// how many groups there are (it guesses one) and walked the index once per group (36 ms for the 7,000
+// groups of a 10,000-detection ingest), and so would any join it made of them. `IS TRUE` keeps the
+// IN a hashed subplan, which the planner would otherwise turn into such a join.
 const bxFew = sql`SELECT ${g.videoId} AS video_id, ${g.frameNumber} AS f, ${g.classLabel} AS l, ${boxItem} AS j
     FROM ${g} JOIN vg ON ${g.videoId} = vg.video_id AND ${g.frameNumber} = vg.f AND ${g.classLabel} = vg.l`;
 const bxMany = sql`SELECT ${g.videoId} AS video_id, ${g.frameNumber} AS f, ${g.classLabel} AS l, ${boxItem} AS j
-    FROM ${g}, (SELECT jsonb_object_agg(video_id || '/' || f || '/' || l, true) AS k FROM vg) keys
-    WHERE ${g.videoId} IN (SELECT video_id FROM s) AND keys.k ? (${g.videoId} || '/' || ${g.frameNumber} || '/' || ${g.classLabel})`;
+    FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s)
+      AND ((${g.videoId}, ${g.frameNumber}, ${g.classLabel}) IN (SELECT video_id, f, l FROM vg)) IS TRUE`;
 
 const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
   WITH dropped AS (
@@ -126,8 +127,8 @@ const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
     SELECT ${d.testSessionId} AS sid, ${d.frameNumber} AS f, ${d.classLabel} AS l FROM ${d}
     WHERE ${d.id} = ANY(${sql.placeholder('detections')}::uuid[]) AND ${d.testSessionId} IN (SELECT id FROM s)
     UNION
-    SELECT ${d.testSessionId}, ${d.frameNumber}, ${d.classLabel} FROM ${d}
-    WHERE ${d.id} BETWEEN ${sql.placeholder('first')}::uuid AND ${sql.placeholder('last')}::uuid AND ${d.testSessionId} IN (SELECT id FROM s)
+    SELECT s.id, b.f, b.l FROM s, json_to_recordset(${sql.placeholder('batchGroups')}::json) AS b(f int, l text)
+    WHERE s.id = ${sql.placeholder('batchSession')}::uuid
     UNION
     SELECT ${m.testSessionId}, ${m.frameNumber}, ${m.classLabel} FROM ${m}
     WHERE ${m.testSessionId} IN (SELECT id FROM s) AND ${m.detectionId} = ANY(${sql.placeholder('detections')}::uuid[])
@@ -174,9 +175,17 @@ type LiveDetectionItem = [...DetectionItem, boxId: string | null, iou: number | 
 /** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
 export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
   const fresh = touched.newDetections;
-  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.count ?? 0) > manyTouched;
+  const batch = fresh?.stored() ?? [];
+  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + batch.length > manyTouched;
   const statement = many ? inputsStatements.many : inputsStatements.few;
-  const params = fillPlaceholders(statement.params, { threshold, ...touchedParams(touched), first: fresh?.first ?? null, last: fresh?.last ?? null }) as Param[];
+  const params = fillPlaceholders(statement.params, {
+    threshold,
+    ...touchedParams(touched),
+    first: fresh?.first ?? null,
+    last: fresh?.last ?? null,
+    batchSession: fresh?.sessionId ?? null,
+    batchGroups: groupsOf(batch),
+  }) as Param[];
   const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
   const sessions: LiveInputs['sessions'] = [];
   const detections = new Map<string, LiveDetection[]>();
@@ -194,15 +203,32 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
       );
     } else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
   }
-  if (fresh && sessions.length) appendNew(detections, fresh.stored());
+  if (fresh && sessions.length) appendNew(detections, fresh, batch);
   return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
 }
 
+/** The (frame, class) groups of a batch, once each, as the inputs statement's JSON parameter. */
+function groupsOf(batch: readonly EvaluationDetection[]): string {
+  const seen = new Set<string>();
+  const groups: { f: number; l: string }[] = [];
+  for (const d of batch) {
+    const key = `${d.frameNumber}/${d.classLabel}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      groups.push({ f: d.frameNumber, l: d.classLabel });
+    }
+  }
+  return JSON.stringify(groups);
+}
+
 /** Adds the new batch to what was read, where the read holds none of it (or, should it ever, once). */
-function appendNew(detections: Map<string, LiveDetection[]>, rows: readonly EvaluationDetection[]): void {
-  const ids = new Set(rows.map((r) => r.id));
+function appendNew(detections: Map<string, LiveDetection[]>, fresh: NonNullable<Touched['newDetections']>, rows: readonly EvaluationDetection[]): void {
+  const readBack = (d: LiveDetection) => d.id >= fresh.first && d.id <= fresh.last;
   for (const [session, list] of detections) {
-    if (list.some((d) => ids.has(d.id))) detections.set(session, list.filter((d) => !ids.has(d.id)));
+    if (list.some(readBack)) {
+      const ids = new Set(rows.map((r) => r.id));
+      detections.set(session, list.filter((d) => !ids.has(d.id)));
+    }
   }
   for (const row of rows) {
     let list = detections.get(row.testSessionId);
