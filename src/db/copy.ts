@@ -1,7 +1,7 @@
 // COPY … FROM STDIN for the bulk write paths (the import's chunks, an ingest of new detections): the
 // cheapest way to hand PostgreSQL many rows — no JSON to validate and take apart again, a text
 // format the server splits by tab — on postgres.js and on PGlite (which reads one in-memory blob).
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getTableName, type Column, type Table } from 'drizzle-orm';
 import type { ReservedSql } from 'postgres';
@@ -60,13 +60,24 @@ export class CopyBuffer {
  * settles the writable when the server refuses the data after CopyDone (porsager/postgres#1173, fix
  * pending in #1183): the pipeline would hang until idle_in_transaction_session_timeout closed the
  * connection. The server's error still reaches the query's `reject`, so that is where it is caught.
+ * And when the server refuses the COPY as it starts (a statement-level trigger), postgres.js destroys
+ * the stream with the error in the same turn that hands it over, before anyone listens: the 'error'
+ * event would end the process. So the stream gets a listener as it is handed over.
  */
 export async function copyIn(tx: ReservedSql, statement: string, lines: Iterable<string | Uint8Array>): Promise<void> {
-  const query = tx.unsafe(statement) as unknown as { reject: (err: unknown) => void; writable(): Promise<Writable> };
+  const query = tx.unsafe(statement) as unknown as {
+    resolve: (value: unknown) => void;
+    reject: (err: unknown) => void;
+    writable(): Promise<Writable>;
+  };
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => {}); // raced below; never left unhandled
-  const reject = query.reject;
+  const { resolve, reject } = query;
+  query.resolve = (value) => {
+    if (value instanceof Writable) value.on('error', () => {}); // the error reaches `failed`
+    resolve(value);
+  };
   query.reject = (err) => {
     fail(err);
     reject(err);

@@ -92,11 +92,11 @@ export async function ingestDetections(
         }),
         twoTurnsLater().then(() => detectionSql.copyNewDetections(tx, sessionId, detections, fresh)),
       ]);
-      // Both have settled, so nothing is sent after the transaction ends. Of two errors, the one that
-      // is not "current transaction is aborted" came first.
-      const failed = [rematched, copied].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      if (failed.length) throw failed.find((e) => (e as { code?: string } | null)?.code !== '25P02') ?? failed[0];
-      await (rematched as PromiseFulfilledResult<() => Promise<void>>).value();
+      // Both have settled, so nothing is sent after the transaction ends. The read went first: its
+      // error, if any, is the cause (the COPY then met "current transaction is aborted").
+      if (rematched.status === 'rejected') throw rematched.reason;
+      if (copied.status === 'rejected') throw copied.reason;
+      await rematched.value();
       return { result: { inserted: detections.length, updated: 0 }, session };
     }
     const counts = await detectionSql.upsertDetections(tx, sessionId, rows);
