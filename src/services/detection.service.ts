@@ -88,7 +88,13 @@ export async function ingestDetections(
       const [rematched, copied] = await Promise.allSettled([
         rematchLiveEvaluation(tx, deps.liveEvaluation, {
           sessionIds: [sessionId],
-          newDetections: { sessionId, first: fresh[0], last: fresh[fresh.length - 1], stored: () => detectionSql.storedDetections(sessionId, detections, fresh) },
+          newDetections: {
+            sessionId,
+            first: fresh[0],
+            last: fresh[fresh.length - 1],
+            rows: detections,
+            stored: () => detectionSql.storedDetections(sessionId, detections, fresh),
+          },
         }),
         twoTurnsLater().then(() => detectionSql.copyNewDetections(tx, sessionId, detections, fresh)),
       ]);

@@ -34,14 +34,20 @@ export interface Touched {
   boxIds?: readonly string[];
   /**
    * New detections of session `sessionId`, with ids `first`..`last` made by the server (uuidv7Batch
-   * counts up), so none had a match: handed over as stored (`stored`, called only when live evaluation
-   * is on), so they are neither sent as 10,000 ids nor read back, and their (frame, class) groups are
-   * sent instead of found from their rows. The caller may read before it writes them (the read then
-   * overlaps nothing of the batch); should it read after, only rows this transaction wrote in the id
-   * range are left out of the read (another detection of the session may carry any id a client chose),
-   * and a batch row read back anyway is taken once.
+   * counts up), so none had a match. Their (frame, class) groups are sent (from `rows`) instead of
+   * found from the rows, and they are handed over as stored (`stored`, called after the read and only
+   * when a live session needs them), so they are neither sent as 10,000 ids nor read back. The caller
+   * may read before it writes them (the read then overlaps nothing of the batch); should it read after,
+   * only rows this transaction wrote in the id range are left out of the read (another detection of the
+   * session may carry any id a client chose), and a batch row read back anyway is taken once.
    */
-  newDetections?: { sessionId: string; first: string; last: string; stored: () => readonly EvaluationDetection[] };
+  newDetections?: {
+    sessionId: string;
+    first: string;
+    last: string;
+    rows: readonly { frameNumber: number; classLabel: string }[];
+    stored: () => readonly EvaluationDetection[];
+  };
 }
 
 const touchedParams = (x: Touched) => ({
@@ -175,8 +181,7 @@ type LiveDetectionItem = [...DetectionItem, boxId: string | null, iou: number | 
 /** Every detection and box of the groups `touched` changed, in the live sessions at `threshold`. */
 export async function liveMatchInputs(db: Queryable, threshold: number, touched: Touched): Promise<LiveInputs> {
   const fresh = touched.newDetections;
-  const batch = fresh?.stored() ?? [];
-  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + batch.length > manyTouched;
+  const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.rows.length ?? 0) > manyTouched;
   const statement = many ? inputsStatements.many : inputsStatements.few;
   const params = fillPlaceholders(statement.params, {
     threshold,
@@ -184,7 +189,7 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
     first: fresh?.first ?? null,
     last: fresh?.last ?? null,
     batchSession: fresh?.sessionId ?? null,
-    batchGroups: groupsOf(batch),
+    batchGroups: groupsOf(fresh?.rows ?? []),
   }) as Param[];
   const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
   const sessions: LiveInputs['sessions'] = [];
@@ -203,12 +208,12 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
       );
     } else boxes.set(r.parent, parseBoxItems(r.parent, r.items));
   }
-  if (fresh && sessions.length) appendNew(detections, fresh, batch);
+  if (fresh && sessions.length) appendNew(detections, fresh, fresh.stored());
   return { sessions, detectionsOf: (id) => detections.get(id) ?? [], boxesOf: (id) => boxes.get(id) ?? [] };
 }
 
 /** The (frame, class) groups of a batch, once each, as the inputs statement's JSON parameter. */
-function groupsOf(batch: readonly EvaluationDetection[]): string {
+function groupsOf(batch: readonly { frameNumber: number; classLabel: string }[]): string {
   const seen = new Set<string>();
   const groups: { f: number; l: string }[] = [];
   for (const d of batch) {
