@@ -12,7 +12,7 @@ import {
   liveMatchInputs,
   lockLiveSessionsOfVideos,
   startLiveEvaluation,
-  writeLiveMatches,
+  liveMatchesWrite,
   type LiveMatchJsonRow,
   videoOfSession,
   type Touched,
@@ -72,9 +72,9 @@ export async function rematchLiveEvaluation(tx: Transaction, config: LiveEvaluat
       }
     });
   }
-  return async () => {
-    if (gone.length || changed.length || added.length) await writeLiveMatches(tx, gone, changed, added);
-  };
+  if (!gone.length && !changed.length && !added.length) return async () => {};
+  const write = liveMatchesWrite(gone, changed, added);
+  return () => write(tx);
 }
 
 /** Matches `detections` against `boxes` at `threshold` and hands each detection its match row (null: a FP). */
@@ -121,7 +121,7 @@ export async function rebuildLiveEvaluation(db: Db, sessionIds: readonly string[
       forEachMatch(sessionId, inputs.detectionsOf(sessionId), inputs.boxesOf(videoId), config.iouThreshold, (_, row) => {
         if (row) rows.push(row);
       });
-      if (rows.length) await writeLiveMatches(tx, [], [], rows);
+      if (rows.length) await liveMatchesWrite([], [], rows)(tx);
       rebuilt++;
     });
   }

@@ -289,26 +289,28 @@ const writeStatement = dialect.sqlToQuery(sql`/* writeLiveMatches */
 const matchCopyTarget = copyTarget(m, [m.testSessionId, m.detectionId, m.frameNumber, m.classLabel, m.boxId, m.iou, m.ignored]);
 
 /**
- * Removes the matches of detections now FP (`gone`) and writes those of detections that had a match
- * (`changed`) and of those that had none (`added`); disjoint sets. When there are only additions (an
- * ingest of new detections, a rebuild) they cannot conflict, so they go in with one COPY: no JSON to
- * parse, no ON CONFLICT. One statement either way.
+ * The write that removes the matches of detections now FP (`gone`) and writes those of detections that
+ * had a match (`changed`) and of those that had none (`added`); disjoint sets. Its data is built now and
+ * sent when the answer is called, so an ingest builds it while its COPY runs. When there are only
+ * additions (an ingest of new detections, a rebuild) they cannot conflict, so they go in with one COPY:
+ * no JSON to parse, no ON CONFLICT. One statement either way.
  */
-export async function writeLiveMatches(
-  tx: Transaction,
+export function liveMatchesWrite(
   gone: readonly { s: string; d: string }[],
   changed: readonly LiveMatchJsonRow[],
   added: readonly LiveMatchJsonRow[],
-): Promise<void> {
+): (tx: Transaction) => Promise<void> {
   if (gone.length === 0 && changed.length === 0) {
     const out = new CopyBuffer(added.length * 160);
     // An IoU prints as the shortest text that reads back to the same double.
     for (const r of added) out.add(`${r.s}\t${r.d}\t${r.f}\t${copyText(r.l)}\t${r.b}\t${r.i}\t${r.x ? 't' : 'f'}\n`);
-    await tx.copyIn('writeLiveMatches', matchCopyTarget, out.bytes());
-    return;
+    const data = out.bytes();
+    return (tx) => tx.copyIn('writeLiveMatches', matchCopyTarget, data);
   }
   const params = fillPlaceholders(writeStatement.params, { gone: JSON.stringify(gone), rows: JSON.stringify([...changed, ...added]) }) as Param[];
-  await tx.query(writeStatement.sql, params);
+  return async (tx) => {
+    await tx.query(writeStatement.sql, params);
+  };
 }
 
 const dropStatement = dialect.sqlToQuery(sql`/* dropLiveEvaluations */
