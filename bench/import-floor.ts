@@ -18,7 +18,7 @@ import postgres from 'postgres';
 import { reservedTransaction } from '../src/db/client.js';
 import { copyIn } from '../src/db/copy.js';
 import { copyLine, copyTarget } from '../src/db/queries/import.mutations.js';
-import { noDelaySockets } from '../src/db/socket.js';
+import { useNoDelaySockets } from '../src/db/socket.js';
 import { parseImportLine } from '../src/services/import-line.js';
 import { processCpuMs } from './cpu.js';
 import { repoRoot } from './server-process.js';
@@ -81,7 +81,8 @@ async function main() {
   const floorRun = async (): Promise<Phase> => {
     await freshCopy(floorDb);
     // The app's sockets (TCP_NODELAY), so the floor's COMMIT does not wait for a delayed ACK either.
-    const sql = postgres(urlOf(floorDb), { max: 1, onnotice: () => {}, ...({ socket: noDelaySockets() } as object) });
+    const sql = postgres(urlOf(floorDb), { max: 1, onnotice: () => {} });
+    useNoDelaySockets(sql.options);
     try {
       const cpu = new Map<number, number>();
       const load = os.loadavg()[0];

@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { copyIn } from './copy.js';
 import { PoolStats } from './pool-stats.js';
-import { noDelaySockets } from './socket.js';
+import { useNoDelaySockets } from './socket.js';
 
 export type Param = string | number | boolean | null;
 
@@ -201,11 +201,11 @@ export function createPostgresDb(
     // keeps failures fast during an outage (a refused connect costs ~1 ms) and recovery sub-second.
     // No pipelining: by default postgres.js stacks up to 100 queries on a busy connection, so a cheap
     // query can wait behind a slow one (measured: 60 slow requests on 20 connections, some answered
-    // only after 11 s of 1 s timeouts in a row). One query per connection at a time keeps the queue
-    // FIFO across the pool and bounds a request's wait by the pool, not by its neighbour.
-    // TCP_NODELAY (socket.ts): a COMMIT after a COPY no longer waits 40 ms for a delayed ACK.
-    // (max_pipeline and socket are postgres.js options its type definitions omit.)
-    ...({ max_pipeline: 1, socket: noDelaySockets() } as object),
+    // only after 11 s of 1 s timeouts in a row). One request's statements per connection at a time keeps
+    // the queue FIFO across the pool and bounds a request's wait by the pool, not by its neighbour (a
+    // transaction may still queue its own next statement behind its current one, as an ingest does).
+    // (max_pipeline is a postgres.js option its type definitions omit.)
+    ...({ max_pipeline: 1 } as object),
     backoff: (failures: number) => Math.min(0.05 * 2 ** failures, (opts.reconnectBackoffMaxMs ?? 500) / 1000),
     onnotice: () => {},
     connection: {
@@ -228,6 +228,8 @@ export function createPostgresDb(
       },
     },
   });
+  // TCP_NODELAY (socket.ts): a COMMIT after a COPY no longer waits 40 ms for a delayed ACK.
+  useNoDelaySockets(sql.options);
   // postgres.js fetches the array types on every new connection and drops that query's promise
   // (porsager/postgres#1192, #1223): a connection lost during the fetch — any reconnect during an
   // outage — raises an unhandled rejection (a crash under Node's default) and replays the old
@@ -254,7 +256,12 @@ export function createPostgresDb(
       run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOn(sql)(text, params)) : runOn(sql)(text, params)),
       transaction: (fn) =>
         retryUnreached(() =>
-          reservedTransaction(sql, (tx) => fn(runOn(tx), (name, target, data) => copyIn(tx, `/* ${name} */ COPY ${target} FROM STDIN`, [data]))),
+          reservedTransaction(sql, (tx, send) =>
+            fn(
+              (text, params) => send(() => runOn(tx)(text, params)),
+              (name, target, data) => send(() => copyIn(tx, `/* ${name} */ COPY ${target} FROM STDIN`, [data])),
+            ),
+          ),
         ),
       listen: async (channel, onNotify, onListen) => {
         listener ??= postgres(url, {
@@ -330,23 +337,38 @@ const connectionLostCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'C
  * pool then lends to unrelated statements (measured: 1 in 10 concurrent updateVideo calls failed;
  * test/db/transactions.test.ts reproduces it). reserve() hands out idle connections only.
  */
-export async function reservedTransaction<T>(sql: postgres.Sql, fn: (tx: postgres.ReservedSql) => Promise<T>): Promise<T> {
+export async function reservedTransaction<T>(
+  sql: postgres.Sql,
+  fn: (tx: postgres.ReservedSql, send: <R>(statement: () => Promise<R>) => Promise<R>) => Promise<T>,
+): Promise<T> {
   const tx = await sql.reserve();
-  let lost = false;
+  let lost: unknown = null;
   const track = (err: unknown) => {
-    if (connectionLostCodes.has((err as { code?: string } | null)?.code ?? '')) lost = true;
+    if (connectionLostCodes.has((err as { code?: string } | null)?.code ?? '')) lost ??= err;
     return err;
+  };
+  // Statements sent through `send` are refused once one of them lost the connection: postgres.js would
+  // write the next one to the closed socket (a TypeError thrown from a setImmediate, which ends the
+  // process). Statements sent concurrently (an ingest's read and COPY) make that reachable.
+  const send = async <R>(statement: () => Promise<R>): Promise<R> => {
+    if (lost) throw lost;
+    try {
+      return await statement();
+    } catch (err) {
+      throw track(err);
+    }
   };
   try {
     await tx.unsafe('BEGIN');
     let result: T;
     try {
-      result = await fn(tx);
+      result = await fn(tx, send);
     } catch (err) {
       track(err);
       if (!lost) await tx.unsafe('ROLLBACK').catch(track);
       throw err;
     }
+    if (lost) throw lost;
     try {
       await tx.unsafe('COMMIT');
     } catch (err) {

@@ -4,27 +4,20 @@
 // of 5 (docs/evaluation.md, Figures).
 import net from 'node:net';
 
-/** What postgres.js hands its `socket` option: the parsed connection options. */
-interface SocketTarget {
-  host: readonly string[];
-  port: readonly number[];
-  path?: string | false;
-}
-
 /**
- * postgres.js's `socket` option. The socket is returned still connecting: postgres.js writes its
+ * Sets postgres.js's `socket` option of `sql` to TCP connections with TCP_NODELAY, for a URL naming one
+ * TCP host: postgres.js tries several hosts in turn per connection, which a pool-wide factory cannot
+ * do, and a unix socket has no Nagle. The socket is returned still connecting: postgres.js writes its
  * startup message at once (the socket holds it until connected), sees connect errors and closes
- * through its own listeners, and times the whole connect with connect_timeout. Several hosts are
- * tried in turn, one per connection attempt, as postgres.js does without this option.
+ * through its own listeners, and times the whole connect with connect_timeout.
  */
-export function noDelaySockets(): (target: SocketTarget) => net.Socket {
-  let attempt = 0;
-  return (target) => {
-    if (target.path) return net.connect({ path: target.path });
-    const i = attempt++ % target.host.length;
-    const socket = net.connect({ host: target.host[i], port: target.port[i], noDelay: true });
+export function useNoDelaySockets(options: { host: readonly string[]; port: readonly number[]; path?: string | false }): void {
+  if (options.host.length !== 1 || options.path) return;
+  const [host] = options.host;
+  const [port] = options.port;
+  (options as { socket?: () => net.Socket }).socket = () => {
+    const socket = net.connect({ host, port, noDelay: true });
     // postgres.js names the server in connection errors from these.
-    Object.assign(socket, { host: target.host[i], port: target.port[i] });
-    return socket;
+    return Object.assign(socket, { host, port });
   };
 }

@@ -50,7 +50,8 @@ export async function maintainLiveEvaluation(tx: Transaction, config: LiveEvalua
 /**
  * maintainLiveEvaluation's read and matching; answers its write of the matches. An ingest of new
  * detections reads and matches while its COPY runs (`touched.newDetections`, read before they are
- * written) and writes the matches once the COPY is done: one statement at a time on the connection.
+ * written) and writes the matches once the COPY is done (a second COPY queued behind one still
+ * streaming lost protocol synchronization).
  */
 export async function rematchLiveEvaluation(tx: Transaction, config: LiveEvaluation | undefined, touched: Touched): Promise<() => Promise<void>> {
   const { live, iouThreshold } = config ?? defaultLiveEvaluation;

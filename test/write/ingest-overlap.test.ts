@@ -3,8 +3,9 @@
 // fails, the caller gets that statement's error — not "current transaction is aborted" (25P02), which
 // the other statement then meets — nothing is written, and the next ingest on the same pool succeeds
 // (no statement was left in flight on a connection handed back).
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminScope } from '../../src/auth/scope.js';
+import { createPostgresDb, defaultPoolOptions, type Db } from '../../src/db/client.js';
 import { ingestDetections } from '../../src/services/detection.service.js';
 import { createTestSession } from '../../src/services/test-session.service.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -20,13 +21,16 @@ const batch = (n: number) =>
     boundingBox: { x: 10, y: 20, width: 30, height: 40 },
   }));
 
-describeEachDatabase('an ingest whose live read or COPY fails', (database) => {
+describeEachDatabase('an ingest whose live read or COPY fails', (database, kind) => {
   let projectId: string;
   let videoId: string;
-  const deps = () => ({ db: database().db, scope: adminScope });
+  // One connection, so "the next ingest" runs on the connection the failed one handed back, and the
+  // read is already prepared there (a first use waits for its description before the COPY goes out).
+  let db: Db;
+  const deps = () => ({ db, scope: adminScope });
   const newSession = async () => (await createTestSession(deps(), { projectId, videoId })).value.id;
   const counts = async (sessionId: string) => {
-    const [row] = await database().db.query<{ detections: number; matches: number }>(
+    const [row] = await db.query<{ detections: number; matches: number }>(
       `SELECT (SELECT count(*)::int FROM detection_events WHERE test_session_id = $1) AS detections,
               (SELECT count(*)::int FROM live_matches WHERE test_session_id = $1) AS matches`,
       [sessionId],
@@ -37,14 +41,17 @@ describeEachDatabase('an ingest whose live read or COPY fails', (database) => {
   const sizes = [20, 300];
 
   beforeAll(async () => {
-    const db = database().db;
+    db = kind === 'postgres' ? createPostgresDb(database().url!, { ...defaultPoolOptions, max: 1 }) : database().db;
     projectId = await insertProject(db);
     videoId = await insertVideo(db, projectId);
     await insertGroundTruth(db, videoId, Array.from({ length: 10 }, (_, f) => ({ frame_number: f, confidence: 1 })));
+    for (const n of sizes) await ingestDetections(deps(), await newSession(), batch(n));
+  });
+  afterAll(async () => {
+    if (kind === 'postgres') await db?.close();
   });
 
   it.each(sizes)('the read fails (%i detections): its error, nothing written, the next ingest succeeds', async (n) => {
-    const db = database().db;
     const sessionId = await newSession();
     await db.query('ALTER TABLE live_matches RENAME TO live_matches_away');
     try {
@@ -58,7 +65,6 @@ describeEachDatabase('an ingest whose live read or COPY fails', (database) => {
   });
 
   it.each(sizes)('the COPY fails (%i detections): its error, no matches written, the next ingest succeeds', async (n) => {
-    const db = database().db;
     const sessionId = await newSession();
     await db.query(`CREATE FUNCTION refuse_detections() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'P0001'; END $$`);
