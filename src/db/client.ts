@@ -234,7 +234,10 @@ export function createPostgresDb(
   // (porsager/postgres#1192, #1223): a connection lost during the fetch — any reconnect during an
   // outage — raises an unhandled rejection (a crash under Node's default) and replays the old
   // backend's error onto the next query. The types land in options shared by the whole pool, so once
-  // a query has succeeded (its connection fetched them first) new connections skip the fetch.
+  // a query has succeeded (its connection fetched them first) new connections skip the fetch. Without
+  // the fetch postgres.js never handed a new connection to a reserve (porsager/postgres#1219): the
+  // next transaction after PostgreSQL ended the idle connections waited forever;
+  // patches/postgres+3.4.9.patch (applied by npm's postinstall) is upstream's PR #1220.
   let typesFetched = false;
   const typesKnown = <T>(rows: T): T => {
     if (!typesFetched) {

@@ -3,7 +3,7 @@
 // UNSAFE_TRANSACTION and the server-side transaction stays open on a connection the pool hands to
 // unrelated queries. truthgraph's transactions reserve an idle connection first, then send BEGIN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDb, defaultPoolOptions, type Db } from '../../src/db/client.js';
+import postgres from 'postgres';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.js';
 
 describe.skipIf(!postgresUrl)('transactions on a busy pool [postgres]', () => {
@@ -49,22 +49,28 @@ describe.skipIf(!postgresUrl)('transactions on a busy pool [postgres]', () => {
 
 describe.skipIf(!postgresUrl)('a transaction whose connection is lost [postgres]', () => {
   let database: TestDatabase;
-  let db: Db;
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    // A pool of its own, opened after the migration. (On the pool that ran the migration, the retry
-    // of such a transaction waited for a connection forever: postgres.js 3.4.9, left for a follow-up.)
-    db = createPostgresDb(database.url!, { ...defaultPoolOptions, max: 8 });
+    database = await createTestDatabase('postgres', { max: 8 });
   });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(() => database?.drop());
+
+  /** Ends every backend of the test database from outside, and waits until PostgreSQL lists none. */
+  const endEveryConnection = async () => {
+    const admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+    try {
+      const name = new URL(database.url!).pathname.slice(1);
+      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND pid <> pg_backend_pid()`;
+      while ((await admin`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${name}`)[0].n > 0) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await admin.end();
+    }
+  };
 
   // A caller that sends statements concurrently (an ingest's read and COPY) may send one after another
   // has lost the connection: it must be refused with that loss, never written to the closed socket
   // (postgres.js would throw from a setImmediate and end the process), and the pool must serve on.
   it('refuses the statements sent after one lost the connection, and the pool serves the next request', async () => {
+    const db = database.db;
     const later: unknown[] = [];
     await expect(
       db.transaction(async (tx) => {
@@ -76,5 +82,19 @@ describe.skipIf(!postgresUrl)('a transaction whose connection is lost [postgres]
     expect(later.length).toBeGreaterThan(0);
     for (const e of later) expect(e).toMatchObject({ code: expect.stringMatching(/^(57P01|CONNECTION_CLOSED)$/) });
     expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(await db.transaction(async (tx) => (await tx.query<{ two: number }>('SELECT 2 AS two'))[0].two)).toBe(2);
+  });
+
+  // postgres.js 3.4.9 never hands a new connection to a reserve once array types are no longer fetched
+  // (porsager/postgres#1219, #751; patches/postgres+3.4.9.patch, as PR #1220): after PostgreSQL ended the
+  // idle connections (a restart), the next transaction waited forever unless another request freed one.
+  it('runs transactions on an idle pool whose every connection PostgreSQL ended', async () => {
+    const db = database.db;
+    await db.transaction(async (tx) => void (await tx.query('SELECT 1')));
+    await endEveryConnection();
+    expect(await db.transaction(async (tx) => (await tx.query<{ n: number }>('SELECT 42 AS n'))[0].n)).toBe(42);
+    await endEveryConnection();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => db.transaction(async (tx) => (await tx.query<{ n: number }>('SELECT $1::int AS n', [i]))[0].n)));
+    expect(answers).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
