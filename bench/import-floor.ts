@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { reservedTransaction } from '../src/db/client.js';
+import { reservedTransaction } from '../src/db/reserved-transaction.js';
 import { copyIn } from '../src/db/copy.js';
 import { copyLine, copyTarget } from '../src/db/queries/import.mutations.js';
 import { useNoDelaySockets } from '../src/db/socket.js';

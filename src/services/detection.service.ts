@@ -146,7 +146,7 @@ export async function setValidationResults(
 
 /**
  * Two turns of the event loop later. postgres.js sends a short statement from a setImmediate (a
- * longer one at once), so a statement issued before is then on its way: the COPY's 10,000 rows, built first, held the
- * maintenance's read back by the ~15 ms they take to build.
+ * longer one at once), so a statement issued before is then on its way: the COPY's 10,000 rows,
+ * built first, held the maintenance's read back by the ~15 ms they take to build.
  */
 const twoTurnsLater = () => new Promise((r) => setImmediate(r)).then(() => new Promise((r) => setImmediate(r)));

@@ -5,7 +5,8 @@
 // SELECT … ON CONFLICT (id) DO UPDATE, which also finds the ids that belong to another parent.
 // An interrupted import keeps whole chunks; re-running the file upserts them again by id.
 import type { AccessScope } from '../../auth/scope.js';
-import { reservedTransaction, type Db, type Param, type Queryable, type Transaction } from '../client.js';
+import type { Db, Param, Queryable, Transaction } from '../client.js';
+import { reservedTransaction } from '../reserved-transaction.js';
 import { Params } from '../params.js';
 import { copyIn } from '../copy.js';
 

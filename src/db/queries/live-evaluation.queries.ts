@@ -1,7 +1,8 @@
 // SQL that keeps live evaluation current (docs/evaluation.md): the inputs of the (frame, class) groups a
 // write touched, read in one statement (after the write; an ingest of new detections reads before it);
-// the changed matches written back in one statement; starting and ending live sessions. Matching runs in Node (src/evaluation/matching.ts),
-// never a round trip per frame or group. The reads of live sessions are in live-evaluation-reads.queries.ts.
+// the changed matches written back in one statement; starting and ending live sessions. Matching runs
+// in Node (src/evaluation/matching.ts), never a round trip per frame or group. The reads of live
+// sessions are in live-evaluation-reads.queries.ts.
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable, Transaction } from '../client.js';
