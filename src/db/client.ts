@@ -238,7 +238,8 @@ export function createPostgresDb(
   // a query has succeeded (its connection fetched them first) new connections skip the fetch. Without
   // the fetch postgres.js never handed a new connection to a reserve (porsager/postgres#1219): the
   // next transaction after PostgreSQL ended the idle connections waited forever;
-  // patches/postgres+3.4.9.patch (applied by npm's postinstall) is upstream's PR #1220.
+  // patches/postgres+3.4.9.patch (applied by npm's postinstall) fixes that and the other ways a
+  // transaction hung after PostgreSQL ended connections (docs/operations.md).
   let typesFetched = false;
   const typesKnown = <T>(rows: T): T => {
     if (!typesFetched) {

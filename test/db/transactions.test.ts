@@ -4,6 +4,7 @@
 // unrelated queries. truthgraph's transactions reserve an idle connection first, then send BEGIN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
+import { createPostgresDb, defaultPoolOptions } from '../../src/db/client.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/databases.js';
 
 describe.skipIf(!postgresUrl)('transactions on a busy pool [postgres]', () => {
@@ -96,5 +97,69 @@ describe.skipIf(!postgresUrl)('a transaction whose connection is lost [postgres]
     await endEveryConnection();
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => db.transaction(async (tx) => (await tx.query<{ n: number }>('SELECT $1::int AS n', [i]))[0].n)));
     expect(answers).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  // A statement waiting for the pool's one connection, when PostgreSQL ends that connection: postgres.js
+  // reconnected it for the waiting reserve, then failed the reserve with the ended backend's error
+  // (porsager/postgres#1223) or dropped it and left it waiting forever (#1195); both are fixed in
+  // patches/postgres+3.4.9.patch. The driver's reserve gets the new connection, the app's transaction runs.
+  const whileHeldIsEnded = async <T>(hold: () => Promise<unknown>, wait: () => Promise<T>) => {
+    const name = new URL(database.url!).pathname.slice(1);
+    const admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+    try {
+      const held = hold().then(
+        () => 'answered',
+        (e: { code?: string }) => e.code,
+      );
+      const heldNow = () => admin`SELECT pid FROM pg_stat_activity WHERE datname = ${name} AND query LIKE '%held%' AND state = 'active'`;
+      while ((await heldNow()).length === 0) await new Promise((r) => setTimeout(r, 10));
+      const waiting = wait().then(
+        (value) => ({ value }),
+        (e: { code?: string }) => ({ error: e.code ?? String(e) }),
+      );
+      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND query LIKE '%held%' AND state = 'active'`;
+      return { held: await held, waited: await waiting };
+    } finally {
+      await admin.end();
+    }
+  };
+
+  it("gives postgres.js's waiting reserve the connection that replaces the one PostgreSQL ended", async () => {
+    for (const fetch_types of [true, false]) {
+      const sql = postgres(database.url!, { max: 1, fetch_types, onnotice: () => {} });
+      try {
+        await sql`SELECT 1`;
+        const outcome = await whileHeldIsEnded(
+          () => sql`/* held */ SELECT pg_sleep(30)`,
+          async () => {
+            const reserved = await sql.reserve();
+            try {
+              return (await reserved`SELECT 7 AS n`)[0].n as number;
+            } finally {
+              reserved.release();
+            }
+          },
+        );
+        expect(outcome).toEqual({ held: 'CONNECTION_CLOSED', waited: { value: 7 } });
+        expect((await sql`SELECT 8 AS n`)[0].n).toBe(8);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    }
+  });
+
+  it('runs a transaction that was waiting for the connection PostgreSQL ended', async () => {
+    const db = createPostgresDb(database.url!, { ...defaultPoolOptions, max: 1 });
+    try {
+      await db.query('SELECT 1');
+      const outcome = await whileHeldIsEnded(
+        () => db.query(`/* held */ SELECT pg_sleep(30)`),
+        () => db.transaction(async (tx) => (await tx.query<{ n: number }>('SELECT 7 AS n'))[0].n),
+      );
+      expect(outcome.waited).toEqual({ value: 7 });
+      expect(await db.query<{ n: number }>('SELECT 8 AS n')).toEqual([{ n: 8 }]);
+    } finally {
+      await db.close();
+    }
   });
 });
