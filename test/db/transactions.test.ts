@@ -162,4 +162,54 @@ describe.skipIf(!postgresUrl)('a transaction whose connection is lost [postgres]
       await db.close();
     }
   });
+
+  // A transaction whose backend PostgreSQL ended between two of its statements (here its
+  // idle_in_transaction_session_timeout), while another transaction waits for the pool's one
+  // connection: the first fails with the loss and writes nothing, and the second commits. Before,
+  // postgres.js sent the first one's later statements to the closed socket (a TypeError that ended the
+  // process) or, once the connection had reconnected for the waiter, to the new backend outside any
+  // transaction: half of it committed.
+  it('fails a transaction whose backend ended between its statements, and writes none of it', async () => {
+    await database.db.query(`CREATE TABLE IF NOT EXISTS tx_lost (tag text NOT NULL)`);
+    const db = createPostgresDb(database.url!, { ...defaultPoolOptions, max: 1, idleInTransactionTimeoutMs: 150 });
+    try {
+      const first = db
+        .transaction(async (tx) => {
+          await tx.query(`INSERT INTO tx_lost VALUES ('first, before')`);
+          // Longer than the timeout: PostgreSQL ends the backend meanwhile.
+          await new Promise((r) => setTimeout(r, 600));
+          await tx.query(`INSERT INTO tx_lost VALUES ('first, after')`);
+        })
+        .then(
+          () => 'committed',
+          (e: { code?: string }) => e.code,
+        );
+      await new Promise((r) => setTimeout(r, 50));
+      const second = db.transaction(async (tx) => void (await tx.query(`INSERT INTO tx_lost VALUES ('second')`)));
+      expect(await first).toMatch(/^(CONNECTION_CLOSED|25P03|57P01)$/);
+      await second;
+      expect((await db.query<{ tag: string }>(`SELECT tag FROM tx_lost ORDER BY tag`)).map((r) => r.tag)).toEqual(['second']);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.skipIf(!postgresUrl)('a statement that fails after some of its rows [postgres]', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres', { max: 1 });
+  });
+  afterAll(() => database?.drop());
+
+  // postgres.js kept the failed statement's row count, and the next statement on that connection
+  // answered holes of null before its rows (porsager/postgres#1119; patches/postgres+3.4.9.patch).
+  it('answers the next statement on the connection with its own rows only', async () => {
+    const db = database.db;
+    for (const failing of [`SELECT 1 / (g - 5) AS x, repeat('x', 20000) AS pad FROM generate_series(1, 10) g`, `SELECT 1 / (g - 50) AS x FROM generate_series(1, 100) g`]) {
+      await expect(db.query(failing)).rejects.toMatchObject({ code: '22012' });
+      expect(await db.query<{ n: number }>('SELECT 42 AS n')).toEqual([{ n: 42 }]);
+      expect(await db.transaction(async (tx) => tx.query<{ n: number }>('SELECT n FROM generate_series(1, 3) n'))).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    }
+  });
 });
