@@ -23,6 +23,8 @@ function midpointAbove(f: number): number {
   view.setUint32(0, view.getUint32(0) + 1);
   return (f + view.getFloat32(0)) / 2;
 }
+/** `v`, or 0 when float4 cannot hold it (the API refuses a value that rounds to 0). */
+const representable = (v: number) => (Math.fround(v) === 0 ? 0 : v);
 /** Any double in [min, max] that float4 can hold (the API refuses one that rounds to 0), or one halfway between two float4s there. */
 const doubleIn = (min: number, max: number) =>
   fc
@@ -34,9 +36,7 @@ const doubleIn = (min: number, max: number) =>
       Math.min(max, Math.max(min, i + k / q)),
     ),
   )
-    .filter((v) => v === 0 || Math.fround(v) !== 0);
-/** `v`, or 0 when float4 cannot hold it: derived values must stay ones the API takes. */
-const representable = (v: number) => (Math.fround(v) === 0 ? 0 : v);
+    .filter((v) => representable(v) === v);
 const boxValues = fc.record({ x: doubleIn(0, 8), y: doubleIn(0, 8), width: doubleIn(0.5, 4), height: doubleIn(0.5, 4) });
 const frame = fc.integer({ min: 0, max: 2 });
 const label = fc.constantFrom('car', 'person');
