@@ -27,6 +27,7 @@ import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './errors.js';
+import { acceptOperationsPlugin, CompiledOperations } from './graphql/compiled-operations.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { corsPolicy } from './http/cors.js';
@@ -34,7 +35,7 @@ import { csrfPreflightHeaders } from './http/graphql-request.js';
 import { loadManifestIfPresent, loadTrustedManifest, operationNames, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
-import { faultInjectionPlugin } from './http/fault-injection.js';
+import { faultDelayHeader, faultInjectionPlugin } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
@@ -42,10 +43,11 @@ import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphq
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { operationPath } from './http/operation-path.middleware.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
 import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
-import { queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
+import { createPricer, queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
 import { recordOf, requestLog } from './observability/request-log.js';
@@ -62,6 +64,8 @@ export interface App {
   readonly metrics: Metrics;
   /** Authentication, with the API-key cache whose events tests follow. */
   readonly authenticator: Authenticator;
+  /** Requests the operation path answered without Apollo's pipeline (src/http/operation-path.middleware.ts). */
+  readonly operationPathServed: number;
   /** True once close() began (readiness then answers 503). */
   readonly shuttingDown: boolean;
   /** GraphQL requests (and refresh-ahead recomputations) not yet finished. */
@@ -132,14 +136,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knownOperations: manifest ? operationNames(Object.values(manifest)) : undefined,
   });
   let shuttingDown = false;
+  let operationPathServed = 0;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
   const authenticator = createAuthenticator(db, logger, { keyCacheMs: config.API_KEY_CACHE_MS });
 
   const schema = executableSchema();
+  const operations = config.EXECUTOR === 'jit' ? new CompiledOperations(schema) : null;
+  const price = createPricer(config.QUERY_MAX_COST);
   const inFlight = inFlightOperations();
   const apollo = new ApolloServer<Context>({
-    ...(config.EXECUTOR === 'jit' ? { gateway: jitGateway(schema) } : { schema }),
+    ...(operations ? { gateway: jitGateway(operations) } : { schema }),
     // Security (docs/security.md): introspection by config for every caller; no "Did you mean"
     // suggestions whenever the schema is not public; limits refused before execution.
     introspection: config.introspection,
@@ -174,7 +181,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     plugins: [
       // Roles before prices: a key that may not call a mutation learns that, not its cost.
       authorizationPlugin(),
-      queryCostPlugin(config.QUERY_MAX_COST),
+      queryCostPlugin(price),
       errorStatusPlugin(),
       // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
       ApolloServerPluginCacheControlDisabled(),
@@ -184,6 +191,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
       ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
+      ...(operations && config.OPERATION_PATH ? [acceptOperationsPlugin(operations)] : []),
     ],
   });
   await apollo.start();
@@ -201,6 +209,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ),
     );
   });
+  const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
+  // Apollo's context, and the operation path's: the request's scope, counted database handle and loaders.
+  const contextFor = (req: express.Request, res: express.Response, scope: AccessScope) => {
+    const record = recordOf(res);
+    const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
+    attachRecord(context, record);
+    return context;
+  };
   const logRequests = requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS });
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
@@ -219,20 +235,31 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       salt,
       persistedQueries: caches.persistedQueries,
       persistedQueryTtlS: config.APQ_TTL_S || null,
-      scopeOf: (req, res) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined)),
+      scopeOf,
       onHit: (_req, res, operationName) => {
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
       },
     }),
-    inFlight.hold(
-      apolloHandler(apollo, async ({ req, res }) => {
-        const record = recordOf(res);
-        const scope = deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope);
-        const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
-        attachRecord(context, record);
-        return context;
-      }),
-    ),
+    ...(operations && config.OPERATION_PATH
+      ? [
+          inFlight.hold(
+            operationPath({
+              operations,
+              price,
+              cache,
+              salt,
+              persistedQueries: caches.persistedQueries,
+              persistedQueryTtlS: config.APQ_TTL_S || null,
+              scopeOf,
+              contextFor,
+              leaveToApollo: (req) => config.FAULT_INJECTION && req.headers[faultDelayHeader] !== undefined,
+              stopping: () => shuttingDown,
+              onServed: () => operationPathServed++,
+            }),
+          ),
+        ]
+      : []),
+    inFlight.hold(apolloHandler(apollo, async ({ req, res }) => contextFor(req, res, scopeOf(req, res)!))),
   ];
   expressApp.use(logRequests);
   expressApp.use('/graphql', cors);
@@ -244,7 +271,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     opsApp.use(...operatorRoutes(), notFoundHandler(), httpErrorHandler(logger));
     expressApp.use(operatorPaths, servedElsewhere);
   } else {
-    const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
     expressApp.use(operatorPaths, authenticator.middleware, requireAdmin(scopeOf));
   }
   expressApp.use(...operatorRoutes());
@@ -274,6 +300,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     authenticator,
     get shuttingDown() {
       return shuttingDown;
+    },
+    get operationPathServed() {
+      return operationPathServed;
     },
     get inFlight() {
       return inFlight.count;

@@ -27,6 +27,8 @@ const schema = z.object({
   DB_PREPARE: bool.default(true),
   DB_RANDOM_PAGE_COST: z.coerce.number().min(0.1).max(100).default(1.1),
   EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
+  // Queries Apollo has accepted run again without its per-request pipeline (src/http/operation-path.middleware.ts; jit only).
+  OPERATION_PATH: bool.default(true),
   SLOW_REQUEST_MS: int(1, 3_600_000).default(1000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   // Operator endpoints (/metrics, /health/database) on an address of their own, without a key; unset:

@@ -10,9 +10,8 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import { mediaTypes, negotiateGraphQLMediaType } from '../http/error-response.js';
-import { graphqlRequestParams, surelyPreflighted } from '../http/graphql-request.js';
-import { cacheKey, knownQuery, queryHashOf } from './cache-key.js';
+import { operationRequestOf } from '../http/graphql-request.js';
+import { cacheKey, knownQuery } from './cache-key.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
@@ -44,25 +43,10 @@ export interface FastPathOptions {
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): RequestHandler {
   return async (req, res, next) => {
     try {
-      if (!cache.enabled || !cache.store?.available() || (req.method !== 'GET' && req.method !== 'POST')) return next();
-      if (!surelyPreflighted(req)) return next();
-      const params = graphqlRequestParams(req);
-      if (!params) return next();
-      // Apollo negotiates after executing and answers 406 when neither JSON type is acceptable.
-      const contentType = negotiateGraphQLMediaType(req.headers.accept);
-      if (contentType !== mediaTypes.json && contentType !== mediaTypes.graphqlResponse) return next();
-
-      const persisted = params.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
-      let queryHash: string;
-      if (persisted) {
-        if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') return next();
-        if (params.query !== undefined && queryHashOf(params.query) !== persisted.sha256Hash) return next();
-        queryHash = persisted.sha256Hash;
-      } else if (params.query) {
-        queryHash = queryHashOf(params.query);
-      } else {
-        return next();
-      }
+      if (!cache.enabled || !cache.store?.available()) return next();
+      const request = operationRequestOf(req);
+      if (!request) return next();
+      const { params, queryHash, contentType, persisted, hashOnly } = request;
       const known = knownQuery(queryHash, params.operationName);
       if (!known) return next();
       const scope = await opts.scopeOf(req, res);
@@ -75,7 +59,6 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         variables: params.variables,
         scopeId: scope.id,
       });
-      const hashOnly = persisted !== undefined && params.query === undefined;
       const [body, registered] = hashOnly
         ? await Promise.all([cache.peek(key), opts.persistedQueries.get(queryHash).catch(() => undefined)])
         : [await cache.peek(key), undefined];

@@ -4,11 +4,9 @@
 // still parses, validates, runs plugins and formats errors; only execution is ours. Behaviour lives
 // in resolvers and context, never in field-level plugin hooks (they do not run in this mode).
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, GraphQLError, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-
-/** Compiled queries kept per process, least recently used dropped first. */
-const maxCompiled = 1000;
+import { getVariableValues, GraphQLError, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { isCompiledQuery } from 'graphql-jit';
+import type { CompiledOperations } from './compiled-operations.js';
 
 /**
  * graphql-jit's errors copy `extensions` from the thrown error and leave it undefined for a plain
@@ -26,8 +24,8 @@ function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
   return { ...result, errors };
 }
 
-export function jitGateway(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new Map<string, CompiledQuery>();
+export function jitGateway(operations: CompiledOperations): GatewayInterface {
+  const schema = operations.schema;
 
   const executor: GatewayExecutor = async (rc) => {
     // No operation of the requested name (or several and no name): answer graphql-js's error, which
@@ -40,17 +38,8 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     const operation = rc.operation as OperationDefinitionNode;
     const variables = rc.request.variables ?? {};
 
-    const key = `${rc.queryHash}:${rc.operationName ?? ''}`;
-    let query = compiled.get(key);
-    if (query) {
-      compiled.delete(key);
-    } else {
-      const result = compileQuery(schema, rc.document, rc.operationName ?? undefined, { disablingCapturingStackErrors: true });
-      if (!isCompiledQuery(result)) return result;
-      query = result;
-      if (compiled.size >= maxCompiled) compiled.delete(compiled.keys().next().value!);
-    }
-    compiled.set(key, query);
+    const query = operations.compile(rc.queryHash, rc.document, rc.operationName);
+    if (!isCompiledQuery(query)) return query;
     const result = await query.query(undefined, rc.context, variables);
     // No data at all: the request failed before execution, i.e. its variables did not coerce. Only
     // then ask graphql-js, whose errors Apollo turns into BAD_USER_INPUT with HTTP 400 exactly as in

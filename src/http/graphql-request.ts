@@ -4,6 +4,8 @@
 // would answer with an error is `null` here: the caller then leaves the request to Apollo.
 import { parse as parseUrl } from 'node:url';
 import type { Request } from 'express';
+import { queryHashOf } from '../cache/cache-key.js';
+import { mediaTypes, negotiateGraphQLMediaType } from './error-response.js';
 
 /**
  * Headers that make a request one a browser cannot send cross-site without a CORS preflight, so it
@@ -78,4 +80,39 @@ export function graphqlRequestParams(req: Request): GraphQLRequestParams | null 
     variables: isRecord(variables) ? variables : undefined,
     extensions: isRecord(extensions) ? extensions : undefined,
   };
+}
+
+/** A request that the paths in front of Apollo may answer: what they need to know of it. */
+export interface OperationRequest {
+  params: GraphQLRequestParams;
+  /** Apollo's query hash: the persisted-query hash, or the sha256 of the text sent. */
+  queryHash: string;
+  /** The negotiated response type (Apollo answers 406 when neither JSON type is acceptable). */
+  contentType: string;
+  /** Sent with a persisted-query extension (version 1, and a hash matching the text if one came). */
+  persisted: boolean;
+  /** Only a hash came: the text is the one Apollo's persisted-query store holds, if any. */
+  hashOnly: boolean;
+}
+
+/**
+ * The request's operation as Apollo would read it, or null for anything Apollo would refuse or treat
+ * unusually (CSRF candidates, odd parameters, an Accept without JSON, a persisted query of another
+ * version or a hash that does not match its text): the caller then leaves the request to Apollo.
+ */
+export function operationRequestOf(req: Request): OperationRequest | null {
+  if (req.method !== 'GET' && req.method !== 'POST') return null;
+  if (!surelyPreflighted(req)) return null;
+  const params = graphqlRequestParams(req);
+  if (!params) return null;
+  const contentType = negotiateGraphQLMediaType(req.headers.accept);
+  if (contentType !== mediaTypes.json && contentType !== mediaTypes.graphqlResponse) return null;
+  const persisted = params.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+  if (persisted) {
+    if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') return null;
+    if (params.query !== undefined && queryHashOf(params.query) !== persisted.sha256Hash) return null;
+    return { params, queryHash: persisted.sha256Hash, contentType, persisted: true, hashOnly: params.query === undefined };
+  }
+  if (!params.query) return null;
+  return { params, queryHash: queryHashOf(params.query), contentType, persisted: false, hashOnly: false };
 }

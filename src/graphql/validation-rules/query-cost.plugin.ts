@@ -115,37 +115,56 @@ export function pricingKey(
   return key.length > 2048 ? null : key;
 }
 
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+/**
+ * Prices an operation (memoized) and says why it may not run, or null when it may. `invalid-variables`
+ * is null too: execution refuses those variables itself. Shared by the plugin and the operation path
+ * (src/http/operation-path.middleware.ts), so both refuse exactly the same requests.
+ */
+export type Pricer = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+) => AppError | null;
+
+export function createPricer(maxCost: number): Pricer {
   // Apollo hands every request of a known document the same parsed DocumentNode, so its prices are
   // kept on it: a hot query is priced once per distinct set of scalar variables, not per request.
   const priced = new WeakMap<object, Map<string, Price>>();
   const maxPricesPerDocument = 256;
+  return (schema, document, operationName, requestVariables) => {
+    const variables = pricingVariables(document, operationName, requestVariables);
+    const key = pricingKey(document, operationName, variables);
+    let prices = priced.get(document);
+    let cost = key === null ? undefined : prices?.get(key);
+    if (cost === undefined) {
+      cost = queryCost(schema, document, variables, operationName ?? undefined);
+      if (key !== null) {
+        if (!prices) priced.set(document, (prices = new Map()));
+        if (prices.size >= maxPricesPerDocument) prices.clear();
+        prices.set(key, cost);
+      }
+    }
+    if (cost === 'invalid-variables') return null;
+    if (cost === 'unpriceable') return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
+    if (cost === 'too-many-nodes') {
+      return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
+    }
+    if (cost > maxCost) {
+      return new AppError(ErrorCode.QUERY_TOO_COMPLEX, `query cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first)`, { cost, maxCost });
+    }
+    return null;
+  };
+}
+
+export function queryCostPlugin(maxCostOrPricer: number | Pricer): ApolloServerPlugin {
+  const price = typeof maxCostOrPricer === 'number' ? createPricer(maxCostOrPricer) : maxCostOrPricer;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName, schema }) {
-          const variables = pricingVariables(document, operationName, request.variables);
-          const key = pricingKey(document, operationName, variables);
-          let prices = priced.get(document);
-          let cost = key === null ? undefined : prices?.get(key);
-          if (cost === undefined) {
-            cost = queryCost(schema, document, variables, operationName ?? undefined);
-            if (key !== null) {
-              if (!prices) priced.set(document, (prices = new Map()));
-              if (prices.size >= maxPricesPerDocument) prices.clear();
-              prices.set(key, cost);
-            }
-          }
-          if (cost === 'invalid-variables') return;
-          if (cost === 'unpriceable') {
-            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
-          }
-          if (cost === 'too-many-nodes') {
-            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
-          }
-          if (cost > maxCost) {
-            throw new AppError(ErrorCode.QUERY_TOO_COMPLEX, `query cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first)`, { cost, maxCost });
-          }
+          const refusal = price(schema, document, operationName, request.variables);
+          if (refusal) throw refusal;
         },
       };
     },

@@ -1,0 +1,145 @@
+// The operation path, in front of Apollo: a query whose document Apollo has already accepted (see
+// CompiledOperations) runs its compiled form directly — priced, cached and recorded as the plugins
+// would — instead of through Apollo's per-request pipeline, whose hooks, hashing, negotiation and
+// promise chains cost about as much Node CPU as a small read's SQL and JSON (docs/benchmarks.md).
+// It answers only what it can answer exactly as Apollo would: a result without errors. Anything else —
+// an unknown document, a price over the limit, variables that do not coerce, any error in the result,
+// a fault-injection header, shutdown — goes on to Apollo, which runs the request as before (a query
+// reads only, so running one again after an error changes nothing but the work done).
+import type { RequestHandler } from 'express';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { AccessScope } from '../auth/scope.js';
+import { cacheKey, documentHash } from '../cache/cache-key.js';
+import type { ResponseCache, Ticket } from '../cache/response-cache.js';
+import type { Context } from '../context.js';
+import type { CompiledOperations } from '../graphql/compiled-operations.js';
+import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
+import { recordOf } from '../observability/request-log.js';
+import { operationRequestOf } from './graphql-request.js';
+
+type Req = Parameters<RequestHandler>[0];
+type Res = Parameters<RequestHandler>[1];
+
+export interface OperationPathOptions {
+  operations: CompiledOperations;
+  price: Pricer;
+  cache: ResponseCache;
+  /** cacheSalt(schema, CACHE_VERSION). */
+  salt: string;
+  persistedQueries: KeyValueCache<string>;
+  /** Apollo's APQ ttl (seconds; null: no expiry). */
+  persistedQueryTtlS: number | null;
+  /** The scope Apollo's context would get; undefined: leave the request to Apollo. */
+  scopeOf(req: Req, res: Res): AccessScope | undefined;
+  /** Apollo's context function: the same context, attached to the same request record. */
+  contextFor(req: Req, res: Res, scope: AccessScope): Context;
+  /** Requests Apollo must see whatever they ask (fault injection's header). */
+  leaveToApollo(req: Req): boolean;
+  /** True once the server is shutting down: Apollo answers what still arrives. */
+  stopping(): boolean;
+  /** Called for every request answered here (tests count them). */
+  onServed?(): void;
+}
+
+export function operationPath(opts: OperationPathOptions): RequestHandler {
+  const { operations, cache } = opts;
+  return async (req, res, next) => {
+    let ticket: Ticket | undefined;
+    try {
+      // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts).
+      if (opts.stopping() || opts.leaveToApollo(req) || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return next();
+      const request = operationRequestOf(req);
+      if (!request) return next();
+      const { params, queryHash } = request;
+      const operation = operations.acceptedFor(queryHash, params.operationName);
+      if (!operation) return next();
+      const scope = opts.scopeOf(req, res);
+      if (!scope) return next();
+      if (opts.price(operations.schema, operation.document, operation.operationName, params.variables)) return next();
+      let source = params.query;
+      if (request.hashOnly) {
+        source = await Promise.resolve(opts.persistedQueries.get(queryHash)).catch(() => undefined);
+        if (source === undefined) return next();
+      }
+
+      let outcome: 'HIT' | 'MISS' | 'BYPASS' = 'BYPASS';
+      if (cache.enabled) {
+        const key = cacheKey({
+          salt: opts.salt,
+          documentHash: documentHash(queryHash, operation.document),
+          operationName: operation.operationName,
+          variables: params.variables,
+          scopeId: scope.id,
+        });
+        const begun = await cache.begin(key);
+        if (begun.kind === 'hit') {
+          answer(res, request, JSON.stringify(ordered(begun.result)), 'HIT', 0, 0, operation.operationName, opts);
+          return;
+        }
+        if (begun.kind === 'miss') {
+          outcome = 'MISS';
+          ticket = begun.ticket;
+        }
+      } else {
+        cache.noteBypass();
+      }
+
+      const context = opts.contextFor(req, res, scope);
+      const result = await operation.query.query(undefined, context, params.variables ?? {});
+      if (result.errors?.length || result.data === undefined || result.data === null) {
+        const t = ticket;
+        ticket = undefined;
+        if (t) await cache.complete(t, null, []);
+        return next();
+      }
+      const body = { data: result.data };
+      if (ticket) {
+        const t = ticket;
+        ticket = undefined;
+        await cache.complete(
+          t,
+          body,
+          [...context.readTags],
+          cache.refreshAhead ? { query: source!, variables: params.variables, operationName: params.operationName, scope } : undefined,
+        );
+      }
+      answer(res, request, JSON.stringify(body), outcome, context.sqlStats.statements, context.sqlStats.durationMs, operation.operationName, opts);
+    } catch {
+      // Apollo answers (and words) whatever went wrong here; a flight begun is released first.
+      if (ticket) await cache.complete(ticket, null, []).catch(() => {});
+      next();
+    }
+  };
+}
+
+/** Apollo's field order of a single result: errors, data, extensions. */
+const ordered = (result: Record<string, unknown>) => ({ errors: result.errors, data: result.data, extensions: result.extensions });
+
+function answer(
+  res: Res,
+  request: NonNullable<ReturnType<typeof operationRequestOf>>,
+  json: string,
+  outcome: 'HIT' | 'MISS' | 'BYPASS',
+  statements: number,
+  sqlMs: number,
+  operationName: string | null,
+  opts: OperationPathOptions,
+): void {
+  const { params, queryHash } = request;
+  if (request.persisted && params.query !== undefined) {
+    // Apollo registers (and refreshes) the document on every hash + document request it runs.
+    void Promise.resolve(
+      opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS }),
+    ).catch(() => {});
+  }
+  opts.onServed?.();
+  recordOf(res).graphql = { operation: operationName ?? params.operationName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
+  // Apollo's bytes: its JSON and a newline, with a length, in one write.
+  const bytes = Buffer.from(json + '\n', 'utf8');
+  res.statusCode = 200;
+  res.setHeader('content-type', request.contentType);
+  res.setHeader('x-sql-statements', String(statements));
+  res.setHeader('x-cache', outcome);
+  res.setHeader('content-length', bytes.length);
+  res.end(bytes);
+}
