@@ -43,7 +43,7 @@ import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphq
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
-import { operationPath } from './http/operation-path.middleware.js';
+import { contextLeftToApollo, operationPath } from './http/operation-path.middleware.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
 import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
@@ -212,6 +212,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
   // Apollo's context, and the operation path's: the request's scope, counted database handle and loaders.
   const contextFor = (req: express.Request, res: express.Response, scope: AccessScope) => {
+    const ran = contextLeftToApollo(res);
+    if (ran) return ran;
     const record = recordOf(res);
     const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
     attachRecord(context, record);

@@ -47,12 +47,16 @@ export interface KnownQuery {
 // which therefore never parses a document Apollo has not accepted before.
 const knownQueries = new LRUCache<string, KnownQuery>({ max: 5000 });
 
+// An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none
+// for the second (which it refuses).
+const knownKey = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
+
 export function rememberQuery(queryHash: string, requestedName: string | null | undefined, known: KnownQuery) {
-  knownQueries.set(`${queryHash}|${requestedName ?? ''}`, known);
+  knownQueries.set(knownKey(queryHash, requestedName), known);
 }
 
 export function knownQuery(queryHash: string, requestedName: string | null | undefined): KnownQuery | undefined {
-  return knownQueries.get(`${queryHash}|${requestedName ?? ''}`);
+  return knownQueries.get(knownKey(queryHash, requestedName));
 }
 
 // The same few documents arrive again and again: a map lookup of the text costs less than its sha256.

@@ -4,6 +4,7 @@
 // unavailable cache bypass. Every response says which it was in `x-cache: HIT | MISS | BYPASS`.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { Context } from '../context.js';
+import { priorExecution } from '../graphql/compiled-operations.js';
 import { cacheKey, documentHash, rememberQuery } from './cache-key.js';
 import type { ResponseCache, Ticket } from './response-cache.js';
 
@@ -31,6 +32,16 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
       let ticket: Ticket | undefined;
       return {
         async responseForOperation(rc: GraphQLRequestContext<Context>) {
+          // The operation path began (and counted) this request's lookup already: finish its ticket.
+          const prior = priorExecution(rc.contextValue);
+          if (prior && !prior.cacheTaken) {
+            prior.cacheTaken = true;
+            if (prior.cache.outcome === 'MISS') {
+              outcome = 'MISS';
+              ticket = prior.cache.ticket;
+            }
+            return null;
+          }
           if (!cache.enabled || rc.operation?.operation !== 'query') {
             cache.noteBypass();
             return null;

@@ -1,21 +1,24 @@
 // Query operations compiled by graphql-jit, kept per process by the query text's hash and the
-// operation's name, and the subset Apollo has accepted: parsed, validated, its operation resolved as a
-// query. The executor compiles through here; the operation path (src/http/operation-path.middleware.ts)
+// operation's name, and the documents Apollo has accepted: parsed, validated, the operation resolved as
+// a query. The executor compiles through here; the operation path (src/http/operation-path.middleware.ts)
 // runs an accepted operation again without Apollo's per-request pipeline, so it never runs a document
-// Apollo has not validated with the same schema and rules.
+// Apollo has not validated with the same schema and rules. Nothing is compiled before it is priced:
+// the executor runs after the cost plugin, and the path prices first (a document refused for its
+// size would otherwise cost its compilation, in time and memory, on every new text).
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import type { Ticket } from '../cache/response-cache.js';
 
 export interface AcceptedOperation {
   document: DocumentNode;
   /** The operation name Apollo resolved (null: the document's single anonymous operation). */
   operationName: string | null;
-  query: CompiledQuery;
 }
 
-const keyOf = (queryHash: string, name: string | null | undefined) => `${queryHash}|${name ?? ''}`;
+/** An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none for the second. */
+const keyOf = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
 
 export class CompiledOperations {
   private readonly compiled = new LRUCache<string, CompiledQuery>({ max: 1000 });
@@ -37,9 +40,8 @@ export class CompiledOperations {
 
   /** Records a query operation Apollo resolved for this text and requested name. */
   accept(queryHash: string, requestedName: string | null | undefined, document: DocumentNode, operationName: string | null): void {
-    if (this.accepted.has(keyOf(queryHash, requestedName))) return;
-    const query = this.compile(queryHash, document, operationName);
-    if (isCompiledQuery(query)) this.accepted.set(keyOf(queryHash, requestedName), { document, operationName, query });
+    const key = keyOf(queryHash, requestedName);
+    if (!this.accepted.has(key)) this.accepted.set(key, { document, operationName });
   }
 
   acceptedFor(queryHash: string, requestedName: string | null | undefined): AcceptedOperation | undefined {
@@ -58,4 +60,30 @@ export function acceptOperationsPlugin(operations: CompiledOperations): ApolloSe
       };
     },
   };
+}
+
+/**
+ * What the operation path ran before it left a request to Apollo (a result with errors, which Apollo
+ * words): Apollo's executor answers this result instead of running the operation again, and the
+ * cache plugin finishes the path's ticket instead of beginning another. Kept on the request's context.
+ */
+export interface PriorExecution {
+  queryHash: string;
+  operationName: string | null;
+  result: ExecutionResult;
+  cache: { outcome: 'MISS'; ticket: Ticket } | { outcome: 'BYPASS' };
+  /** Set by whoever takes each part, so neither is used twice. */
+  resultTaken: boolean;
+  cacheTaken: boolean;
+}
+
+// A symbol-keyed property: Apollo hands plugins and the executor a shallow copy of the context, which keeps it.
+const priorKey = Symbol('truthgraph.priorExecution');
+
+export function setPriorExecution(context: object, prior: PriorExecution): void {
+  (context as Record<symbol, PriorExecution>)[priorKey] = prior;
+}
+
+export function priorExecution(context: object): PriorExecution | undefined {
+  return (context as Record<symbol, PriorExecution | undefined>)[priorKey];
 }

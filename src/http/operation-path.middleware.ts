@@ -2,17 +2,19 @@
 // CompiledOperations) runs its compiled form directly — priced, cached and recorded as the plugins
 // would — instead of through Apollo's per-request pipeline, whose hooks, hashing, negotiation and
 // promise chains cost about as much Node CPU as a small read's SQL and JSON (docs/benchmarks.md).
-// It answers only what it can answer exactly as Apollo would: a result without errors. Anything else —
-// an unknown document, a price over the limit, variables that do not coerce, any error in the result,
-// a fault-injection header, shutdown — goes on to Apollo, which runs the request as before (a query
-// reads only, so running one again after an error changes nothing but the work done).
+// It answers only what it can answer exactly as Apollo would: a result without errors. A request it
+// cannot run — an unknown document, a price over the limit, a fault-injection header, shutdown — goes on
+// to Apollo untouched. A result with errors (or variables that did not coerce) goes on to Apollo with
+// what was done: the context, the result and the cache's ticket (PriorExecution), so Apollo words and
+// records it without running the operation a second time.
 import type { RequestHandler } from 'express';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { AccessScope } from '../auth/scope.js';
 import { cacheKey, documentHash } from '../cache/cache-key.js';
 import type { ResponseCache, Ticket } from '../cache/response-cache.js';
 import type { Context } from '../context.js';
-import type { CompiledOperations } from '../graphql/compiled-operations.js';
+import { setPriorExecution, type CompiledOperations, type PriorExecution } from '../graphql/compiled-operations.js';
+import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
 import { operationRequestOf } from './graphql-request.js';
@@ -56,6 +58,8 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       const scope = opts.scopeOf(req, res);
       if (!scope) return next();
       if (opts.price(operations.schema, operation.document, operation.operationName, params.variables)) return next();
+      const query = operations.compile(queryHash, operation.document, operation.operationName);
+      if (!isCompiledQuery(query)) return next();
       let source = params.query;
       if (request.hashOnly) {
         source = await Promise.resolve(opts.persistedQueries.get(queryHash)).catch(() => undefined);
@@ -85,11 +89,22 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       }
 
       const context = opts.contextFor(req, res, scope);
-      const result = await operation.query.query(undefined, context, params.variables ?? {});
+      const result = await query.query(undefined, context, params.variables ?? {});
       if (result.errors?.length || result.data === undefined || result.data === null) {
+        const prior: PriorExecution = {
+          queryHash,
+          operationName: operation.operationName,
+          result,
+          cache: ticket ? { outcome: 'MISS', ticket } : { outcome: 'BYPASS' },
+          resultTaken: false,
+          cacheTaken: false,
+        };
+        setPriorExecution(context, prior);
+        (res.locals as Record<symbol, Context>)[contextKey] = context;
         const t = ticket;
         ticket = undefined;
-        if (t) await cache.complete(t, null, []);
+        // Should Apollo never reach the cache plugin, the flight still ends with the response.
+        if (t) res.once('close', () => void (prior.cacheTaken ? undefined : cache.complete(t, null, []).catch(() => {})));
         return next();
       }
       const body = { data: result.data };
@@ -110,6 +125,13 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       next();
     }
   };
+}
+
+const contextKey = Symbol('truthgraph.pathContext');
+
+/** The context the operation path ran a request with, when it left the request to Apollo after running it. */
+export function contextLeftToApollo(res: Res): Context | undefined {
+  return (res.locals as Record<symbol, Context | undefined>)[contextKey];
 }
 
 /** Apollo's field order of a single result: errors, data, extensions. */

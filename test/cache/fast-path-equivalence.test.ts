@@ -1,6 +1,6 @@
 // The cache's fast path answers exactly as the full pipeline: for generated request variants —
 // GET/POST, Accept headers (incl. application/graphql-response+json and unacceptable ones), APQ
-// forms (register, hash only, wrong hash, version 7), documentId, bad, missing or non-string
+// forms (register, hash only, wrong hash, version 7), documentId, bad, missing, empty or non-string
 // operationName, valid and invalid variables, variables JSON-encoded in a POST body — the first answer (a miss, through Apollo) and the second, sent once
 // the entry of the same operation and variables is surely stored (a hit, from the fast path where
 // it applies), are identical: status, body bytes and headers, apart from x-cache and the
@@ -41,7 +41,7 @@ const variantArb = fc.record({
   ),
   form: fc.constantFrom('query', 'apq-register', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7', 'documentId', 'documentId-and-query'),
   doc: fc.constantFrom('single' as const, 'multi' as const, 'manifest' as const),
-  operationName: fc.constantFrom('right', 'none', 'unknown', 'number'),
+  operationName: fc.constantFrom('right', 'none', 'unknown', 'number', 'empty'),
   // Variables as a JSON string: how GET sends them, a mistake in a POST body (Apollo answers 400).
   variablesAsString: fc.boolean(),
   contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8'),
@@ -54,7 +54,7 @@ type Variant = typeof variantArb extends fc.Arbitrary<infer T> ? T : never;
 function paramsOf(v: Variant, run: number): GraphQLParams {
   const doc = documents[v.doc];
   const hash = sha256(doc.query);
-  const operationName = (v.operationName === 'right' ? doc.name : v.operationName === 'unknown' ? 'Nope' : v.operationName === 'number' ? 42 : undefined) as string | undefined;
+  const operationName = (v.operationName === 'right' ? doc.name : v.operationName === 'unknown' ? 'Nope' : v.operationName === 'number' ? 42 : v.operationName === 'empty' ? '' : undefined) as string | undefined;
   const variables = (v.variablesAsString ? JSON.stringify({ first: v.first, run }) : { first: v.first, run }) as Record<string, unknown>;
   const pq = (version: number, sha256Hash: string) => ({ persistedQuery: { version, sha256Hash } });
   switch (v.form) {
