@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject } from '../support/factories.js';
-import { sendGraphQL, type GraphQLParams, type RawAnswer } from '../support/http-request.js';
+import { paramsInForm, sendGraphQL, type GraphQLParams, type RawAnswer } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { cacheKinds } from './cache-fixtures.js';
 
@@ -56,25 +56,9 @@ function paramsOf(v: Variant, run: number): GraphQLParams {
   const hash = sha256(doc.query);
   const operationName = (v.operationName === 'right' ? doc.name : v.operationName === 'unknown' ? 'Nope' : v.operationName === 'number' ? 42 : v.operationName === 'empty' ? '' : undefined) as string | undefined;
   const variables = (v.variablesAsString ? JSON.stringify({ first: v.first, run }) : { first: v.first, run }) as Record<string, unknown>;
-  const pq = (version: number, sha256Hash: string) => ({ persistedQuery: { version, sha256Hash } });
-  switch (v.form) {
-    case 'query':
-      return { query: doc.query, operationName, variables };
-    case 'apq-register':
-      return { query: doc.query, operationName, variables, extensions: pq(1, hash) };
-    case 'apq-hash-only':
-      return { operationName, variables, extensions: pq(1, hash) };
-    case 'apq-wrong-hash':
-      return { query: doc.query, operationName, variables, extensions: pq(1, sha256('another document')) };
-    case 'apq-version-7':
-      return { query: doc.query, operationName, variables, extensions: pq(7, hash) };
-    case 'documentId':
-      return { documentId: `sha256:${hash}`, operationName, variables };
-    case 'documentId-and-query':
-      return { documentId: `sha256:${hash}`, query: doc.query, operationName, variables };
-    default:
-      throw new Error(`unknown form ${String(v.form)}`);
-  }
+  if (v.form === 'documentId') return { documentId: `sha256:${hash}`, operationName, variables };
+  if (v.form === 'documentId-and-query') return { documentId: `sha256:${hash}`, query: doc.query, operationName, variables };
+  return paramsInForm(v.form, doc.query, operationName, variables);
 }
 
 const measured = new Set(['x-cache', 'x-sql-statements', 'x-request-id', 'date']);

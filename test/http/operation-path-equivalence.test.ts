@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheKinds, type CacheKind } from '../cache/cache-fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertGroundTruth, insertProject, insertVideo } from '../support/factories.js';
-import { sendGraphQL, type GraphQLParams, type RawAnswer } from '../support/http-request.js';
+import { paramsInForm, sendGraphQL, type DocumentForm, type GraphQLParams, type RawAnswer } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { uniquePrefix, removePrefix, redisUrl } from '../support/redis.js';
 
@@ -42,7 +42,7 @@ const maxCost = '300000';
 const variantArb = fc.record({
   method: fc.constantFrom('GET' as const, 'POST' as const),
   accept: fc.constantFrom(undefined, 'application/json', 'application/graphql-response+json', '*/*', 'application/xml', 'application/json;q=0.2, application/graphql-response+json'),
-  form: fc.constantFrom('query', 'query', 'query', 'apq-register', 'apq-hash-only', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7'),
+  form: fc.constantFrom<DocumentForm>('query', 'query', 'query', 'apq-register', 'apq-hash-only', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7'),
   doc: fc.constantFrom<DocKey>('list', 'list', 'list', 'one', 'one', 'multi', 'anonymous', 'dear', 'touch'),
   operationName: fc.constantFrom('right', 'right', 'right', 'none', 'unknown', 'empty'),
   first: fc.constantFrom<unknown>(0, 1, 1, 2, 2, 3, 150, -1, 'x', null, undefined),
@@ -117,28 +117,13 @@ describeEachDatabase('the operation path answers as Apollo', (database) => {
 
       function paramsOf(v: Variant): GraphQLParams {
         const doc = documents[v.doc];
-        const hash = sha256(doc.query);
         const operationName = v.operationName === 'right' ? doc.name : v.operationName === 'unknown' ? 'Nope' : v.operationName === 'empty' ? '' : undefined;
         const variables: Record<string, unknown> = {};
         if (v.doc === 'touch') variables.id = videos[Math.max(v.project, 0)];
         else if (v.doc === 'one') variables.id = v.project >= 0 ? projects[v.project] : 'f0000000-0000-4000-8000-000000000000';
         else if (v.first !== undefined) variables.first = v.first;
         if (v.doc === 'list' && v.after !== undefined) variables.after = v.after;
-        const pq = (version: number, sha256Hash: string) => ({ persistedQuery: { version, sha256Hash } });
-        switch (v.form) {
-          case 'query':
-            return { query: doc.query, operationName, variables };
-          case 'apq-register':
-            return { query: doc.query, operationName, variables, extensions: pq(1, hash) };
-          case 'apq-hash-only':
-            return { operationName, variables, extensions: pq(1, hash) };
-          case 'apq-wrong-hash':
-            return { query: doc.query, operationName, variables, extensions: pq(1, sha256('another document')) };
-          case 'apq-version-7':
-            return { query: doc.query, operationName, variables, extensions: pq(7, hash) };
-          default:
-            throw new Error(`unknown form ${String(v.form)}`);
-        }
+        return paramsInForm(v.form, doc.query, operationName, variables);
       }
 
       it('gives identical answers with and without it, for generated requests', async () => {

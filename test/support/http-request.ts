@@ -1,6 +1,9 @@
 // One GraphQL-over-HTTP request as any client may send it — GET (parameters in the URL, objects
 // JSON-encoded) or POST (a JSON body) — answered with status, headers and the raw body text, so tests
 // can compare answers byte for byte.
+import { createHash } from 'node:crypto';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export interface GraphQLParams {
   query?: string;
   operationName?: string | null;
@@ -37,6 +40,28 @@ export async function sendGraphQL(url: string, method: 'GET' | 'POST', params: G
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Ways to send a document: as text, or as an automatic persisted query (registering, by hash only, with a wrong hash, with an unknown version). */
+export type DocumentForm = 'query' | 'apq-register' | 'apq-hash-only' | 'apq-wrong-hash' | 'apq-version-7';
+
+export function paramsInForm(form: DocumentForm, query: string, operationName: string | undefined, variables: Record<string, unknown>): GraphQLParams {
+  const pq = (version: number, sha256Hash: string) => ({ persistedQuery: { version, sha256Hash } });
+  const hash = sha256(query);
+  switch (form) {
+    case 'query':
+      return { query, operationName, variables };
+    case 'apq-register':
+      return { query, operationName, variables, extensions: pq(1, hash) };
+    case 'apq-hash-only':
+      return { operationName, variables, extensions: pq(1, hash) };
+    case 'apq-wrong-hash':
+      return { query, operationName, variables, extensions: pq(1, sha256('another document')) };
+    case 'apq-version-7':
+      return { query, operationName, variables, extensions: pq(7, hash) };
+    default:
+      throw new Error(`unknown form ${String(form)}`);
+  }
 }
 
 export const codeOf = (a: RawAnswer): string | undefined => a.json?.errors?.[0]?.extensions?.code ?? a.json?.error?.code;
