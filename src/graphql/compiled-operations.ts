@@ -6,7 +6,7 @@
 // the executor runs after the cost plugin, and the path prices first (a document refused for its
 // size would otherwise cost its compilation, in time and memory, on every new text).
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema, SelectionSetNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Ticket } from '../cache/response-cache.js';
@@ -20,12 +20,51 @@ export interface AcceptedOperation {
 /** An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none for the second. */
 const keyOf = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
 
+/**
+ * Fields an operation selects once its fragments are expanded, counted up to `cap`: what its compiled
+ * code grows with (measured: ~2 KB of heap per field). A small text can expand to thousands of fields
+ * and still be priced low (`first: 1` everywhere).
+ */
+export function expandedFieldCount(document: DocumentNode, operationName: string | null, cap = 1_000_000): number {
+  const fragments = new Map<string, SelectionSetNode>();
+  let operation: SelectionSetNode | undefined;
+  for (const d of document.definitions) {
+    if (d.kind === 'FragmentDefinition') fragments.set(d.name.value, d.selectionSet);
+    else if (d.kind === 'OperationDefinition' && (operationName === null || d.name?.value === operationName)) operation ??= d.selectionSet;
+  }
+  let count = 0;
+  const pending: SelectionSetNode[] = operation ? [operation] : [];
+  for (let set = pending.pop(); set && count < cap; set = pending.pop()) {
+    for (const s of set.selections) {
+      if (s.kind === 'Field') {
+        count++;
+        if (s.selectionSet) pending.push(s.selectionSet);
+      } else if (s.kind === 'InlineFragment') pending.push(s.selectionSet);
+      else {
+        const fragment = fragments.get(s.name.value);
+        if (fragment) pending.push(fragment);
+      }
+    }
+  }
+  return Math.min(count, cap);
+}
+
+/** Expanded fields the compiled operations kept may hold in all (~100 MB of compiled code). */
+export const compiledFieldBudget = 50_000;
+
 export class CompiledOperations {
-  private readonly compiled = new LRUCache<string, CompiledQuery>({ max: 1000 });
+  // Bounded by what the compiled code holds, not only by count: 1,000 operations of thousands of fields
+  // each would be gigabytes. One larger than the whole budget is compiled for its request and not kept.
+  private readonly compiled: LRUCache<string, CompiledQuery>;
   /** By the requested operation name, which may be absent where Apollo resolved one. */
   private readonly accepted = new LRUCache<string, AcceptedOperation>({ max: 1000 });
 
-  constructor(readonly schema: GraphQLSchema) {}
+  constructor(
+    readonly schema: GraphQLSchema,
+    private readonly fieldBudget = compiledFieldBudget,
+  ) {
+    this.compiled = new LRUCache<string, CompiledQuery>({ max: 1000, maxSize: fieldBudget });
+  }
 
   /** The compiled operation, or graphql-jit's errors for one it cannot compile. */
   compile(queryHash: string, document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult {
@@ -34,8 +73,13 @@ export class CompiledOperations {
     if (hit) return hit;
     const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     if (!isCompiledQuery(result)) return result;
-    this.compiled.set(key, result);
+    this.compiled.set(key, result, { size: Math.max(1, expandedFieldCount(document, operationName, this.fieldBudget + 1)) });
     return result;
+  }
+
+  /** Expanded fields of the compiled operations kept (tests follow the bound). */
+  get keptFields(): number {
+    return this.compiled.calculatedSize;
   }
 
   /** Records a query operation Apollo resolved for this text and requested name. */
