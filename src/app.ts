@@ -43,7 +43,7 @@ import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphq
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
-import { contextLeftToApollo, operationPath } from './http/operation-path.middleware.js';
+import { contextLeftToApollo, operationPath, releaseLeftTicket } from './http/operation-path.middleware.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
 import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
 import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
@@ -219,6 +219,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     attachRecord(context, record);
     return context;
   };
+  const apolloStep = apolloHandler(apollo, async ({ req, res }) => contextFor(req, res, scopeOf(req, res)!));
   const logRequests = requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS });
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
@@ -261,7 +262,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
           ),
         ]
       : []),
-    inFlight.hold(apolloHandler(apollo, async ({ req, res }) => contextFor(req, res, scopeOf(req, res)!))),
+    inFlight.hold(async (req, res) => {
+      try {
+        await apolloStep(req, res);
+      } finally {
+        releaseLeftTicket(res, cache);
+      }
+    }),
   ];
   expressApp.use(logRequests);
   expressApp.use('/graphql', cors);

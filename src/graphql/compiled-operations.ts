@@ -3,13 +3,16 @@
 // a query. The executor compiles through here; the operation path (src/http/operation-path.middleware.ts)
 // runs an accepted operation again without Apollo's per-request pipeline, so it never runs a document
 // Apollo has not validated with the same schema and rules. Nothing is compiled before it is priced:
-// the executor runs after the cost plugin, and the path prices first (a document refused for its
-// size would otherwise cost its compilation, in time and memory, on every new text).
+// the executor runs after the cost plugin, and the path prices first, and the pricer refuses every
+// operation of more than 10,000 fields once fragments are expanded — skipped or not, whatever its
+// variables (a document refused for its size would otherwise cost its compilation, in time and
+// memory, on every new text).
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { DocumentNode, ExecutionResult, GraphQLSchema, SelectionSetNode } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Ticket } from '../cache/response-cache.js';
+import { expandedFieldCount } from './validation-rules/operation-shape.js';
 
 export interface AcceptedOperation {
   document: DocumentNode;
@@ -19,35 +22,6 @@ export interface AcceptedOperation {
 
 /** An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none for the second. */
 const keyOf = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
-
-/**
- * Fields an operation selects once its fragments are expanded, counted up to `cap`: what its compiled
- * code grows with (measured: ~2 KB of heap per field). A small text can expand to thousands of fields
- * and still be priced low (`first: 1` everywhere).
- */
-export function expandedFieldCount(document: DocumentNode, operationName: string | null, cap = 1_000_000): number {
-  const fragments = new Map<string, SelectionSetNode>();
-  let operation: SelectionSetNode | undefined;
-  for (const d of document.definitions) {
-    if (d.kind === 'FragmentDefinition') fragments.set(d.name.value, d.selectionSet);
-    else if (d.kind === 'OperationDefinition' && (operationName === null || d.name?.value === operationName)) operation ??= d.selectionSet;
-  }
-  let count = 0;
-  const pending: SelectionSetNode[] = operation ? [operation] : [];
-  for (let set = pending.pop(); set && count < cap; set = pending.pop()) {
-    for (const s of set.selections) {
-      if (s.kind === 'Field') {
-        count++;
-        if (s.selectionSet) pending.push(s.selectionSet);
-      } else if (s.kind === 'InlineFragment') pending.push(s.selectionSet);
-      else {
-        const fragment = fragments.get(s.name.value);
-        if (fragment) pending.push(fragment);
-      }
-    }
-  }
-  return Math.min(count, cap);
-}
 
 /** Expanded fields the compiled operations kept may hold in all (~100 MB of compiled code). */
 export const compiledFieldBudget = 50_000;

@@ -33,7 +33,8 @@ export function jitGateway(operations: CompiledOperations): GatewayInterface {
     // would throw, and a thrown error is an internal one.
     if (!rc.operation) {
       const name = rc.request.operationName;
-      return { errors: [new GraphQLError(name ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.')] };
+      const named = name !== undefined && name !== null;
+      return { errors: [new GraphQLError(named ? `Unknown operation named "${name}".` : 'Must provide operation name if query contains multiple operations.')] };
     }
     const operation = rc.operation as OperationDefinitionNode;
     const variables = rc.request.variables ?? {};

@@ -13,7 +13,7 @@ import type { AccessScope } from '../auth/scope.js';
 import { cacheKey, documentHash } from '../cache/cache-key.js';
 import type { ResponseCache, Ticket } from '../cache/response-cache.js';
 import type { Context } from '../context.js';
-import { setPriorExecution, type CompiledOperations, type PriorExecution } from '../graphql/compiled-operations.js';
+import { priorExecution, setPriorExecution, type CompiledOperations, type PriorExecution } from '../graphql/compiled-operations.js';
 import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
@@ -101,10 +101,8 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
         };
         setPriorExecution(context, prior);
         (res.locals as Record<symbol, Context>)[contextKey] = context;
-        const t = ticket;
+        // Apollo's step ends the flight if Apollo never reached the cache plugin (releaseLeftTicket).
         ticket = undefined;
-        // Should Apollo never reach the cache plugin, the flight still ends with the response.
-        if (t) res.once('close', () => void (prior.cacheTaken ? undefined : cache.complete(t, null, []).catch(() => {})));
         return next();
       }
       const body = { data: result.data };
@@ -120,7 +118,8 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       }
       answer(res, request, JSON.stringify(body), outcome, context.sqlStats.statements, context.sqlStats.durationMs, operation.operationName, opts);
     } catch {
-      // Apollo answers (and words) whatever went wrong here; a flight begun is released first.
+      // Apollo answers (and words) whatever went wrong here, running the request afresh: a flight begun
+      // is released first, and work done here is not in the new context's counts.
       if (ticket) await cache.complete(ticket, null, []).catch(() => {});
       next();
     }
@@ -132,6 +131,18 @@ const contextKey = Symbol('truthgraph.pathContext');
 /** The context the operation path ran a request with, when it left the request to Apollo after running it. */
 export function contextLeftToApollo(res: Res): Context | undefined {
   return (res.locals as Record<symbol, Context | undefined>)[contextKey];
+}
+
+/**
+ * After Apollo's step: a cache flight the path began and left to Apollo, which Apollo did not finish
+ * (it stopped before the cache plugin), ends here with nothing stored.
+ */
+export function releaseLeftTicket(res: Res, cache: ResponseCache): void {
+  const context = contextLeftToApollo(res);
+  const prior = context && priorExecution(context);
+  if (!prior || prior.cacheTaken) return;
+  prior.cacheTaken = true;
+  if (prior.cache.outcome === 'MISS') void cache.complete(prior.cache.ticket, null, []).catch(() => {});
 }
 
 /** Apollo's field order of a single result: errors, data, extensions. */

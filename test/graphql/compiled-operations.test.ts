@@ -4,7 +4,10 @@
 import fc from 'fast-check';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CompiledOperations, expandedFieldCount } from '../../src/graphql/compiled-operations.js';
+import { CompiledOperations } from '../../src/graphql/compiled-operations.js';
+import { expandedFieldCount } from '../../src/graphql/validation-rules/operation-shape.js';
+import { createPricer } from '../../src/graphql/validation-rules/query-cost.plugin.js';
+import type { AppError } from '../../src/errors.js';
 
 const schema = buildSchema('type Query { x: Int q: Query }');
 const runs = Number(process.env.PROPERTY_RUNS ?? 25);
@@ -48,5 +51,26 @@ describe('compiled operations', () => {
       }),
       { numRuns: runs },
     );
+  });
+});
+
+describe('the pricer refuses what would compile too large', () => {
+  const price = createPricer(1_000_000_000);
+  // 2^13 + 2^13 - 2 + 2 fields once expanded: over 10,000 however the variables fall.
+  const big = (directive: string) => `query D($s: Boolean = true) { x ... @${directive}(if: $s) { ...F13 } }\n${doubling(13).split('\n').slice(1).join('\n')}`;
+
+  it('counts a subtree that @skip or @include leaves out', () => {
+    for (const directive of ['skip', 'include']) {
+      const document = parse(big(directive));
+      for (const s of [true, false]) expect((price(schema, document, 'D', { s }) as AppError | null)?.code).toBe('QUERY_TOO_COMPLEX');
+    }
+  });
+
+  it('counts an operation whose variables do not coerce', () => {
+    expect((price(schema, parse(big('skip')), 'D', { s: 'not a boolean' }) as AppError | null)?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('prices an operation under the field limit as before', () => {
+    expect(price(schema, parse(doubling(10)), 'D', {})).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } f
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../../errors.js';
 import { maxNodeIds, pageSizes } from '../args.js';
+import { expandedFieldCount } from './operation-shape.js';
 
 /** Assumed length of an introspection list (the schema's own lists all carry `first`). */
 export const introspectionListSize = 20;
@@ -127,12 +128,28 @@ export type Pricer = (
   variables: Record<string, unknown> | undefined,
 ) => AppError | null;
 
+const tooManyNodes = (maxCost: number) =>
+  new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
+
 export function createPricer(maxCost: number): Pricer {
   // Apollo hands every request of a known document the same parsed DocumentNode, so its prices are
   // kept on it: a hot query is priced once per distinct set of scalar variables, not per request.
   const priced = new WeakMap<object, Map<string, Price>>();
   const maxPricesPerDocument = 256;
+  // Fields once fragments are expanded, counted on the text: graphql-query-complexity skips what
+  // `@skip` / `@include` leave out and counts nothing when variables do not coerce, yet graphql-jit
+  // compiles all of it (~2 KB per field), so the node limit must hold whatever the variables.
+  const tooLarge = new WeakMap<object, Map<string | null, boolean>>();
+  const maxFields = 10_000;
   return (schema, document, operationName, requestVariables) => {
+    let byName = tooLarge.get(document);
+    let large = byName?.get(operationName ?? null);
+    if (large === undefined) {
+      large = expandedFieldCount(document, operationName ?? null, maxFields + 1) > maxFields;
+      if (!byName) tooLarge.set(document, (byName = new Map()));
+      if (byName.size < maxPricesPerDocument) byName.set(operationName ?? null, large);
+    }
+    if (large) return tooManyNodes(maxCost);
     const variables = pricingVariables(document, operationName, requestVariables);
     const key = pricingKey(document, operationName, variables);
     let prices = priced.get(document);
@@ -147,9 +164,7 @@ export function createPricer(maxCost: number): Pricer {
     }
     if (cost === 'invalid-variables') return null;
     if (cost === 'unpriceable') return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
-    if (cost === 'too-many-nodes') {
-      return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation selects more than 10000 fields once fragments are expanded', { maxCost });
-    }
+    if (cost === 'too-many-nodes') return tooManyNodes(maxCost);
     if (cost > maxCost) {
       return new AppError(ErrorCode.QUERY_TOO_COMPLEX, `query cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages (first)`, { cost, maxCost });
     }
