@@ -47,9 +47,9 @@ export interface KnownQuery {
 // which therefore never parses a document Apollo has not accepted before.
 const knownQueries = new LRUCache<string, KnownQuery>({ max: 5000 });
 
-// An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none
+// The key of a document text and a requested operation name. An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none
 // for the second (which it refuses).
-const knownKey = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
+export const knownKey = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
 
 export function rememberQuery(queryHash: string, requestedName: string | null | undefined, known: KnownQuery) {
   knownQueries.set(knownKey(queryHash, requestedName), known);

@@ -11,6 +11,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { knownKey } from '../cache/cache-key.js';
 import type { Ticket } from '../cache/response-cache.js';
 import { expandedFieldCount } from './validation-rules/operation-shape.js';
 
@@ -20,8 +21,6 @@ export interface AcceptedOperation {
   operationName: string | null;
 }
 
-/** An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none for the second. */
-const keyOf = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
 
 /** Expanded fields the compiled operations kept may hold in all (~100 MB of compiled code). */
 export const compiledFieldBudget = 50_000;
@@ -42,7 +41,7 @@ export class CompiledOperations {
 
   /** The compiled operation, or graphql-jit's errors for one it cannot compile. */
   compile(queryHash: string, document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult {
-    const key = keyOf(queryHash, operationName);
+    const key = knownKey(queryHash, operationName);
     const hit = this.compiled.get(key);
     if (hit) return hit;
     const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
@@ -58,12 +57,12 @@ export class CompiledOperations {
 
   /** Records a query operation Apollo resolved for this text and requested name. */
   accept(queryHash: string, requestedName: string | null | undefined, document: DocumentNode, operationName: string | null): void {
-    const key = keyOf(queryHash, requestedName);
+    const key = knownKey(queryHash, requestedName);
     if (!this.accepted.has(key)) this.accepted.set(key, { document, operationName });
   }
 
   acceptedFor(queryHash: string, requestedName: string | null | undefined): AcceptedOperation | undefined {
-    return this.accepted.get(keyOf(queryHash, requestedName));
+    return this.accepted.get(knownKey(queryHash, requestedName));
   }
 }
 
