@@ -224,6 +224,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
+  const persistedQueries = { store: caches.persistedQueries, ttlS: config.APQ_TTL_S || null };
   const graphqlSteps: express.RequestHandler[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
     inFlight.middleware,
@@ -236,8 +237,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
     responseCacheFastPath(cache, {
       salt,
-      persistedQueries: caches.persistedQueries,
-      persistedQueryTtlS: config.APQ_TTL_S || null,
+      persistedQueries,
       scopeOf,
       onHit: (_req, res, operationName) => {
         recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
@@ -251,8 +251,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
               price,
               cache,
               salt,
-              persistedQueries: caches.persistedQueries,
-              persistedQueryTtlS: config.APQ_TTL_S || null,
+              persistedQueries,
               scopeOf,
               contextFor,
               leaveToApollo: (req) => config.FAULT_INJECTION && req.headers[faultDelayHeader] !== undefined,

@@ -7,10 +7,9 @@
 // its registration — is either repeated here or, when in doubt, a reason to fall through.
 // Misses, single-flight, stores, unknown documents and an unavailable cache are Apollo's and the
 // plugin's.
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import { operationRequestOf } from '../http/graphql-request.js';
+import { operationRequestOf, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
 import { cacheKey, knownQuery } from './cache-key.js';
 import type { ResponseCache } from './response-cache.js';
 
@@ -30,9 +29,7 @@ export interface FastPathOptions {
    * Apollo's persisted-query store: a hash-only request is a hit only while Apollo would still find
    * its document, and a hash + document request registers it as Apollo would.
    */
-  persistedQueries: KeyValueCache<string>;
-  /** Apollo's APQ ttl (seconds; null: no expiry). */
-  persistedQueryTtlS: number | null;
+  persistedQueries: PersistedQueries;
   /**
    * Called for every hit served here, before the response is written: Apollo plugins do not run for
    * these requests, so request logs and per-operation metrics record them through this hook.
@@ -46,7 +43,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       if (!cache.enabled || !cache.store?.available()) return next();
       const request = operationRequestOf(req);
       if (!request) return next();
-      const { params, queryHash, contentType, persisted, hashOnly } = request;
+      const { params, queryHash, contentType, hashOnly } = request;
       const known = knownQuery(queryHash, params.operationName);
       if (!known) return next();
       const scope = await opts.scopeOf(req, res);
@@ -60,14 +57,11 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         scopeId: scope.id,
       });
       const [body, registered] = hashOnly
-        ? await Promise.all([cache.peek(key), opts.persistedQueries.get(queryHash).catch(() => undefined)])
+        ? await Promise.all([cache.peek(key), opts.persistedQueries.store.get(queryHash).catch(() => undefined)])
         : [await cache.peek(key), undefined];
       if (body === null) return next();
       if (hashOnly && registered === undefined) return next();
-      if (persisted && params.query !== undefined) {
-        // Apollo registers (and refreshes) the document on every hash + document request.
-        void Promise.resolve(opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS })).catch(() => {});
-      }
+      registerPersisted(opts.persistedQueries, request);
       opts.onHit?.(req, res, known.operationName);
       res.statusCode = 200;
       // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.

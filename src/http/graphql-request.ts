@@ -3,6 +3,7 @@
 // the cache's fast path — which must never accept a request Apollo would refuse. Anything Apollo
 // would answer with an error is `null` here: the caller then leaves the request to Apollo.
 import { parse as parseUrl } from 'node:url';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Request } from 'express';
 import { queryHashOf } from '../cache/cache-key.js';
 import { mediaTypes, negotiateGraphQLMediaType } from './error-response.js';
@@ -115,4 +116,18 @@ export function operationRequestOf(req: Request): OperationRequest | null {
   }
   if (!params.query) return null;
   return { params, queryHash: queryHashOf(params.query), contentType, persisted: false, hashOnly: false };
+}
+
+/** Apollo's persisted-query store and its ttl, for the paths in front of Apollo. */
+export interface PersistedQueries {
+  store: KeyValueCache<string>;
+  /** Seconds; null: no expiry. */
+  ttlS: number | null;
+}
+
+/** Registers the document of a hash + document request, as Apollo does (and refreshes) on every one it answers. */
+export function registerPersisted(persisted: PersistedQueries, request: OperationRequest): void {
+  const { params, queryHash } = request;
+  if (!request.persisted || params.query === undefined) return;
+  void Promise.resolve(persisted.store.set(queryHash, params.query, { ttl: persisted.ttlS })).catch(() => {});
 }

@@ -8,7 +8,6 @@
 // what was done: the context, the result and the cache's ticket (PriorExecution), so Apollo words and
 // records it without running the operation a second time.
 import type { RequestHandler } from 'express';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { AccessScope } from '../auth/scope.js';
 import { cacheKey, documentHash } from '../cache/cache-key.js';
 import type { ResponseCache, Ticket } from '../cache/response-cache.js';
@@ -17,7 +16,7 @@ import { priorExecution, setPriorExecution, type CompiledOperations, type PriorE
 import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
-import { operationRequestOf } from './graphql-request.js';
+import { operationRequestOf, registerPersisted, type OperationRequest, type PersistedQueries } from './graphql-request.js';
 
 type Req = Parameters<RequestHandler>[0];
 type Res = Parameters<RequestHandler>[1];
@@ -28,9 +27,7 @@ export interface OperationPathOptions {
   cache: ResponseCache;
   /** cacheSalt(schema, CACHE_VERSION). */
   salt: string;
-  persistedQueries: KeyValueCache<string>;
-  /** Apollo's APQ ttl (seconds; null: no expiry). */
-  persistedQueryTtlS: number | null;
+  persistedQueries: PersistedQueries;
   /** The scope Apollo's context would get; undefined: leave the request to Apollo. */
   scopeOf(req: Req, res: Res): AccessScope | undefined;
   /** Apollo's context function: the same context, attached to the same request record. */
@@ -62,7 +59,7 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       if (!isCompiledQuery(query)) return next();
       let source = params.query;
       if (request.hashOnly) {
-        source = await Promise.resolve(opts.persistedQueries.get(queryHash)).catch(() => undefined);
+        source = await Promise.resolve(opts.persistedQueries.store.get(queryHash)).catch(() => undefined);
         if (source === undefined) return next();
       }
 
@@ -150,7 +147,7 @@ const ordered = (result: Record<string, unknown>) => ({ errors: result.errors, d
 
 function answer(
   res: Res,
-  request: NonNullable<ReturnType<typeof operationRequestOf>>,
+  request: OperationRequest,
   json: string,
   outcome: 'HIT' | 'MISS' | 'BYPASS',
   statements: number,
@@ -158,15 +155,9 @@ function answer(
   operationName: string | null,
   opts: OperationPathOptions,
 ): void {
-  const { params, queryHash } = request;
-  if (request.persisted && params.query !== undefined) {
-    // Apollo registers (and refreshes) the document on every hash + document request it runs.
-    void Promise.resolve(
-      opts.persistedQueries.set(queryHash, params.query, opts.persistedQueryTtlS === null ? { ttl: null } : { ttl: opts.persistedQueryTtlS }),
-    ).catch(() => {});
-  }
+  registerPersisted(opts.persistedQueries, request);
   opts.onServed?.();
-  recordOf(res).graphql = { operation: operationName ?? params.operationName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
+  recordOf(res).graphql = { operation: operationName ?? request.params.operationName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
   // Apollo's bytes: its JSON and a newline, with a length, in one write.
   const bytes = Buffer.from(json + '\n', 'utf8');
   res.statusCode = 200;
