@@ -27,7 +27,8 @@ import { errorStatusPlugin } from './graphql/error-status.plugin.js';
 import { formatError } from './graphql/format-error.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from './errors.js';
-import { acceptOperationsPlugin, CompiledOperations } from './graphql/compiled-operations.js';
+import { AcceptedOperations, acceptOperationsPlugin } from './graphql/accepted-operations.js';
+import { CompiledOperations } from './graphql/compiled-operations.js';
 import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { corsPolicy } from './http/cors.js';
@@ -143,6 +144,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
 
   const schema = executableSchema();
   const operations = config.EXECUTOR === 'jit' ? new CompiledOperations(schema) : null;
+  const accepted = new AcceptedOperations();
   const price = createPricer(config.QUERY_MAX_COST);
   const inFlight = inFlightOperations();
   const apollo = new ApolloServer<Context>({
@@ -191,7 +193,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
       ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
-      ...(operations && config.OPERATION_PATH ? [acceptOperationsPlugin(operations)] : []),
+      acceptOperationsPlugin(accepted),
     ],
   });
   await apollo.start();
@@ -237,6 +239,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
     responseCacheFastPath(cache, {
       salt,
+      accepted,
       persistedQueries,
       scopeOf,
       onHit: (_req, res, operationName) => {
@@ -247,6 +250,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ? [
           inFlight.hold(
             operationPath({
+              accepted,
               operations,
               price,
               cache,

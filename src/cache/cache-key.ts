@@ -36,29 +36,6 @@ export function documentHash(queryHash: string | undefined, document: DocumentNo
   return hash;
 }
 
-/** What the pipeline resolved for a document text and a requested operation name: query ops only. */
-export interface KnownQuery {
-  documentHash: string;
-  /** The operation name Apollo resolved (the single operation's name when none was requested). */
-  operationName: string | null;
-}
-
-// Filled by the plugin once Apollo has parsed and validated a document, read by the fast hit path,
-// which therefore never parses a document Apollo has not accepted before.
-const knownQueries = new LRUCache<string, KnownQuery>({ max: 5000 });
-
-// The key of a document text and a requested operation name. An absent name and the empty name stay apart: Apollo resolves the only operation for the first, none
-// for the second (which it refuses).
-export const knownKey = (queryHash: string, name: string | null | undefined) => (name === null || name === undefined ? queryHash : `${queryHash}|${name}`);
-
-export function rememberQuery(queryHash: string, requestedName: string | null | undefined, known: KnownQuery) {
-  knownQueries.set(knownKey(queryHash, requestedName), known);
-}
-
-export function knownQuery(queryHash: string, requestedName: string | null | undefined): KnownQuery | undefined {
-  return knownQueries.get(knownKey(queryHash, requestedName));
-}
-
 // The same few documents arrive again and again: a map lookup of the text costs less than its sha256.
 // Long texts are hashed every time, and the texts kept are bounded in total length (lru-cache refuses a
 // size of 0, so the empty text counts as 1).

@@ -1,16 +1,17 @@
-// The fast path of a cache hit, in front of Apollo: for a query document Apollo has already accepted
-// (see rememberQuery), compute the same key the plugin would, and on a hit write the stored bytes
-// as they are — no GraphQL pipeline, no JSON parse and re-serialization, which for a 10k-box page
-// cost more than the database. It answers exactly what Apollo would answer for the same request
-// (status, content type, body, headers other than x-cache) or leaves the request to Apollo: every
-// check Apollo makes before a hit — CSRF, parameter shapes, Accept, the persisted-query hash and
-// its registration — is either repeated here or, when in doubt, a reason to fall through.
+// The fast path of a cache hit, in front of Apollo: for a query document Apollo has already
+// accepted (src/graphql/accepted-operations.ts), compute the same key the plugin would, and on a hit
+// write the stored bytes as they are — no GraphQL pipeline, no JSON parse and re-serialization, which
+// for a 10k-box page cost more than the database. It answers exactly what Apollo would answer for the
+// same request (status, content type, body, headers other than x-cache) or leaves the request to
+// Apollo: every check Apollo makes before a hit — CSRF, parameter shapes, Accept, the persisted-query
+// hash and its registration — is either repeated here or, when in doubt, a reason to fall through.
 // Misses, single-flight, stores, unknown documents and an unavailable cache are Apollo's and the
 // plugin's.
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
 import { operationRequestOf, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
-import { cacheKey, knownQuery } from './cache-key.js';
+import type { AcceptedOperations } from '../graphql/accepted-operations.js';
+import { cacheKey } from './cache-key.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
@@ -20,6 +21,8 @@ type Res = Parameters<RequestHandler>[1];
 
 export interface FastPathOptions {
   salt: string;
+  /** The query operations Apollo has accepted: the only ones answered here. */
+  accepted: AcceptedOperations;
   /**
    * The same scope resolution the request context uses (e.g. the authenticated key's scope in
    * res.locals); undefined means no resolved scope, and then nothing is served from the cache.
@@ -44,7 +47,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       const request = operationRequestOf(req);
       if (!request) return next();
       const { params, queryHash, contentType, hashOnly } = request;
-      const known = knownQuery(queryHash, params.operationName);
+      const known = opts.accepted.get(queryHash, params.operationName);
       if (!known) return next();
       const scope = await opts.scopeOf(req, res);
       if (!scope) return next();

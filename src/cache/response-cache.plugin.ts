@@ -5,7 +5,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { Context } from '../context.js';
 import { priorExecution } from '../graphql/compiled-operations.js';
-import { cacheKey, documentHash, rememberQuery } from './cache-key.js';
+import { cacheKey, documentHash } from './cache-key.js';
 import type { ResponseCache, Ticket } from './response-cache.js';
 
 // Marks the context of a refresh-ahead recomputation (src/cache/refresh-ahead.ts). A symbol-keyed
@@ -46,11 +46,9 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
             cache.noteBypass();
             return null;
           }
-          const docHash = documentHash(rc.queryHash, rc.document!);
-          if (rc.queryHash) rememberQuery(rc.queryHash, rc.request.operationName, { documentHash: docHash, operationName: rc.operationName ?? null });
           const key = cacheKey({
             salt: opts.salt,
-            documentHash: docHash,
+            documentHash: documentHash(rc.queryHash, rc.document!),
             operationName: rc.operationName,
             variables: rc.request.variables,
             scopeId: rc.contextValue.scope.id,

@@ -1,5 +1,5 @@
 // The operation path, in front of Apollo: a query whose document Apollo has already accepted (see
-// CompiledOperations) runs its compiled form directly — priced, cached and recorded as the plugins
+// src/graphql/accepted-operations.ts) runs its compiled form directly — priced, cached and recorded as the plugins
 // would — instead of through Apollo's per-request pipeline, whose hooks, hashing, negotiation and
 // promise chains cost about as much Node CPU as a small read's SQL and JSON (docs/benchmarks.md).
 // It answers only what it can answer exactly as Apollo would: a result without errors. A request it
@@ -9,7 +9,8 @@
 // records it without running the operation a second time.
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import { cacheKey, documentHash } from '../cache/cache-key.js';
+import type { AcceptedOperations } from '../graphql/accepted-operations.js';
+import { cacheKey } from '../cache/cache-key.js';
 import type { ResponseCache, Ticket } from '../cache/response-cache.js';
 import type { Context } from '../context.js';
 import { priorExecution, setPriorExecution, type CompiledOperations, type PriorExecution } from '../graphql/compiled-operations.js';
@@ -22,6 +23,8 @@ type Req = Parameters<RequestHandler>[0];
 type Res = Parameters<RequestHandler>[1];
 
 export interface OperationPathOptions {
+  /** The query operations Apollo has accepted: the only ones run here. */
+  accepted: AcceptedOperations;
   operations: CompiledOperations;
   price: Pricer;
   cache: ResponseCache;
@@ -50,7 +53,7 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       const request = operationRequestOf(req);
       if (!request) return next();
       const { params, queryHash } = request;
-      const operation = operations.acceptedFor(queryHash, params.operationName);
+      const operation = opts.accepted.get(queryHash, params.operationName);
       if (!operation) return next();
       const scope = opts.scopeOf(req, res);
       if (!scope) return next();
@@ -67,7 +70,7 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       if (cache.enabled) {
         const key = cacheKey({
           salt: opts.salt,
-          documentHash: documentHash(queryHash, operation.document),
+          documentHash: operation.documentHash,
           operationName: operation.operationName,
           variables: params.variables,
           scopeId: scope.id,
