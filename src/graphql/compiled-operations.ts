@@ -11,35 +11,50 @@ import { acceptedKey } from './accepted-operations.js';
 import type { Ticket } from '../cache/response-cache.js';
 import { expandedFieldCount } from './validation-rules/operation-shape.js';
 
-/** Expanded fields the compiled operations kept may hold in all (~100 MB of compiled code). */
-export const compiledFieldBudget = 50_000;
+/** How many expanded fields the compiled operations kept may hold (~2 KB of compiled code each). */
+export interface CompiledBudget {
+  /** Operations of at most this many fields are small; the rest are large. */
+  smallFields: number;
+  /** Fields of the small operations kept, in all. */
+  small: number;
+  /** Fields of the large operations kept, in all (at least one at the pricer's 10,000-field limit). */
+  large: number;
+}
+
+export const compiledBudget: CompiledBudget = { smallFields: 1_000, small: 30_000, large: 20_000 };
 
 export class CompiledOperations {
-  // Bounded by what the compiled code holds, not only by count: 1,000 operations of thousands of fields
-  // each would be gigabytes. One larger than the whole budget is compiled for its request and not kept.
-  private readonly compiled: LRUCache<string, CompiledQuery>;
+  // Bounded by what the compiled code holds, not only by count: 1,000 operations of thousands of
+  // fields each would be gigabytes. Small and large operations are kept apart, so new large texts
+  // (each costs its compilation, up to ~1.5 s at the limit) never evict the small operations every
+  // screen runs. One larger than its budget is compiled for its request and not kept.
+  private readonly small: LRUCache<string, CompiledQuery>;
+  private readonly large: LRUCache<string, CompiledQuery>;
 
   constructor(
     readonly schema: GraphQLSchema,
-    private readonly fieldBudget = compiledFieldBudget,
+    private readonly budget = compiledBudget,
   ) {
-    this.compiled = new LRUCache<string, CompiledQuery>({ max: 1000, maxSize: fieldBudget });
+    this.small = new LRUCache<string, CompiledQuery>({ max: 1000, maxSize: budget.small });
+    this.large = new LRUCache<string, CompiledQuery>({ max: 1000, maxSize: budget.large });
   }
 
   /** The compiled operation, or graphql-jit's errors for one it cannot compile. */
   compile(queryHash: string, document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult {
     const key = acceptedKey(queryHash, operationName);
-    const hit = this.compiled.get(key);
+    const hit = this.small.get(key) ?? this.large.get(key);
     if (hit) return hit;
     const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
     if (!isCompiledQuery(result)) return result;
-    this.compiled.set(key, result, { size: Math.max(1, expandedFieldCount(document, operationName, this.fieldBudget + 1)) });
+    const { smallFields, large } = this.budget;
+    const fields = Math.max(1, expandedFieldCount(document, operationName, Math.max(smallFields, large) + 1));
+    (fields <= smallFields ? this.small : this.large).set(key, result, { size: fields });
     return result;
   }
 
   /** Expanded fields of the compiled operations kept (tests follow the bound). */
-  get keptFields(): number {
-    return this.compiled.calculatedSize;
+  get keptFields(): { small: number; large: number } {
+    return { small: this.small.calculatedSize, large: this.large.calculatedSize };
   }
 }
 

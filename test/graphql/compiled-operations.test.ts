@@ -31,24 +31,42 @@ describe('compiled operations', () => {
     expect(expandedFieldCount(parse(doubling(40)), 'D', 5000)).toBe(5000);
   });
 
-  it('keeps no more expanded fields than its budget, and never one operation larger than the budget, for generated sequences', () => {
+  const budget = { smallFields: 20, small: 120, large: 100 };
+  const keptSize = (n: number) => (n <= budget.smallFields ? budget.small : budget.large);
+
+  it('keeps no more expanded fields than its budgets, and never one operation larger than its budget, for generated sequences', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 260 }), { minLength: 1, maxLength: 30 }), (sizes) => {
-        const budget = 200;
+      fc.property(fc.array(fc.integer({ min: 1, max: 130 }), { minLength: 1, maxLength: 30 }), (sizes) => {
         const operations = new CompiledOperations(schema, budget);
         sizes.forEach((n, i) => {
           const text = flat(n, String(i));
           const document = parse(text);
           const first = operations.compile(`h${i}`, document, `Q${i}`);
-          expect(operations.keptFields).toBeLessThanOrEqual(budget);
+          expect(operations.keptFields.small).toBeLessThanOrEqual(budget.small);
+          expect(operations.keptFields.large).toBeLessThanOrEqual(budget.large);
           // Kept: the same compiled operation comes back without compiling again.
-          expect(operations.compile(`h${i}`, document, `Q${i}`) === first).toBe(n <= budget);
+          expect(operations.compile(`h${i}`, document, `Q${i}`) === first).toBe(n <= keptSize(n));
         });
-        const big = parse(flat(budget + 1, 'big'));
-        const compiled = operations.compile('big', big, 'Qbig');
-        expect(operations.compile('big', big, 'Qbig') === compiled).toBe(false);
-        expect(operations.keptFields).toBeLessThanOrEqual(budget);
       }),
+      { numRuns: runs },
+    );
+  });
+
+  it('never evicts a small operation to keep a large one, whatever large operations arrive', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: budget.smallFields }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: budget.smallFields + 1, max: 130 }), { minLength: 1, maxLength: 30 }),
+        (smallSizes, largeSizes) => {
+          const operations = new CompiledOperations(schema, budget);
+          const small = smallSizes.map((n, i) => {
+            const document = parse(flat(n, `s${i}`));
+            return { document, i, compiled: operations.compile(`s${i}`, document, `Qs${i}`) };
+          });
+          largeSizes.forEach((n, i) => operations.compile(`l${i}`, parse(flat(n, `l${i}`)), `Ql${i}`));
+          for (const { document, i, compiled } of small) expect(operations.compile(`s${i}`, document, `Qs${i}`)).toBe(compiled);
+        },
+      ),
       { numRuns: runs },
     );
   });
