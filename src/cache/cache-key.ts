@@ -5,22 +5,13 @@
 import { createHash } from 'node:crypto';
 import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { canonicalJson } from '../graphql/canonical-json.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The salt of a deployment: a new schema or CACHE_VERSION never reads entries of the old one. */
 export function cacheSalt(schemaSource: string, version: string): string {
   return sha256(`${version}\n${schemaSource}`);
-}
-
-/** JSON with object keys sorted at every depth, so `{a, b}` and `{b, a}` serialize the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 // Printing a document costs more than hashing it; Apollo hands us the same queryHash for the same

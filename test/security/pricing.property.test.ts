@@ -32,6 +32,8 @@ const documents = [
   'query Q($n: Int = 3) { projects(first: $n) { nodes { videos(first: $n) { nodes { groundTruth(first: $n) { nodes { id } } } } } } }',
   'query A($n: Int) { projects(first: $n) { totalCount } } query B($m: Int!) { projects(first: $m) { nodes { videos(first: $m) { totalCount } } } }',
   'query Q($n: Int, $s: TestSessionStatus) { video(id: "0") { testSessions(first: $n, status: $s) { detections(first: $n) { nodes { id } } } } }',
+  // Over the limit by its literal page sizes whatever $m is; $m only has to coerce.
+  'query Q($m: Float) { projects(first: 100) { nodes { videos(first: 100) { nodes { groundTruth(first: 100, minConfidence: $m) { nodes { id } } } } } } }',
 ].map((text) => ({ text, document: parse(text) }));
 
 const nameChars = fc.constantFrom('n', 'm', 's', 'x', '=', '\u0000', '"', '1', '0', ',', '[', ']');
@@ -40,6 +42,9 @@ const value = fc.oneof(
   fc.constantFrom(1, 2, 10, 100, 1000, 5000, 0, -1),
   fc.integer(),
   fc.constantFrom('1', '100', 'COMPLETED', null, true, [], 1.5),
+  // What JSON.parse makes of literals such as 1e400 and -0, which JSON.stringify writes as null and 0.
+  fc.constantFrom(Infinity, -Infinity, -0, 0.5),
+  fc.double(),
 );
 const variableSet = fc.dictionary(hostileName, value, { maxKeys: 5 });
 
@@ -74,8 +79,11 @@ describe('the price memo', () => {
     expect(pricingKey(document, 'Q', cheap)).not.toBe(pricingKey(document, 'Q', dear));
   });
 
-  it('keys only declared variables, in name order', () => {
+  it('keys only declared variables, in name order, and keeps apart the numbers JSON cannot write', () => {
     const { document } = documents[0];
+    for (const [a, b] of [[Infinity, null], [-Infinity, null], [Infinity, -Infinity], [-0, 0]]) {
+      expect(pricingKey(document, 'Q', { n: a })).not.toBe(pricingKey(document, 'Q', { n: b }));
+    }
     expect(pricingKey(document, 'Q', { m: 2, n: 1, junk: 'x' })).toBe(pricingKey(document, 'Q', { n: 1, m: 2 }));
     expect(pricingKey(document, 'Q', { n: 1 })).not.toBe(pricingKey(document, 'Q', { n: '1' }));
   });

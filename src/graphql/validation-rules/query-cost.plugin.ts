@@ -9,6 +9,7 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } f
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError, ErrorCode } from '../../errors.js';
 import { maxNodeIds, pageSizes } from '../args.js';
+import { canonicalJson } from '../canonical-json.js';
 import { expandedFieldCount } from './operation-shape.js';
 
 /** Assumed length of an introspection list (the schema's own lists all carry `first`). */
@@ -92,9 +93,9 @@ function pricingVariables(document: DocumentNode, operationName: string | null |
 }
 
 /**
- * The memo key of one pricing: JSON of the operation name and the declared variables, sorted by name —
- * an encoding no two different variable sets share (names and values are JSON-escaped, undeclared
- * variables, which no pricing reads, left out). Null when a declared value is a non-empty object or
+ * The memo key of one pricing: the operation name and the declared variables, sorted by name, in
+ * canonicalJson — an encoding no two different variable sets share (names and values are JSON-escaped,
+ * numbers JSON cannot write kept apart, undeclared variables, which no pricing reads, left out). Null when a declared value is a non-empty object or
  * list: big inputs are priced afresh rather than serialized for a key.
  */
 export function pricingKey(
@@ -112,7 +113,7 @@ export function pricingKey(
     entries.push([name, v]);
   }
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = JSON.stringify([operationName ?? null, entries]);
+  const key = canonicalJson([operationName ?? null, entries]);
   return key.length > 2048 ? null : key;
 }
 
@@ -156,7 +157,8 @@ export function createPricer(maxCost: number): Pricer {
     let cost = key === null ? undefined : prices?.get(key);
     if (cost === undefined) {
       cost = queryCost(schema, document, variables, operationName ?? undefined);
-      if (key !== null) {
+      // A verdict that lets a request through unpriced is never remembered for another.
+      if (key !== null && cost !== 'invalid-variables') {
         if (!prices) priced.set(document, (prices = new Map()));
         if (prices.size >= maxPricesPerDocument) prices.clear();
         prices.set(key, cost);
