@@ -53,6 +53,6 @@ export interface CacheKeyParts {
 
 export function cacheKey(parts: CacheKeyParts): string {
   return sha256(
-    JSON.stringify([parts.salt, parts.documentHash, parts.operationName ?? '', canonicalJson(parts.variables ?? {}), parts.scopeId]),
+    JSON.stringify([parts.salt, parts.documentHash, parts.operationName ?? null, canonicalJson(parts.variables ?? {}), parts.scopeId]),
   );
 }

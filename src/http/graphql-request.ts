@@ -17,6 +17,8 @@ import { mediaTypes, negotiateGraphQLMediaType } from './error-response.js';
  */
 export const csrfPreflightHeaders = ['x-apollo-operation-name', 'apollo-require-preflight', 'graphql-require-preflight', 'authorization'];
 
+const sha256Hex = /^[0-9a-f]{64}$/;
+
 const jsonContentType = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export interface GraphQLRequestParams {
@@ -110,7 +112,9 @@ export function operationRequestOf(req: Request): OperationRequest | null {
   if (contentType !== mediaTypes.json && contentType !== mediaTypes.graphqlResponse) return null;
   const persisted = params.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
   if (persisted) {
-    if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string') return null;
+    // Apollo registers documents under their sha256 in lowercase hex only: any other hash is one it
+    // cannot find (and, in the keys of accepted operations, could read as a hash and a name).
+    if (persisted.version !== 1 || typeof persisted.sha256Hash !== 'string' || !sha256Hex.test(persisted.sha256Hash)) return null;
     if (params.query !== undefined && queryHashOf(params.query) !== persisted.sha256Hash) return null;
     return { params, queryHash: persisted.sha256Hash, contentType, persisted: true, hashOnly: params.query === undefined };
   }

@@ -39,7 +39,7 @@ const variantArb = fc.record({
     'application/json;q=0.2, application/graphql-response+json',
     'application/json; charset=utf-8',
   ),
-  form: fc.constantFrom('query', 'apq-register', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7', 'documentId', 'documentId-and-query'),
+  form: fc.constantFrom('query', 'apq-register', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7', 'apq-hash-upper', 'apq-hash-joined', 'documentId', 'documentId-and-query'),
   doc: fc.constantFrom('single' as const, 'multi' as const, 'manifest' as const),
   operationName: fc.constantFrom('right', 'none', 'unknown', 'number', 'empty'),
   // Variables as a JSON string: how GET sends them, a mistake in a POST body (Apollo answers 400).

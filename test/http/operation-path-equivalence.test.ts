@@ -42,7 +42,7 @@ const maxCost = '300000';
 const variantArb = fc.record({
   method: fc.constantFrom('GET' as const, 'POST' as const),
   accept: fc.constantFrom(undefined, 'application/json', 'application/graphql-response+json', '*/*', 'application/xml', 'application/json;q=0.2, application/graphql-response+json'),
-  form: fc.constantFrom<DocumentForm>('query', 'query', 'query', 'apq-register', 'apq-hash-only', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7'),
+  form: fc.constantFrom<DocumentForm>('query', 'query', 'query', 'apq-register', 'apq-hash-only', 'apq-hash-only', 'apq-wrong-hash', 'apq-version-7', 'apq-hash-upper', 'apq-hash-joined'),
   doc: fc.constantFrom<DocKey>('list', 'list', 'list', 'one', 'one', 'multi', 'anonymous', 'dear', 'touch'),
   operationName: fc.constantFrom('right', 'right', 'right', 'none', 'unknown', 'empty'),
   first: fc.constantFrom<unknown>(0, 1, 1, 2, 2, 3, 150, -1, 'x', null, undefined),

@@ -42,8 +42,12 @@ export async function sendGraphQL(url: string, method: 'GET' | 'POST', params: G
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** Ways to send a document: as text, or as an automatic persisted query (registering, by hash only, with a wrong hash, with an unknown version). */
-export type DocumentForm = 'query' | 'apq-register' | 'apq-hash-only' | 'apq-wrong-hash' | 'apq-version-7';
+/**
+ * Ways to send a document: as text, or as an automatic persisted query (registering, by hash only, with a
+ * wrong hash, with an unknown version, by its hash in capitals, by its hash with the operation name
+ * joined to it as the registry of accepted operations joins them).
+ */
+export type DocumentForm = 'query' | 'apq-register' | 'apq-hash-only' | 'apq-wrong-hash' | 'apq-version-7' | 'apq-hash-upper' | 'apq-hash-joined';
 
 export function paramsInForm(form: DocumentForm, query: string, operationName: string | undefined, variables: Record<string, unknown>): GraphQLParams {
   const pq = (version: number, sha256Hash: string) => ({ persistedQuery: { version, sha256Hash } });
@@ -59,6 +63,10 @@ export function paramsInForm(form: DocumentForm, query: string, operationName: s
       return { query, operationName, variables, extensions: pq(1, sha256('another document')) };
     case 'apq-version-7':
       return { query, operationName, variables, extensions: pq(7, hash) };
+    case 'apq-hash-upper':
+      return { operationName, variables, extensions: pq(1, hash.toUpperCase()) };
+    case 'apq-hash-joined':
+      return { variables, extensions: pq(1, `${hash}|${operationName ?? ''}`) };
     default:
       throw new Error(`unknown form ${String(form)}`);
   }
