@@ -31,12 +31,15 @@ end
 local seq = redis.call('GET', p .. 'seq') or '0'
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
+-- A fresh body larger than this is not returned: the caller GETs it (see bodyApartBytes).
+local apart = tonumber(ARGV[5])
 local meta = redis.call('GET', mk)
 if meta then
   -- Stored at the current sequence: no invalidation has happened since, so no tag can be newer (and
   -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
   local nl = string.find(meta, '\\n', 1, true)
   if tonumber(string.sub(meta, 1, (nl or 0) - 1)) == tonumber(seq) then
+    if redis.call('STRLEN', ek) > apart then return {epoch, seq, '', '0', '1'} end
     local body = redis.call('GET', ek)
     if body then return {epoch, seq, body, '0'} end
     meta = nil
@@ -56,6 +59,7 @@ if meta then
     end
   end
   if fresh then
+    if redis.call('STRLEN', ek) > apart then return {epoch, seq, '', '0', '1'} end
     local body = redis.call('GET', ek)
     if body then return {epoch, seq, body, '0'} end
   else
@@ -139,9 +143,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+// A fresh body over this size comes by a GET of its own after the lookup script found it fresh:
+// returned from Lua, Redis copies it into a Lua string and out again, which for a 2.6 MB page halved
+// the hits Redis could serve (docs/response-cache.md). Reading it after the check is safe: a write
+// acknowledged before the check had dropped the entry, and one after it can only drop it (a miss) or
+// be followed by a newer, version-checked store.
+export const bodyApartBytes = 256 * 1024;
+
 interface ScriptedRedis extends Redis {
-  tgLookup(...args: string[]): Promise<[string, string, string | null, string]>;
-  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer]>;
+  tgLookup(...args: string[]): Promise<[string, string, string | null, string, string?]>;
+  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer?]>;
   tgStore(...args: string[]): Promise<number>;
   tgInvalidate(...args: string[]): Promise<number>;
   tgUnlock(key: string, token: string): Promise<number>;
@@ -155,11 +166,14 @@ export interface RedisStoreOptions {
    * older than the oldest kept version are not trusted: a miss, never a stale hit.
    */
   maxTagVersions?: number;
+  /** Fresh bodies over this many bytes come by a GET of their own (default bodyApartBytes). */
+  bodyApartBytes?: number;
 }
 
 export class RedisStore implements ResponseCacheStore {
   readonly kind = 'redis' as const;
   private readonly p: string;
+  private readonly apart: number;
   private written = 0;
   /**
    * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
@@ -173,6 +187,7 @@ export class RedisStore implements ResponseCacheStore {
     private readonly opts: RedisStoreOptions,
   ) {
     this.p = `${opts.prefix}rc:`;
+    this.apart = opts.bodyApartBytes ?? bodyApartBytes;
     const r = conn.redis;
     if (!('tgLookup' in r)) {
       r.defineCommand('tgLookup', { numberOfKeys: 0, lua: lookupLua });
@@ -197,18 +212,29 @@ export class RedisStore implements ResponseCacheStore {
     return this.conn.available();
   }
 
-  async lookup(key: string, lockToken = '', lockMs = 5000): Promise<LookupResult> {
-    const [epoch, seq, body, locked] = await this.conn.run(
-      (r) => (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs)),
+  async lookup(key: string, lockToken = '', lockMs = 5000, apart = this.apart): Promise<LookupResult> {
+    const [epoch, seq, body, locked, isApart] = await this.conn.run(
+      (r) => (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs), String(apart)),
       { bulk: true },
     );
+    if (isApart === '1') {
+      const apartBody = await this.conn.run((r) => r.get(this.entryKey(epoch, key)), { bulk: true });
+      // Dropped since it was found fresh: look again, body included, so a miss takes its fill lock.
+      if (apartBody === null) return this.lookup(key, lockToken, lockMs, Number.MAX_SAFE_INTEGER);
+      return { epoch: String(epoch), seq: Number(seq), body: apartBody, locked: false };
+    }
     return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
   }
 
   async peek(key: string): Promise<Buffer | null> {
     // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
-    const [, , body] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0'), { bulk: true });
+    const [epoch, , body, , isApart] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart)), { bulk: true });
+    if (isApart?.toString() === '1') return this.conn.run((r) => r.getBuffer(this.entryKey(epoch.toString(), key)), { bulk: true });
     return body && body.length > 0 ? body : null;
+  }
+
+  private entryKey(epoch: string, key: string): string {
+    return `${this.p}e:${epoch}:${key}`;
   }
 
   async store(req: StoreRequest): Promise<boolean> {

@@ -13,7 +13,7 @@ const prefix = uniquePrefix('redis-store');
 let opened = 0;
 
 /** Each store gets a prefix of its own under this file's prefix, like a separate deployment. */
-async function openStore(opts: { maxTagVersions?: number } = {}) {
+async function openStore(opts: { maxTagVersions?: number; bodyApartBytes?: number } = {}) {
   const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 });
   await conn.waitUntilReady(2000);
   const own = `${prefix}${++opened}:`;
@@ -25,6 +25,46 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
   afterAll(() => removePrefix(redisUrl!, prefix));
 
   storeContract('redis', () => openStore());
+  // Every fresh body read by a GET of its own after the check, as large ones are.
+  storeContract('redis, bodies apart', () => openStore({ bodyApartBytes: 0 }));
+
+  it('serves a body over the apart size byte for byte, by lookup and by peek', async () => {
+    const { store, close } = await openStore({ bodyApartBytes: 1000 });
+    try {
+      const body = `{"data":"${'é€😀x'.repeat(400)}"}`;
+      const snapshot = await store.lookup('k');
+      expect(await store.store({ key: 'k', body, tags: ['video:a'], ttlS: 60, snapshot })).toBe(true);
+      expect((await store.lookup('k')).body).toBe(body);
+      expect((await store.peek('k'))?.toString('utf8')).toBe(body);
+      await store.invalidate(['video:a']);
+      expect((await store.lookup('k')).body).toBeNull();
+      expect(await store.peek('k')).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it('misses, and takes the fill lock, when a body found fresh is dropped before its GET', async () => {
+    const { store, conn, own, close } = await openStore({ bodyApartBytes: 0 });
+    try {
+      const snapshot = await store.lookup('k');
+      await store.store({ key: 'k', body: 'v', tags: ['video:a'], ttlS: 60, snapshot });
+      const run = conn.run.bind(conn);
+      let calls = 0;
+      const spy = vi.spyOn(conn, 'run').mockImplementation(async (fn, opts) => {
+        const result = await run(fn, opts);
+        // Between the check and the GET: an invalidation by another process.
+        if (++calls === 1) await run((r) => r.eval(`return redis.call('DEL', unpack(redis.call('KEYS', ARGV[1])))`, 0, `${own}rc:e:*`));
+        return result;
+      });
+      const found = await store.lookup('k', 'token-1', 5000);
+      spy.mockRestore();
+      expect(found.body).toBeNull();
+      expect(found.locked).toBe(true);
+    } finally {
+      await close();
+    }
+  });
 
   it('never serves an entry after its invalidation even when its tag set was evicted', async () => {
     const { store, conn, own, close } = await openStore();
