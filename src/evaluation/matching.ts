@@ -45,13 +45,22 @@ export interface Matching<D, B> {
   boxes: readonly B[];
 }
 
-/** Intersection over union of two (x, y, width, height) boxes; boxes that only touch have 0. */
+/**
+ * Intersection over union of two (x, y, width, height) boxes, in [0, 1]; boxes that only touch have 0.
+ * Measured from a's corner: far from the origin `x + width` rounds (one ulp is 256 at 2^60), and an
+ * intersection taken from those sums came out larger than either box, the union 0 or negative. The
+ * offset of two nearby corners is exact, and the overlap is kept within the smaller side, so the union
+ * is never below the larger area.
+ */
 export function iou(ax: number, ay: number, aw: number, ah: number, bx: number, by: number, bw: number, bh: number): number {
-  const iw = Math.min(ax + aw, bx + bw) - Math.max(ax, bx);
-  const ih = Math.min(ay + ah, by + bh) - Math.max(ay, by);
-  if (iw <= 0 || ih <= 0) return 0;
+  const dx = bx - ax;
+  const dy = by - ay;
+  const iw = Math.min(Math.min(aw, dx + bw) - Math.max(0, dx), aw, bw);
+  const ih = Math.min(Math.min(ah, dy + bh) - Math.max(0, dy), ah, bh);
+  if (!(iw > 0 && ih > 0)) return 0;
   const inter = iw * ih;
-  return inter / (aw * ah + bw * bh - inter);
+  const union = aw * ah + bw * bh - inter;
+  return union > 0 ? Math.min(1, inter / union) : 0;
 }
 
 /** Ids compare as their lowercase text: PostgreSQL's uuid order. */
