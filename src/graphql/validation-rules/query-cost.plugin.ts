@@ -7,7 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode, TypeNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { AppError, ErrorCode } from '../../errors.js';
+import { AppError, badInput, ErrorCode } from '../../errors.js';
 import { maxNodeIds, pageSizes } from '../args.js';
 import { canonicalJson } from '../canonical-json.js';
 import { expandedFieldCount } from './operation-shape.js';
@@ -47,10 +47,17 @@ export const listCostEstimator: ComplexityEstimator = ({ type, field, args, chil
   return 1 + childComplexity;
 };
 
-export type Price = number | 'too-many-nodes' | 'invalid-variables' | 'unpriceable';
+/**
+ * A price, or why there is none. An argument that does not coerce (`null` for a non-null argument, via
+ * a variable whose default is not null) leaves its field unpriced: the operation does not run, and says
+ * which argument.
+ */
+export type Price = number | 'too-many-nodes' | 'invalid-variables' | 'unpriceable' | { invalidArgument: string };
 
 /** Variable coercion errors of graphql-js ("Variable "$x" got invalid value …", "… of required type …"). */
 const isVariableError = (err: unknown) => err instanceof Error && err.name === 'GraphQLError' && /^Variable "\$/.test(err.message);
+/** Argument coercion errors of graphql-js ("Argument "x" of non-null type "T!" must not be null.", …). */
+const isArgumentError = (err: unknown): err is Error => err instanceof Error && err.name === 'GraphQLError' && /^Argument "/.test(err.message);
 
 export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown> | undefined, operationName: string | undefined): Price {
   try {
@@ -60,6 +67,7 @@ export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getCom
     if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return 'too-many-nodes';
     // Variables that do not coerce: execution refuses the operation with a 400 before any resolver.
     if (isVariableError(err)) return 'invalid-variables';
+    if (isArgumentError(err)) return { invalidArgument: err.message };
     // Anything else (an estimator's refusal, a bug, a stack overflow) fails closed.
     return 'unpriceable';
   }
@@ -165,6 +173,7 @@ export function createPricer(maxCost: number): Pricer {
       }
     }
     if (cost === 'invalid-variables') return null;
+    if (typeof cost === 'object') return badInput(/^Argument "([^"]+)"/.exec(cost.invalidArgument)?.[1] ?? '', `${cost.invalidArgument} The operation does not run.`);
     if (cost === 'unpriceable') return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
     if (cost === 'too-many-nodes') return tooManyNodes(maxCost);
     if (cost > maxCost) {
