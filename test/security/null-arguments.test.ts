@@ -66,7 +66,7 @@ describeEachDatabase('an explicit null over a default in a non-null argument', (
         argument: c.argument,
         data: null,
       });
-      expect(error.message).toMatch(new RegExp(`^Argument "${c.argument}"`));
+      expect(error?.message).toMatch(new RegExp(`^Argument "${c.argument}"`));
     }
   });
 });
