@@ -190,10 +190,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
       requestStatsPlugin(),
+      // Before the cache plugin, whose hits end responseForOperation.
+      acceptOperationsPlugin(accepted),
       responseCachePlugin(cache, { salt }),
       requestRecordPlugin(),
       ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
-      acceptOperationsPlugin(accepted),
     ],
   });
   await apollo.start();

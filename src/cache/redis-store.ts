@@ -147,7 +147,8 @@ return 0
 // returned from Lua, Redis copies it into a Lua string and out again, which for a 2.6 MB page halved
 // the hits Redis could serve (docs/response-cache.md). Reading it after the check is safe: a write
 // acknowledged before the check had dropped the entry, and one after it can only drop it (a miss) or
-// be followed by a newer, version-checked store.
+// be followed by a newer, version-checked store. The epoch is not checked again: a read overlapping a
+// new epoch may still serve the entry it found fresh, as the check alone a moment earlier would have.
 export const bodyApartBytes = 256 * 1024;
 
 interface ScriptedRedis extends Redis {

@@ -46,7 +46,8 @@ export interface Matching<D, B> {
 }
 
 /**
- * Intersection over union of two (x, y, width, height) boxes, in [0, 1]; boxes that only touch have 0.
+ * Intersection over union of two (x, y, width, height) boxes with values in float4's range (as stored),
+ * in [0, 1]; boxes that only touch have 0.
  * Measured from a's corner: far from the origin `x + width` rounds (one ulp is 256 at 2^60), and an
  * intersection taken from those sums came out larger than either box, the union 0 or negative. The
  * offset of two nearby corners is exact, and the overlap is kept within the smaller side, so the union
