@@ -31,17 +31,21 @@ end
 local seq = redis.call('GET', p .. 'seq') or '0'
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
--- A fresh body larger than this is not returned: the caller GETs it (see bodyApartBytes).
-local apart = tonumber(ARGV[5])
+-- The reply for a fresh entry, nil when its body is gone. A body over ARGV[5] bytes is not returned:
+-- the caller GETs it (see bodyApartBytes).
+local function found()
+  if redis.call('STRLEN', ek) > tonumber(ARGV[5]) then return {epoch, seq, '', '0', '1'} end
+  local body = redis.call('GET', ek)
+  if body then return {epoch, seq, body, '0'} end
+end
 local meta = redis.call('GET', mk)
 if meta then
   -- Stored at the current sequence: no invalidation has happened since, so no tag can be newer (and
   -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
   local nl = string.find(meta, '\\n', 1, true)
   if tonumber(string.sub(meta, 1, (nl or 0) - 1)) == tonumber(seq) then
-    if redis.call('STRLEN', ek) > apart then return {epoch, seq, '', '0', '1'} end
-    local body = redis.call('GET', ek)
-    if body then return {epoch, seq, body, '0'} end
+    local reply = found()
+    if reply then return reply end
     meta = nil
   end
 end
@@ -59,9 +63,8 @@ if meta then
     end
   end
   if fresh then
-    if redis.call('STRLEN', ek) > apart then return {epoch, seq, '', '0', '1'} end
-    local body = redis.call('GET', ek)
-    if body then return {epoch, seq, body, '0'} end
+    local reply = found()
+    if reply then return reply end
   else
     redis.call('DEL', ek, mk)
   end
