@@ -52,12 +52,12 @@ export const listCostEstimator: ComplexityEstimator = ({ type, field, args, chil
  * a variable whose default is not null) leaves its field unpriced: the operation does not run, and says
  * which argument.
  */
-export type Price = number | 'too-many-nodes' | 'invalid-variables' | 'unpriceable' | { invalidArgument: string };
+export type Price = number | 'too-many-nodes' | 'invalid-variables' | 'unpriceable' | { invalidArgument: string; message: string };
 
 /** Variable coercion errors of graphql-js ("Variable "$x" got invalid value …", "… of required type …"). */
 const isVariableError = (err: unknown) => err instanceof Error && err.name === 'GraphQLError' && /^Variable "\$/.test(err.message);
-/** Argument coercion errors of graphql-js ("Argument "x" of non-null type "T!" must not be null.", …). */
-const isArgumentError = (err: unknown): err is Error => err instanceof Error && err.name === 'GraphQLError' && /^Argument "/.test(err.message);
+/** The argument an argument coercion error of graphql-js names ("Argument "x" of non-null type "T!" must not be null.", …). */
+const argumentOf = (err: unknown) => (err instanceof Error && err.name === 'GraphQLError' ? /^Argument "([^"]+)"/.exec(err.message)?.[1] : undefined);
 
 export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getComplexity>[0]['query'], variables: Record<string, unknown> | undefined, operationName: string | undefined): Price {
   try {
@@ -67,7 +67,8 @@ export function queryCost(schema: GraphQLSchema, query: Parameters<typeof getCom
     if (err instanceof Error && /maximum allowed number of nodes/.test(err.message)) return 'too-many-nodes';
     // Variables that do not coerce: execution refuses the operation with a 400 before any resolver.
     if (isVariableError(err)) return 'invalid-variables';
-    if (isArgumentError(err)) return { invalidArgument: err.message };
+    const argument = argumentOf(err);
+    if (argument !== undefined) return { invalidArgument: argument, message: (err as Error).message };
     // Anything else (an estimator's refusal, a bug, a stack overflow) fails closed.
     return 'unpriceable';
   }
@@ -103,8 +104,9 @@ function pricingVariables(document: DocumentNode, operationName: string | null |
 /**
  * The memo key of one pricing: the operation name and the declared variables, sorted by name, in
  * canonicalJson — an encoding no two different variable sets share (names and values are JSON-escaped,
- * numbers JSON cannot write kept apart, undeclared variables, which no pricing reads, left out). Null when a declared value is a non-empty object or
- * list: big inputs are priced afresh rather than serialized for a key.
+ * numbers JSON cannot write kept apart, undeclared variables, which no pricing reads, left out). Null
+ * when a declared value is a non-empty object or list: big inputs are priced afresh rather than
+ * serialized for a key.
  */
 export function pricingKey(
   document: DocumentNode,
@@ -173,7 +175,7 @@ export function createPricer(maxCost: number): Pricer {
       }
     }
     if (cost === 'invalid-variables') return null;
-    if (typeof cost === 'object') return badInput(/^Argument "([^"]+)"/.exec(cost.invalidArgument)?.[1] ?? '', `${cost.invalidArgument} The operation does not run.`);
+    if (typeof cost === 'object') return badInput(cost.invalidArgument, `${cost.message} The operation does not run.`);
     if (cost === 'unpriceable') return new AppError(ErrorCode.QUERY_TOO_COMPLEX, 'the operation could not be priced, so it does not run', { maxCost });
     if (cost === 'too-many-nodes') return tooManyNodes(maxCost);
     if (cost > maxCost) {
