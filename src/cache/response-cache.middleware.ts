@@ -9,7 +9,7 @@
 // plugin's.
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import { operationRequestOf, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
+import { operationRequestOf, persistedDocument, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
 import type { AcceptedOperations } from '../graphql/accepted-operations.js';
 import { cacheKey } from './cache-key.js';
 import type { ResponseCache } from './response-cache.js';
@@ -60,7 +60,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         scopeId: scope.id,
       });
       const [body, registered] = hashOnly
-        ? await Promise.all([cache.peek(key), opts.persistedQueries.store.get(queryHash).catch(() => undefined)])
+        ? await Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)])
         : [await cache.peek(key), undefined];
       if (body === null) return next();
       if (hashOnly && registered === undefined) return next();

@@ -135,3 +135,8 @@ export function registerPersisted(persisted: PersistedQueries, request: Operatio
   if (!request.persisted || params.query === undefined) return;
   void Promise.resolve(persisted.store.set(queryHash, params.query, { ttl: persisted.ttlS })).catch(() => {});
 }
+
+/** The document Apollo's store holds for a hash, as Apollo would find it; a store that fails finds none. */
+export function persistedDocument(persisted: PersistedQueries, queryHash: string): Promise<string | undefined> {
+  return Promise.resolve(persisted.store.get(queryHash)).catch(() => undefined);
+}

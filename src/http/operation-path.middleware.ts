@@ -17,7 +17,7 @@ import { priorExecution, setPriorExecution, type CompiledOperations, type PriorE
 import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
-import { operationRequestOf, registerPersisted, type OperationRequest, type PersistedQueries } from './graphql-request.js';
+import { operationRequestOf, persistedDocument, registerPersisted, type OperationRequest, type PersistedQueries } from './graphql-request.js';
 
 type Req = Parameters<RequestHandler>[0];
 type Res = Parameters<RequestHandler>[1];
@@ -62,7 +62,7 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       if (!isCompiledQuery(query)) return next();
       let source = params.query;
       if (request.hashOnly) {
-        source = await Promise.resolve(opts.persistedQueries.store.get(queryHash)).catch(() => undefined);
+        source = await persistedDocument(opts.persistedQueries, queryHash);
         if (source === undefined) return next();
       }
 
