@@ -7,6 +7,7 @@
 // reading a 2.6 MB entry queue ~80 MB behind one Redis thread, which outlasts 100 ms with Redis
 // perfectly healthy (measured: the breaker tripped and every request bypassed). A timeout counts
 // towards the breaker only when Redis answered nothing else meanwhile — congestion is not an outage.
+import type { Socket } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { CacheUnavailableError } from './response-cache-store.js';
@@ -36,6 +37,8 @@ export class RedisConnection {
   private closing = false;
   /** When Redis last answered any command (performance.now()). */
   private lastReplyAt = 0;
+  /** This turn's commands are held for one write (batchWrites). */
+  private corked = false;
 
   constructor(private readonly opts: RedisConnectionOptions) {
     this.redis = new Redis(opts.url, {
@@ -96,6 +99,7 @@ export class RedisConnection {
     if (!this.available()) throw new CacheUnavailableError(`redis ${this.state}/${this.redis.status}`);
     const timeoutMs = opts.bulk ? (this.opts.bulkTimeoutMs ?? this.opts.commandTimeoutMs * 10) : this.opts.commandTimeoutMs;
     const sentAt = performance.now();
+    this.batchWrites();
     let timer: NodeJS.Timeout | undefined;
     const answered = fn(this.redis).then(
       (result) => {
@@ -123,6 +127,24 @@ export class RedisConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Holds this turn's commands in the socket and sends them in one write once the event loop has run
+   * every callback of its I/O phase. Each request arrives in a callback of its own, so without this
+   * every hit's lookup is a write syscall — which on loopback also delivers the bytes and wakes Redis
+   * — and a reply read of its own: the largest single cost of a small hit (docs/response-cache.md).
+   */
+  private batchWrites() {
+    if (this.corked) return;
+    const stream = (this.redis as unknown as { stream?: Socket }).stream;
+    if (!stream) return;
+    this.corked = true;
+    stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 
   /** Opens the breaker now (also used when an invalidation could not reach Redis). */

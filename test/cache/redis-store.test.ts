@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RedisConnection } from '../../src/cache/redis-connection.js';
 import { RedisStore } from '../../src/cache/redis-store.js';
 import { ResponseCache } from '../../src/cache/response-cache.js';
+import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 import { storeContract } from './store-contract.js';
@@ -181,6 +182,36 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
       const first = await store.lookup('unlock-key', 'a', 2000);
       await store.unlock('unlock-key', first.epoch, 'a');
       expect((await store.lookup('unlock-key', 'b', 2000)).locked).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('RedisConnection writes (needs REDIS_URL)', () => {
+  it('sends the commands of one turn in one write, each answered as its own', async () => {
+    const { store, conn, close } = await openStore();
+    try {
+      const keys = Array.from({ length: 20 }, (_, i) => `w${i}`);
+      for (const key of keys.slice(0, 10)) {
+        expect(await store.store({ key, body: `{"k":"${key}"}`, tags: ['t'], ttlS: 60, snapshot: await store.lookup(key) })).toBe(true);
+      }
+      const socket = (conn.redis as unknown as { stream: Socket }).stream;
+      let writes = 0;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method] as (...args: unknown[]) => void;
+        socket[method] = ((...args: unknown[]) => {
+          writes++;
+          original.apply(socket, args);
+        }) as never;
+      }
+      const bodies = await Promise.all(keys.map((key) => store.peek(key)));
+      expect(writes).toBe(1);
+      expect(bodies.map((b) => b?.toString() ?? null)).toEqual(keys.map((key, i) => (i < 10 ? `{"k":"${key}"}` : null)));
+      // A command issued from a later turn is not held back behind the first.
+      await new Promise((r) => setImmediate(r));
+      expect(await store.peek('w0')).not.toBeNull();
+      expect(writes).toBe(2);
     } finally {
       await close();
     }
