@@ -178,6 +178,10 @@ export class RedisStore implements ResponseCacheStore {
   readonly kind = 'redis' as const;
   private readonly p: string;
   private readonly apart: number;
+  private readonly epochKey: string;
+  private readonly seqKey: string;
+  /** The epoch this process last read or set: the one a hit's MGET assumes (and checks). */
+  private epoch: string | undefined;
   private written = 0;
   /**
    * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
@@ -192,6 +196,8 @@ export class RedisStore implements ResponseCacheStore {
   ) {
     this.p = `${opts.prefix}rc:`;
     this.apart = opts.bodyApartBytes ?? bodyApartBytes;
+    this.epochKey = `${this.p}epoch`;
+    this.seqKey = `${this.p}seq`;
     const r = conn.redis;
     if (!('tgLookup' in r)) {
       r.defineCommand('tgLookup', { numberOfKeys: 0, lua: lookupLua });
@@ -221,6 +227,7 @@ export class RedisStore implements ResponseCacheStore {
       (r) => (r as ScriptedRedis).tgLookup(this.p, key, lockToken, String(lockMs), String(apart)),
       { bulk: true },
     );
+    this.epoch = String(epoch);
     if (isApart === '1') {
       const apartBody = await this.conn.run((r) => r.get(this.entryKey(epoch, key)), { bulk: true });
       // Dropped since it was found fresh: look again, body included, so a miss takes its fill lock.
@@ -230,15 +237,40 @@ export class RedisStore implements ResponseCacheStore {
     return { epoch: String(epoch), seq: Number(seq), body: body ? String(body) : null, locked: locked === '1' };
   }
 
+  /**
+   * A hit's read: one MGET of the epoch, the sequence, the entry's meta and its body, under the epoch
+   * this process last saw. MGET is atomic, so this is the lookup script's first check (an entry stored
+   * at the current sequence, in the current epoch, is fresh) without running a script: a small hit
+   * cost Redis ~16–33 µs in Lua against ~1 µs for this. Anything else — another epoch, an entry
+   * stored before the last invalidation (its tags need checking) — is decided by the script.
+   */
   async peek(key: string): Promise<Buffer | null> {
+    const epoch = this.epoch;
+    if (epoch !== undefined) {
+      const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
+      if (current !== null && current.toString() === epoch) {
+        if (meta === null || body === null) return null;
+        const nl = meta.indexOf(10);
+        if (Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl)) === Number(seq?.toString() ?? '0')) return body;
+      }
+    }
+    return this.peekByScript(key);
+  }
+
+  private async peekByScript(key: string): Promise<Buffer | null> {
     // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
     const [epoch, , body, , isApart] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart)), { bulk: true });
-    if (isApart?.toString() === '1') return this.conn.run((r) => r.getBuffer(this.entryKey(epoch.toString(), key)), { bulk: true });
+    this.epoch = epoch.toString();
+    if (isApart?.toString() === '1') return this.conn.run((r) => r.getBuffer(this.entryKey(this.epoch!, key)), { bulk: true });
     return body && body.length > 0 ? body : null;
   }
 
   private entryKey(epoch: string, key: string): string {
     return `${this.p}e:${epoch}:${key}`;
+  }
+
+  private metaKey(epoch: string, key: string): string {
+    return `${this.p}m:${epoch}:${key}`;
   }
 
   async store(req: StoreRequest): Promise<boolean> {
@@ -287,6 +319,6 @@ export class RedisStore implements ResponseCacheStore {
   async close() {}
 
   private async bumpEpochNow(r: Redis) {
-    await r.set(`${this.p}epoch`, randomUUID());
+    await r.set(this.epochKey, randomUUID());
   }
 }

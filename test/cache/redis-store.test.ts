@@ -188,6 +188,33 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
   });
 });
 
+describe.skipIf(!redisUrl)('RedisStore hits without a script (needs REDIS_URL)', () => {
+  it('reads a fresh entry by one MGET, and leaves the rest to the lookup script', async () => {
+    const { store, conn, close } = await openStore();
+    const sent: string[] = [];
+    const redis = conn.redis as unknown as { sendCommand(command: { name: string }): unknown };
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => {
+      sent.push(command.name);
+      return original(command);
+    };
+    try {
+      expect(await store.store({ key: 'k', body: 'v', tags: ['video:a'], ttlS: 60, snapshot: await store.lookup('k') })).toBe(true);
+      sent.length = 0;
+      expect((await store.peek('k'))?.toString()).toBe('v');
+      expect(await store.peek('absent')).toBeNull();
+      expect(sent).toEqual(['mget', 'mget']);
+      // Stored before the last invalidation: its tags need the script's check.
+      await store.invalidate(['video:z']);
+      sent.length = 0;
+      expect((await store.peek('k'))?.toString()).toBe('v');
+      expect(sent).toEqual(['mget', 'evalsha']);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe.skipIf(!redisUrl)('RedisConnection writes (needs REDIS_URL)', () => {
   it('sends the commands of one turn in one write, each answered as its own', async () => {
     const { store, conn, close } = await openStore();

@@ -1,0 +1,90 @@
+// A hit's read on Redis (RedisStore.peek: one MGET under the epoch the process last saw, the lookup
+// script only when that cannot decide) answers exactly what the lookup script answers, over generated
+// histories of two processes sharing one Redis: stores from fresh and from old snapshots, invalidations,
+// new epochs, tag sets lost to eviction and a lost invalidation sequence. After every step each process
+// peeks every key, then a third process looks it up by script; the answers must be equal.
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisConnection } from '../../src/cache/redis-connection.js';
+import { RedisStore } from '../../src/cache/redis-store.js';
+import type { Snapshot } from '../../src/cache/response-cache-store.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
+
+const runs = Number(process.env.PROPERTY_RUNS ?? 150);
+const prefix = uniquePrefix('redis-peek');
+const keys = ['k0', 'k1', 'k2'];
+const tags = ['video:a', 'video:b', 'project:p'];
+
+type Step =
+  | { kind: 'snapshot'; by: number; key: string }
+  | { kind: 'store'; by: number; key: string; tags: string[]; body: string }
+  | { kind: 'invalidate'; by: number; tags: string[] }
+  | { kind: 'bumpEpoch'; by: number }
+  | { kind: 'evictTagSet'; tag: string }
+  | { kind: 'loseSequence' };
+
+const by = fc.integer({ min: 0, max: 1 });
+const key = fc.constantFrom(...keys);
+const tagSet = fc.subarray(tags, { minLength: 1 });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('snapshot' as const), by, key }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('store' as const), by, key, tags: tagSet, body: fc.string({ maxLength: 40 }).map((s) => JSON.stringify({ s })) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), by, tags: tagSet }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bumpEpoch' as const), by }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('evictTagSet' as const), tag: fc.constantFrom(...tags) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseSequence' as const) }) },
+);
+
+describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script (needs REDIS_URL)', () => {
+  afterAll(() => removePrefix(redisUrl!, prefix));
+
+  it('answers what the script answers, after any history of two processes', async () => {
+    let history = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
+        const own = `${prefix}${++history}:`;
+        const conns = [0, 1, 2].map(() => new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 }));
+        try {
+          for (const c of conns) expect(await c.waitUntilReady(2000)).toBe(true);
+          const [a, b, oracle] = conns.map((c) => new RedisStore(c, { prefix: own }));
+          const processes = [a, b];
+          const snapshots = new Map<string, Snapshot>();
+          for (const s of steps) {
+            switch (s.kind) {
+              case 'snapshot':
+                snapshots.set(`${s.by}:${s.key}`, await processes[s.by].lookup(s.key));
+                break;
+              case 'store': {
+                const snapshot = snapshots.get(`${s.by}:${s.key}`) ?? (await processes[s.by].lookup(s.key));
+                snapshots.delete(`${s.by}:${s.key}`);
+                await processes[s.by].store({ key: s.key, body: s.body, tags: s.tags, ttlS: 60, snapshot });
+                break;
+              }
+              case 'invalidate':
+                await processes[s.by].invalidate(s.tags);
+                break;
+              case 'bumpEpoch':
+                await processes[s.by].bumpEpoch();
+                break;
+              case 'evictTagSet':
+                await conns[2].redis.del(`${own}rc:t:${s.tag}`);
+                break;
+              case 'loseSequence':
+                await conns[2].redis.del(`${own}rc:seq`, `${own}rc:tv`);
+                break;
+            }
+            for (const k of keys) {
+              const peeked = await Promise.all(processes.map(async (p) => (await p.peek(k))?.toString('utf8') ?? null));
+              const expected = (await oracle.lookup(k)).body;
+              expect(peeked, `${k} after ${JSON.stringify(s)}`).toEqual([expected, expected]);
+            }
+          }
+        } finally {
+          for (const c of conns) await c.close();
+          await removePrefix(redisUrl!, own);
+        }
+      }),
+      { numRuns: runs },
+    );
+  }, 120_000);
+});
