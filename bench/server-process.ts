@@ -2,6 +2,7 @@
 // and stops it (SIGTERM, then SIGKILL after a grace period). The benchmark never measures a server
 // in its own process: the load generator and the server must not share an event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,19 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * The node flags `npm start` gives the server (the `node … --import tsx` form of package.json's start
+ * script, e.g. its young-generation size): every server the benchmark starts, truthgraph and the
+ * floors alike, runs with the flags of its checkout, so both sides get the same runtime.
+ */
+export function startNodeFlags(dir: string = repoRoot): string[] {
+  const start = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const end = words.indexOf('--import');
+  return words.slice(1, end < 0 ? words.length : end).filter((w) => w.startsWith('--'));
+}
+
 const running = new Set<ServerProcess>();
 
 /** Stops every server still running (the runner calls this on exit and on signals). */
@@ -49,7 +63,7 @@ export async function stopAll(): Promise<void> {
 
 export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script], {
+  const child: ChildProcess = spawn(process.execPath, [...startNodeFlags(), ...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,7 +126,7 @@ export interface CheckoutServer {
  */
 export async function startCheckout(dir: string, databaseUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<CheckoutServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...startNodeFlags(dir), ...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
     cwd: dir,
     env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: databaseUrl, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: 'ignore',

@@ -41,18 +41,19 @@ export function perParentLoader<A, V>(
   return new DataLoader<ParentKey<A>, V, string>(
     (keys) => waves.run(async () => {
       if (keys.length === 0) return [];
-      const groups = new Map<string, { args: A; parents: string[] }>();
-      for (const k of keys) {
-        const argKey = JSON.stringify(k.args);
-        const g = groups.get(argKey) ?? { args: k.args, parents: [] };
-        if (!g.parents.includes(k.parent)) g.parents.push(k.parent);
-        groups.set(argKey, g);
-      }
+      const argKeys = keys.map((k) => JSON.stringify(k.args));
+      // A Set keeps the parents in first-seen order (the statement's parameter) without a scan per key.
+      const groups = new Map<string, { args: A; parents: Set<string> }>();
+      keys.forEach((k, i) => {
+        let g = groups.get(argKeys[i]);
+        if (!g) groups.set(argKeys[i], (g = { args: k.args, parents: new Set() }));
+        g.parents.add(k.parent);
+      });
       const results = new Map<string, (parent: string) => V>();
       await Promise.all(
-        [...groups].map(async ([argKey, g]) => results.set(argKey, await load(g.parents, g.args))),
+        [...groups].map(async ([argKey, g]) => results.set(argKey, await load([...g.parents], g.args))),
       );
-      return keys.map((k) => results.get(JSON.stringify(k.args))!(k.parent));
+      return keys.map((k, i) => results.get(argKeys[i])!(k.parent));
     }),
     { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
   );
