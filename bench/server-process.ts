@@ -50,7 +50,8 @@ export function startNodeFlags(dir: string = repoRoot): string[] {
   const start = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
   const words = start.trim().split(/\s+/);
   if (words[0] !== 'node') return [];
-  const end = words.indexOf('--import');
+  // Flags are read in their --flag=value form, up to the loader (--import tsx or --import=tsx).
+  const end = words.findIndex((w) => w === '--import' || w.startsWith('--import='));
   return words.slice(1, end < 0 ? words.length : end).filter((w) => w.startsWith('--'));
 }
 

@@ -45,6 +45,10 @@ export class RedisConnection {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // Commands in flight when the connection drops fail (a bypass) instead of being sent again on
+      // the new connection: a resent read could answer from a Redis restored from an older snapshot
+      // before the recovery hook has started a new epoch.
+      autoResendUnfulfilledCommands: false,
       connectTimeout: Math.max(500, opts.commandTimeoutMs * 5),
       // Reconnect soon after Redis returns; ioredis 6's default backs off to 5 s.
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), opts.resetMs),

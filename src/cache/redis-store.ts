@@ -64,7 +64,12 @@ if meta then
   end
   if fresh then
     local reply = found()
-    if reply then return reply end
+    if reply then
+      -- Fresh as of the current sequence: record that, so its next reads are a hit's MGET again
+      -- (RedisStore.peek) instead of this check. Any tag version dropped from tv is <= floor <= stored.
+      redis.call('SET', mk, seq .. string.sub(meta, string.find(meta, '\\n', 1, true) or #meta + 1), 'KEEPTTL')
+      return reply
+    end
   else
     redis.call('DEL', ek, mk)
   end
@@ -249,7 +254,7 @@ export class RedisStore implements ResponseCacheStore {
     if (epoch !== undefined) {
       const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
       if (current !== null && current.toString() === epoch) {
-        if (meta === null || body === null) return null;
+        if (meta === null || body === null || body.length === 0) return null;
         const nl = meta.indexOf(10);
         if (Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl)) === Number(seq?.toString() ?? '0')) return body;
       }

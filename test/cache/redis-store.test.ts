@@ -204,11 +204,22 @@ describe.skipIf(!redisUrl)('RedisStore hits without a script (needs REDIS_URL)',
       expect((await store.peek('k'))?.toString()).toBe('v');
       expect(await store.peek('absent')).toBeNull();
       expect(sent).toEqual(['mget', 'mget']);
-      // Stored before the last invalidation: its tags need the script's check.
+      // Stored before the last invalidation: its tags need the script's check, which finds it fresh
+      // and records so, and its next read is one MGET again.
       await store.invalidate(['video:z']);
       sent.length = 0;
       expect((await store.peek('k'))?.toString()).toBe('v');
       expect(sent).toEqual(['mget', 'evalsha']);
+      sent.length = 0;
+      expect((await store.peek('k'))?.toString()).toBe('v');
+      expect(sent).toEqual(['mget']);
+      // Until one of its own tags is invalidated.
+      await store.invalidate(['video:a']);
+      expect(await store.peek('k')).toBeNull();
+      // An empty body is no entry, by either read.
+      expect(await store.store({ key: 'empty', body: '', tags: [], ttlS: 60, snapshot: await store.lookup('empty') })).toBe(true);
+      expect(await store.peek('empty')).toBeNull();
+      expect((await store.lookup('empty')).body).toBeNull();
     } finally {
       await close();
     }
