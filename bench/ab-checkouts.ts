@@ -31,11 +31,13 @@ if (dirs.length < 2) throw new Error('usage: npx tsx bench/ab-checkouts.ts <dirA
 const scenario = readScenarios.find((x) => x.key === (process.argv[3] ?? 'video-list'));
 if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
 const concurrency = Number(process.argv[4] ?? 32);
-const extraEnv = Object.fromEntries((process.argv[5] ?? '').split(',').filter(Boolean).map((kv) => {
-      const eq = kv.indexOf('=');
-      if (eq < 1) throw new Error(`expected KEY=VALUE, got ${kv}`);
-      return [kv.slice(0, eq), kv.slice(eq + 1)];
-    }));
+const extraEnv = Object.fromEntries(
+  (process.argv[5] ?? '').split(',').filter(Boolean).map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`expected KEY=VALUE, got ${kv}`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)];
+  }),
+);
 const rounds = Number(process.env.ROUNDS ?? 2);
 const durationS = Number(process.env.DURATION_S ?? 8);
 const withFloor = process.env.CACHE_FLOOR === '1' && extraEnv.CACHE === 'on';
