@@ -37,10 +37,11 @@ export function jsonBody(limit: string): RequestHandler {
     const chunks: Buffer[] = [];
     let done = false;
     const onData = (chunk: Buffer) => chunks.push(chunk);
+    // The listeners stay until the request is gone: `done` makes later events no-ops, and an 'error'
+    // after the body still finds a listener.
     const onEnd = () => {
       if (done) return;
       done = true;
-      cleanup();
       const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       const text = buf.toString('utf8');
       if (text.charCodeAt(0) === 0x7b /* { */) {
@@ -62,14 +63,7 @@ export function jsonBody(limit: string): RequestHandler {
     const onAbort = () => {
       if (done) return;
       done = true;
-      cleanup();
       next(Object.assign(new Error('request aborted'), { status: 400, statusCode: 400, expose: true, type: 'request.aborted', code: 'ECONNABORTED' }));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onAbort);
     };
     req.on('data', onData);
     req.on('end', onEnd);

@@ -6,11 +6,11 @@
 // persisted-query store (see persisted-query-cache.ts). In trusted-documents mode
 // (TRUSTED_DOCUMENTS_ONLY=true) only its hashes run; anything else — a raw document, an unknown hash —
 // is refused before parsing with PERSISTED_QUERY_NOT_TRUSTED.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseUrl } from 'node:url';
 import type { RequestHandler } from 'express';
 import { parse } from 'graphql';
+import { queryHashOf } from '../cache/cache-key.js';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
 import { graphqlRequestParams } from './graphql-request.js';
@@ -45,7 +45,6 @@ export function operationNames(documents: readonly string[]): Set<string> {
 }
 
 const documentIdForm = /^sha256:([0-9a-f]{64})$/;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Rewrites `documentId` into `extensions.persistedQuery` and checks the APQ extension: version 1, a
@@ -95,7 +94,7 @@ export function persistedDocumentRequests(): RequestHandler {
     if (typeof persisted.sha256Hash !== 'string') {
       return sendError(req, res, ErrorCode.BAD_REQUEST, `persistedQuery.sha256Hash must be a string, but got: ${JSON.stringify(persisted.sha256Hash)}`);
     }
-    if (params?.query !== undefined && sha256(params.query) !== persisted.sha256Hash) {
+    if (params?.query !== undefined && queryHashOf(params.query) !== persisted.sha256Hash) {
       return sendError(req, res, ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 'persistedQuery.sha256Hash is not the sha256 of the query sent with it');
     }
     next();
