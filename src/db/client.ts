@@ -136,9 +136,13 @@ async function timed<T>(listeners: readonly StatementListener[], stats: SqlStats
   }
 }
 
+// Methods, not arrow properties, in what is built per request (counted): tsx names every arrow bound
+// to a name with a defineProperty call.
 function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats): Queryable {
   return {
-    query: <T>(text: string, params: readonly Param[] = []) => timed(listeners, stats, text, params, () => run(text, params) as Promise<T[]>),
+    query<T>(text: string, params: readonly Param[] = []) {
+      return timed(listeners, stats, text, params, () => run(text, params) as Promise<T[]>);
+    },
   };
 }
 
@@ -155,24 +159,28 @@ interface DriverParts {
 function assemble(parts: DriverParts, listeners: StatementListener[], stats?: SqlStats): Db {
   // A statement outside a transaction, or a whole transaction, is one unit of pool work; the
   // statements inside a transaction run on the connection it already holds.
-  const pooled: RawQuery = (text, params) => parts.pool.track(() => parts.run(text, params));
-  const base = instrument(pooled, listeners, stats);
+  const base = instrument((text, params) => parts.pool.track(() => parts.run(text, params)), listeners, stats);
   return {
     kind: parts.kind,
     driver: parts.driver,
     pool: parts.pool,
     query: base.query,
-    transaction: (fn) =>
-      parts.pool.track(() =>
+    transaction<T>(fn: (tx: Transaction) => Promise<T>) {
+      return parts.pool.track(() =>
         parts.transaction((run, copy) =>
           fn({
             query: instrument(run, listeners, stats).query,
             // Counted and timed as one statement; listeners see the statement without its data.
-            copyIn: (name, target, data) => timed(listeners, stats, `/* ${name} */ COPY ${target} FROM STDIN`, [], () => copy(name, target, data)),
+            copyIn(name, target, data) {
+              return timed(listeners, stats, `/* ${name} */ COPY ${target} FROM STDIN`, [], () => copy(name, target, data));
+            },
           }),
         ),
-      ),
-    counted: (s) => assemble(parts, listeners, s),
+      );
+    },
+    counted(s) {
+      return assemble(parts, listeners, s);
+    },
     listen: parts.listen,
     close: parts.close,
     addStatementListener(listener) {

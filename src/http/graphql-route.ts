@@ -63,27 +63,43 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
     eres.locals = Object.create(null) as Response['locals'];
     ereq.originalUrl = req.url!;
     ereq.baseUrl = '';
-    let i = 0;
-    const next: NextFunction = (err?: unknown) => {
-      if (err && err !== 'route' && err !== 'router') {
-        try {
-          onError(err, ereq, eres, (e?: unknown) => finalError(e, req));
-        } catch (e) {
-          finalError(e, req);
-        }
-        return;
-      }
-      const step = i < steps.length ? steps[i++] : notFound;
-      if (step === notFound) i = steps.length + 1;
-      try {
-        const r = step(ereq, eres, next) as unknown;
-        if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (e: unknown) => next(e ?? new Error('rejected')));
-      } catch (e) {
-        next(e);
-      }
-    };
-    next();
+    stepper(steps, notFound, ereq, eres, onError, finalError)();
   };
+}
+
+/**
+ * The request's `next`: runs the steps in order, then `notFound`; an error goes to `onError`. tsx
+ * names every closure bound to a variable with a defineProperty call, per request here.
+ */
+function stepper(
+  steps: readonly RequestHandler[],
+  notFound: RequestHandler,
+  ereq: Request,
+  eres: Response,
+  onError: ErrorHandler,
+  finalError: (err: unknown, req: IncomingMessage) => void,
+): NextFunction {
+  // A member, not a variable: tsx leaves closures assigned to members unnamed.
+  const run = { i: 0, next: null as unknown as NextFunction };
+  run.next = (err?: unknown) => {
+    if (err && err !== 'route' && err !== 'router') {
+      try {
+        onError(err, ereq, eres, (e?: unknown) => finalError(e, ereq));
+      } catch (e) {
+        finalError(e, ereq);
+      }
+      return;
+    }
+    const step = run.i < steps.length ? steps[run.i++] : notFound;
+    if (step === notFound) run.i = steps.length + 1;
+    try {
+      const r = step(ereq, eres, run.next) as unknown;
+      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (e: unknown) => run.next(e ?? new Error('rejected')));
+    } catch (e) {
+      run.next(e);
+    }
+  };
+  return run.next;
 }
 
 function handledHere(req: IncomingMessage, graphiql: boolean): boolean {

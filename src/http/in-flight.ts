@@ -54,14 +54,8 @@ export function inFlightOperations(): InFlightOperations {
       const r = refs();
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        r.release();
-      };
-      // Emitted after 'finish' on every response, and when its client leaves before the end.
-      res.once('close', end);
+      // Emitted once, after 'finish' on every response, and when its client leaves before the end.
+      res.once('close', () => r.release());
       next();
     },
     hold(handler) {

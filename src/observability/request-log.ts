@@ -36,10 +36,10 @@ export function requestLog(opts: RequestLogOptions) {
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
-    let done = false;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
+    // 'close' follows 'finish' on every response, and also ends one whose client left: one listener,
+    // unnamed (tsx names a closure bound to a variable with a defineProperty call per request).
+    res.once('close', () => {
+      const aborted = !res.writableFinished;
       const seconds = (performance.now() - started) / 1000;
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
       const cache = res.getHeader('x-cache');
@@ -68,9 +68,7 @@ export function requestLog(opts: RequestLogOptions) {
       if (slow) opts.logger.warn({ ...line, slow: true, slowRequestMs: opts.slowRequestMs }, 'slow request');
       // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
       else opts.logger[level](line, 'request');
-    };
-    // 'close' follows 'finish' on every response, and also ends one whose client left: one listener.
-    res.once('close', () => finish(!res.writableFinished));
+    });
     next();
   };
 }
