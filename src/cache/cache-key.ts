@@ -2,13 +2,13 @@
 // salt, the operation's normalized document, the operation name, the variables in canonical form
 // and the caller's access scope. Two scopes never share an entry; whitespace, comments and the key
 // order of variables never split one.
-import { hash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../graphql/canonical-json.js';
 
 // The one-shot hash: a third of createHash().update().digest()'s cost on a key-sized text.
-const sha256 = (text: string) => hash('sha256', text, 'hex');
+const sha256 = (text: string) => crypto.hash('sha256', text, 'hex');
 
 /** The salt of a deployment: a new schema or CACHE_VERSION never reads entries of the old one. */
 export function cacheSalt(schemaSource: string, version: string): string {

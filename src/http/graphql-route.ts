@@ -79,7 +79,8 @@ function stepper(
   onError: ErrorHandler,
   finalError: (err: unknown, req: IncomingMessage) => void,
 ): NextFunction {
-  // A member, not a variable: tsx leaves closures assigned to members unnamed.
+  // `next` passes itself to each step; it is a member, not a variable nor a class field, because tsx
+  // leaves only closures assigned to members unnamed.
   const run = { i: 0, next: null as unknown as NextFunction };
   run.next = (err?: unknown) => {
     if (err && err !== 'route' && err !== 'router') {

@@ -44,14 +44,18 @@ export function jsonBody(limit: string): RequestHandler {
       if (!finish(req, read)) return;
       const buf = read.chunks.length === 1 ? read.chunks[0] : Buffer.concat(read.chunks);
       const text = buf.toString('utf8');
+      let parsed = false;
       if (text.charCodeAt(0) === 0x7b /* { */) {
         try {
           req.body = JSON.parse(text) as unknown;
-          next();
-          return;
+          parsed = true;
         } catch {
           // body-parser words the error (and its strict-mode rules): replay the bytes to it.
         }
+      }
+      if (parsed) {
+        next();
+        return;
       }
       const replay = Object.assign(Readable.from([buf], { objectMode: false }), { headers: h });
       generic(replay as unknown as typeof req, res, (err?: unknown) => {

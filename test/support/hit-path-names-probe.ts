@@ -1,0 +1,42 @@
+// Run by test/http/hit-path-names.test.ts as `node --import ./test/support/count-function-names.mjs
+// --import tsx` (the way npm start runs the server): serves cache hits and prints, as JSON, the closures
+// the server's own code named at start-up and while serving them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+const tally = (globalThis as unknown as { functionNameDefines: Map<string, number> }).functionNameDefines;
+const ours = () => [...tally].filter(([file]) => file.includes('/src/')).sort((a, b) => b[1] - a[1]);
+
+const dir = mkdtempSync(join(tmpdir(), 'hit-names-'));
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  PGLITE_DIR: dir,
+  DEMO_DATA: 'false',
+  CACHE: 'on',
+  CACHE_REFRESH_AHEAD: '0',
+  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `hit-names-${process.pid}-${Date.now()}:` } : {}),
+});
+const app = await createApp(config);
+const { secret } = await createApiKey(app.db, { name: 'hit-names', role: 'admin' });
+const url = await app.listen(0, '127.0.0.1');
+const atStart = ours().reduce((n, [, c]) => n + c, 0);
+const body = JSON.stringify({ query: 'query Probe { projects(first: 5) { nodes { id name } } }', operationName: 'Probe' });
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
+const caches: string[] = [];
+// Warm-up: the first answer is a miss that stores the entry; the fast path then knows the document.
+for (let i = 0; i < 5; i++) await (await fetch(url, { method: 'POST', headers, body })).text();
+tally.clear();
+for (let i = 0; i < 20; i++) {
+  const res = await fetch(url, { method: 'POST', headers, body });
+  await res.text();
+  caches.push(res.headers.get('x-cache') ?? 'none');
+}
+const duringHits = ours();
+await app.close();
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(JSON.stringify({ atStart, caches, duringHits }) + '\n');
