@@ -32,6 +32,8 @@ const caches: string[] = [];
 for (let i = 0; i < 5; i++) await (await fetch(url, { method: 'POST', headers, body })).text();
 tally.clear();
 for (let i = 0; i < 20; i++) {
+  // Every other hit finds its API key out of the key cache (as after its bound), so both ways are counted.
+  if (i % 2 === 1) app.authenticator.keys.invalidate('local-write');
   const res = await fetch(url, { method: 'POST', headers, body });
   await res.text();
   caches.push(res.headers.get('x-cache') ?? 'none');
