@@ -64,8 +64,8 @@ export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorO
       next();
       return;
     }
-    // A promise, not a named closure: tsx's keepNames would define a name on every request that misses
-    // the key cache.
+    // A promise, not a named closure: tsx would name one on every request that misses the key cache
+    // (test/http/hit-path-names.test.ts).
     const resolved: Promise<AccessScope | null> = token
       ? keys.resolve(token)
       : req.headers.authorization || viaProxy(req.headers)

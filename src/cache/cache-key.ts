@@ -7,7 +7,7 @@ import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../graphql/canonical-json.js';
 
-// The one-shot hash: a third of createHash().update().digest()'s cost on a key-sized text.
+// One-shot: no Hash object per key.
 const sha256 = (text: string) => crypto.hash('sha256', text, 'hex');
 
 /** The salt of a deployment: a new schema or CACHE_VERSION never reads entries of the old one. */

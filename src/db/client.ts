@@ -136,8 +136,8 @@ async function timed<T>(listeners: readonly StatementListener[], stats: SqlStats
   }
 }
 
-// Methods, not arrow properties, in what is built per request (counted): tsx names every arrow bound
-// to a name with a defineProperty call.
+// Methods, not arrow properties, in what is built per request (counted): tsx would name each arrow
+// with a defineProperty call.
 function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats): Queryable {
   return {
     query<T>(text: string, params: readonly Param[] = []) {

@@ -34,8 +34,8 @@ export function jsonBody(limit: string): RequestHandler {
       generic(req, res, next);
       return;
     }
-    // Listeners are members, not variables: tsx names every closure bound to a variable with a
-    // defineProperty call, 2–4 % of a cache hit's CPU across the per-request closures of /graphql.
+    // Listeners are members, not variables: tsx would name each closure bound to a variable, with a
+    // defineProperty call per request (test/http/hit-path-names.test.ts).
     const read: BodyRead = { chunks: [], done: false, onData: noop, onEnd: noop, onAbort: noop };
     read.onData = (chunk: Buffer) => {
       read.chunks.push(chunk);
