@@ -1,7 +1,8 @@
 // A CPU profile of one checkout's server under one read scenario: the server starts as in
-// bench/ab-checkouts.ts (production, uncached unless KEY=VALUE says otherwise) under `node --cpu-prof`,
-// is driven at one concurrency, and writes its profile to <outDir> when it stops. Read it with
-// bench/profile-summary.ts (self time per package) or bench/profile-inclusive.ts (inclusive).
+// bench/ab-checkouts.ts (production, the checkout's start-script flags, uncached unless KEY=VALUE says
+// otherwise) under `node --cpu-prof`, is driven at one concurrency, and writes its profile to <outDir>
+// when it stops. Read it with bench/profile-summary.ts (self time per package) or
+// bench/profile-inclusive.ts (inclusive).
 // Usage: npx tsx bench/profile-checkout.ts <dir> <outDir> [scenario=dashboard] [concurrency=32] [KEY=VALUE,...]
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { shapeForScale } from '../src/db/seed-data.js';
 import { CpuMeter } from './cpu.js';
 import { measure } from './measure.js';
 import { readScenarios, targetsFor } from './scenarios.js';
-import { freePort } from './server-process.js';
+import { freePort, startNodeFlags } from './server-process.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
 const [dirArg, outArg, scenarioKey = 'dashboard', c = '32', extra = ''] = process.argv.slice(2);
@@ -26,7 +27,7 @@ await db.close();
 const op = scenario.op(targetsFor(shapeForScale(1, 1)));
 
 const port = await freePort();
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(outArg)}`, '--import', 'tsx', 'src/main.ts'], {
+const child = spawn(process.execPath, [...startNodeFlags(resolve(dirArg)), '--cpu-prof', `--cpu-prof-dir=${resolve(outArg)}`, '--import', 'tsx', 'src/main.ts'], {
   cwd: resolve(dirArg),
   env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: url, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...extraEnv },
   stdio: 'inherit',
