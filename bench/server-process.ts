@@ -43,8 +43,8 @@ export interface StartOptions {
 
 /**
  * The node flags `npm start` gives the server (the `node … --import tsx` form of package.json's start
- * script, e.g. its young-generation size): every server the benchmark starts, truthgraph and the
- * floors alike, runs with the flags of its checkout, so both sides get the same runtime.
+ * script: its young-generation size, pretenuring off): every server the benchmark starts, truthgraph
+ * and the floors alike, runs with the flags of its checkout, so both sides get the same runtime.
  */
 export function startNodeFlags(dir: string = repoRoot): string[] {
   const start = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
