@@ -2,7 +2,7 @@
 // problems it found, and the rule for how long a measurement window lasts.
 import os from 'node:os';
 import type { LoadResult } from './measure.js';
-import type { Row, Variant } from './report.js';
+import type { FloorPair, Row, Variant } from './report.js';
 
 export interface BenchContext {
   quick: boolean;
@@ -10,6 +10,10 @@ export interface BenchContext {
   warmupS: number;
   concurrencies: number[];
   rows: Row[];
+  /** Floor windows alternated with windows of the server they floor (bench/floor-runs.ts). */
+  pairs: FloorPair[];
+  /** How many subject/floor rounds each paired comparison takes. */
+  floorRounds: number;
   skipped: string[];
   problems: string[];
   log(line: string): void;

@@ -17,7 +17,7 @@ const dbUrl = (name: string) => {
   return u.toString();
 };
 const quick = process.argv.includes('--quick');
-const ctx: BenchContext = { quick, durationS: 10, warmupS: 3, concurrencies: [1], rows: [], skipped: [], problems: [], log: (s) => console.error(s), dbUrl };
+const ctx: BenchContext = { quick, durationS: 10, warmupS: 3, concurrencies: [1], rows: [], pairs: [], floorRounds: 1, skipped: [], problems: [], log: (s) => console.error(s), dbUrl };
 console.error(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const live = await startTruthgraph({ databaseUrl: dbUrl(dbName), cached: false, log: ctx.log });
 try {

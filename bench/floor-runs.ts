@@ -12,9 +12,9 @@ import { CpuMeter } from './cpu.js';
 import { captureFloorPlans } from './floor-capture.js';
 import { floorShapes } from './floor-shapes.js';
 import { post } from './http-client.js';
-import { measure } from './measure.js';
+import { measure, type LoadResult } from './measure.js';
 import type { Sample } from './read-runs.js';
-import type { Variant } from './report.js';
+import type { FloorPair, PairedWindow, Variant } from './report.js';
 import { readScenarios, type Targets } from './scenarios.js';
 import { startServer, type ServerProcess } from './server-process.js';
 import { settler } from './settle.js';
@@ -34,11 +34,21 @@ interface FloorTarget {
   server: ServerProcess;
   /** The floor's URL for a scenario. */
   urlOf(scenario: string): string;
+  /** The truthgraph variant this floor is compared with ('uncached' or 'cached'). */
+  subject: Variant;
 }
 
-/** Checks each floor answer against truthgraph's, then times the floor at every concurrency. */
+const windowOf = (r: LoadResult): PairedWindow => ({ p50: r.p50, rps: r.rps, ...(r.cpu ? { nodeMs: r.cpu.nodeMs, postgresMs: r.cpu.postgresMs } : {}) });
+
+/**
+ * Checks each floor answer against truthgraph's, then times the floor at every concurrency, each
+ * window alternating with one of truthgraph on the same request (ctx.floorRounds rounds): the host's
+ * load drifts over minutes, and a ratio of two windows taken minutes apart measured the drift as much
+ * as the code. The floor's row is its first window.
+ */
 async function timeFloor(ctx: BenchContext, f: FloorTarget, tg: Truthgraph, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
   const cpu = new CpuMeter(f.server.pid, ctx.dbUrl(dbName), dbName);
+  const tgCpu = new CpuMeter(tg.server.pid, ctx.dbUrl(dbName), dbName);
   try {
     for (const s of readScenarios) {
       const sample = samples.get(s.key);
@@ -55,17 +65,29 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, tg: Truthgraph, samp
       }
       const t = performance.now();
       await post(url, op);
-      const sampleMs = performance.now() - t;
-      const settle = settler(url, ctx.dbUrl(dbName), dbName);
+      const sampleMs = Math.max(performance.now() - t, sample.ms);
+      const body = JSON.stringify(op);
+      const floorSettle = settler(url, ctx.dbUrl(dbName), dbName);
+      const tgSettle = settler(tg.server.url, ctx.dbUrl(dbName), dbName);
       for (const c of ctx.concurrencies) {
         const d = windowS(ctx, c, sampleMs);
-        const r = await measure({ url, requests: [{ body: JSON.stringify(op) }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle, cpu });
-        if (r.requests === 0) ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s`);
-        else record(ctx, s.key, s.title, f.variant, scale, r);
+        const pair: FloorPair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, rounds: [] };
+        for (let round = 0; round < ctx.floorRounds; round++) {
+          const subject = await measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: tgSettle, cpu: tgCpu });
+          const r = await measure({ url, requests: [{ body }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: floorSettle, cpu });
+          if (r.requests === 0 || subject.requests === 0) {
+            ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s (round ${round + 1})`);
+            break;
+          }
+          if (round === 0) record(ctx, s.key, s.title, f.variant, scale, r);
+          ctx.log(`    round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
+          pair.rounds.push({ subject: windowOf(subject), floor: windowOf(r) });
+        }
+        if (pair.rounds.length) ctx.pairs.push(pair);
       }
     }
   } finally {
-    await cpu.close();
+    await Promise.all([cpu.close(), tgCpu.close()]);
   }
 }
 
@@ -84,7 +106,7 @@ export async function floorRuns(ctx: BenchContext, tg: Truthgraph, samples: Map<
   const server = await startServer({ name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: ctx.dbUrl(dbName), FLOOR_PLANS: file }, path: '/floor' });
   try {
     const origin = new URL(server.url).origin;
-    await timeFloor(ctx, { variant: 'floor', server, urlOf: (k) => `${origin}/floor/${k}` }, tg, samples, targets, dbName, scale);
+    await timeFloor(ctx, { variant: 'floor', subject: 'uncached', server, urlOf: (k) => `${origin}/floor/${k}` }, tg, samples, targets, dbName, scale);
   } finally {
     await server.stop();
   }
@@ -152,7 +174,7 @@ export async function cacheFloorRuns(
   const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor' });
   try {
     const origin = new URL(server.url).origin;
-    await timeFloor(ctx, { variant: 'cache-floor', server, urlOf: (k) => `${origin}/cache-floor/${k}` }, tg, samples, targets, dbName, scale);
+    await timeFloor(ctx, { variant: 'cache-floor', subject: 'cached', server, urlOf: (k) => `${origin}/cache-floor/${k}` }, tg, samples, targets, dbName, scale);
   } finally {
     await server.stop();
   }

@@ -1,7 +1,7 @@
 // The floor tables of the benchmark report: per read scenario, truthgraph against its SQL floor
 // (uncached) and against its cache floor (hits), in ratios that hold on any machine, with CPU per
 // request of the server process and of PostgreSQL. The targets are issue 15's.
-import type { Row, RunReport, Variant } from './report.js';
+import type { FloorPair, Row, RunReport, Variant } from './report.js';
 
 export const floorTargets = { p50AtMost: 1.25, rpsAtLeast: 0.8 } as const;
 
@@ -12,6 +12,8 @@ export interface FloorComparison {
   p50Ratio: number | null;
   /** truthgraph req/s / floor req/s at concurrency 32 (≥ 0.8 meets the target). */
   rpsRatio: number | null;
+  /** Rounds of alternating windows behind each ratio (0: one window of each, from the rows). */
+  rounds: number;
   subject: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
   floor: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
 }
@@ -21,8 +23,21 @@ const find = (rows: Row[], scenario: string, variant: Variant, concurrency: numb
 
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? a / b : null);
 
-/** One comparison per scenario that has a floor row; CPU is read from the c=32 window (most requests). */
-export function compareWithFloor(rows: Row[], scale: string, subject: Variant, floor: Variant): FloorComparison[] {
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+
+const pairOf = (pairs: FloorPair[], scenario: string, subject: Variant, floor: Variant, concurrency: number, scale: string) =>
+  pairs.find((p) => p.scenario === scenario && p.subject === subject && p.floor === floor && p.concurrency === concurrency && p.scale === scale && p.rounds.length);
+
+/**
+ * One comparison per scenario that has a floor row. With paired windows (runs since they exist) each
+ * ratio is the median over the rounds of that round's ratio, and the figures shown (CPU of the c=32
+ * windows included) are the medians of each side; otherwise one window of each, from the rows.
+ */
+export function compareWithFloor(rows: Row[], scale: string, subject: Variant, floor: Variant, pairs: FloorPair[] = []): FloorComparison[] {
   const out: FloorComparison[] = [];
   const seen = new Set<string>();
   for (const f of rows) {
@@ -32,14 +47,33 @@ export function compareWithFloor(rows: Row[], scale: string, subject: Variant, f
     const s32 = find(rows, f.scenario, subject, 32, scale);
     const f1 = find(rows, f.scenario, floor, 1, scale);
     const f32 = find(rows, f.scenario, floor, 32, scale);
+    const p1 = pairOf(pairs, f.scenario, subject, floor, 1, scale);
+    const p32 = pairOf(pairs, f.scenario, subject, floor, 32, scale);
     const cpuOf = (r?: Row) => r?.cpu ?? undefined;
+    // CPU from the paired c=32 windows when every round has it, else from the c=32 rows.
+    const cpuFrom = (side: 'subject' | 'floor', key: 'nodeMs' | 'postgresMs', row?: Row) => {
+      const values = p32?.rounds.map((r) => r[side][key]);
+      if (values?.length && values.every((v) => typeof v === 'number')) return median(values as number[]);
+      return cpuOf(row)?.[key];
+    };
     out.push({
       scenario: f.scenario,
       title: f.title,
-      p50Ratio: ratio(s1?.p50, f1?.p50),
-      rpsRatio: ratio(s32?.rps, f32?.rps),
-      subject: { p50: s1?.p50, rps: s32?.rps, nodeMs: cpuOf(s32)?.nodeMs, postgresMs: cpuOf(s32)?.postgresMs },
-      floor: { p50: f1?.p50, rps: f32?.rps, nodeMs: cpuOf(f32)?.nodeMs, postgresMs: cpuOf(f32)?.postgresMs },
+      p50Ratio: p1 ? median(p1.rounds.map((r) => r.subject.p50 / r.floor.p50)) : ratio(s1?.p50, f1?.p50),
+      rpsRatio: p32 ? median(p32.rounds.map((r) => r.subject.rps / r.floor.rps)) : ratio(s32?.rps, f32?.rps),
+      rounds: Math.min(p1?.rounds.length ?? 0, p32?.rounds.length ?? 0),
+      subject: {
+        p50: p1 ? median(p1.rounds.map((r) => r.subject.p50)) : s1?.p50,
+        rps: p32 ? median(p32.rounds.map((r) => r.subject.rps)) : s32?.rps,
+        nodeMs: cpuFrom('subject', 'nodeMs', s32) ?? undefined,
+        postgresMs: cpuFrom('subject', 'postgresMs', s32),
+      },
+      floor: {
+        p50: p1 ? median(p1.rounds.map((r) => r.floor.p50)) : f1?.p50,
+        rps: p32 ? median(p32.rounds.map((r) => r.floor.rps)) : f32?.rps,
+        nodeMs: cpuFrom('floor', 'nodeMs', f32) ?? undefined,
+        postgresMs: cpuFrom('floor', 'postgresMs', f32),
+      },
     });
   }
   return out;
@@ -69,27 +103,39 @@ function table(list: FloorComparison[], subjectName: string, floorName: string):
   return out;
 }
 
+/** How a table's ratios were measured. */
+function howPaired(list: FloorComparison[]): string {
+  const rounds = Math.min(...list.map((c) => c.rounds));
+  if (rounds === 0) return ' One window of each, taken minutes apart.';
+  return (
+    ` Each floor window alternates with a window of truthgraph on the same request (${rounds === 1 ? 'one round' : `${rounds} rounds`}); ` +
+    "a ratio is the median of the rounds' ratios, the figures beside it (CPU included) the medians of each side."
+  );
+}
+
 /** The Markdown of both floor tables (empty when the run measured no floor). */
 export function floorTables(r: RunReport): string[] {
   const scale = r.scales[0];
   const out: string[] = [];
-  const sql = compareWithFloor(r.rows, scale, 'uncached', 'floor');
+  const sql = compareWithFloor(r.rows, scale, 'uncached', 'floor', r.pairs);
+  const hits = compareWithFloor(r.rows, scale, 'cached', 'cache-floor', r.pairs);
   if (sql.length) {
     out.push(
       '',
       'Floors, measured in the same run. SQL floor: a bare node:http handler sending the statements truthgraph sends for the ' +
         'scenario (captured from the app: same text, parameters, waves and pool settings) and JSON.stringify-ing the same ' +
-        'response, checked byte-equal to truthgraph\'s before timing (bench/floor.ts).',
+        'response, checked byte-equal to truthgraph\'s before timing (bench/floor.ts).' +
+        howPaired(sql),
       '',
       ...table(sql, 'uncached', 'floor'),
     );
   }
-  const hits = compareWithFloor(r.rows, scale, 'cached', 'cache-floor');
   if (hits.length) {
     out.push(
       '',
       'Cache floor: a bare node:http handler reading the same entry from the same store (a plain GET of its Redis key) and ' +
-        'writing its bytes, checked byte-equal to truthgraph\'s hit (bench/cache-floor.ts).',
+        'writing its bytes, checked byte-equal to truthgraph\'s hit (bench/cache-floor.ts).' +
+        howPaired(hits),
       '',
       ...table(hits, 'cached', 'cache floor'),
     );

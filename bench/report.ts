@@ -16,6 +16,28 @@ export interface Row extends LoadResult {
   note?: string;
 }
 
+/** One window's figures in a paired comparison. */
+export interface PairedWindow {
+  p50: number;
+  rps: number;
+  /** CPU per request (bench/cpu.ts). */
+  nodeMs?: number;
+  postgresMs?: number | null;
+}
+
+/**
+ * A floor and the server it floors, measured alternately (subject, floor, subject, floor, …) on one
+ * scenario and concurrency, so both see the same minutes of a noisy machine.
+ */
+export interface FloorPair {
+  scenario: string;
+  scale: string;
+  concurrency: number;
+  subject: Variant;
+  floor: Variant;
+  rounds: { subject: PairedWindow; floor: PairedWindow }[];
+}
+
 export interface MixedResult {
   scale: string;
   concurrency: number;
@@ -66,6 +88,8 @@ export interface RunReport {
   warmupS: number;
   scales: string[];
   rows: Row[];
+  /** Paired floor comparisons (runs before they existed have none: their ratios come from the rows). */
+  pairs?: FloorPair[];
   mixed: MixedResult | null;
   /** The same mixed run with refresh-ahead off ("today"), for its hit rate and database load. */
   mixedWithoutRefresh?: MixedResult | null;

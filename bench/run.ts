@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--profile]
+// npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--floor-rounds N] [--profile]
 // Seeds the benchmark databases when empty, starts truthgraph in production mode (uncached, then
 // cached), the floors (bench/floor.ts: truthgraph's own statements and JSON.stringify in a bare
 // handler; bench/cache-floor.ts: the same cache entry written by a bare handler) and the "current"
@@ -37,6 +37,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
+    'floor-rounds': { type: 'string' },
     'no-mixed-compare': { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -45,7 +46,7 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  console.log(`usage: npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--no-mixed-compare] [--no-readme] [--profile]
+  console.log(`usage: npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--floor-rounds N] [--no-mixed-compare] [--no-readme] [--profile]
        npm run bench -- --from bench/results/<date>.json   (rewrite the .md, .svg and README block of a run)
   DATABASE_URL  PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres); the benchmark
                 creates and fills its own databases there: truthgraph_bench_quick or truthgraph_bench_s<N>, plus
@@ -74,7 +75,10 @@ function dbUrl(name: string): string {
   return u.toString();
 }
 
-const ctx: BenchContext = { quick, durationS, warmupS, concurrencies: [1, 32], rows: [], skipped: [], problems: [], log, dbUrl };
+// Each floor window alternates with a window of truthgraph; the ratios are the median over the rounds.
+const floorRounds = Number(opt['floor-rounds'] ?? (quick ? 1 : 2));
+if (!Number.isInteger(floorRounds) || floorRounds < 1) throw new Error('--floor-rounds: a whole number ≥ 1');
+const ctx: BenchContext = { quick, durationS, warmupS, concurrencies: [1, 32], rows: [], pairs: [], floorRounds, skipped: [], problems: [], log, dbUrl };
 const { skipped, problems, rows } = ctx;
 
 /** The cached servers' Redis (database redisDb of REDIS_URL), or undefined for the in-process store. */
@@ -280,6 +284,7 @@ async function main() {
     warmupS,
     scales,
     rows,
+    pairs: ctx.pairs,
     mixed,
     mixedWithoutRefresh,
     skipped,

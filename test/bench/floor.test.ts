@@ -7,7 +7,7 @@ import { groupIntoWaves } from '../../bench/floor-capture.js';
 import { firstDifference } from '../../bench/floor-runs.js';
 import type { LoadResult } from '../../bench/measure.js';
 import { compareWithFloor, floorTables } from '../../bench/report-floors.js';
-import type { Row, RunReport, Variant } from '../../bench/report.js';
+import type { FloorPair, Row, RunReport, Variant } from '../../bench/report.js';
 
 const stmt = (name: string, start: number, end: number) => ({ name, text: `/* ${name} */ SELECT 1`, params: [name], start, end });
 
@@ -107,6 +107,53 @@ describe('compareWithFloor', () => {
     expect(c.floor).toEqual({ p50: 1, rps: 1000, nodeMs: 0.5, postgresMs: 0.35 });
   });
 
+  it('takes each ratio from the paired windows when there are any: the median of the rounds\' ratios', () => {
+    const w = (p50: number, rps: number) => ({ p50, rps });
+    const pairs: FloorPair[] = [
+      // Round 2 ran on a busier machine: both sides slowed, and its ratio is like the others.
+      { scenario: 'video-list', scale: '1', concurrency: 1, subject: 'uncached', floor: 'floor', rounds: [
+        { subject: w(1.2, 0), floor: w(1.0, 0) },
+        { subject: w(3.0, 0), floor: w(2.0, 0) },
+        { subject: w(1.3, 0), floor: w(1.0, 0) },
+      ] },
+      { scenario: 'video-list', scale: '1', concurrency: 32, subject: 'uncached', floor: 'floor', rounds: [
+        { subject: w(0, 900), floor: w(0, 1000) },
+        { subject: w(0, 450), floor: w(0, 500) },
+      ] },
+      // Another scale's and another subject's pairs are not this comparison's.
+      { scenario: 'video-list', scale: '5', concurrency: 1, subject: 'uncached', floor: 'floor', rounds: [{ subject: w(9, 0), floor: w(1, 0) }] },
+      { scenario: 'video-list', scale: '1', concurrency: 1, subject: 'cached', floor: 'floor', rounds: [{ subject: w(9, 0), floor: w(1, 0) }] },
+    ];
+    const [c] = compareWithFloor(rows, '1', 'uncached', 'floor', pairs);
+    expect(c.p50Ratio).toBeCloseTo(1.3, 10);
+    expect(c.rpsRatio).toBeCloseTo(0.9, 10);
+    expect(c.rounds).toBe(2);
+    expect(c.subject).toEqual({ p50: 1.3, rps: 675, nodeMs: 1.2, postgresMs: 0.4 });
+    expect(c.floor).toEqual({ p50: 1.0, rps: 750, nodeMs: 0.5, postgresMs: 0.35 });
+    const md = floorTables({ scales: ['1'], rows, pairs } as unknown as RunReport).join('\n');
+    expect(md).toContain('| title of video-list | 1.30 ms / 1.00 ms | **1.30×** ✗ | 675 / 750 | **0.90×** ✓ |');
+    expect(md).toContain('(2 rounds); a ratio is the median');
+    // The cache floor had no pairs in this run.
+    expect(md).toContain("checked byte-equal to truthgraph's hit (bench/cache-floor.ts). One window of each, taken minutes apart.");
+  });
+
+  it('takes CPU from the paired c=32 windows when each round has it', () => {
+    const w = (rps: number, nodeMs: number) => ({ p50: 1, rps, nodeMs, postgresMs: nodeMs / 10 });
+    const pairs: FloorPair[] = [
+      { scenario: 'video-list', scale: '1', concurrency: 32, subject: 'uncached', floor: 'floor', rounds: [
+        { subject: w(800, 1.0), floor: w(1000, 0.4) },
+        { subject: w(800, 3.0), floor: w(1000, 0.6) },
+        { subject: w(800, 2.0), floor: w(1000, 0.5) },
+      ] },
+    ];
+    const [c] = compareWithFloor(rows, '1', 'uncached', 'floor', pairs);
+    expect(c.subject).toMatchObject({ nodeMs: 2.0, postgresMs: 0.2 });
+    expect(c.floor).toMatchObject({ nodeMs: 0.5, postgresMs: 0.05 });
+    // No c=1 pair: the p50 ratio comes from the rows, and the comparison counts no paired rounds.
+    expect(c.p50Ratio).toBe(2);
+    expect(c.rounds).toBe(0);
+  });
+
   it('has no ratio where one side was not measured', () => {
     const [c] = compareWithFloor(rows.filter((r) => !(r.variant === 'uncached' && r.concurrency === 32)), '1', 'uncached', 'floor');
     expect(c.rpsRatio).toBeNull();
@@ -121,6 +168,7 @@ describe('floorTables', () => {
     const md = floorTables(report).join('\n');
     expect(md).toContain('| title of video-list | 2.00 ms / 1.00 ms | **2.00×** ✗ | 800 / 1,000 | **0.80×** ✓ | 1.20 / 0.500 | 0.400 / 0.350 |');
     expect(md).toContain('| title of dashboard | 0.50 ms / 0.45 ms | **1.11×** ✓ | 3,000 / 3,500 | **0.86×** ✓ | 0.300 / 0.100 | 0.100 / – |');
+    expect(md).toContain('One window of each, taken minutes apart.');
   });
 
   it('is empty for a run without floors', () => {
