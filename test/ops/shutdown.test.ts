@@ -3,38 +3,23 @@
 // in flight is answered 200 with its data, the pool closes, and the process exits 0. Slow requests
 // come from FAULT_INJECTION (x-fault-delay-ms → pg_sleep holding a pooled connection).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
-import { createPgliteDb } from '../../src/db/client.js';
-import { createTestDatabase, databaseKinds } from '../support/databases.js';
-import { pgliteTemplatePath } from '../support/paths.js';
+import { createTestDatabase, databaseKinds, pgliteDirWithKey } from '../support/databases.js';
 
-/**
- * The server's environment for a fresh database of `kind`. PGlite: a data directory unpacked from the
- * migrated test template (a cold PGlite plus migrations takes far longer in a child process).
- */
+/** The server's environment for a fresh database of `kind` (PGlite: a copy of the test template). */
 async function serverDatabase(kind: string): Promise<{ env: Record<string, string>; key: string; drop(): Promise<void> }> {
   if (kind === 'postgres') {
     const database = await createTestDatabase('postgres');
     const { secret } = await createApiKey(database.db, { name: 'shutdown', role: 'admin' });
     return { env: { DATABASE_URL: database.url!, MIGRATE_ON_START: 'false' }, key: secret, drop: () => database.drop() };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'truthgraph-shutdown-'));
-  const pglite = new PGlite(dir, { loadDataDir: new Blob([readFileSync(pgliteTemplatePath)]) });
-  await pglite.waitReady;
-  await pglite.close();
-  const db = await createPgliteDb({ dataDir: dir });
-  const { secret } = await createApiKey(db, { name: 'shutdown', role: 'admin' });
-  await db.close();
+  const { dir, secret, remove } = await pgliteDirWithKey('truthgraph-shutdown-', 'shutdown');
   return {
     env: { PGLITE_DIR: dir, MIGRATE_ON_START: 'false', DEMO_DATA: 'false' },
     key: secret,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: async () => remove(),
   };
 }
 

@@ -5,16 +5,11 @@
 // the young objects they point to alive through every scavenge (docs/operations.md, "Node flags"). The
 // child process prints V8's GC trace; the test adds up what the scavenges promoted while it served hits.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startNodeFlags } from '../../bench/server-process.js';
-import { createApiKey } from '../../src/auth/api-keys.js';
-import { createPgliteDb } from '../../src/db/client.js';
-import { pgliteTemplatePath } from '../support/paths.js';
+import { pgliteDirWithKey } from '../support/databases.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // A warm-up lets the caches, the compiled code and the young generation itself grow to their steady size.
@@ -42,14 +37,8 @@ describe('the young generation under sustained hits', () => {
   it('promotes next to nothing while the server answers hits (npm start flags)', async () => {
     // A data directory from the migrated test template, with an API key: production, as deployed
     // (development's open mode asks the database on every request whether a key exists yet).
-    const dir = mkdtempSync(join(tmpdir(), 'young-gen-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const pglite = new PGlite(dir, { loadDataDir: new Blob([readFileSync(pgliteTemplatePath)]) });
-    await pglite.waitReady;
-    await pglite.close();
-    const db = await createPgliteDb({ dataDir: dir });
-    const { secret } = await createApiKey(db, { name: 'young-gen', role: 'admin' });
-    await db.close();
+    const { dir, secret, remove } = await pgliteDirWithKey('young-gen-', 'young-gen');
+    onTestFinished(remove);
 
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',

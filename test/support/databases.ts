@@ -1,10 +1,14 @@
 // A fresh, migrated database per test file: PGlite always, and real PostgreSQL too when DATABASE_URL
 // is set (a database of its own, dropped afterwards), so tests never see each other's rows.
 // `describeEachDatabase` runs one suite against every available kind, like drizzle's driver tests.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { createApiKey } from '../../src/auth/api-keys.js';
 import { createPgliteDb, createPostgresDb, defaultPoolOptions, type Db, type PoolOptions } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { pgliteTemplatePath } from './paths.js';
@@ -48,6 +52,27 @@ export async function createTestDatabase(kind: DatabaseKind, pool: Partial<PoolO
       await admin.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * A PGlite data directory unpacked from the migrated test template, holding an admin API key, for a
+ * server run in a child process (a cold PGlite plus migrations takes far longer there).
+ */
+export async function pgliteDirWithKey(prefix: string, keyName: string): Promise<{ dir: string; secret: string; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const pglite = new PGlite(dir, { loadDataDir: new Blob([readFileSync(pgliteTemplatePath)]) });
+    await pglite.waitReady;
+    await pglite.close();
+    const db = await createPgliteDb({ dataDir: dir });
+    const { secret } = await createApiKey(db, { name: keyName, role: 'admin' });
+    await db.close();
+    return { dir, secret, remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
 }
 
 /** Runs `suite` once per available database kind, each with a fresh database for the whole block. */
