@@ -49,31 +49,26 @@ export function compareWithFloor(rows: Row[], scale: string, subject: Variant, f
     const f32 = find(rows, f.scenario, floor, 32, scale);
     const p1 = pairOf(pairs, f.scenario, subject, floor, 1, scale);
     const p32 = pairOf(pairs, f.scenario, subject, floor, 32, scale);
-    const cpuOf = (r?: Row) => r?.cpu ?? undefined;
-    // CPU from the paired c=32 windows when every round has it, else from the c=32 rows.
-    const cpuFrom = (side: 'subject' | 'floor', key: 'nodeMs' | 'postgresMs', row?: Row) => {
-      const values = p32?.rounds.map((r) => r[side][key]);
+    // CPU from the paired c=32 windows when every round has it, else from the c=32 row.
+    const cpuFrom = (name: 'subject' | 'floor', key: 'nodeMs' | 'postgresMs', at32?: Row) => {
+      const values = p32?.rounds.map((r) => r[name][key]);
       if (values?.length && values.every((v) => typeof v === 'number')) return median(values as number[]);
-      return cpuOf(row)?.[key];
+      return at32?.cpu?.[key];
     };
+    const side = (name: 'subject' | 'floor', at1?: Row, at32?: Row) => ({
+      p50: p1 ? median(p1.rounds.map((r) => r[name].p50)) : at1?.p50,
+      rps: p32 ? median(p32.rounds.map((r) => r[name].rps)) : at32?.rps,
+      nodeMs: cpuFrom(name, 'nodeMs', at32) ?? undefined,
+      postgresMs: cpuFrom(name, 'postgresMs', at32),
+    });
     out.push({
       scenario: f.scenario,
       title: f.title,
       p50Ratio: p1 ? median(p1.rounds.map((r) => r.subject.p50 / r.floor.p50)) : ratio(s1?.p50, f1?.p50),
       rpsRatio: p32 ? median(p32.rounds.map((r) => r.subject.rps / r.floor.rps)) : ratio(s32?.rps, f32?.rps),
       rounds: Math.min(p1?.rounds.length ?? 0, p32?.rounds.length ?? 0),
-      subject: {
-        p50: p1 ? median(p1.rounds.map((r) => r.subject.p50)) : s1?.p50,
-        rps: p32 ? median(p32.rounds.map((r) => r.subject.rps)) : s32?.rps,
-        nodeMs: cpuFrom('subject', 'nodeMs', s32) ?? undefined,
-        postgresMs: cpuFrom('subject', 'postgresMs', s32),
-      },
-      floor: {
-        p50: p1 ? median(p1.rounds.map((r) => r.floor.p50)) : f1?.p50,
-        rps: p32 ? median(p32.rounds.map((r) => r.floor.rps)) : f32?.rps,
-        nodeMs: cpuFrom('floor', 'nodeMs', f32) ?? undefined,
-        postgresMs: cpuFrom('floor', 'postgresMs', f32),
-      },
+      subject: side('subject', s1, s32),
+      floor: side('floor', f1, f32),
     });
   }
   return out;
