@@ -4,8 +4,8 @@
 // plugin, the path prices first, and the pricer refuses every operation of more than 10,000 fields
 // once fragments are expanded — skipped or not, whatever its variables (a document refused for its
 // size would otherwise cost its compilation, in time and memory, on every new text).
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery, type CompilerOptions } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { acceptedKey } from './accepted-operations.js';
 import type { Ticket } from '../cache/response-cache.js';
@@ -22,6 +22,30 @@ export interface CompiledBudget {
 }
 
 export const compiledBudget: CompiledBudget = { smallFields: 1_000, small: 30_000, large: 20_000 };
+
+/**
+ * The built-in scalars' serializers with a fast path for a value already of the type, which they
+ * return unchanged; anything else goes to the built-in serializer (coercion, its error). A page of
+ * 10,000 boxes has 120,000 leaves.
+ */
+const specifiedScalarFastPaths: CompilerOptions['customSerializers'] = {
+  Int: (v) => (typeof v === 'number' && Number.isInteger(v) && v <= 2147483647 && v >= -2147483648 ? v : GraphQLInt.serialize(v)),
+  Float: (v) => (typeof v === 'number' && Number.isFinite(v) ? v : GraphQLFloat.serialize(v)),
+  String: (v) => (typeof v === 'string' ? v : GraphQLString.serialize(v)),
+  ID: (v) => (typeof v === 'string' ? v : GraphQLID.serialize(v)),
+  Boolean: (v) => (typeof v === 'boolean' ? v : GraphQLBoolean.serialize(v)),
+};
+
+/**
+ * graphql-jit's options here: no stack captured for an error; a leaf's null and Error checks inline
+ * (patches/graphql-jit+0.8.9.patch), so the arrays an error would carry are built only for an error;
+ * the scalars' fast paths. test/graphql/jit-leaves.test.ts proves the answers are those without them.
+ */
+export const compilerOptions: Partial<CompilerOptions> = {
+  disablingCapturingStackErrors: true,
+  inlineLeafChecks: true,
+  customSerializers: specifiedScalarFastPaths,
+};
 
 export class CompiledOperations {
   // Bounded by what the compiled code holds, not only by count: 1,000 operations of thousands of
@@ -44,7 +68,7 @@ export class CompiledOperations {
     const key = acceptedKey(queryHash, operationName);
     const hit = this.small.get(key) ?? this.large.get(key);
     if (hit) return hit;
-    const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+    const result = compileQuery(this.schema, document, operationName ?? undefined, compilerOptions);
     if (!isCompiledQuery(result)) return result;
     const { smallFields, large } = this.budget;
     const fields = Math.max(1, expandedFieldCount(document, operationName, Math.max(smallFields, large) + 1));
