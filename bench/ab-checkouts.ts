@@ -10,7 +10,9 @@
 // DATABASE_URL names a loaded scale-1 benchmark database (default …/truthgraph_bench_s1).
 // CACHE_FLOOR=1 (with CACHE=on): each round also times the cache floor (bench/cache-floor.ts) on the
 // entry the checkouts hit — the same Redis key, or the body without REDIS_URL — so hits are compared
-// with it in the same minutes. PROFILE_DIR=<dir>: each checkout runs under node --cpu-prof there (the floor in <dir>/floor).
+// with it in the same minutes. SQL_FLOOR=1 (uncached): each round also times the SQL floor (bench/floor.ts)
+// replaying the statements the first checkout sends for the scenario. PROFILE_DIR=<dir>: each checkout
+// runs under node --cpu-prof there (the floor in <dir>/floor).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +22,7 @@ import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { shapeForScale } from '../src/db/seed-data.js';
 import type { CacheFloorEntry } from './cache-floor.js';
 import { CpuMeter } from './cpu.js';
+import { captureFloorPlans } from './floor-capture.js';
 import { measure, type LoadResult } from './measure.js';
 import { readScenarios, targetsFor } from './scenarios.js';
 import { startCheckout, startServer } from './server-process.js';
@@ -41,6 +44,7 @@ const extraEnv = Object.fromEntries(
 const rounds = Number(process.env.ROUNDS ?? 2);
 const durationS = Number(process.env.DURATION_S ?? 8);
 const withFloor = process.env.CACHE_FLOOR === '1' && extraEnv.CACHE === 'on';
+const withSqlFloor = process.env.SQL_FLOOR === '1' && extraEnv.CACHE !== 'on';
 const profileDir = process.env.PROFILE_DIR ? resolve(process.env.PROFILE_DIR) : undefined;
 
 const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
@@ -82,7 +86,16 @@ async function floorEntry(port: number): Promise<CacheFloorEntry | null> {
   }
 }
 
+/** The SQL floor's plans file: the statements this checkout's app sends for the scenario. */
+async function sqlFloorPlans(): Promise<string> {
+  const plans = await captureFloorPlans(url, [{ key: scenario!.key, body }], headers);
+  const file = join(mkdtempSync(join(os.tmpdir(), 'ab-sql-floor-')), 'plans.json');
+  writeFileSync(file, JSON.stringify(plans));
+  return file;
+}
+
 let floor: CacheFloorEntry | null = null;
+const plansFile = withSqlFloor ? await sqlFloorPlans() : null;
 for (let round = 0; round < rounds; round++) {
   for (const dir of dirs) {
     const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -108,6 +121,18 @@ for (let round = 0; round < rounds; round++) {
     try {
       const r = await measure({ url: `${new URL(server.url).origin}/cache-floor/${scenario.key}`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
       line('cache floor', r);
+    } finally {
+      await cpu.close();
+      await server.stop();
+    }
+  }
+  if (plansFile) {
+    const env = { DATABASE_URL: url, FLOOR_PLANS: plansFile };
+    const server = await startServer({ name: 'floor', script: 'bench/floor.ts', env, path: '/floor', nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
+    const cpu = new CpuMeter(server.pid, url, dbName);
+    try {
+      const r = await measure({ url: `${new URL(server.url).origin}/floor/${scenario.key}`, requests: [{ body }], concurrency, durationS, warmupS: 3, cpu });
+      line('SQL floor', r);
     } finally {
       await cpu.close();
       await server.stop();
