@@ -26,9 +26,9 @@ const config: CodegenConfig = {
         mappers: {
           Project: '../../db/schema.js#ProjectRow',
           Video: '../../db/schema.js#VideoRow',
-          GroundTruthObject: '../../db/schema.js#GroundTruthObjectRow',
+          GroundTruthObject: '../../db/queries/ground-truth.queries.js#GroundTruthBox',
           TestSession: '../../db/schema.js#TestSessionRow',
-          DetectionEvent: '../../db/schema.js#DetectionEventRow',
+          DetectionEvent: '../../db/queries/detection.queries.js#Detection',
           ProjectStats: '../../db/schema.js#ProjectStatsRow',
           GroundTruthStats: '../../db/queries/ground-truth.queries.js#GroundTruthStatsRow',
           ProjectConnection: '../connection.js#ProjectConnectionModel',

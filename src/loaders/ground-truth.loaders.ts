@@ -4,10 +4,11 @@ import {
   groundTruthCountsByVideos,
   groundTruthPagesByVideos,
   groundTruthStatsByVideos,
+  type GroundTruthBox,
   type GroundTruthFilter,
   type GroundTruthStatsRow,
 } from '../db/queries/ground-truth.queries.js';
-import type { GroundTruthObjectRow, VideoRow } from '../db/schema.js';
+import type { VideoRow } from '../db/schema.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { cursorLists } from './cursor.js';
@@ -42,7 +43,7 @@ export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById:
     perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
       const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.window.size + 1, args.window);
       const pages = groupBy(rows, (r) => r.videoId);
-      return (parent: string): Page<GroundTruthObjectRow> =>
+      return (parent: string): Page<GroundTruthBox> =>
         toPage(pages(parent), args.window, cursorLists.groundTruthOfVideo(parent), (r) => [r.frameNumber, r.confidence, r.id], async () =>
           countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
         );

@@ -5,7 +5,9 @@ import { absentTags, tags } from '../cache/cache-tags.js';
 import { detectionsByIds } from '../db/queries/detection.queries.js';
 import { groundTruthByIds } from '../db/queries/ground-truth.queries.js';
 import { nodeTablesByIds } from '../db/queries/node.queries.js';
-import type { DetectionEventRow, GroundTruthObjectRow, ProjectRow, ProjectStatsRow, TestSessionRow, VideoRow } from '../db/schema.js';
+import type { ProjectRow, ProjectStatsRow, TestSessionRow, VideoRow } from '../db/schema.js';
+import type { Detection } from '../db/queries/detection.queries.js';
+import type { GroundTruthBox } from '../db/queries/ground-truth.queries.js';
 import { byIdLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
@@ -18,8 +20,8 @@ export type NodeValue =
   | { type: 'Project'; row: ProjectRow }
   | { type: 'Video'; row: VideoRow }
   | { type: 'TestSession'; row: TestSessionRow }
-  | { type: 'GroundTruthObject'; row: GroundTruthObjectRow }
-  | { type: 'DetectionEvent'; row: DetectionEventRow }
+  | { type: 'GroundTruthObject'; row: GroundTruthBox }
+  | { type: 'DetectionEvent'; row: Detection }
   | { type: 'ProjectStats'; row: ProjectStatsRow };
 
 interface ByIdLoaders {
@@ -40,12 +42,12 @@ export function nodeLoaders({ db, scope, record, waves }: LoaderDeps, byId: ById
   const groundTruthById = new TaggedLoader(
     byIdLoader(waves, (ids) => groundTruthByIds(db, scope, ids)),
     record,
-    (row: GroundTruthObjectRow | null) => (row ? [tags.groundTruthOf(row.videoId)] : absentTags.groundTruth(scope)),
+    (row: GroundTruthBox | null) => (row ? [tags.groundTruthOf(row.videoId)] : absentTags.groundTruth(scope)),
   );
   const detectionById = new TaggedLoader(
     byIdLoader(waves, (ids) => detectionsByIds(db, scope, ids)),
     record,
-    (row: DetectionEventRow | null) => (row ? [tags.detectionsOf(row.testSessionId)] : absentTags.detection(scope)),
+    (row: Detection | null) => (row ? [tags.detectionsOf(row.testSessionId)] : absentTags.detection(scope)),
   );
 
   const typed = async <T, N extends NodeValue['type']>(type: N, row: Promise<T | null>) => {

@@ -94,6 +94,19 @@ describeEachDatabase('read path', (database) => {
         expect(data.video.groundTruth.nodes[0].bboxArea).toBe(30 * 40);
       });
 
+      it('gives a box read by id the same area and a detection read by id the same box as on their pages', async () => {
+        const pages = dataOf(await q(`query($v: ID!, $s: ID!) {
+          video(id: $v) { groundTruth(minConfidence: 0) { nodes { id width height bboxArea } } }
+          testSession(id: $s) { detections { nodes { id boundingBox { x y width height } } } } }`, { v: ids.videoA1, s: ids.session }));
+        const boxes = pages.video.groundTruth.nodes;
+        const detections = pages.testSession.detections.nodes;
+        for (const b of boxes) expect(b.bboxArea).toBe(b.width * b.height);
+        const byId = dataOf(await q('query($ids: [ID!]!) { nodes(ids: $ids) { id ... on GroundTruthObject { width height bboxArea } ... on DetectionEvent { boundingBox { x y width height } } } }', {
+          ids: [...boxes.map((b: any) => b.id), ...detections.map((d: any) => d.id)],
+        }));
+        expect(byId.nodes).toEqual([...boxes, ...detections]);
+      });
+
       it('filters boxes by class, validated and frame range, and pages through them', async () => {
         const data = dataOf(await q(`query($v: ID!) { video(id: $v) {
           cars: groundTruth(classLabel: "car", minConfidence: 0) { nodes { frameNumber } }

@@ -12,5 +12,4 @@ export const DetectionEvent: DetectionEventResolvers = {
     if (!session) return null;
     return ctx.loaders.matchOf({ session, iouThreshold, minConfidence: 0 }, d.id);
   },
-  boundingBox: (d) => ({ x: d.boundingBoxX, y: d.boundingBoxY, width: d.boundingBoxWidth, height: d.boundingBoxHeight }),
 };

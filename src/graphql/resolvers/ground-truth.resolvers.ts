@@ -7,7 +7,6 @@ import type { GroundTruthObjectResolvers } from '../__generated__/resolvers-type
 export const GroundTruthObject: GroundTruthObjectResolvers = {
   video: async (box, _, ctx) =>
     (await ctx.loaders.videoById.load(box.videoId)) ?? Promise.reject(new AppError('NOT_FOUND', 'video not found')),
-  bboxArea: (box) => box.width * box.height,
   matchedDetection: async (box, args, ctx) => {
     const sessionId = arg.id(args.testSessionId, 'testSessionId');
     const iouThreshold = requireIouThreshold(args.iouThreshold);
