@@ -11,7 +11,7 @@
 // CACHE_FLOOR=1 (with CACHE=on): each round also times the cache floor (bench/cache-floor.ts) on the
 // entry the checkouts hit — the same Redis key, or the body without REDIS_URL — so hits are compared
 // with it in the same minutes. SQL_FLOOR=1 (uncached): each round also times the SQL floor (bench/floor.ts)
-// replaying the statements the first checkout sends for the scenario. PROFILE_DIR=<dir>: each checkout
+// replaying the statements this checkout (the one running this script) sends for the scenario. PROFILE_DIR=<dir>: each checkout
 // runs under node --cpu-prof there (the floor in <dir>/floor).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -44,7 +44,8 @@ const extraEnv = Object.fromEntries(
 const rounds = Number(process.env.ROUNDS ?? 2);
 const durationS = Number(process.env.DURATION_S ?? 8);
 const withFloor = process.env.CACHE_FLOOR === '1' && extraEnv.CACHE === 'on';
-const withSqlFloor = process.env.SQL_FLOOR === '1' && extraEnv.CACHE !== 'on';
+const withSqlFloor = process.env.SQL_FLOOR === '1';
+if (withSqlFloor && extraEnv.CACHE === 'on') throw new Error('SQL_FLOOR=1 compares uncached reads: leave CACHE off (CACHE_FLOOR=1 is the floor of hits)');
 const profileDir = process.env.PROFILE_DIR ? resolve(process.env.PROFILE_DIR) : undefined;
 
 const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
@@ -115,27 +116,20 @@ for (let round = 0; round < rounds; round++) {
     if (!floor) throw new Error('cache floor: the checkout did not answer a HIT whose bytes are in Redis');
     const file = join(mkdtempSync(join(os.tmpdir(), 'ab-floor-')), 'entries.json');
     writeFileSync(file, JSON.stringify([floor]));
-    const env: Record<string, string> = { CACHE_FLOOR_ENTRIES: file, ...(extraEnv.REDIS_URL ? { REDIS_URL: extraEnv.REDIS_URL } : {}) };
-    const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor', nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
-    const cpu = new CpuMeter(server.pid, url, dbName);
-    try {
-      const r = await measure({ url: `${new URL(server.url).origin}/cache-floor/${scenario.key}`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
-      line('cache floor', r);
-    } finally {
-      await cpu.close();
-      await server.stop();
-    }
+    await timeFloor('cache floor', 'bench/cache-floor.ts', '/cache-floor', { CACHE_FLOOR_ENTRIES: file, ...(extraEnv.REDIS_URL ? { REDIS_URL: extraEnv.REDIS_URL } : {}) });
   }
-  if (plansFile) {
-    const env = { DATABASE_URL: url, FLOOR_PLANS: plansFile };
-    const server = await startServer({ name: 'floor', script: 'bench/floor.ts', env, path: '/floor', nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
-    const cpu = new CpuMeter(server.pid, url, dbName);
-    try {
-      const r = await measure({ url: `${new URL(server.url).origin}/floor/${scenario.key}`, requests: [{ body }], concurrency, durationS, warmupS: 3, cpu });
-      line('SQL floor', r);
-    } finally {
-      await cpu.close();
-      await server.stop();
-    }
+  if (plansFile) await timeFloor('SQL floor', 'bench/floor.ts', '/floor', { DATABASE_URL: url, FLOOR_PLANS: plansFile });
+}
+
+/** One window of a floor server on this scenario (its path is `<path>/<scenario>`). */
+async function timeFloor(name: string, script: string, path: string, env: Record<string, string>) {
+  const server = await startServer({ name, script, env, path, nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/floor`] : [] });
+  const cpu = new CpuMeter(server.pid, url, dbName);
+  try {
+    const r = await measure({ url: `${new URL(server.url).origin}${path}/${scenario!.key}`, requests: [{ body, headers }], concurrency, durationS, warmupS: 3, cpu });
+    line(name, r);
+  } finally {
+    await cpu.close();
+    await server.stop();
   }
 }

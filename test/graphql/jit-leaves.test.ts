@@ -2,12 +2,13 @@
 // inlineLeafChecks (patches/graphql-jit+0.8.9.patch) inlines its null and Error checks, so the error's
 // locations and path arrays are built only for an error instead of for every leaf of every item, and the
 // built-in scalars get a fast path for a value already of their type. The proof that nothing a client
-// sees changed: whatever a resolver hands a leaf — a value of the field's type, one to coerce, one it
-// cannot represent, null, undefined or an Error; in lists and nested lists, non-null or not, aliased —
-// the answer with those options is graphql-jit's answer without them, errors included, and its data is
-// graphql-js's.
+// sees changed: whatever a leaf's source hands it — a value of the field's type, one to coerce, one it
+// cannot represent, null, undefined or an Error; straight from the parent, from a resolver, from a
+// resolver's promise or a resolver's throw; in lists, nested lists and behind an interface, non-null or
+// not, aliased, skipped or included — the answer with those options is graphql-jit's answer without
+// them, errors included, and its data is graphql-js's.
 import fc from 'fast-check';
-import { buildSchema, execute, parse, type ExecutionResult } from 'graphql';
+import { buildSchema, execute, parse, type ExecutionResult, type GraphQLObjectType } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompilerOptions } from 'graphql-jit';
 import { describe, expect, it } from 'vitest';
 import { compilerOptions } from '../../src/graphql/compiled-operations.js';
@@ -18,7 +19,8 @@ const runs = Number(process.env.PROPERTY_RUNS ?? 300);
 const schema = buildSchema(`
   scalar DateTime
   enum Status { PENDING DONE }
-  type Leaves {
+  interface Thing { s: String  sN: String! }
+  type Leaves implements Thing {
     i: Int        iN: Int!
     f: Float      fN: Float!
     s: String     sN: String!
@@ -27,30 +29,40 @@ const schema = buildSchema(`
     e: Status     eN: Status!
     d: DateTime   dN: DateTime!
     is: [Int]     isN: [Int!]!
+    "Resolved: the value of i; of f as a promise; of s, thrown when it is an Error."
+    ri: Int       rfN: Float!   rs: String
   }
-  type Holder { one: Leaves  items: [Leaves!]  nested: [[Leaves]] }
+  type Holder { one: Leaves  items: [Leaves!]  nested: [[Leaves]]  thing: Thing }
   type Query { holder: Holder! }
 `);
 Object.assign(schema.getType('DateTime')!, { serialize: DateTime.serialize });
+Object.assign(schema.getType('Thing')!, { resolveType: () => 'Leaves' });
+const fields = (schema.getType('Leaves') as GraphQLObjectType).getFields();
+fields.ri.resolve = (src: Record<string, unknown>) => src.i;
+fields.rfN.resolve = (src: Record<string, unknown>) => Promise.resolve(src.f);
+fields.rs.resolve = (src: Record<string, unknown>) => {
+  if (src.s instanceof Error) throw src.s;
+  return src.s;
+};
 
-const leafNames = ['i', 'iN', 'f', 'fN', 's', 'sN', 'b', 'bN', 'id', 'idN', 'e', 'eN', 'd', 'dN', 'is', 'isN'] as const;
+const leafNames = ['i', 'iN', 'f', 'fN', 's', 'sN', 'b', 'bN', 'id', 'idN', 'e', 'eN', 'd', 'dN', 'is', 'isN', 'ri', 'rfN', 'rs'] as const;
+const sourceNames = leafNames.filter((n) => !n.startsWith('r'));
 
-/** What a resolver may return for a leaf: right, coercible, unrepresentable, absent or an error. */
+/** What a leaf's source may hold: right, coercible, boxed, unrepresentable, absent or an error. */
 const leafValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, undefined, 0, -0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 1.5, NaN, Infinity, '', '7', '1.5', 'x', true, false, 'PENDING', 'DONE', 'done'),
+  fc.constantFrom(null, undefined, 0, -0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 1.5, NaN, Infinity, '', '7', '1.5', '2147483648', 'x', true, false, 'PENDING', 'DONE', 'done'),
   fc.integer(),
   fc.double(),
   fc.string({ maxLength: 6 }),
   fc.constant('2026-12-04T10:00:00.000Z'),
   fc.date({ noInvalidDate: false }),
-  fc.constantFrom(1n, { valueOf: () => 3 }, { toJSON: () => 'j' }, [1, 2], {}),
+  fc.constantFrom(1n, Object(1n), new Number(5), new String('a'), new Boolean(false), { valueOf: () => 3 }, { valueOf: () => '7' }, { valueOf: () => true }),
+  fc.constantFrom({ toJSON: () => 'j' }, [1, 2], {}),
   fc.string({ maxLength: 8 }).map((m) => new Error(m)),
 );
 
 const leaves: fc.Arbitrary<Record<string, unknown>> = fc.record(
-  Object.fromEntries(
-    leafNames.map((k) => [k, k === 'is' || k === 'isN' ? fc.oneof(leafValue, fc.array(leafValue, { maxLength: 3 })) : leafValue]),
-  ) as Record<(typeof leafNames)[number], fc.Arbitrary<unknown>>,
+  Object.fromEntries(sourceNames.map((k) => [k, k === 'is' || k === 'isN' ? fc.oneof(leafValue, fc.array(leafValue, { maxLength: 3 })) : leafValue])),
   { requiredKeys: [] },
 );
 
@@ -58,16 +70,19 @@ const holder = fc.record({
   one: fc.oneof(leaves, fc.constant(null)),
   items: fc.oneof(fc.array(leaves, { maxLength: 4 }), fc.constant(null)),
   nested: fc.oneof(fc.array(fc.oneof(fc.array(fc.oneof(leaves, fc.constant(null)), { maxLength: 3 }), fc.constant(null)), { maxLength: 3 }), fc.constant(null)),
+  thing: fc.oneof(leaves, fc.constant(null)),
 });
 
-/** A selection of some leaves, some under an alias, in any order. */
+const directives = ['', '', ' @include(if: true)', ' @include(if: false)', ' @skip(if: $flag)', ' @include(if: $flag)'];
+
+/** Some leaves, some under an alias or a directive, in any order. */
 const selection = fc
   .uniqueArray(fc.constantFrom(...leafNames), { minLength: 1, maxLength: leafNames.length })
-  .chain((names) => fc.tuple(fc.constant(names), fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length })))
-  .map(([names, aliased]) => names.map((n, i) => (aliased[i] ? `a_${n}: ${n}` : n)).join(' '));
+  .chain((names) => fc.tuple(fc.constant(names), fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...directives)), { minLength: names.length, maxLength: names.length })))
+  .map(([names, how]) => names.map((n, i) => `${how[i][0] ? `a_${n}: ` : ''}${n}${how[i][1]}`).join(' '));
 
 /** Data and errors as a client reads them off the wire. */
-function wire(result: ExecutionResult): unknown {
+function wire(result: ExecutionResult): { data: unknown; errors?: unknown[] } {
   return JSON.parse(
     JSON.stringify({
       data: result.data,
@@ -76,22 +91,35 @@ function wire(result: ExecutionResult): unknown {
   );
 }
 
+function compile(document: ReturnType<typeof parse>, options: Partial<CompilerOptions>) {
+  const compiled = compileQuery(schema, document, undefined, options);
+  if (!isCompiledQuery(compiled)) throw new Error(JSON.stringify(compiled));
+  return compiled;
+}
+
 describe('graphql-jit leaves', () => {
-  it('answer as they do without the compiler options, for any value a resolver returns', () => {
-    fc.assert(
-      fc.property(holder, selection, selection, selection, (root, sOne, sItems, sNested) => {
-        const document = parse(`{ holder { one { ${sOne} } items { ${sItems} } nested { ${sNested} } } }`);
-        const run = (options: Partial<CompilerOptions>) => {
-          const compiled = compileQuery(schema, document, undefined, options);
-          if (!isCompiledQuery(compiled)) throw new Error(JSON.stringify(compiled));
-          return wire(compiled.query({ holder: root }, {}, {}) as ExecutionResult);
-        };
-        const inlined = run(compilerOptions);
-        expect(inlined).toEqual(run({ disablingCapturingStackErrors: true }));
+  it('are compiled with their checks inlined (the patch is applied and the option set)', () => {
+    const document = parse('{ holder { one { i iN } } }');
+    const code = (compile(document, { ...compilerOptions, debug: true } as Partial<CompilerOptions>) as unknown as Record<string, string>)
+      .__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;
+    expect(code).toMatch(/== null \|\| [\w.]+ instanceof Error \? __context\.rt\.checkNonNullLeaf/);
+    expect(code).toMatch(/== null \? null : [\w.]+ instanceof Error \? __context\.rt\.checkNullableLeaf/);
+  });
+
+  it('answer as they do without the compiler options, for any value a leaf is handed', async () => {
+    await fc.assert(
+      fc.asyncProperty(holder, fc.boolean(), selection, selection, selection, selection, async (root, flag, sOne, sItems, sNested, sOwn) => {
+        const document = parse(
+          `query($flag: Boolean!) { holder { one { ${sOne} } items { ${sItems} } nested { ${sNested} } thing { s sN ... on Leaves { ${sOwn} } } } }`,
+        );
+        const variables = { flag };
+        const run = async (options: Partial<CompilerOptions>) => wire(await compile(document, options).query({ holder: root }, {}, variables));
+        const inlined = await run(compilerOptions);
+        expect(inlined).toEqual(await run({ disablingCapturingStackErrors: true }));
         // graphql-jit reports every error of an object, graphql-js the first: the data is the same.
-        const js = wire(execute({ schema, document, rootValue: { holder: root } }) as ExecutionResult);
-        expect((inlined as { data: unknown }).data).toEqual((js as { data: unknown }).data);
-        expect((inlined as { errors?: unknown[] }).errors === undefined).toBe((js as { errors?: unknown[] }).errors === undefined);
+        const js = wire(await execute({ schema, document, rootValue: { holder: root }, variableValues: variables }));
+        expect(inlined.data).toEqual(js.data);
+        expect(inlined.errors === undefined).toBe(js.errors === undefined);
       }),
       { numRuns: runs },
     );
