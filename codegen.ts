@@ -26,9 +26,9 @@ const config: CodegenConfig = {
         mappers: {
           Project: '../../db/schema.js#ProjectRow',
           Video: '../../db/schema.js#VideoRow',
-          GroundTruthObject: '../../db/queries/ground-truth.queries.js#GroundTruthBox',
+          GroundTruthObject: '../../db/queries/ground-truth.queries.js#GroundTruthObjectModel',
           TestSession: '../../db/schema.js#TestSessionRow',
-          DetectionEvent: '../../db/queries/detection.queries.js#Detection',
+          DetectionEvent: '../../db/queries/detection.queries.js#DetectionEventModel',
           ProjectStats: '../../db/schema.js#ProjectStatsRow',
           GroundTruthStats: '../../db/queries/ground-truth.queries.js#GroundTruthStatsRow',
           ProjectConnection: '../connection.js#ProjectConnectionModel',

@@ -4,10 +4,11 @@
 // plugin, the path prices first, and the pricer refuses every operation of more than 10,000 fields
 // once fragments are expanded — skipped or not, whatever its variables (a document refused for its
 // size would otherwise cost its compilation, in time and memory, on every new text).
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery, type CompilerOptions } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { acceptedKey } from './accepted-operations.js';
+import { specifiedScalarFastPaths } from './scalars.js';
 import type { Ticket } from '../cache/response-cache.js';
 import { expandedFieldCount } from './validation-rules/operation-shape.js';
 
@@ -22,19 +23,6 @@ export interface CompiledBudget {
 }
 
 export const compiledBudget: CompiledBudget = { smallFields: 1_000, small: 30_000, large: 20_000 };
-
-/**
- * The built-in scalars' serializers with a fast path for a value already of the type, which they
- * return unchanged; anything else goes to the built-in serializer (coercion, its error). A page of
- * 10,000 boxes has 120,000 leaves.
- */
-const specifiedScalarFastPaths: CompilerOptions['customSerializers'] = {
-  Int: (v) => (typeof v === 'number' && Number.isInteger(v) && v <= 2147483647 && v >= -2147483648 ? v : GraphQLInt.serialize(v)),
-  Float: (v) => (typeof v === 'number' && Number.isFinite(v) ? v : GraphQLFloat.serialize(v)),
-  String: (v) => (typeof v === 'string' ? v : GraphQLString.serialize(v)),
-  ID: (v) => (typeof v === 'string' ? v : GraphQLID.serialize(v)),
-  Boolean: (v) => (typeof v === 'boolean' ? v : GraphQLBoolean.serialize(v)),
-};
 
 /**
  * graphql-jit's options here: no stack captured for an error; a leaf's null and Error checks inline

@@ -1,7 +1,7 @@
 // Relay-style connection fields over a loader Page: nodes, edges, pageInfo and a lazy totalCount.
 import type { ProjectRow, TestSessionRow, VideoRow } from '../db/schema.js';
-import type { Detection } from '../db/queries/detection.queries.js';
-import type { GroundTruthBox } from '../db/queries/ground-truth.queries.js';
+import type { DetectionEventModel } from '../db/queries/detection.queries.js';
+import type { GroundTruthObjectModel } from '../db/queries/ground-truth.queries.js';
 import type { Page } from '../loaders/page.js';
 
 export type ConnectionModel<T> = Page<T>;
@@ -21,6 +21,6 @@ export const connectionResolvers = {
 // Connection mappers for codegen (codegen.ts), one per listed type.
 export type ProjectConnectionModel = Page<ProjectRow>;
 export type VideoConnectionModel = Page<VideoRow>;
-export type GroundTruthConnectionModel = Page<GroundTruthBox>;
+export type GroundTruthConnectionModel = Page<GroundTruthObjectModel>;
 export type TestSessionConnectionModel = Page<TestSessionRow>;
-export type DetectionConnectionModel = Page<Detection>;
+export type DetectionConnectionModel = Page<DetectionEventModel>;

@@ -2,7 +2,7 @@
 import { tags } from '../cache/cache-tags.js';
 import { detectionCountsBySessions, detectionPagesBySessions, type DetectionFilter } from '../db/queries/detection.queries.js';
 import type { TestSessionRow } from '../db/schema.js';
-import type { Detection } from '../db/queries/detection.queries.js';
+import type { DetectionEventModel } from '../db/queries/detection.queries.js';
 import { countsOf, groupBy, perParentLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { cursorLists } from './cursor.js';
@@ -42,7 +42,7 @@ export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionB
     perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
       const rows = await detectionPagesBySessions(db, parents, args.filter, args.window.size + 1, args.window);
       const pages = groupBy(rows, (r) => r.testSessionId);
-      return (parent: string): Page<Detection> =>
+      return (parent: string): Page<DetectionEventModel> =>
         toPage(pages(parent), args.window, cursorLists.detectionsOfSession(parent), (r) => [r.timestamp, r.id], async () =>
           countFromSession(await testSessionById.load(parent), args.filter) ??
           detectionCountBySession.load({ parent, args: args.filter }),

@@ -4,7 +4,7 @@ import {
   groundTruthCountsByVideos,
   groundTruthPagesByVideos,
   groundTruthStatsByVideos,
-  type GroundTruthBox,
+  type GroundTruthObjectModel,
   type GroundTruthFilter,
   type GroundTruthStatsRow,
 } from '../db/queries/ground-truth.queries.js';
@@ -43,7 +43,7 @@ export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById:
     perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
       const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.window.size + 1, args.window);
       const pages = groupBy(rows, (r) => r.videoId);
-      return (parent: string): Page<GroundTruthBox> =>
+      return (parent: string): Page<GroundTruthObjectModel> =>
         toPage(pages(parent), args.window, cursorLists.groundTruthOfVideo(parent), (r) => [r.frameNumber, r.confidence, r.id], async () =>
           countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),
         );

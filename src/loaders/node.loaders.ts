@@ -6,8 +6,8 @@ import { detectionsByIds } from '../db/queries/detection.queries.js';
 import { groundTruthByIds } from '../db/queries/ground-truth.queries.js';
 import { nodeTablesByIds } from '../db/queries/node.queries.js';
 import type { ProjectRow, ProjectStatsRow, TestSessionRow, VideoRow } from '../db/schema.js';
-import type { Detection } from '../db/queries/detection.queries.js';
-import type { GroundTruthBox } from '../db/queries/ground-truth.queries.js';
+import type { DetectionEventModel } from '../db/queries/detection.queries.js';
+import type { GroundTruthObjectModel } from '../db/queries/ground-truth.queries.js';
 import { byIdLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
@@ -20,8 +20,8 @@ export type NodeValue =
   | { type: 'Project'; row: ProjectRow }
   | { type: 'Video'; row: VideoRow }
   | { type: 'TestSession'; row: TestSessionRow }
-  | { type: 'GroundTruthObject'; row: GroundTruthBox }
-  | { type: 'DetectionEvent'; row: Detection }
+  | { type: 'GroundTruthObject'; row: GroundTruthObjectModel }
+  | { type: 'DetectionEvent'; row: DetectionEventModel }
   | { type: 'ProjectStats'; row: ProjectStatsRow };
 
 interface ByIdLoaders {
@@ -42,12 +42,12 @@ export function nodeLoaders({ db, scope, record, waves }: LoaderDeps, byId: ById
   const groundTruthById = new TaggedLoader(
     byIdLoader(waves, (ids) => groundTruthByIds(db, scope, ids)),
     record,
-    (row: GroundTruthBox | null) => (row ? [tags.groundTruthOf(row.videoId)] : absentTags.groundTruth(scope)),
+    (row: GroundTruthObjectModel | null) => (row ? [tags.groundTruthOf(row.videoId)] : absentTags.groundTruth(scope)),
   );
   const detectionById = new TaggedLoader(
     byIdLoader(waves, (ids) => detectionsByIds(db, scope, ids)),
     record,
-    (row: Detection | null) => (row ? [tags.detectionsOf(row.testSessionId)] : absentTags.detection(scope)),
+    (row: DetectionEventModel | null) => (row ? [tags.detectionsOf(row.testSessionId)] : absentTags.detection(scope)),
   );
 
   const typed = async <T, N extends NodeValue['type']>(type: N, row: Promise<T | null>) => {

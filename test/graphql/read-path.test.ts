@@ -100,6 +100,8 @@ describeEachDatabase('read path', (database) => {
           testSession(id: $s) { detections { nodes { id boundingBox { x y width height } } } } }`, { v: ids.videoA1, s: ids.session }));
         const boxes = pages.video.groundTruth.nodes;
         const detections = pages.testSession.detections.nodes;
+        expect(boxes.length).toBeGreaterThan(0);
+        expect(detections.length).toBeGreaterThan(0);
         for (const b of boxes) expect(b.bboxArea).toBe(b.width * b.height);
         const byId = dataOf(await q('query($ids: [ID!]!) { nodes(ids: $ids) { id ... on GroundTruthObject { width height bboxArea } ... on DetectionEvent { boundingBox { x y width height } } } }', {
           ids: [...boxes.map((b: any) => b.id), ...detections.map((d: any) => d.id)],

@@ -18,22 +18,24 @@ const eventColumns = `d.id, d.frame_number AS "frameNumber",
  * row read, instead of by a resolver: graphql-jit calls a resolver with its own info, path and
  * closures, per detection of a page.
  */
-export type Detection = DetectionEventRow & { boundingBox: { x: number; y: number; width: number; height: number } };
+export type DetectionEventModel = DetectionEventRow & { boundingBox: { x: number; y: number; width: number; height: number } };
 
-function withBox(row: Detection): void {
-  row.boundingBox = { x: row.boundingBoxX, y: row.boundingBoxY, width: row.boundingBoxWidth, height: row.boundingBoxHeight };
+/** The row object itself, given its box: the only way a query makes the model. */
+function withBox(row: DetectionEventRow): DetectionEventModel {
+  const model = row as DetectionEventModel;
+  model.boundingBox = { x: row.boundingBoxX, y: row.boundingBoxY, width: row.boundingBoxWidth, height: row.boundingBoxHeight };
+  return model;
 }
 
 /** Detections by id (node lookups), scoped through their session's project. */
-export async function detectionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<Detection[]> {
+export async function detectionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<DetectionEventModel[]> {
   const p = new Params();
-  const rows = await db.query<Detection>(
+  const rows = await db.query<DetectionEventRow>(
     `/* detectionsByIds */ SELECT ${eventColumns}, d.test_session_id AS "testSessionId" FROM detection_events d
      WHERE d.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofDetection)}`,
     p.values,
   );
-  for (const row of rows) withBox(row);
-  return rows;
+  return rows.map(withBox);
 }
 
 export interface DetectionFilter {
@@ -60,7 +62,7 @@ export async function detectionPagesBySessions(
   filter: DetectionFilter,
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
-): Promise<Detection[]> {
+): Promise<DetectionEventModel[]> {
   const p = new Params();
   const parents = p.parents(sessionIds);
   const { cursor, backward } = window;
@@ -68,17 +70,16 @@ export async function detectionPagesBySessions(
   if (cursor) where += ` AND (d.timestamp, d.id) ${backward ? '<' : '>'} (${p.add(cursor[0])}::float8, ${p.add(cursor[1])}::uuid)`;
   const dir = backward ? 'DESC' : 'ASC';
   const single = sessionIds.length === 1;
-  const rows = await db.query<Detection>(
+  const rows = await db.query<DetectionEventRow>(
     `/* detectionPagesBySessions */ SELECT page.*${single ? '' : ', parent.id AS "testSessionId"'} FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${eventColumns} FROM detection_events d WHERE ${where}
        ORDER BY d.timestamp ${dir}, d.id ${dir} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
-  for (const row of rows) {
+  return rows.map((row) => {
     if (single) row.testSessionId = sessionIds[0];
-    withBox(row);
-  }
-  return rows;
+    return withBox(row);
+  });
 }
 
 export async function detectionCountsBySessions(

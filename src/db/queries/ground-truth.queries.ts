@@ -14,18 +14,24 @@ const boxColumns = `g.id, g.frame_number AS "frameNumber", g.timestamp, g.class_
  * A box as the API answers it: its row and its area. The area is set here, on each row read, instead of
  * by a resolver: graphql-jit calls a resolver with its own info, path and closures, per box of a page.
  */
-export type GroundTruthBox = GroundTruthObjectRow & { bboxArea: number };
+export type GroundTruthObjectModel = GroundTruthObjectRow & { bboxArea: number };
+
+/** The row object itself, given its area: the only way a query makes the model. */
+function withArea(row: GroundTruthObjectRow): GroundTruthObjectModel {
+  const model = row as GroundTruthObjectModel;
+  model.bboxArea = row.width * row.height;
+  return model;
+}
 
 /** Boxes by id (node lookups), scoped through their video's project. */
-export async function groundTruthByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthBox[]> {
+export async function groundTruthByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthObjectModel[]> {
   const p = new Params();
-  const rows = await db.query<GroundTruthBox>(
+  const rows = await db.query<GroundTruthObjectRow>(
     `/* groundTruthByIds */ SELECT ${boxColumns}, g.video_id AS "videoId" FROM ground_truth_objects g
      WHERE g.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofBox)}`,
     p.values,
   );
-  for (const row of rows) row.bboxArea = row.width * row.height;
-  return rows;
+  return rows.map(withArea);
 }
 
 export interface GroundTruthFilter {
@@ -52,7 +58,7 @@ export async function groundTruthPagesByVideos(
   filter: GroundTruthFilter,
   limit: number,
   window: KeysetWindow<readonly [number, number, string]> = {},
-): Promise<GroundTruthBox[]> {
+): Promise<GroundTruthObjectModel[]> {
   const p = new Params();
   const parents = p.parents(videoIds);
   const { cursor, backward } = window;
@@ -69,17 +75,16 @@ export async function groundTruthPagesByVideos(
   }
   const order = backward ? 'g.frame_number DESC, g.confidence, g.id DESC' : 'g.frame_number, g.confidence DESC, g.id';
   const single = videoIds.length === 1;
-  const rows = await db.query<GroundTruthBox>(
+  const rows = await db.query<GroundTruthObjectRow>(
     `/* groundTruthPagesByVideos */ SELECT page.*${single ? '' : ', parent.id AS "videoId"'} FROM ${parents}
      CROSS JOIN LATERAL (SELECT ${boxColumns} FROM ground_truth_objects g WHERE ${where}
        ORDER BY ${order} LIMIT ${p.add(limit)}::int) page`,
     p.values,
   );
-  for (const row of rows) {
+  return rows.map((row) => {
     if (single) row.videoId = videoIds[0];
-    row.bboxArea = row.width * row.height;
-  }
-  return rows;
+    return withArea(row);
+  });
 }
 
 export async function groundTruthCountsByVideos(
