@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { parse, visit, type DocumentNode } from 'graphql';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { connectionResolvers } from './connection.js';
 import { DetectionEvent } from './resolvers/detection.resolvers.js';
@@ -40,4 +41,23 @@ export const resolvers: Resolvers = {
   TestSessionStatus: { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed' },
 };
 
-export const executableSchema = () => makeExecutableSchema({ typeDefs, resolvers: resolvers as never });
+/**
+ * The schema's document with every name and Latin-1 string as a one-byte string. schema.graphql has
+ * characters beyond Latin-1 (— and … in comments and descriptions), so V8 holds its text as a two-byte
+ * string, and so is every name graphql-js slices from it: `__typename` and enum values, and every field
+ * name V8 first internalizes from it — after which every object with that key (`boundingBox`,
+ * `hasNextPage`, …) makes JSON.stringify build the whole answer two-byte, and Buffer.from encode it on
+ * its slow path (docs/benchmarks.md). Copies made before the schema is built keep them one-byte;
+ * test/graphql/one-byte-answers.test.ts checks the answers.
+ */
+function oneByteDocument(source: string): DocumentNode {
+  const copy = (value: string) => (latin1.test(value) ? Buffer.from(value, 'latin1').toString('latin1') : value);
+  return visit(parse(source), {
+    Name: (node) => ({ ...node, value: copy(node.value) }),
+    StringValue: (node) => ({ ...node, value: copy(node.value) }),
+  });
+}
+
+const latin1 = /^[\x00-\xff]*$/;
+
+export const executableSchema = () => makeExecutableSchema({ typeDefs: oneByteDocument(typeDefs), resolvers: resolvers as never });
