@@ -6,7 +6,8 @@ import { LRUCache } from 'lru-cache';
 import type { LookupResult, ResponseCacheStore, StoreRequest } from './response-cache-store.js';
 
 interface Entry {
-  body: string;
+  /** Encoded once when stored: a hit writes these bytes as they are (src/cache/response-cache.middleware.ts). */
+  bytes: Buffer;
   tags: readonly string[];
   size: number;
 }
@@ -52,11 +53,11 @@ export class MemoryStore implements ResponseCacheStore {
 
   async lookup(key: string): Promise<LookupResult> {
     const entry = this.entries.get(this.entryKey(this.epoch, key));
-    return { epoch: this.epoch, seq: this.seq, body: entry?.body ?? null, locked: true };
+    return { epoch: this.epoch, seq: this.seq, body: entry ? entry.bytes.toString('utf8') : null, locked: true };
   }
 
-  async peek(key: string): Promise<string | null> {
-    return this.entries.get(this.entryKey(this.epoch, key))?.body ?? null;
+  async peek(key: string): Promise<Buffer | null> {
+    return this.entries.get(this.entryKey(this.epoch, key))?.bytes ?? null;
   }
 
   async store(req: StoreRequest): Promise<boolean> {
@@ -65,10 +66,11 @@ export class MemoryStore implements ResponseCacheStore {
     for (const tag of req.tags) {
       if ((this.tagVersions.get(tag) ?? 0) > seq) return false;
     }
-    const size = Buffer.byteLength(req.body) + entryOverhead;
+    const bytes = Buffer.from(req.body, 'utf8');
+    const size = bytes.length + entryOverhead;
     if (size > this.entries.maxSize) return false;
     const key = this.entryKey(epoch, req.key);
-    this.entries.set(key, { body: req.body, tags: [...req.tags], size }, { ttl: req.ttlS * 1000 });
+    this.entries.set(key, { bytes, tags: [...req.tags], size }, { ttl: req.ttlS * 1000 });
     if (!this.entries.has(key)) return false;
     for (const tag of req.tags) {
       const set = this.tagIndex.get(tag);

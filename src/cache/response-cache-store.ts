@@ -41,8 +41,8 @@ export interface ResponseCacheStore {
   /** False while the backing service is unreachable; callers then bypass the cache without waiting. */
   available(): boolean;
   lookup(key: string, lockToken?: string, lockMs?: number): Promise<LookupResult>;
-  /** Just the stored body, as bytes where the store has them (the fast hit path writes it as is). */
-  peek(key: string): Promise<Buffer | string | null>;
+  /** Just the stored body, as bytes (the fast hit path writes them as they are). */
+  peek(key: string): Promise<Buffer | null>;
   /**
    * Writes the entry and indexes it under its tags, only if the epoch is unchanged and no tag was
    * invalidated after the snapshot. Resolves whether it was written.

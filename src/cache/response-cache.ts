@@ -154,7 +154,7 @@ export class ResponseCache {
    * A plain read for the fast hit path: the stored body or null (miss, unavailable, error), never a
    * lock and never a flight — a miss then goes through begin() in the pipeline.
    */
-  async peek(key: string): Promise<Buffer | string | null> {
+  async peek(key: string): Promise<Buffer | null> {
     const store = this.store;
     if (!store || !store.available()) return null;
     try {
