@@ -3,14 +3,13 @@
 // postgres.js row parsing), graphql-js execution of the whole operation over the real schema
 // (SQL included), and JSON.stringify of the result. HTTP adds the rest (see npm run bench).
 import { parse, execute } from 'graphql';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parseArgs } from 'node:util';
 import { adminScope } from '../src/auth/scope.js';
 import { createContext } from '../src/context.js';
 import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { groundTruthPagesByVideos } from '../src/db/queries/ground-truth.queries.js';
 import { shapeForScale } from '../src/db/seed-data.js';
-import { resolvers, typeDefs } from '../src/graphql/schema.js';
+import { executableSchema } from '../src/graphql/schema.js';
 import { percentile } from './measure.js';
 import { quickShape, readScenarios, targetsFor } from './scenarios.js';
 
@@ -21,7 +20,7 @@ const runs = Number(values.runs);
 const targets = targetsFor(values.quick ? quickShape : shapeForScale(1, 1));
 const op = readScenarios.find((s) => s.key === 'ground-truth-10k')!.op(targets);
 const document = parse(op.query);
-const schema = makeExecutableSchema({ typeDefs, resolvers: resolvers as never });
+const schema = executableSchema();
 const db = createPostgresDb(url, { ...defaultPoolOptions, max: 4 });
 
 async function time(label: string, fn: () => Promise<unknown> | unknown): Promise<number> {

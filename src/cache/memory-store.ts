@@ -66,7 +66,10 @@ export class MemoryStore implements ResponseCacheStore {
     for (const tag of req.tags) {
       if ((this.tagVersions.get(tag) ?? 0) > seq) return false;
     }
-    const bytes = Buffer.from(req.body, 'utf8');
+    // An allocation of its own: Buffer.from would cut a small body from Node's shared 8 KiB pool, and
+    // the entry would keep the whole slab alive, beyond what maxBytes counts.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(req.body));
+    bytes.write(req.body, 'utf8');
     const size = bytes.length + entryOverhead;
     if (size > this.entries.maxSize) return false;
     const key = this.entryKey(epoch, req.key);

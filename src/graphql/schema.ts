@@ -41,6 +41,8 @@ export const resolvers: Resolvers = {
   TestSessionStatus: { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed' },
 };
 
+const latin1Only = /^[\x00-\xff]*$/;
+
 /**
  * The schema's document with every name and Latin-1 string as a one-byte string. schema.graphql has
  * characters beyond Latin-1 (— and … in comments and descriptions), so V8 holds its text as a two-byte
@@ -48,16 +50,15 @@ export const resolvers: Resolvers = {
  * name V8 first internalizes from it — after which every object with that key (`boundingBox`,
  * `hasNextPage`, …) makes JSON.stringify build the whole answer two-byte, and Buffer.from encode it on
  * its slow path (docs/benchmarks.md). Copies made before the schema is built keep them one-byte;
- * test/graphql/one-byte-answers.test.ts checks the answers.
+ * test/graphql/one-byte-answers.test.ts checks the answers. Build the schema only through
+ * executableSchema(): one built from the raw text first would intern the names two-byte again.
  */
 function oneByteDocument(source: string): DocumentNode {
-  const copy = (value: string) => (latin1.test(value) ? Buffer.from(value, 'latin1').toString('latin1') : value);
+  const copy = (value: string) => (latin1Only.test(value) ? Buffer.from(value, 'latin1').toString('latin1') : value);
   return visit(parse(source), {
     Name: (node) => ({ ...node, value: copy(node.value) }),
     StringValue: (node) => ({ ...node, value: copy(node.value) }),
   });
 }
-
-const latin1 = /^[\x00-\xff]*$/;
 
 export const executableSchema = () => makeExecutableSchema({ typeDefs: oneByteDocument(typeDefs), resolvers: resolvers as never });

@@ -73,7 +73,8 @@ describeEachDatabase('the fast path answers as the pipeline', (database) => {
     describe(`cache: ${kind.name}`, () => {
       let app: TestApp;
       beforeAll(async () => {
-        for (let i = 0; i < 3; i++) await insertProject(database().db, { name: `Equivalence ${i}` });
+        // Names beyond ASCII (two- and four-byte UTF-8): the hit's bytes and content-length are counted in bytes.
+        for (let i = 0; i < 3; i++) await insertProject(database().db, { name: `Équivalence ${i} — 😀` });
         app = await createTestApp(database().db, kind.env);
       });
       afterAll(async () => {

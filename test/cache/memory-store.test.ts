@@ -23,6 +23,18 @@ describe('MemoryStore', () => {
     expect(await store.invalidate(['t'])).toBeLessThanOrEqual(10);
   });
 
+  it('holds what it counts: the bytes of an entry are an allocation of their own, whatever their size', async () => {
+    const store = new MemoryStore({ maxBytes: 16 * 1024 * 1024 });
+    for (const body of ['{"data":1}', '{"data":"é"}', `{"data":"${'y'.repeat(5000)}"}`]) {
+      const snapshot = await store.lookup(body);
+      expect(await store.store({ key: body, body, tags: ['t'], ttlS: 60, snapshot })).toBe(true);
+      const bytes = (await store.peek(body))!;
+      // A slice of Node's shared pool would keep the whole 8 KiB slab alive.
+      expect(bytes.buffer.byteLength).toBe(bytes.length);
+      expect(bytes.toString('utf8')).toBe(body);
+    }
+  });
+
   it('refuses a snapshot older than a forgotten tag version (bounded version map)', async () => {
     const store = new MemoryStore({ maxBytes: 1_000_000, maxTagVersions: 2 });
     const snapshot = await store.lookup('k');

@@ -32,8 +32,12 @@ async function answersOf(preloads: string[]): Promise<{ oneByte: number; twoByte
   const { dir, secret, remove } = await pgliteDirWithKey('one-byte-', 'one-byte');
   onTestFinished(remove);
   const seeding = await createPgliteDb({ dataDir: dir });
-  const pools: Pools = await seedGraph(seeding, 2);
-  await seeding.close();
+  let pools: Pools;
+  try {
+    pools = await seedGraph(seeding, 2);
+  } finally {
+    await seeding.close();
+  }
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -52,7 +56,8 @@ async function answersOf(preloads: string[]): Promise<{ oneByte: number; twoByte
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close': the process has exited and its stdio is drained, so every answer's line is in.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   onTestFinished(async () => {
     child.kill('SIGKILL');
     await exited;
