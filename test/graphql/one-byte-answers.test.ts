@@ -8,17 +8,14 @@
 // isOneByteString). It serves reads generated over the whole graph (test/support/graph-operations.ts),
 // as sent and with `__typename` in every selection set, as Apollo Client sends them. The control
 // preloads the schema's names from the raw text first, and its answers must be two-byte.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, print, visit, type SelectionSetNode } from 'graphql';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startNodeFlags } from '../../bench/server-process.js';
 import { createPgliteDb } from '../../src/db/client.js';
 import { pgliteDirWithKey } from '../support/databases.js';
 import { collectCursors, readArb, seedGraph, type Pools } from '../support/graph-operations.js';
+import { startServerChild } from '../support/server-child.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const reads = Number(process.env.ONE_BYTE_READS ?? 30);
 
 const withTypename = (query: string) =>
@@ -39,45 +36,14 @@ async function answersOf(preloads: string[]): Promise<{ oneByte: number; twoByte
     await seeding.close();
   }
 
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    PGLITE_DIR: dir,
-    MIGRATE_ON_START: 'false',
-    DEMO_DATA: 'false',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    CACHE: 'off',
-  };
-  const preloadFlags = preloads.flatMap((p) => ['--import', `./test/support/${p}`]);
-  const child = spawn(process.execPath, [...startNodeFlags(root), '--expose-externalize-string', '--import', 'tsx', ...preloadFlags, 'src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // 'close': the process has exited and its stdio is drained, so every answer's line is in.
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  onTestFinished(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (out += chunk));
-  child.stderr.on('data', (chunk: string) => (err += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /serving GraphQL at (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then(() => reject(new Error(`server exited before listening:\n${err.slice(-2000)}`)));
+  const server = await startServerChild({
+    env: { PGLITE_DIR: dir, CACHE: 'off' },
+    nodeFlags: ['--expose-externalize-string'],
+    preloads: preloads.map((p) => `test/support/${p}`),
   });
 
   const execute = async (query: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query }) });
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query }) });
     return ((await res.json()) as { data?: unknown }).data;
   };
   await collectCursors(execute, pools);
@@ -87,9 +53,8 @@ async function answersOf(preloads: string[]): Promise<{ oneByte: number; twoByte
     await execute(query);
     await execute(withTypename(query));
   }
-  child.kill('SIGTERM');
-  await exited;
-  const lines = err.split('\n');
+  await server.stop();
+  const lines = server.stderr().split('\n');
   return { oneByte: lines.filter((l) => l === 'answer one-byte').length, twoByte: lines.filter((l) => l.startsWith('answer two-byte')) };
 }
 

@@ -4,12 +4,12 @@
 // request (request, response, headers, parsed body) die there and, until the next mark-compact, keep
 // the young objects they point to alive through every scavenge (docs/operations.md, "Node flags"). The
 // child process prints V8's GC trace; the test adds up what the scavenges promoted while it served hits.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startNodeFlags } from '../../bench/server-process.js';
 import { pgliteDirWithKey } from '../support/databases.js';
+import { startServerChild } from '../support/server-child.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // A warm-up lets the caches, the compiled code and the young generation itself grow to their steady size.
@@ -40,38 +40,16 @@ describe('the young generation under sustained hits', () => {
     const { dir, secret, remove } = await pgliteDirWithKey('young-gen-', 'young-gen');
     onTestFinished(remove);
 
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
-      PGLITE_DIR: dir,
-      MIGRATE_ON_START: 'false',
-      DEMO_DATA: 'false',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      CACHE: 'on',
-      CACHE_REFRESH_AHEAD: '0',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `young-gen-${process.pid}-${Date.now()}:` } : {}),
-    };
-    const child = spawn(process.execPath, [...startNodeFlags(root), '--trace-gc-nvp', '--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    onTestFinished(async () => {
-      child.kill('SIGKILL');
-      await exited;
+    const server = await startServerChild({
+      env: {
+        PGLITE_DIR: dir,
+        CACHE: 'on',
+        CACHE_REFRESH_AHEAD: '0',
+        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `young-gen-${process.pid}-${Date.now()}:` } : {}),
+      },
+      nodeFlags: ['--trace-gc-nvp'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (out += chunk));
-    child.stderr.on('data', (chunk: string) => (err += chunk));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', () => {
-        const m = /serving GraphQL at (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      void exited.then(() => reject(new Error(`server exited before listening:\n${err.slice(-2000)}`)));
-    });
+    const url = server.url;
 
     const body = JSON.stringify({ query: 'query Probe { projects(first: 5) { nodes { id name } } }', operationName: 'Probe' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
@@ -81,11 +59,11 @@ describe('the young generation under sustained hits', () => {
     expect(check.headers.get('x-cache')).toBe('HIT');
 
     await autocannon({ url, method: 'POST', headers, body, connections: 32, amount: warmUpHits });
-    const before = promotedByScavenges(out).length;
+    const before = promotedByScavenges(server.stdout()).length;
     const run = await autocannon({ url, method: 'POST', headers, body, connections: 32, amount: hits });
     expect(run.non2xx).toBe(0);
     expect(run.errors).toBe(0);
-    const promoted = promotedByScavenges(out).slice(before);
+    const promoted = promotedByScavenges(server.stdout()).slice(before);
 
     // Enough scavenges to judge by: each runs after some MB of allocation, whatever the machine's speed.
     expect(promoted.length).toBeGreaterThanOrEqual(4);
