@@ -1,9 +1,10 @@
 // The Prometheus registry of one app: HTTP and GraphQL requests, SQL statements, the connection pool,
 // the response cache (when one is wired in) and Node's process metrics, all named truthgraph_*.
 // One registry per app (not prom-client's global one) so several apps in one test process don't clash.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from '../db/pool-stats.js';
 import type { StatementListener } from '../db/client.js';
+import { BoundCounter, BoundHistogram, type CounterSeries, type HistogramSeries } from './bound-series.js';
 import type { Outcome } from './request-record.js';
 
 export interface CacheStats {
@@ -80,52 +81,49 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const operations = new Set<string>();
   const statements = new Set<string>();
 
-  const httpRequests = new Counter({
-    name: 'truthgraph_http_requests_total',
-    help: 'HTTP requests answered, by route, method and status code.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [registry],
-  });
-  const httpDuration = new Histogram({
-    name: 'truthgraph_http_request_duration_seconds',
-    help: 'HTTP request latency, by route, method and status code.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: latencyBuckets,
-    registers: [registry],
-  });
-  const graphqlRequests = new Counter({
-    name: 'truthgraph_graphql_requests_total',
-    help: 'GraphQL requests, by operation name and outcome (ok, client_error, error).',
-    labelNames: ['operation', 'outcome'] as const,
-    registers: [registry],
-  });
-  const graphqlDuration = new Histogram({
-    name: 'truthgraph_graphql_request_duration_seconds',
-    help: 'GraphQL request latency, by operation name and outcome.',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: latencyBuckets,
-    registers: [registry],
-  });
-  const statementsPerRequest = new Histogram({
-    name: 'truthgraph_graphql_sql_statements_per_request',
-    help: 'SQL statements one GraphQL request sent, by operation name.',
-    labelNames: ['operation'] as const,
-    buckets: [0, 1, 2, 3, 5, 8, 12, 20, 50, 100],
-    registers: [registry],
-  });
-  const statementDuration = new Histogram({
-    name: 'truthgraph_db_statement_duration_seconds',
-    help: 'SQL statement latency as the app saw it (including the wait for a connection), by statement name and outcome.',
-    labelNames: ['statement', 'outcome'] as const,
-    buckets: statementBuckets,
-    registers: [registry],
-  });
-  const poolWait = new Histogram({
-    name: 'truthgraph_db_pool_wait_seconds',
-    help: 'Time a statement or transaction waited for a free connection (FIFO pool model, see src/db/pool-stats.ts).',
-    buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  // The series observed per request or per statement are bound ones (src/observability/bound-series.ts).
+  const httpRequests = new BoundCounter('truthgraph_http_requests_total', 'HTTP requests answered, by route, method and status code.', ['route', 'method', 'status'], registry);
+  const httpDuration = new BoundHistogram(
+    'truthgraph_http_request_duration_seconds',
+    'HTTP request latency, by route, method and status code.',
+    ['route', 'method', 'status'],
+    latencyBuckets,
+    registry,
+  );
+  const graphqlRequests = new BoundCounter(
+    'truthgraph_graphql_requests_total',
+    'GraphQL requests, by operation name and outcome (ok, client_error, error).',
+    ['operation', 'outcome'],
+    registry,
+  );
+  const graphqlDuration = new BoundHistogram(
+    'truthgraph_graphql_request_duration_seconds',
+    'GraphQL request latency, by operation name and outcome.',
+    ['operation', 'outcome'],
+    latencyBuckets,
+    registry,
+  );
+  const statementsPerRequest = new BoundHistogram(
+    'truthgraph_graphql_sql_statements_per_request',
+    'SQL statements one GraphQL request sent, by operation name.',
+    ['operation'],
+    [0, 1, 2, 3, 5, 8, 12, 20, 50, 100],
+    registry,
+  );
+  const statementDuration = new BoundHistogram(
+    'truthgraph_db_statement_duration_seconds',
+    'SQL statement latency as the app saw it (including the wait for a connection), by statement name and outcome.',
+    ['statement', 'outcome'],
+    statementBuckets,
+    registry,
+  );
+  const poolWait = new BoundHistogram(
+    'truthgraph_db_pool_wait_seconds',
+    'Time a statement or transaction waited for a free connection (FIFO pool model, see src/db/pool-stats.ts).',
+    [],
+    [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registry,
+  ).labels({});
 
   const pool = deps.pool;
   // Both connection gauges read one pg_stat_activity count per scrape. The count queues for a
@@ -179,9 +177,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const removeWait = pool.onWait((s) => poolWait.observe(s));
 
-  // Pre-bound label sets: a request observes seven series; binding each combination once saves
-  // hashing the label object on every observation.
-  const statementSeries = new Map<string, ReturnType<typeof statementDuration.labels>>();
+  // Each label combination is bound once; a request then updates its series without building labels.
+  const statementSeries = new Map<string, HistogramSeries>();
   const removeStatement = deps.addStatementListener((name, ms, ok) => {
     const key = ok ? name : `${name}\u0000error`;
     let series = statementSeries.get(key);
@@ -191,8 +188,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
     series.observe(ms / 1000);
   });
-  const httpSeries = new Map<string, { requests: ReturnType<typeof httpRequests.labels>; duration: ReturnType<typeof httpDuration.labels> }>();
-  const graphqlSeries = new Map<string, { requests: ReturnType<typeof graphqlRequests.labels>; duration: ReturnType<typeof graphqlDuration.labels>; statements: ReturnType<typeof statementsPerRequest.labels> }>();
+  const httpSeries = new Map<string, { requests: CounterSeries; duration: HistogramSeries }>();
+  const graphqlSeries = new Map<string, { requests: CounterSeries; duration: HistogramSeries; statements: HistogramSeries }>();
 
   const cache = deps.cache;
   if (cache) {
