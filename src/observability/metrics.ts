@@ -82,7 +82,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const statements = new Set<string>();
 
   // The series observed per request or per statement are bound ones (src/observability/bound-series.ts).
-  const httpRequests = new BoundCounter('truthgraph_http_requests_total', 'HTTP requests answered, by route, method and status code.', ['route', 'method', 'status'], registry);
+  const httpRequests = new BoundCounter(
+    'truthgraph_http_requests_total',
+    'HTTP requests answered, by route, method and status code.',
+    ['route', 'method', 'status'],
+    registry,
+  );
   const httpDuration = new BoundHistogram(
     'truthgraph_http_request_duration_seconds',
     'HTTP request latency, by route, method and status code.',
