@@ -76,6 +76,8 @@ const schema = z.object({
   // Refresh-ahead: recomputations at once of hot entries a write dropped (0: off), and how many hits make one hot.
   CACHE_REFRESH_AHEAD: int(0, 64).default(2),
   CACHE_REFRESH_MIN_HITS: int(1, 1_000_000).default(2),
+  // With Redis: bytes of large bodies (16 KiB and more) each process keeps, checked on every hit (0: none).
+  CACHE_LOCAL_COPY_BYTES: int(0, 64 * 1024 ** 3).default(64 * 1024 * 1024),
   REDIS_KEY_PREFIX: z.string().default('truthgraph:'),
   APQ_TTL_S: int(0, 365 * 86_400).default(86_400),
   TRUSTED_DOCUMENTS_ONLY: bool.default(false),

@@ -32,6 +32,7 @@ export type CacheConfig = Pick<
   | 'CACHE_LOCK_WAIT_MS'
   | 'CACHE_REFRESH_AHEAD'
   | 'CACHE_REFRESH_MIN_HITS'
+  | 'CACHE_LOCAL_COPY_BYTES'
   | 'REDIS_KEY_PREFIX'
 >;
 
@@ -61,7 +62,7 @@ export async function openCache(
   let store: ResponseCacheStore | null = null;
   let redisStore: RedisStore | undefined;
   if (config.CACHE === 'on') {
-    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX });
+    if (conn) redisStore = new RedisStore(conn, { prefix: config.REDIS_KEY_PREFIX, localCopyBytes: config.CACHE_LOCAL_COPY_BYTES });
     store = redisStore ?? new MemoryStore({ maxBytes: config.CACHE_MAX_BYTES });
   }
   const cache = new ResponseCache(store, {

@@ -6,7 +6,8 @@
 //   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry; members
 //                    of expired entries are pruned by sampling on store)
 //   e:<epoch>:<key>  the serialized response (expires after the TTL)
-//   m:<epoch>:<key>  its snapshot sequence and tags, one per line (same TTL)
+//   m:<epoch>:<key>  its snapshot sequence, `#` and the id of this store, and its tags, one per line
+//                    (same TTL; the id names the body, so a process may keep a copy of a large one)
 //   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
 // Each operation is one Lua script, so checks and writes are atomic; invalidation costs O(entries of
 // the tag) and never scans the key space. An entry is checked against the tag versions twice: on
@@ -17,6 +18,7 @@
 // layout targets a single Redis (not Cluster).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { RedisConnection } from './redis-connection.js';
 import type { LookupResult, ResponseCacheStore, StoreRequest } from './response-cache-store.js';
 
@@ -31,12 +33,14 @@ end
 local seq = redis.call('GET', p .. 'seq') or '0'
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
--- The reply for a fresh entry, nil when its body is gone. A body over ARGV[5] bytes is not returned:
--- the caller GETs it (see bodyApartBytes).
-local function found()
-  if redis.call('STRLEN', ek) > tonumber(ARGV[5]) then return {epoch, seq, '', '0', '1'} end
+-- The reply for a fresh entry, nil when its body is gone: its body and the store's id (the meta's
+-- '#' line; '' for an entry stored without one). A body over ARGV[5] bytes is not returned: the caller
+-- GETs it (see bodyApartBytes) unless it holds a copy of the body with that id.
+local function found(meta)
+  local id = string.match(meta, '\\n#([^\\n]*)') or ''
+  if redis.call('STRLEN', ek) > tonumber(ARGV[5]) then return {epoch, seq, '', '0', '1', id} end
   local body = redis.call('GET', ek)
-  if body then return {epoch, seq, body, '0'} end
+  if body then return {epoch, seq, body, '0', '0', id} end
 end
 local meta = redis.call('GET', mk)
 if meta then
@@ -44,7 +48,7 @@ if meta then
   -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
   local nl = string.find(meta, '\\n', 1, true)
   if tonumber(string.sub(meta, 1, (nl or 0) - 1)) == tonumber(seq) then
-    local reply = found()
+    local reply = found(meta)
     if reply then return reply end
     meta = nil
   end
@@ -57,13 +61,13 @@ if meta then
     if stored == nil then
       stored = tonumber(line)
       if stored < floor then fresh = false break end
-    else
+    elseif string.byte(line, 1) ~= 35 then
       local v = redis.call('ZSCORE', p .. 'tv', line)
       if v and tonumber(v) > stored then fresh = false break end
     end
   end
   if fresh then
-    local reply = found()
+    local reply = found(meta)
     if reply then
       -- Fresh as of the current sequence: record that, so its next reads are a hit's MGET again
       -- (RedisStore.peek) instead of this check. Any tag version dropped from tv is <= floor <= stored.
@@ -92,16 +96,16 @@ local seq = tonumber(ARGV[4])
 -- A sequence below the snapshot means Redis lost its data meanwhile: nothing can be verified.
 if tonumber(redis.call('GET', p .. 'seq') or '0') < seq then return 0 end
 if seq < tonumber(redis.call('GET', p .. 'floor') or '0') then return 0 end
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   local v = redis.call('ZSCORE', p .. 'tv', ARGV[i])
   if v and tonumber(v) > seq then return 0 end
 end
 local ttl = tonumber(ARGV[5])
 redis.call('SET', ek, ARGV[6], 'EX', ttl)
-local meta = {ARGV[4]}
-for i = 8, #ARGV do meta[#meta + 1] = ARGV[i] end
+local meta = {ARGV[4], '#' .. ARGV[8]}
+for i = 9, #ARGV do meta[#meta + 1] = ARGV[i] end
 redis.call('SET', mk, table.concat(meta, '\\n'), 'EX', ttl)
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   local t = p .. 't:' .. ARGV[i]
   redis.call('SADD', t, ek)
   if redis.call('TTL', t) < ttl then redis.call('EXPIRE', t, ttl) end
@@ -160,8 +164,8 @@ return 0
 export const bodyApartBytes = 256 * 1024;
 
 interface ScriptedRedis extends Redis {
-  tgLookup(...args: string[]): Promise<[string, string, string | null, string, string?]>;
-  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer?]>;
+  tgLookup(...args: string[]): Promise<[string, string, string | null, string, string?, string?]>;
+  tgLookupBuffer(...args: string[]): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer?, Buffer?]>;
   tgStore(...args: string[]): Promise<number>;
   tgInvalidate(...args: string[]): Promise<number>;
   tgUnlock(key: string, token: string): Promise<number>;
@@ -177,6 +181,27 @@ export interface RedisStoreOptions {
   maxTagVersions?: number;
   /** Fresh bodies over this many bytes come by a GET of their own (default bodyApartBytes). */
   bodyApartBytes?: number;
+  /**
+   * Bytes of large bodies this process keeps a copy of (0: none). A hit on a key whose copy is the
+   * stored body reads the entry's meta, not its body (see peek).
+   */
+  localCopyBytes?: number;
+  /** Bodies under this many bytes are not copied (default localCopyMinBytes). */
+  localCopyMinBytes?: number;
+}
+
+/**
+ * Below this a hit's body costs Redis and the decoder little next to the round trip; above it, reading
+ * it again on every hit cost more Node CPU than writing it (a 2.6 MB page: its copy out of the reply
+ * and the garbage it leaves, docs/response-cache.md).
+ */
+export const localCopyMinBytes = 16 * 1024;
+
+interface LocalCopy {
+  readonly epoch: string;
+  /** The id of the store whose body this is (the meta's `#` line). */
+  readonly id: string;
+  readonly body: Buffer;
 }
 
 export class RedisStore implements ResponseCacheStore {
@@ -188,6 +213,13 @@ export class RedisStore implements ResponseCacheStore {
   /** The epoch this process last read or set: the one a hit's MGET assumes (and checks). */
   private epoch: string | undefined;
   private written = 0;
+  /** Ids of this process's stores: unique across processes and restarts. */
+  private readonly idPrefix = randomUUID().slice(0, 13);
+  private stores = 0;
+  private readonly copies: LRUCache<string, LocalCopy> | null;
+  private readonly copyMin: number;
+  /** Hits answered from a local copy (tests count them). */
+  copiesServed = 0;
   /**
    * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
    * connection dropped (an outage, in which other processes may have lost theirs). Cleared by a new
@@ -201,6 +233,8 @@ export class RedisStore implements ResponseCacheStore {
   ) {
     this.p = `${opts.prefix}rc:`;
     this.apart = opts.bodyApartBytes ?? bodyApartBytes;
+    this.copyMin = opts.localCopyMinBytes ?? localCopyMinBytes;
+    this.copies = opts.localCopyBytes ? new LRUCache({ maxSize: opts.localCopyBytes, sizeCalculation: (c) => Math.max(1, c.body.length) }) : null;
     this.epochKey = `${this.p}epoch`;
     this.seqKey = `${this.p}seq`;
     const r = conn.redis;
@@ -248,15 +282,37 @@ export class RedisStore implements ResponseCacheStore {
    * at the current sequence, in the current epoch, is fresh) without running a script: a small hit
    * cost Redis ~16–33 µs in Lua against ~1 µs for this. Anything else — another epoch, an entry
    * stored before the last invalidation (its tags need checking) — is decided by the script.
+   * With a local copy of the key's body, the MGET leaves the body out: the copy is served when the
+   * fresh entry's meta names the store the copy came from (store ids are never reused).
    */
   async peek(key: string): Promise<Buffer | null> {
     const epoch = this.epoch;
     if (epoch !== undefined) {
+      const copy = this.copies?.get(key);
+      if (copy !== undefined && copy.epoch === epoch) {
+        const [current, seq, meta] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key)), { bulk: true });
+        if (current !== null && current.toString() === epoch) {
+          if (meta === null) {
+            this.copies!.delete(key);
+            return null;
+          }
+          if (storedAt(meta) === Number(seq?.toString() ?? '0')) {
+            if (idOf(meta) === copy.id) {
+              this.copiesServed++;
+              return copy.body;
+            }
+            this.copies!.delete(key);
+          }
+        }
+        return this.peekByScript(key);
+      }
       const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
       if (current !== null && current.toString() === epoch) {
         if (meta === null || body === null || body.length === 0) return null;
-        const nl = meta.indexOf(10);
-        if (Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl)) === Number(seq?.toString() ?? '0')) return body;
+        if (storedAt(meta) === Number(seq?.toString() ?? '0')) {
+          this.keepCopy(key, epoch, idOf(meta), body);
+          return body;
+        }
       }
     }
     return this.peekByScript(key);
@@ -264,10 +320,27 @@ export class RedisStore implements ResponseCacheStore {
 
   private async peekByScript(key: string): Promise<Buffer | null> {
     // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
-    const [epoch, , body, , isApart] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart)), { bulk: true });
-    this.epoch = epoch.toString();
-    if (isApart?.toString() === '1') return this.conn.run((r) => r.getBuffer(this.entryKey(this.epoch!, key)), { bulk: true });
-    return body && body.length > 0 ? body : null;
+    const [epochBytes, , found, , isApart, idBytes] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart)), { bulk: true });
+    const epoch = (this.epoch = epochBytes.toString());
+    const id = idBytes?.toString() ?? '';
+    const body = found && found.length > 0 ? found : null;
+    if (isApart?.toString() === '1') {
+      const copy = this.copies?.get(key);
+      if (copy !== undefined && copy.epoch === epoch && id !== '' && copy.id === id) {
+        this.copiesServed++;
+        return copy.body;
+      }
+      // Read after the check, so it may be a newer store's body (as fresh): not copied under this id.
+      return this.conn.run((r) => r.getBuffer(this.entryKey(epoch, key)), { bulk: true });
+    }
+    if (body !== null) this.keepCopy(key, epoch, id, body);
+    return body;
+  }
+
+  /** Keeps a large body with the id of the store it came from (none for entries stored without one). */
+  private keepCopy(key: string, epoch: string, id: string, body: Buffer) {
+    if (!this.copies || id === '' || body.length < this.copyMin) return;
+    this.copies.set(key, { epoch, id, body });
   }
 
   private entryKey(epoch: string, key: string): string {
@@ -288,6 +361,7 @@ export class RedisStore implements ResponseCacheStore {
         String(req.ttlS),
         req.body,
         req.lockToken ?? '',
+        `${this.idPrefix}.${++this.stores}`,
         ...req.tags,
       ),
       { bulk: true },
@@ -324,6 +398,21 @@ export class RedisStore implements ResponseCacheStore {
   async close() {}
 
   private async bumpEpochNow(r: Redis) {
+    this.copies?.clear();
     await r.set(this.epochKey, randomUUID());
   }
+}
+
+/** The sequence an entry was stored or last found fresh at: the meta's first line. */
+function storedAt(meta: Buffer): number {
+  const nl = meta.indexOf(10);
+  return Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl));
+}
+
+/** The id of the store that wrote the entry: the meta's `#` line after the first ('' when absent). */
+function idOf(meta: Buffer): string {
+  const nl = meta.indexOf(10);
+  if (nl < 0 || meta[nl + 1] !== 35) return '';
+  const end = meta.indexOf(10, nl + 2);
+  return meta.toString('latin1', nl + 2, end < 0 ? meta.length : end);
 }

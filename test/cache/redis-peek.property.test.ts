@@ -6,7 +6,9 @@
 // to a model of what is fresh when not a miss: the body of the last accepted store of the key, unless
 // a new epoch or an invalidation of one of its tags came after it. The model also decides which stores must be accepted.
 // Once Redis has lost its sequence the model stops judging (a documented double fault: docs/response-cache.md)
-// and only the equality with the script is required.
+// and only the equality with the script is required. The same holds for processes keeping local copies of
+// bodies (every body, here), served when the entry's meta names the store they came from: such histories
+// must also have served copies, or they proved nothing about them.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisConnection } from '../../src/cache/redis-connection.js';
@@ -42,16 +44,25 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (needs REDIS_URL)', () => {
   afterAll(() => removePrefix(redisUrl!, prefix));
 
-  // Also with every body read apart from the script (as bodies over bodyApartBytes are).
-  it.each([{ bodyApartBytes: undefined }, { bodyApartBytes: 0 }])('answers what the script answers, after any history of two processes (%o)', async ({ bodyApartBytes }) => {
+  // Also with every body read apart from the script (as bodies over bodyApartBytes are), and with local copies.
+  it.each([
+    { bodyApartBytes: undefined, localCopyBytes: 0 },
+    { bodyApartBytes: 0, localCopyBytes: 0 },
+    { bodyApartBytes: undefined, localCopyBytes: 1 << 20 },
+    { bodyApartBytes: 0, localCopyBytes: 1 << 20 },
+    // Room for one body: copies are evicted and taken again.
+    { bodyApartBytes: 0, localCopyBytes: 48 },
+  ])('answers what the script answers, after any history of two processes (%o)', async ({ bodyApartBytes, localCopyBytes }) => {
     let history = 0;
+    let copiesServed = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
         const own = `${prefix}${++history}:`;
         const conns = [0, 1, 2].map(() => new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 }));
         try {
           for (const c of conns) expect(await c.waitUntilReady(2000)).toBe(true);
-          const [a, b, oracle] = conns.map((c) => new RedisStore(c, { prefix: own, bodyApartBytes }));
+          const [a, b] = conns.slice(0, 2).map((c) => new RedisStore(c, { prefix: own, bodyApartBytes, localCopyBytes, localCopyMinBytes: 0 }));
+          const oracle = new RedisStore(conns[2], { prefix: own });
           const processes = [a, b];
           const snapshots = new Map<string, { snapshot: Snapshot; at: number }>();
           // The model: step of the last new epoch and of each tag's last invalidation; fresh entries.
@@ -99,6 +110,7 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
               if (!lostSequence && expected !== null) expect(expected, `${k} after ${JSON.stringify(s)} (model)`).toBe(fresh.get(k)?.body);
             }
           }
+          copiesServed += a.copiesServed + b.copiesServed;
         } finally {
           for (const c of conns) await c.close();
           await removePrefix(redisUrl!, own);
@@ -106,5 +118,6 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
       }),
       { numRuns: runs },
     );
+    if (localCopyBytes > 0) expect(copiesServed).toBeGreaterThan(runs);
   }, 120_000);
 });

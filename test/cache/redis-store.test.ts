@@ -14,7 +14,7 @@ const prefix = uniquePrefix('redis-store');
 let opened = 0;
 
 /** Each store gets a prefix of its own under this file's prefix, like a separate deployment. */
-async function openStore(opts: { maxTagVersions?: number; bodyApartBytes?: number } = {}) {
+async function openStore(opts: { maxTagVersions?: number; bodyApartBytes?: number; localCopyBytes?: number; localCopyMinBytes?: number } = {}) {
   const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 });
   await conn.waitUntilReady(2000);
   const own = `${prefix}${++opened}:`;
@@ -28,6 +28,7 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
   storeContract('redis', () => openStore());
   // Every fresh body read by a GET of its own after the check, as large ones are.
   storeContract('redis, bodies apart', () => openStore({ bodyApartBytes: 0 }));
+  storeContract('redis, local copies', () => openStore({ localCopyBytes: 1 << 20, localCopyMinBytes: 0 }));
 
   it('serves a body over the apart size byte for byte, by lookup and by peek', async () => {
     const { store, close } = await openStore({ bodyApartBytes: 1000 });
@@ -222,6 +223,56 @@ describe.skipIf(!redisUrl)('RedisStore hits without a script (needs REDIS_URL)',
       expect((await store.lookup('empty')).body).toBeNull();
     } finally {
       await close();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS_URL)', () => {
+  it('serves its copy while the meta names the store it came from, and reads the body again otherwise', async () => {
+    const { store, conn, own, close } = await openStore({ localCopyBytes: 1 << 20, localCopyMinBytes: 4 });
+    const other = await openStore({});
+    const second = new RedisStore(other.conn, { prefix: own });
+    const sent: string[][] = [];
+    const redis = conn.redis as unknown as { sendCommand(command: { name: string; args: unknown[] }): unknown };
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => {
+      sent.push([command.name, String(command.args.length)]);
+      return original(command);
+    };
+    try {
+      expect(await store.store({ key: 'k', body: 'first', tags: ['video:a'], ttlS: 60, snapshot: await store.lookup('k') })).toBe(true);
+      expect((await store.peek('k'))?.toString()).toBe('first');
+      sent.length = 0;
+      expect((await store.peek('k'))?.toString()).toBe('first');
+      // Three keys: the epoch, the sequence and the meta, not the body.
+      expect(sent).toEqual([['mget', '3']]);
+      expect(store.copiesServed).toBe(1);
+      // Another process drops it and stores another body at the newest sequence: the copy is not it.
+      await second.invalidate(['video:a']);
+      expect(await store.peek('k')).toBeNull();
+      expect(await second.store({ key: 'k', body: 'second', tags: ['video:a'], ttlS: 60, snapshot: await second.lookup('k') })).toBe(true);
+      expect((await store.peek('k'))?.toString()).toBe('second');
+      expect((await store.peek('k'))?.toString()).toBe('second');
+      expect(store.copiesServed).toBe(2);
+      // Under the apart size nothing is copied; an entry whose meta has no id (an earlier layout) neither,
+      // and its tag line is still checked as a tag.
+      expect(await store.store({ key: 'small', body: 'abc', tags: [], ttlS: 60, snapshot: await store.lookup('small') })).toBe(true);
+      expect((await store.peek('small'))?.toString()).toBe('abc');
+      expect((await store.peek('small'))?.toString()).toBe('abc');
+      const epoch = (await store.lookup('k')).epoch;
+      const seq = (await store.lookup('k')).seq;
+      await other.conn.redis.set(`${own}rc:e:${epoch}:old`, 'older layout', 'EX', 60);
+      await other.conn.redis.set(`${own}rc:m:${epoch}:old`, `${seq}\nvideo:b`, 'EX', 60);
+      const served = store.copiesServed;
+      expect((await store.peek('old'))?.toString()).toBe('older layout');
+      expect((await store.peek('old'))?.toString()).toBe('older layout');
+      expect(store.copiesServed).toBe(served);
+      await second.invalidate(['video:b']);
+      expect(await store.peek('old')).toBeNull();
+      expect((await store.lookup('old')).body).toBeNull();
+    } finally {
+      await close();
+      await other.close();
     }
   });
 });
