@@ -16,7 +16,7 @@
 // without TTL (epoch, seq, tv, floor) must not be evicted: run this Redis with a `volatile-*`
 // maxmemory policy (or none), never `allkeys-*`. Scripts build key names from the prefix, so this
 // layout targets a single Redis (not Cluster).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { RedisConnection } from './redis-connection.js';
@@ -34,11 +34,13 @@ local seq = redis.call('GET', p .. 'seq') or '0'
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
 -- The reply for a fresh entry, nil when its body is gone: its body and the store's id (the meta's
--- '#' line; '' for an entry stored without one). A body over ARGV[5] bytes is not returned: the caller
--- GETs it (see bodyApartBytes) unless it holds a copy of the body with that id.
+-- second line, after '#'; '' for an entry stored without one). A body over ARGV[5] bytes, or the body
+-- of the store ARGV[6] (the caller holds a copy of it), is not returned: the caller serves its copy or
+-- GETs it (see bodyApartBytes).
 local function found(meta)
-  local id = string.match(meta, '\\n#([^\\n]*)') or ''
-  if redis.call('STRLEN', ek) > tonumber(ARGV[5]) then return {epoch, seq, '', '0', '1', id} end
+  local id = string.match(meta, '^[^\\n]*\\n#([^\\n]*)') or ''
+  local size = redis.call('STRLEN', ek)
+  if size > 0 and (size > tonumber(ARGV[5]) or (id ~= '' and id == ARGV[6])) then return {epoch, seq, '', '0', '1', id} end
   local body = redis.call('GET', ek)
   if body then return {epoch, seq, body, '0', '0', id} end
 end
@@ -56,12 +58,14 @@ end
 if meta then
   local fresh = true
   local stored = nil
+  local n = 0
   local floor = tonumber(redis.call('GET', p .. 'floor') or '0')
   for line in string.gmatch(meta, '[^\\n]+') do
-    if stored == nil then
+    n = n + 1
+    if n == 1 then
       stored = tonumber(line)
       if stored < floor then fresh = false break end
-    elseif string.byte(line, 1) ~= 35 then
+    elseif n > 2 or string.byte(line, 1) ~= 35 then
       local v = redis.call('ZSCORE', p .. 'tv', line)
       if v and tonumber(v) > stored then fresh = false break end
     end
@@ -213,13 +217,12 @@ export class RedisStore implements ResponseCacheStore {
   /** The epoch this process last read or set: the one a hit's MGET assumes (and checks). */
   private epoch: string | undefined;
   private written = 0;
-  /** Ids of this process's stores: unique across processes and restarts. */
-  private readonly idPrefix = randomUUID().slice(0, 13);
-  private stores = 0;
+  /** Ids of this process's stores: 96 random bits per process, then a counter. */
+  private readonly idPrefix = randomBytes(12).toString('base64url');
+  private storeCount = 0;
   private readonly copies: LRUCache<string, LocalCopy> | null;
   private readonly copyMin: number;
-  /** Hits answered from a local copy (tests count them). */
-  copiesServed = 0;
+  private servedFromCopies = 0;
   /**
    * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
    * connection dropped (an outage, in which other processes may have lost theirs). Cleared by a new
@@ -234,7 +237,7 @@ export class RedisStore implements ResponseCacheStore {
     this.p = `${opts.prefix}rc:`;
     this.apart = opts.bodyApartBytes ?? bodyApartBytes;
     this.copyMin = opts.localCopyMinBytes ?? localCopyMinBytes;
-    this.copies = opts.localCopyBytes ? new LRUCache({ maxSize: opts.localCopyBytes, sizeCalculation: (c) => Math.max(1, c.body.length) }) : null;
+    this.copies = opts.localCopyBytes ? new LRUCache({ maxSize: opts.localCopyBytes, sizeCalculation: (c) => c.body.length }) : null;
     this.epochKey = `${this.p}epoch`;
     this.seqKey = `${this.p}seq`;
     const r = conn.redis;
@@ -282,57 +285,63 @@ export class RedisStore implements ResponseCacheStore {
    * at the current sequence, in the current epoch, is fresh) without running a script: a small hit
    * cost Redis ~16–33 µs in Lua against ~1 µs for this. Anything else — another epoch, an entry
    * stored before the last invalidation (its tags need checking) — is decided by the script.
-   * With a local copy of the key's body, the MGET leaves the body out: the copy is served when the
-   * fresh entry's meta names the store the copy came from (store ids are never reused).
+   * With a local copy of the key's body, the read leaves the body out: the copy is served when the
+   * fresh entry's body is there and its meta names the store the copy came from.
    */
   async peek(key: string): Promise<Buffer | null> {
     const epoch = this.epoch;
-    if (epoch !== undefined) {
-      const copy = this.copies?.get(key);
-      if (copy !== undefined && copy.epoch === epoch) {
-        const [current, seq, meta] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key)), { bulk: true });
-        if (current !== null && current.toString() === epoch) {
-          if (meta === null) {
-            this.copies!.delete(key);
-            return null;
-          }
-          if (storedAt(meta) === Number(seq?.toString() ?? '0')) {
-            if (idOf(meta) === copy.id) {
-              this.copiesServed++;
-              return copy.body;
-            }
-            this.copies!.delete(key);
-          }
-        }
-        return this.peekByScript(key);
+    if (epoch === undefined) return this.peekByScript(key);
+    const copies = this.copies;
+    const copy = copies?.get(key);
+    // The epoch comparisons only skip a read that cannot match: ids are unique across epochs too.
+    if (copies && copy !== undefined && copy.epoch === epoch) {
+      // The body's length instead of the body: a body evicted under memory pressure is a miss here as it
+      // is for the script, and reading it keeps the entry recently used for Redis's eviction. Not atomic
+      // with the MGET (a MULTI cost ~40 µs of Node CPU per hit), and need not be: the copy is served only
+      // while the MGET finds its store the fresh entry. Bulk: queued behind other hits' bodies.
+      const [size, [current, seq, meta]] = await this.conn.run(
+        (r) => Promise.all([r.strlen(this.entryKey(epoch, key)), r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key))]),
+        { bulk: true },
+      );
+      if (current === null || current.toString() !== epoch) return this.peekByScript(key, copy.id);
+      if (meta === null || size === 0) {
+        copies.delete(key);
+        return null;
       }
-      const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
-      if (current !== null && current.toString() === epoch) {
-        if (meta === null || body === null || body.length === 0) return null;
-        if (storedAt(meta) === Number(seq?.toString() ?? '0')) {
-          this.keepCopy(key, epoch, idOf(meta), body);
-          return body;
-        }
+      if (storedAt(meta) !== Number(seq?.toString() ?? '0')) return this.peekByScript(key, copy.id);
+      if (idOf(meta) === copy.id) {
+        this.servedFromCopies++;
+        return copy.body;
       }
+      // Fresh, but another store's body.
+      copies.delete(key);
     }
-    return this.peekByScript(key);
+    const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
+    if (current === null || current.toString() !== epoch) return this.peekByScript(key);
+    if (meta === null || body === null || body.length === 0) return null;
+    if (storedAt(meta) !== Number(seq?.toString() ?? '0')) return this.peekByScript(key);
+    this.keepCopy(key, epoch, idOf(meta), body);
+    return body;
   }
 
-  private async peekByScript(key: string): Promise<Buffer | null> {
+  /** `copyId`: the store whose body this process holds; the script then leaves that body out. */
+  private async peekByScript(key: string, copyId = ''): Promise<Buffer | null> {
     // The Buffer variant skips decoding a large body into a string and encoding it again to write it.
-    const [epochBytes, , found, , isApart, idBytes] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart)), { bulk: true });
+    const [epochBytes, , inline, , left, idBytes] = await this.conn.run((r) => (r as ScriptedRedis).tgLookupBuffer(this.p, key, '', '0', String(this.apart), copyId), {
+      bulk: true,
+    });
     const epoch = (this.epoch = epochBytes.toString());
     const id = idBytes?.toString() ?? '';
-    const body = found && found.length > 0 ? found : null;
-    if (isApart?.toString() === '1') {
+    if (left?.toString() === '1') {
       const copy = this.copies?.get(key);
-      if (copy !== undefined && copy.epoch === epoch && id !== '' && copy.id === id) {
-        this.copiesServed++;
+      if (copy !== undefined && copy.epoch === epoch && copy.id === id) {
+        this.servedFromCopies++;
         return copy.body;
       }
       // Read after the check, so it may be a newer store's body (as fresh): not copied under this id.
       return this.conn.run((r) => r.getBuffer(this.entryKey(epoch, key)), { bulk: true });
     }
+    const body = inline && inline.length > 0 ? inline : null;
     if (body !== null) this.keepCopy(key, epoch, id, body);
     return body;
   }
@@ -340,7 +349,15 @@ export class RedisStore implements ResponseCacheStore {
   /** Keeps a large body with the id of the store it came from (none for entries stored without one). */
   private keepCopy(key: string, epoch: string, id: string, body: Buffer) {
     if (!this.copies || id === '' || body.length < this.copyMin) return;
-    this.copies.set(key, { epoch, id, body });
+    // A body that fit in one socket read is a view of that read's buffer: kept as is, it would hold
+    // the whole read (and the replies that came with it) beyond what the bound counts.
+    const own = body.byteOffset === 0 && body.buffer.byteLength === body.length ? body : Buffer.from(body);
+    this.copies.set(key, { epoch, id, body: own });
+  }
+
+  /** Hits this process answered from its copies. */
+  get copiesServed(): number {
+    return this.servedFromCopies;
   }
 
   private entryKey(epoch: string, key: string): string {
@@ -352,6 +369,8 @@ export class RedisStore implements ResponseCacheStore {
   }
 
   async store(req: StoreRequest): Promise<boolean> {
+    // A meta is lines: the sequence, '#' and the store's id, the tags.
+    for (const tag of req.tags) if (tag.startsWith('#') || tag.includes('\n')) throw new Error(`cache tag not storable: ${JSON.stringify(tag)}`);
     const ok = await this.conn.run((r) =>
       (r as ScriptedRedis).tgStore(
         this.p,
@@ -361,7 +380,7 @@ export class RedisStore implements ResponseCacheStore {
         String(req.ttlS),
         req.body,
         req.lockToken ?? '',
-        `${this.idPrefix}.${++this.stores}`,
+        `${this.idPrefix}.${++this.storeCount}`,
         ...req.tags,
       ),
       { bulk: true },

@@ -56,6 +56,8 @@ export interface ResponseCacheStore {
   bumpEpoch(): Promise<void>;
   /** Bytes this store holds (memory) or has written (Redis, cumulative from this process). */
   bytes(): number;
+  /** Hits this process answered from its copies of large bodies (Redis). */
+  readonly copiesServed?: number;
   close(): Promise<void>;
 }
 

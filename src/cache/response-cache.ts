@@ -37,6 +37,8 @@ export interface CacheStats {
   refreshes: number;
   /** Misses that waited for a running recomputation of their key and then read again (refresh-ahead). */
   refreshWaits: number;
+  /** Hits (included in hits) served from this process's copy of a large body (Redis store). */
+  localCopyHits: number;
 }
 
 /** Test seams: let a test hold a computed response just before it is stored. */
@@ -142,7 +144,7 @@ export class ResponseCache {
   }
 
   stats(): CacheStats {
-    return { ...this.counters, bytes: this.store?.bytes() ?? 0 };
+    return { ...this.counters, bytes: this.store?.bytes() ?? 0, localCopyHits: this.store?.copiesServed ?? 0 };
   }
 
   /** Counts a query that did not consult the cache (mutation, cache off, store down). */

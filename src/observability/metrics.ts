@@ -18,6 +18,8 @@ export interface CacheStats {
   refreshes?: number;
   /** Responses above the entry bound: served, not stored. */
   oversizeNotStored?: number;
+  /** Hits served from this process's copies of large bodies (included in hits). */
+  localCopyHits?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
@@ -224,6 +226,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
     counterFrom('truthgraph_cache_oversize_total', 'Responses above CACHE_MAX_ENTRY_BYTES: served, not stored.', 'oversizeNotStored');
     counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
+    counterFrom('truthgraph_cache_local_copy_hits_total', "Hits (of the hits) served from this process's copy of a large body, its freshness read from Redis.", 'localCopyHits');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {
       const s = cache.stats();

@@ -4,7 +4,7 @@
 // new epochs, tag sets lost to eviction and a lost invalidation sequence. After every step each process
 // peeks every key, then a third process looks it up by script; the answers must be equal, and equal
 // to a model of what is fresh when not a miss: the body of the last accepted store of the key, unless
-// a new epoch or an invalidation of one of its tags came after it. The model also decides which stores must be accepted.
+// a new epoch, an invalidation of one of its tags or the eviction of its body came after it. The model also decides which stores must be accepted.
 // Once Redis has lost its sequence the model stops judging (a documented double fault: docs/response-cache.md)
 // and only the equality with the script is required. The same holds for processes keeping local copies of
 // bodies (every body, here), served when the entry's meta names the store they came from: such histories
@@ -27,6 +27,7 @@ type Step =
   | { kind: 'invalidate'; by: number; tags: string[] }
   | { kind: 'bumpEpoch'; by: number }
   | { kind: 'evictTagSet'; tag: string }
+  | { kind: 'evictBody'; key: string }
   | { kind: 'loseSequence' };
 
 const by = fc.integer({ min: 0, max: 1 });
@@ -38,6 +39,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), by, tags: tagSet }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bumpEpoch' as const), by }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('evictTagSet' as const), tag: fc.constantFrom(...tags) }) },
+  // maxmemory eviction of an entry's body, its meta kept.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('evictBody' as const), key }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseSequence' as const) }) },
 );
 
@@ -50,8 +53,8 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
     { bodyApartBytes: 0, localCopyBytes: 0 },
     { bodyApartBytes: undefined, localCopyBytes: 1 << 20 },
     { bodyApartBytes: 0, localCopyBytes: 1 << 20 },
-    // Room for one body: copies are evicted and taken again.
-    { bodyApartBytes: 0, localCopyBytes: 48 },
+    // Room for one or two bodies: copies are evicted and taken again.
+    { bodyApartBytes: 0, localCopyBytes: 100 },
   ])('answers what the script answers, after any history of two processes (%o)', async ({ bodyApartBytes, localCopyBytes }) => {
     let history = 0;
     let copiesServed = 0;
@@ -97,6 +100,12 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
               case 'evictTagSet':
                 await conns[2].redis.del(`${own}rc:t:${s.tag}`);
                 break;
+              case 'evictBody': {
+                const epoch = await conns[2].redis.get(`${own}rc:epoch`);
+                await conns[2].redis.del(`${own}rc:e:${epoch}:${s.key}`);
+                fresh.delete(s.key);
+                break;
+              }
               case 'loseSequence':
                 await conns[2].redis.del(`${own}rc:seq`, `${own}rc:tv`);
                 lostSequence = true;

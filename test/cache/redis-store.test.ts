@@ -244,17 +244,30 @@ describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS
       expect((await store.peek('k'))?.toString()).toBe('first');
       sent.length = 0;
       expect((await store.peek('k'))?.toString()).toBe('first');
-      // Three keys: the epoch, the sequence and the meta, not the body.
-      expect(sent).toEqual([['mget', '3']]);
+      // The epoch, the sequence, the meta and the body's length, not the body.
+      expect(sent).toEqual([['strlen', '1'], ['mget', '3']]);
       expect(store.copiesServed).toBe(1);
-      // Another process drops it and stores another body at the newest sequence: the copy is not it.
-      await second.invalidate(['video:a']);
-      expect(await store.peek('k')).toBeNull();
+      // Another process stores another body over it, fresh at the same sequence: the copy is not it.
       expect(await second.store({ key: 'k', body: 'second', tags: ['video:a'], ttlS: 60, snapshot: await second.lookup('k') })).toBe(true);
       expect((await store.peek('k'))?.toString()).toBe('second');
       expect((await store.peek('k'))?.toString()).toBe('second');
       expect(store.copiesServed).toBe(2);
-      // Under the apart size nothing is copied; an entry whose meta has no id (an earlier layout) neither,
+      // After an unrelated write the script decides, and leaves out the body this process holds.
+      await second.invalidate(['video:z']);
+      sent.length = 0;
+      expect((await store.peek('k'))?.toString()).toBe('second');
+      expect(store.copiesServed).toBe(3);
+      expect(sent.map(([name]) => name)).toEqual(['strlen', 'mget', 'evalsha']);
+      // A body evicted under memory pressure, its meta kept: a miss, as the script says.
+      await other.conn.redis.del(`${own}rc:e:${(await second.lookup('k')).epoch}:k`);
+      expect(await store.peek('k')).toBeNull();
+      expect((await second.lookup('k')).body).toBeNull();
+      // Dropped by an invalidation.
+      expect(await second.store({ key: 'k', body: 'third', tags: ['video:a'], ttlS: 60, snapshot: await second.lookup('k') })).toBe(true);
+      expect((await store.peek('k'))?.toString()).toBe('third');
+      await second.invalidate(['video:a']);
+      expect(await store.peek('k')).toBeNull();
+      // Under the copy minimum nothing is copied; an entry whose meta has no id (an earlier layout) neither,
       // and its tag line is still checked as a tag.
       expect(await store.store({ key: 'small', body: 'abc', tags: [], ttlS: 60, snapshot: await store.lookup('small') })).toBe(true);
       expect((await store.peek('small'))?.toString()).toBe('abc');
@@ -270,6 +283,10 @@ describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS
       await second.invalidate(['video:b']);
       expect(await store.peek('old')).toBeNull();
       expect((await store.lookup('old')).body).toBeNull();
+      // A tag the meta could not tell from its id line, or that would split into two lines, is refused.
+      for (const tag of ['#video:a', 'video:a\nproject:p']) {
+        await expect(store.store({ key: 'x', body: 'y', tags: [tag], ttlS: 60, snapshot: await store.lookup('x') })).rejects.toThrow(/not storable/);
+      }
     } finally {
       await close();
       await other.close();

@@ -70,6 +70,8 @@ describeEachDatabase('GET /metrics', (database) => {
     expect(text).toContain(`truthgraph_cache_misses_total ${stats.misses}`);
     expect(text).toContain(`truthgraph_cache_invalidations_total ${stats.invalidations}`);
     expect(text).toContain(`truthgraph_cache_bytes ${stats.bytes}`);
+    // Copies of large bodies are the Redis store's; the in-process store is its own copy.
+    expect(text).toContain('truthgraph_cache_local_copy_hits_total 0');
     expect(text).toMatch(/^truthgraph_cache_hit_ratio 0\.\d+/m);
     expect(text).toContain('truthgraph_cache_state{state="memory"} 1');
     // Counters follow the cache's cumulative values across scrapes.
