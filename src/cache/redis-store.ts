@@ -293,8 +293,8 @@ export class RedisStore implements ResponseCacheStore {
     if (epoch === undefined) return this.peekByScript(key);
     const copies = this.copies;
     const copy = copies?.get(key);
-    // The epoch comparisons only skip a read that cannot match: ids are unique across epochs too.
-    if (copies && copy !== undefined && copy.epoch === epoch) {
+    if (copy !== undefined && copy.epoch !== epoch) copies!.delete(key);
+    else if (copies && copy !== undefined) {
       // The body's length instead of the body: a body evicted under memory pressure is a miss here as it
       // is for the script, and reading it keeps the entry recently used for Redis's eviction. Not atomic
       // with the MGET (a MULTI cost ~40 µs of Node CPU per hit), and need not be: the copy is served only
@@ -332,12 +332,13 @@ export class RedisStore implements ResponseCacheStore {
     });
     const epoch = (this.epoch = epochBytes.toString());
     const id = idBytes?.toString() ?? '';
+    const copy = this.copies?.get(key);
+    if (copy !== undefined && (copy.epoch !== epoch || copy.id !== id)) this.copies!.delete(key);
+    else if (copy !== undefined && left?.toString() === '1') {
+      this.servedFromCopies++;
+      return copy.body;
+    }
     if (left?.toString() === '1') {
-      const copy = this.copies?.get(key);
-      if (copy !== undefined && copy.epoch === epoch && copy.id === id) {
-        this.servedFromCopies++;
-        return copy.body;
-      }
       // Read after the check, so it may be a newer store's body (as fresh): not copied under this id.
       return this.conn.run((r) => r.getBuffer(this.entryKey(epoch, key)), { bulk: true });
     }
@@ -348,10 +349,14 @@ export class RedisStore implements ResponseCacheStore {
 
   /** Keeps a large body with the id of the store it came from (none for entries stored without one). */
   private keepCopy(key: string, epoch: string, id: string, body: Buffer) {
-    if (!this.copies || id === '' || body.length < this.copyMin) return;
+    if (!this.copies || body.length < this.copyMin || !storeId.test(id)) return;
     // A body that fit in one socket read is a view of that read's buffer: kept as is, it would hold
     // the whole read (and the replies that came with it) beyond what the bound counts.
-    const own = body.byteOffset === 0 && body.buffer.byteLength === body.length ? body : Buffer.from(body);
+    let own = body;
+    if (body.byteOffset !== 0 || body.buffer.byteLength !== body.length) {
+      own = Buffer.allocUnsafeSlow(body.length);
+      body.copy(own);
+    }
     this.copies.set(key, { epoch, id, body: own });
   }
 
@@ -369,8 +374,12 @@ export class RedisStore implements ResponseCacheStore {
   }
 
   async store(req: StoreRequest): Promise<boolean> {
-    // A meta is lines: the sequence, '#' and the store's id, the tags.
-    for (const tag of req.tags) if (tag.startsWith('#') || tag.includes('\n')) throw new Error(`cache tag not storable: ${JSON.stringify(tag)}`);
+    // A meta is non-empty lines: the sequence, '#' and the store's id, the tags.
+    const unstorable = req.tags.find((tag) => tag === '' || tag.startsWith('#') || tag.includes('\n'));
+    if (unstorable !== undefined) {
+      if (req.lockToken) await this.unlock(req.key, req.snapshot.epoch, req.lockToken);
+      throw new Error(`cache tag not storable: ${JSON.stringify(unstorable)}`);
+    }
     const ok = await this.conn.run((r) =>
       (r as ScriptedRedis).tgStore(
         this.p,
@@ -427,6 +436,9 @@ function storedAt(meta: Buffer): number {
   const nl = meta.indexOf(10);
   return Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl));
 }
+
+/** The form of this layout's store ids; an entry of an earlier layout may have any line there. */
+const storeId = /^[A-Za-z0-9_-]{16}\.\d+$/;
 
 /** The id of the store that wrote the entry: the meta's `#` line after the first ('' when absent). */
 function idOf(meta: Buffer): string {

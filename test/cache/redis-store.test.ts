@@ -283,10 +283,22 @@ describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS
       await second.invalidate(['video:b']);
       expect(await store.peek('old')).toBeNull();
       expect((await store.lookup('old')).body).toBeNull();
-      // A tag the meta could not tell from its id line, or that would split into two lines, is refused.
-      for (const tag of ['#video:a', 'video:a\nproject:p']) {
-        await expect(store.store({ key: 'x', body: 'y', tags: [tag], ttlS: 60, snapshot: await store.lookup('x') })).rejects.toThrow(/not storable/);
+      // A tag the meta could not tell from its id line, or could not hold as a line of its own, is
+      // refused, and the fill lock taken for the store is given back.
+      for (const tag of ['#video:a', 'video:a\nproject:p', '']) {
+        const taken = await store.lookup('x', 'token-1', 5000);
+        expect(taken.locked).toBe(true);
+        await expect(store.store({ key: 'x', body: 'y', tags: [tag], ttlS: 60, snapshot: taken, lockToken: 'token-1' })).rejects.toThrow(/not storable/);
+        expect((await second.lookup('x', 'token-2', 5000)).locked).toBe(true);
+        await second.unlock('x', taken.epoch, 'token-2');
       }
+      // A body that came in one socket read with other bytes is copied out of that read's buffer.
+      const big = JSON.stringify({ s: 'b'.repeat(20_000) });
+      expect(await second.store({ key: 'big', body: big, tags: [], ttlS: 60, snapshot: await second.lookup('big') })).toBe(true);
+      expect((await store.peek('big'))?.toString()).toBe(big);
+      const kept = (store as unknown as { copies: Map<string, { body: Buffer }> }).copies.get('big')!.body;
+      expect(kept.toString()).toBe(big);
+      expect(kept.buffer.byteLength).toBe(kept.length);
     } finally {
       await close();
       await other.close();
