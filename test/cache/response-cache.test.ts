@@ -357,7 +357,37 @@ describeEachDatabase('response cache', (database) => {
       }
     });
 
+    it('serves a large page from its local copy only while Redis holds that store as the fresh entry', async () => {
+      const { projectId, videoId } = await projectWithVideo(db, 400);
+      const vars = { videoId, first: 400 };
+      const copiesServed = () => b.app.cache.stats().localCopyHits;
+      // B stores the page (and takes its document in: hits of accepted documents take the fast path),
+      // then reads the body from Redis and keeps it; its next hit reads only the entry's freshness.
+      expect(xcache(await b.execute(groundTruthQuery, vars))).toBe('MISS');
+      const read = await b.execute(groundTruthQuery, vars);
+      expect(xcache(read)).toBe('HIT');
+      expect(JSON.stringify(read.body).length).toBeGreaterThan(16 * 1024);
+      const before = copiesServed();
+      const copied = await b.execute(groundTruthQuery, vars);
+      expect(xcache(copied)).toBe('HIT');
+      expect(copiesServed()).toBe(before + 1);
+      expect(copied.body).toEqual(read.body);
+      for (let round = 1; round <= 3; round++) {
+        // A write through A; A stores the new page; B, holding the old page's copy, serves the new one.
+        await insertGroundTruth(db, videoId, [{ frame_number: 1000 + round, confidence: 0.6 }]);
+        await a.app.cache.invalidate(groundTruthWriteTags(projectId, videoId));
+        expect(xcache(await a.execute(groundTruthQuery, vars))).toBe('MISS');
+        for (let hit = 0; hit < 2; hit++) {
+          const again = await b.execute(groundTruthQuery, vars);
+          expect(xcache(again)).toBe('HIT');
+          expect(dataOf(again).video.groundTruth.totalCount).toBe(400 + round);
+        }
+      }
+      expect(copiesServed()).toBe(before + 4);
+    });
+
     it('lets a write whose client left commit and invalidate before a closing instance closes its cache', async () => {
+
       // The HTTP drain of a shutdown waits for connections; this client's connection is gone while its
       // write still waits in the database, and the write commits after close() began.
       const leaving = await createTestApp(db, { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, FAULT_INJECTION: 'true', ...patientRedis });
