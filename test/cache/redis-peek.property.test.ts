@@ -65,7 +65,7 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
         try {
           for (const c of conns) expect(await c.waitUntilReady(2000)).toBe(true);
           const [a, b] = conns.slice(0, 2).map((c) => new RedisStore(c, { prefix: own, bodyApartBytes, localCopyBytes, localCopyMinBytes: 0 }));
-          const oracle = new RedisStore(conns[2], { prefix: own });
+          const oracle = new RedisStore(conns[2], { prefix: own, bodyApartBytes });
           const processes = [a, b];
           const snapshots = new Map<string, { snapshot: Snapshot; at: number }>();
           // The model: step of the last new epoch and of each tag's last invalidation; fresh entries.
