@@ -308,7 +308,7 @@ export class RedisStore implements ResponseCacheStore {
         copies.delete(key);
         return null;
       }
-      if (storedAt(meta) !== Number(seq?.toString() ?? '0')) return this.peekByScript(key, copy.id);
+      if (!storedAtCurrent(meta, seq)) return this.peekByScript(key, copy.id);
       if (idOf(meta) === copy.id) {
         this.servedFromCopies++;
         return copy.body;
@@ -319,7 +319,7 @@ export class RedisStore implements ResponseCacheStore {
     const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
     if (current === null || current.toString() !== epoch) return this.peekByScript(key);
     if (meta === null || body === null || body.length === 0) return null;
-    if (storedAt(meta) !== Number(seq?.toString() ?? '0')) return this.peekByScript(key);
+    if (!storedAtCurrent(meta, seq)) return this.peekByScript(key);
     this.keepCopy(key, epoch, idOf(meta), body);
     return body;
   }
@@ -332,13 +332,14 @@ export class RedisStore implements ResponseCacheStore {
     });
     const epoch = (this.epoch = epochBytes.toString());
     const id = idBytes?.toString() ?? '';
+    const leftOut = left?.toString() === '1';
     const copy = this.copies?.get(key);
     if (copy !== undefined && (copy.epoch !== epoch || copy.id !== id)) this.copies!.delete(key);
-    else if (copy !== undefined && left?.toString() === '1') {
+    else if (copy !== undefined && leftOut) {
       this.servedFromCopies++;
       return copy.body;
     }
-    if (left?.toString() === '1') {
+    if (leftOut) {
       // Read after the check, so it may be a newer store's body (as fresh): not copied under this id.
       return this.conn.run((r) => r.getBuffer(this.entryKey(epoch, key)), { bulk: true });
     }
@@ -431,10 +432,13 @@ export class RedisStore implements ResponseCacheStore {
   }
 }
 
-/** The sequence an entry was stored or last found fresh at: the meta's first line. */
-function storedAt(meta: Buffer): number {
+/**
+ * Whether the entry was stored or last found fresh (the meta's first line) at the current sequence:
+ * then no invalidation has happened since.
+ */
+function storedAtCurrent(meta: Buffer, seq: Buffer | null): boolean {
   const nl = meta.indexOf(10);
-  return Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl));
+  return Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl)) === Number(seq?.toString() ?? '0');
 }
 
 /** The form of this layout's store ids; an entry of an earlier layout may have any line there. */
