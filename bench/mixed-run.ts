@@ -2,7 +2,7 @@
 // read-your-writes check (a stale read otherwise) and the hit rate split into compulsory (first-read)
 // misses and the rest.
 import { errorOf, mutationsMissing, notAvailable, post, type Reply } from './http-client.js';
-import { cpuPerRequest, type CpuMeter, type CpuSample } from './cpu.js';
+import { cpuPerRequest, type CpuMeter } from './cpu.js';
 import { percentile } from './measure.js';
 import type { MixedResult } from './report.js';
 import { mixedSession, mixedVideo, mixedVideoPage, seededId, updateVideo } from './scenarios.js';
@@ -116,22 +116,19 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
   let coldMisses = 0;
   // Keys read so far (warm-up included): a miss on a key read for the first time is compulsory.
   const readBefore = new Set<string>();
-  // A warm-up as long as the measured window fills the cache first (its answers are still checked
-  // for staleness, but not timed or counted in the hit rate).
-  const measuredMs = quick ? 2_000 : 20_000;
-  const measureFrom = performance.now() + measuredMs;
-  const deadline = measureFrom + measuredMs;
+  // A warm-up of as many requests as the measured window fills the cache first (its answers are still
+  // checked for staleness, but not timed or counted in the hit rate). Both windows are counts, not
+  // seconds: the share of first reads in a window depends on how many requests it holds, so a window of
+  // seconds made the hit rate a measure of the machine's pace.
+  const windowRequests = quick ? 4_000 : 60_000;
+  let issued = 0;
+  let measuring = false;
   // Server-side load over the measured window: CPU, statements sent, recomputations.
   const sample = async () => ({
     cpu: await notes.cpu?.sample(),
     counters: await scrapeCounters(url, [statementsMetric, refreshesMetric], tg.headers),
   });
-  let before: { cpu?: CpuSample; counters: Record<string, number> | null } | undefined;
-  const startSample = setTimeout(() => {
-    void sample().then((s) => (before = s));
-  }, measuredMs);
-  const maxRequests = 2_000_000;
-  const client = async (c: number) => {
+  const client = (c: number) => {
     const rnd = mulberry32(1000 + c);
     // Video k (1-based) is written only by client (k - 1) % clients, so each client knows exactly
     // what its own videos must show.
@@ -141,59 +138,67 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
       const expected = mine.get(id);
       if (expected !== undefined && processingStatus !== expected) stale++;
     };
-    while (performance.now() < deadline && reads + writeCount < maxRequests) {
-      const started = performance.now();
-      const counted = started >= measureFrom;
-      if (writes && rnd() < 0.05) {
-        const k = pickOwned(rnd()) * clients + c + 1;
-        const id = seededId('video', shape.seed, k);
-        const marker = `bench-${runTag}-${c}-${++seq}`;
-        const reply = await post(url, { query: updateVideo, variables: { id, processingStatus: marker } }, tg.headers);
-        if (counted) {
-          latencies.push(performance.now() - started);
-          writeCount++;
+    // Runs requests until `issued` reaches `until`; the client's state carries over to the next window.
+    return async (until: number) => {
+      while (issued < until) {
+        issued++;
+        const started = performance.now();
+        const counted = measuring;
+        if (writes && rnd() < 0.05) {
+          const k = pickOwned(rnd()) * clients + c + 1;
+          const id = seededId('video', shape.seed, k);
+          const marker = `bench-${runTag}-${c}-${++seq}`;
+          const reply = await post(url, { query: updateVideo, variables: { id, processingStatus: marker } }, tg.headers);
+          if (counted) {
+            latencies.push(performance.now() - started);
+            writeCount++;
+          }
+          if (!failed(reply)) mine.set(id, marker);
+          continue;
         }
-        if (!failed(reply)) mine.set(id, marker);
-        continue;
+        const kind = rnd();
+        let reply: Reply;
+        let readKey: string;
+        if (kind < 0.5) {
+          const id = seededId('video', shape.seed, pickVideo(rnd()) + 1);
+          readKey = `v:${id}`;
+          reply = await post(url, { query: mixedVideo, variables: { videoId: id } }, tg.headers);
+          if (!errorOf(reply)) check(id, reply.json.data.video?.processingStatus);
+        } else if (kind < 0.8) {
+          const id = seededId('project', shape.seed, pickProject(rnd()) + 1);
+          readKey = `p:${id}`;
+          reply = await post(url, { query: mixedVideoPage, variables: { projectId: id } }, tg.headers);
+          if (!errorOf(reply)) for (const v of reply.json.data.project?.videos.nodes ?? []) check(v.id, v.processingStatus);
+        } else {
+          const id = seededId('session', shape.seed, (pickSession(rnd()) + 1) * shape.sessionEvery);
+          readKey = `s:${id}`;
+          reply = await post(url, { query: mixedSession, variables: { sessionId: id } }, tg.headers);
+        }
+        failed(reply);
+        const firstRead = !readBefore.has(readKey);
+        readBefore.add(readKey);
+        if (!counted) continue;
+        latencies.push(performance.now() - started);
+        reads++;
+        const x = reply.headers.get('x-cache');
+        if (x === 'HIT') hit++;
+        else if (x === 'MISS') {
+          miss++;
+          if (firstRead) coldMisses++;
+        }
       }
-      const kind = rnd();
-      let reply: Reply;
-      let readKey: string;
-      if (kind < 0.5) {
-        const id = seededId('video', shape.seed, pickVideo(rnd()) + 1);
-        readKey = `v:${id}`;
-        reply = await post(url, { query: mixedVideo, variables: { videoId: id } }, tg.headers);
-        if (!errorOf(reply)) check(id, reply.json.data.video?.processingStatus);
-      } else if (kind < 0.8) {
-        const id = seededId('project', shape.seed, pickProject(rnd()) + 1);
-        readKey = `p:${id}`;
-        reply = await post(url, { query: mixedVideoPage, variables: { projectId: id } }, tg.headers);
-        if (!errorOf(reply)) for (const v of reply.json.data.project?.videos.nodes ?? []) check(v.id, v.processingStatus);
-      } else {
-        const id = seededId('session', shape.seed, (pickSession(rnd()) + 1) * shape.sessionEvery);
-        readKey = `s:${id}`;
-        reply = await post(url, { query: mixedSession, variables: { sessionId: id } }, tg.headers);
-      }
-      failed(reply);
-      const firstRead = !readBefore.has(readKey);
-      readBefore.add(readKey);
-      if (!counted) continue;
-      latencies.push(performance.now() - started);
-      reads++;
-      const x = reply.headers.get('x-cache');
-      if (x === 'HIT') hit++;
-      else if (x === 'MISS') {
-        miss++;
-        if (firstRead) coldMisses++;
-      }
-    }
+    };
   };
-  await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
-  clearTimeout(startSample);
+  const runners = Array.from({ length: clients }, (_, c) => client(c));
+  await Promise.all(runners.map((run) => run(windowRequests)));
+  const before = await sample();
+  measuring = true;
+  const measureFrom = performance.now();
+  await Promise.all(runners.map((run) => run(2 * windowRequests)));
   const after = await sample();
   const elapsedS = (performance.now() - measureFrom) / 1000;
   const served = reads + writeCount;
-  const delta = (name: string) => (before?.counters && after.counters ? after.counters[name] - before.counters[name] : null);
+  const delta = (name: string) => (before.counters && after.counters ? after.counters[name] - before.counters[name] : null);
   latencies.sort((a, b) => a - b);
   const result: MixedResult = {
     scale,
@@ -212,7 +217,7 @@ export async function mixedRun(tg: Truthgraph, shape: SeedShape, scale: string, 
     refreshAhead: notes.refreshAhead,
     refreshes: delta(refreshesMetric),
     statementsPerRequest: served && delta(statementsMetric) !== null ? delta(statementsMetric)! / served : null,
-    cpu: before?.cpu && after.cpu ? cpuPerRequest(before.cpu, after.cpu, served) : null,
+    cpu: before.cpu && after.cpu ? cpuPerRequest(before.cpu, after.cpu, served) : null,
     ...(writes ? {} : { note: 'reads only: updateVideo not available' }),
   };
   log(
