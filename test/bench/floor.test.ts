@@ -201,6 +201,7 @@ describe('mixed run bookkeeping', () => {
       cpu: { nodeMs: 0.8, postgresMs: 0.21, lostBackends: 0 },
     });
     expect(line).toContain('refresh-ahead on');
+    expect(line).toContain('c=32, 20,000 requests in 20 s after as many to warm up');
     expect(line).toContain('cache hit rate 95.5% (400 misses were first reads of a key; over keys read before: 97.5%)');
     expect(line).toContain('per served request 0.31 SQL statements, 0.210 ms PostgreSQL CPU, 0.800 ms Node CPU; 900 refreshes');
   });
