@@ -278,13 +278,14 @@ export class ResponseCache {
 
   /**
    * Finishes a miss: stores `result` (null = errors, not cacheable) under the tags it read, then
-   * hands it to every request that joined the flight.
+   * hands it to every request that joined the flight. `json`: JSON.stringify(result), when the caller
+   * has it already (for a 10,000-box page, 15 ms not spent twice).
    */
-  async complete(ticket: Ticket, result: Shared, tags: readonly string[], source?: RefreshSource): Promise<void> {
+  async complete(ticket: Ticket, result: Shared, tags: readonly string[], source?: RefreshSource, json?: string): Promise<void> {
     const store = this.store;
     try {
       if (!store) return;
-      const body = result ? JSON.stringify(result) : null;
+      const body = result ? (json ?? JSON.stringify(result)) : null;
       if (body !== null && this.opts.maxEntryBytes !== undefined && Buffer.byteLength(body) > this.opts.maxEntryBytes) {
         this.counters.oversizeNotStored++;
         if (ticket.lockToken && store.available()) await store.unlock(ticket.key, ticket.snapshot.epoch, ticket.lockToken);

@@ -106,6 +106,7 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
         return next();
       }
       const body = { data: result.data };
+      const json = JSON.stringify(body);
       if (ticket) {
         const t = ticket;
         ticket = undefined;
@@ -114,9 +115,10 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
           body,
           [...context.readTags],
           cache.refreshAhead ? { query: source!, variables: params.variables, operationName: params.operationName, scope } : undefined,
+          json,
         );
       }
-      answer(res, request, JSON.stringify(body), outcome, context.sqlStats.statements, context.sqlStats.durationMs, operation.operationName, opts);
+      answer(res, request, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, operation.operationName, opts);
     } catch {
       // Apollo answers (and words) whatever went wrong here, running the request afresh: a flight begun
       // is released first, and work done here is not in the new context's counts.

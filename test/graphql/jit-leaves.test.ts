@@ -4,7 +4,8 @@
 // built-in scalars get a fast path for a value already of their type. The proof that nothing a client
 // sees changed: whatever a leaf's source hands it — a value of the field's type, one to coerce, one it
 // cannot represent, null, undefined or an Error; straight from the parent, from a resolver, from a
-// resolver's promise or a resolver's throw; in lists, nested lists and behind an interface, non-null or
+// resolver's promise or a resolver's throw; in lists (as items, as null, Error or promised items; the
+// latter taken apart from the rest by inlineListItems), nested lists and behind an interface, non-null or
 // not, aliased, skipped or included — the answer with those options is graphql-jit's answer without
 // them, errors included, and its data is graphql-js's (for the documents without the promise-resolved
 // field: see the property).
@@ -67,12 +68,33 @@ const leaves: fc.Arbitrary<Record<string, unknown>> = fc.record(
   { requiredKeys: [] },
 );
 
+/** A list item as a source may hand it: the object, null, an Error, or a promise of the object (made per run). */
+const item = fc.oneof(
+  { weight: 4, arbitrary: leaves },
+  fc.constant(null),
+  fc.string({ maxLength: 4 }).map((m) => new Error(m)),
+  leaves.map((l) => new Later(l)),
+);
+
 const holder = fc.record({
   one: fc.oneof(leaves, fc.constant(null)),
-  items: fc.oneof(fc.array(leaves, { maxLength: 4 }), fc.constant(null)),
-  nested: fc.oneof(fc.array(fc.oneof(fc.array(fc.oneof(leaves, fc.constant(null)), { maxLength: 3 }), fc.constant(null)), { maxLength: 3 }), fc.constant(null)),
+  items: fc.oneof(fc.array(item, { maxLength: 4 }), fc.constant(null)),
+  nested: fc.oneof(fc.array(fc.oneof(fc.array(item, { maxLength: 3 }), fc.constant(null)), { maxLength: 3 }), fc.constant(null)),
   thing: fc.oneof(leaves, fc.constant(null)),
 });
+
+/** A list item to be handed over as a promise: each run gets a promise of its own. */
+class Later {
+  constructor(readonly value: unknown) {}
+}
+
+const promised = (value: unknown): boolean => value instanceof Later || (Array.isArray(value) && value.some(promised));
+
+function materialize(value: unknown): unknown {
+  if (value instanceof Later) return Promise.resolve(value.value);
+  if (Array.isArray(value)) return value.map(materialize);
+  return value;
+}
 
 const directives = ['', '', ' @include(if: true)', ' @include(if: false)', ' @skip(if: $flag)', ' @include(if: $flag)'];
 
@@ -107,6 +129,13 @@ describe('graphql-jit leaves', () => {
     expect(code).toMatch(/== null \? null : [\w.]+ instanceof Error \? __context\.rt\.checkNullableLeaf/);
   });
 
+  it('hand a list item that is not a promise straight to its handler (inlineListItems)', () => {
+    const document = parse('{ holder { items { i } } }');
+    const code = (compile(document, { ...compilerOptions, debug: true } as Partial<CompilerOptions>) as unknown as Record<string, string>)
+      .__DO_NOT_USE_THIS_OR_YOU_WILL_BE_FIRED_compilation;
+    expect(code).toMatch(/if \(!__context\.rt\.isPromise\(__currentItem\)\) \{\s*\w+MapItemHandler\(/);
+  });
+
   it('answer as they do without the compiler options, for any value a leaf is handed', async () => {
     await fc.assert(
       fc.asyncProperty(holder, fc.boolean(), selection, selection, selection, selection, async (root, flag, sOne, sItems, sNested, sOwn) => {
@@ -114,14 +143,15 @@ describe('graphql-jit leaves', () => {
           `query($flag: Boolean!) { holder { one { ${sOne} } items { ${sItems} } nested { ${sNested} } thing { s sN ... on Leaves { ${sOwn} } } } }`,
         );
         const variables = { flag };
-        const run = async (options: Partial<CompilerOptions>) => wire(await compile(document, options).query({ holder: root }, {}, variables));
+        const rootOf = () => ({ holder: { ...root, items: materialize(root.items), nested: materialize(root.nested) } });
+        const run = async (options: Partial<CompilerOptions>) => wire(await compile(document, options).query(rootOf(), {}, variables));
         const inlined = await run(compilerOptions);
         expect(inlined).toEqual(await run({ disablingCapturingStackErrors: true }));
         // graphql-js 16 leaves a field's rejected promise unhandled when a sibling throws first, which would
-        // fail the run: it is the reference for the documents without the promise-resolved field.
-        if ([sOne, sItems, sNested, sOwn].some((sel) => /\brf\b/.test(sel))) return;
+        // fail the run: it is the reference for the documents without the promise-resolved field or items.
+        if ([sOne, sItems, sNested, sOwn].some((sel) => /\brf\b/.test(sel)) || promised(root.items) || promised(root.nested)) return;
         // graphql-jit reports every error of an object, graphql-js the first: the data is the same.
-        const js = wire(await execute({ schema, document, rootValue: { holder: root }, variableValues: variables }));
+        const js = wire(await execute({ schema, document, rootValue: rootOf(), variableValues: variables }));
         expect(inlined.data).toEqual(js.data);
         expect(inlined.errors === undefined).toBe(js.errors === undefined);
       }),
