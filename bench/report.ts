@@ -42,6 +42,8 @@ export interface MixedResult {
   scale: string;
   concurrency: number;
   durationS: number;
+  /** Requests of the warm-up before the measured window, which held as many (absent: windows of seconds). */
+  warmupRequests?: number;
   reads: number;
   writes: number;
   hitRate: number | null;
@@ -128,7 +130,7 @@ export function mixedLine(m: MixedResult): string {
         (m.refreshes != null ? `; ${int(m.refreshes)} refreshes` : '')
       : '';
   return (
-    `Mixed (scenario 7, c=${m.concurrency}, ${int(m.reads + m.writes)} requests in ${m.durationS} s after as many to warm up, 95% Zipf reads / 5% writes${mode}): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
+    `Mixed (scenario 7, c=${m.concurrency}, ${m.warmupRequests ? `${int(m.reads + m.writes)} requests in ${m.durationS} s after as many to warm up` : `${m.durationS} s`}, 95% Zipf reads / 5% writes${mode}): ${int(m.rps)} req/s, p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, ` +
     `cache hit rate ${m.hitRate === null ? '–' : `${(m.hitRate * 100).toFixed(1)}%`}` +
     (m.coldMisses !== undefined && m.warmHitRate != null
       ? ` (${int(m.coldMisses)} misses were first reads of a key; over keys read before: ${(m.warmHitRate * 100).toFixed(1)}%)`
