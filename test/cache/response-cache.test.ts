@@ -387,7 +387,6 @@ describeEachDatabase('response cache', (database) => {
     });
 
     it('lets a write whose client left commit and invalidate before a closing instance closes its cache', async () => {
-
       // The HTTP drain of a shutdown waits for connections; this client's connection is gone while its
       // write still waits in the database, and the write commits after close() began.
       const leaving = await createTestApp(db, { CACHE: 'on', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, FAULT_INJECTION: 'true', ...patientRedis });
