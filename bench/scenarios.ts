@@ -179,13 +179,16 @@ export const setValidationResults = `mutation SetValidationResults($ids: [ID!]!,
 
 export type DetectionShape = 'nested-box' | 'flat-box';
 
-/** 10,000 detections with stable ids (a repeated call updates the same rows). */
-export function benchDetections(n: number, shape: DetectionShape, round = 0): Record<string, unknown>[] {
+/**
+ * `n` detections with stable ids (a repeated call updates the same rows), four per frame from
+ * `firstFrame` on.
+ */
+export function benchDetections(n: number, shape: DetectionShape, round = 0, firstFrame = 0): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const h = createHash('md5').update(`bench-detection-${i}`).digest('hex');
     const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-    const frameNumber = Math.floor(i / 4);
+    const frameNumber = firstFrame + Math.floor(i / 4);
     const box = { x: (i * 37) % 1800, y: (i * 53) % 1000, width: 10 + (i % 190), height: 10 + ((i * 7) % 190) };
     const base = {
       id,
