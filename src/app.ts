@@ -218,7 +218,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     const ran = contextLeftToApollo(res);
     if (ran) return ran;
     const record = recordOf(res);
-    const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation });
+    const context = createContext(db, scope, { requestId: record.id, invalidate, liveEvaluation, recordTags: cache.enabled });
     attachRecord(context, record);
     return context;
   };

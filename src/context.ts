@@ -27,6 +27,11 @@ export interface ContextOptions {
   requestId?: string;
   invalidate?: (changedTags: Iterable<string>) => Promise<void>;
   liveEvaluation?: LiveEvaluation;
+  /**
+   * Whether loads record cache tags in readTags (default true). Off only where no response cache
+   * exists (CACHE=off): the tags of a page are a string per row, built for nothing there.
+   */
+  recordTags?: boolean;
 }
 
 export function createContext(db: Db, scope: AccessScope, opts: ContextOptions = {}): Context {
@@ -34,7 +39,7 @@ export function createContext(db: Db, scope: AccessScope, opts: ContextOptions =
   const counted = db.counted(sqlStats);
   const readTags = new Set<string>();
   const liveEvaluation = opts.liveEvaluation ?? defaultLiveEvaluation;
-  const loaders = createLoaders({ db: counted, scope, record: (tag) => readTags.add(tag), waves: new WaveScheduler(), liveEvaluation });
+  const loaders = createLoaders({ db: counted, scope, record: opts.recordTags === false ? null : (tag) => readTags.add(tag), waves: new WaveScheduler(), liveEvaluation });
   return {
     requestId: opts.requestId ?? randomUUID(),
     scope,

@@ -1,5 +1,5 @@
 // What every loader closes over: the request's counted database handle, the caller's scope, and the
-// recorder of cache tags for what this request read.
+// recorder of cache tags for what this request read (null when no response cache could store it).
 import type { AccessScope } from '../auth/scope.js';
 import type { TagRecorder } from '../cache/cache-tags.js';
 import type { Queryable } from '../db/client.js';
@@ -9,7 +9,7 @@ import type { WaveScheduler } from './wave-scheduler.js';
 export interface LoaderDeps {
   db: Queryable;
   scope: AccessScope;
-  record: TagRecorder;
+  record: TagRecorder | null;
   waves: WaveScheduler;
   /** The threshold writes keep live (absent: the default, live). */
   liveEvaluation?: LiveEvaluation;

@@ -3,41 +3,64 @@
 // so a response carries the tags of what it used, never of which load happened to send the SQL.
 // (Tags recorded in batch functions missed every value served from the cache: a look-ahead row
 // primed by a page and read later by a back-reference reached the response without its tag.)
+// Without a recorder (the response cache is off) nothing is recorded and no tags are built.
 import type DataLoader from 'dataloader';
 import type { TagRecorder } from '../cache/cache-tags.js';
 
 /** The tags of one loaded value; `key` is what was asked for (a null value still has tags). */
 export type TagsOf<K, V> = (value: V, key: K) => Iterable<string>;
 
+/** What every view (withTags) of one loader shares: rows primed and not yet handed to DataLoader. */
+interface Primed<K, V> {
+  values: Map<K, V> | null;
+}
+
 export class TaggedLoader<K, V, C = K> {
   constructor(
     private readonly loader: DataLoader<K, V, C>,
-    private readonly record: TagRecorder,
+    private readonly record: TagRecorder | null,
     private readonly tagsOf: TagsOf<K, V>,
+    private readonly primed: Primed<K, V> = { values: null },
   ) {}
 
   async load(key: K): Promise<V> {
+    this.handPrimed(key);
     const value = await this.loader.load(key);
-    for (const tag of this.tagsOf(value, key)) this.record(tag);
+    if (this.record) for (const tag of this.tagsOf(value, key)) this.record(tag);
     return value;
   }
 
   async loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
+    for (const key of keys) this.handPrimed(key);
     const values = await this.loader.loadMany(keys);
-    values.forEach((value, i) => {
-      if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) this.record(tag);
-    });
+    if (this.record) {
+      values.forEach((value, i) => {
+        if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) this.record!(tag);
+      });
+    }
     return values;
   }
 
-  /** Seeds the cache and records nothing: the tags follow when, and only if, a resolver loads it. */
-  prime(key: K, value: V): this {
-    this.loader.prime(key, value);
+  /**
+   * Seeds the cache and records nothing: the tags follow when, and only if, a resolver loads it. A
+   * page primes every row it shows and most are never looked up again, so the value is kept as it is
+   * and reaches DataLoader (as its cached promise) only when its key is loaded. As with DataLoader's
+   * own prime, the first value primed or loaded for a key is the one kept. Only for loaders whose keys
+   * are their cache keys (ids): the values are found by the key itself.
+   */
+  prime(this: TaggedLoader<K & string, V, C>, key: K & string, value: V): TaggedLoader<K & string, V, C> {
+    const values = (this.primed.values ??= new Map());
+    if (!values.has(key)) values.set(key, value);
     return this;
   }
 
-  /** The same loader and cache, recording other tags: for a consumer that shows part of a value. */
+  /** The same loader, cache and primed rows, recording other tags: for a consumer that shows part of a value. */
   withTags(tagsOf: TagsOf<K, V>): TaggedLoader<K, V, C> {
-    return new TaggedLoader(this.loader, this.record, tagsOf);
+    return new TaggedLoader(this.loader, this.record, tagsOf, this.primed);
+  }
+
+  private handPrimed(key: K) {
+    const values = this.primed.values;
+    if (values !== null && values.has(key)) this.loader.prime(key, values.get(key)!);
   }
 }

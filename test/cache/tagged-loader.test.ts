@@ -1,6 +1,7 @@
 // TaggedLoader records the tags of a value where it is used: the same tags whether a batch answered
 // the load, DataLoader's cache did, or a prime did; a prime alone records nothing.
 import DataLoader from 'dataloader';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TaggedLoader } from '../../src/loaders/tagged-loader.js';
 
@@ -60,5 +61,82 @@ describe('TaggedLoader', () => {
     await part.load('a');
     expect(batches).toHaveLength(1);
     expect(recorded).toEqual(['row:a', 'part:a']);
+  });
+
+  it('keeps the first value primed or loaded for a key, as DataLoader does', async () => {
+    const { tagged, batches } = loader({ a: 'A' });
+    tagged.prime('b', 'B1');
+    tagged.prime('b', 'B2');
+    expect(await tagged.load('b')).toBe('B1');
+    expect(await tagged.load('a')).toBe('A');
+    tagged.prime('a', 'primed later');
+    expect(await tagged.load('a')).toBe('A');
+    expect(batches).toEqual([['a']]);
+  });
+
+  it('hands a row primed through one view to every view of the loader', async () => {
+    const { tagged, recorded, batches } = loader({});
+    const part = tagged.withTags((_, id) => [`part:${id}`]);
+    part.prime('b', 'B');
+    expect(await tagged.load('b')).toBe('B');
+    expect(await part.load('b')).toBe('B');
+    expect(batches).toEqual([]);
+    expect(recorded).toEqual(['row:b', 'part:b']);
+  });
+
+  it('builds and records no tags without a recorder', async () => {
+    let built = 0;
+    const inner = new DataLoader<string, string>(async (ids) => ids.map((id) => id.toUpperCase()));
+    const tagged = new TaggedLoader(inner, null, (_: string, id) => {
+      built++;
+      return [`row:${id}`];
+    });
+    tagged.prime('b', 'B');
+    expect(await tagged.load('a')).toBe('A');
+    expect(await tagged.loadMany(['b', 'c'])).toEqual(['B', 'C']);
+    expect(built).toBe(0);
+  });
+
+  // Primes reach DataLoader only when their key is loaded. Generated steps of primes and concurrent
+  // loads answer the same values and send the same batches as DataLoader primed at once.
+  it('answers and batches as a DataLoader primed at once, for any order of primes and loads', async () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('prime' as const), key, value: fc.constantFrom('P1', 'P2', 'P3') }),
+      fc.record({ kind: fc.constant('load' as const), key }),
+      fc.record({ kind: fc.constant('loadMany' as const), keys: fc.array(key, { maxLength: 3 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(action, { maxLength: 4 }), { maxLength: 6 }), async (steps) => {
+        const rows: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
+        const batchFn = (batches: string[][]) => async (ids: readonly string[]) => {
+          batches.push([...ids]);
+          return ids.map((id) => rows[id] ?? null);
+        };
+        const lazyBatches: string[][] = [];
+        const eagerBatches: string[][] = [];
+        const lazy = new TaggedLoader(new DataLoader<string, string | null>(batchFn(lazyBatches)), () => {}, () => []);
+        const eager = new DataLoader<string, string | null>(batchFn(eagerBatches));
+        for (const step of steps) {
+          const got: Promise<unknown>[] = [];
+          const want: Promise<unknown>[] = [];
+          for (const a of step) {
+            if (a.kind === 'prime') {
+              lazy.prime(a.key, a.value);
+              eager.prime(a.key, a.value);
+            } else if (a.kind === 'load') {
+              got.push(lazy.load(a.key));
+              want.push(eager.load(a.key));
+            } else {
+              got.push(lazy.loadMany(a.keys));
+              want.push(eager.loadMany(a.keys));
+            }
+          }
+          expect(await Promise.all(got)).toEqual(await Promise.all(want));
+        }
+        expect(lazyBatches).toEqual(eagerBatches);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
