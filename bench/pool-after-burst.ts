@@ -1,7 +1,7 @@
 // A read at c=1 on a fresh server and again after a burst at c=32 has opened every pool connection:
 // p50, CPU per request (Node, PostgreSQL) and how many backends the c=1 reads used. The pool reuses its
 // most recently used connection (patches/postgres+3.4.9.patch), so after the burst the reads stay on
-// one warm backend; with postgres.js's own choice (the longest idle) they visited all of them in turn.
+// few warm backends; with postgres.js's own choice (the longest idle) they visited all of them in turn.
 // Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1 npx tsx bench/pool-after-burst.ts [scenario=video-list]
 import postgres from 'postgres';
 import { shapeForScale } from '../src/db/seed-data.js';

@@ -33,9 +33,10 @@ export class TaggedLoader<K, V, C = K> {
   async loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
     for (const key of keys) this.handPrimed(key);
     const values = await this.loader.loadMany(keys);
-    if (this.record) {
+    const record = this.record;
+    if (record) {
       values.forEach((value, i) => {
-        if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) this.record!(tag);
+        if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) record(tag);
       });
     }
     return values;
@@ -45,8 +46,10 @@ export class TaggedLoader<K, V, C = K> {
    * Seeds the cache and records nothing: the tags follow when, and only if, a resolver loads it. A
    * page primes every row it shows and most are never looked up again, so the value is kept as it is
    * and reaches DataLoader (as its cached promise) only when its key is loaded. As with DataLoader's
-   * own prime, the first value primed or loaded for a key is the one kept. Only for loaders whose keys
-   * are their cache keys (ids): the values are found by the key itself.
+   * own prime, the first value primed or loaded for a key is the one kept. One difference: a prime made
+   * while the key's load was in flight is still handed over if that load's batch fails (DataLoader
+   * then forgets the key), where DataLoader would load it again. Only for loaders without a cacheKeyFn
+   * (keyed by id): the values are found by the key itself.
    */
   prime(this: TaggedLoader<K & string, V, C>, key: K & string, value: V): TaggedLoader<K & string, V, C> {
     const values = (this.primed.values ??= new Map());
@@ -61,6 +64,8 @@ export class TaggedLoader<K, V, C = K> {
 
   private handPrimed(key: K) {
     const values = this.primed.values;
-    if (values !== null && values.has(key)) this.loader.prime(key, values.get(key)!);
+    if (values === null || !values.has(key)) return;
+    this.loader.prime(key, values.get(key)!);
+    values.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 // Which idle connection the pool hands out (patches/postgres+3.4.9.patch): the most recently used one,
 // as PgBouncer reuses server connections. After a burst has opened every connection, light load stays
-// on one warm backend instead of visiting them all in turn, and the others reach idle_timeout. With
+// on warm backends instead of visiting them all in turn, and the others reach idle_timeout. With
 // postgres.js's own choice (the longest idle) sequential statements cycled through all of them.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
