@@ -15,7 +15,7 @@ import postgres from 'postgres';
 import { createApiKey } from '../src/auth/api-keys.js';
 import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
 import { CpuMeter } from './cpu.js';
-import { benchDetections, ingestDetections } from './scenarios.js';
+import { ingestDetections, newBenchDetections } from './scenarios.js';
 import { startCheckout } from './server-process.js';
 
 const targets = process.argv.slice(2).map((a) => {
@@ -26,7 +26,7 @@ if (targets.length < 1) throw new Error('usage: npx tsx bench/ingest-ab.ts <dir>
 const rounds = Number(process.env.ROUNDS ?? 3);
 const runs = Number(process.env.RUNS ?? 9);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fresh = JSON.stringify(benchDetections(10_000, 'nested-box').map(({ id: _id, ...rest }) => rest));
+const fresh = JSON.stringify(newBenchDetections(10_000, 'nested-box'));
 
 const keys = new Map<string, string>();
 for (const t of targets) {

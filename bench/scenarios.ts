@@ -204,6 +204,11 @@ export function benchDetections(n: number, shape: DetectionShape, round = 0, fir
   return out;
 }
 
+/** `n` new detections, without ids (the server makes them), four per frame from `firstFrame` on. */
+export function newBenchDetections(n: number, shape: DetectionShape, firstFrame = 0): Record<string, unknown>[] {
+  return benchDetections(n, shape, 0, firstFrame).map(({ id: _id, ...rest }) => rest);
+}
+
 // Scenario 7: the mixed workload. Reads carry processingStatus so a client can check that it sees
 // its own acknowledged writes (updateVideo sets processingStatus to a per-client marker).
 export const mixedVideo = `query MixedVideo($videoId: ID!) {

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { record, type BenchContext } from './bench-context.js';
 import { errorOf, mutationsMissing, notAvailable, post, type Reply } from './http-client.js';
 import { measureSlow, type LoadResult } from './measure.js';
-import { benchDetections, ingestDetections, setValidationResults, type DetectionShape } from './scenarios.js';
+import { benchDetections, ingestDetections, newBenchDetections, setValidationResults, type DetectionShape } from './scenarios.js';
 import type { Truthgraph } from './truthgraph-process.js';
 
 async function sequential(n: number, budgetMs: number, send: (i: number) => Promise<Reply>): Promise<{ r: LoadResult; failure: string | null }> {
@@ -66,9 +66,9 @@ export async function writeRuns(ctx: BenchContext, tg: Truthgraph, dbName: strin
     // sends; reported beside, not a target). The rows are deleted after each run, so runs leave the
     // data set as they found it.
     const runs = quick ? 3 : 20;
-    const withoutIds = (ds: Record<string, unknown>[]) => ds.map(({ id: _id, ...rest }) => rest);
-    const successive = Array.from({ length: runs }, (_, i) => withoutIds(benchDetections(10_000, shape!, 0, i * 2_500)));
-    const sameFrames = withoutIds(benchDetections(10_000, shape));
+    const successive = Array.from({ length: runs }, (_, i) => newBenchDetections(10_000, shape!, i * 2_500));
+    // The first call's detections: frames 0–2,499.
+    const sameFrames = successive[0];
     const newRuns = [
       { key: 'write-ingest-10k-new', title: 'ingestDetections, 10,000 new detections (server ids), each call the next 2,500 frames', detections: (i: number) => successive[i] },
       { key: 'write-ingest-10k-same-frames', title: 'the same 10,000 new detections posted again (the same 2,500 frames each call)', detections: () => sameFrames },
