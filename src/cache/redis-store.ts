@@ -6,13 +6,16 @@
 //   t:<tag>          SET of the entry keys carrying the tag (expires with its newest entry; members
 //                    of expired entries are pruned by sampling on store)
 //   e:<epoch>:<key>  the serialized response (expires after the TTL)
-//   m:<epoch>:<key>  its snapshot sequence, `#` and the id of this store, and its tags, one per line
+//   h:<epoch>:<key>  its head: its snapshot sequence, then `#` and the id of the store that wrote it
 //                    (same TTL; the id names the body, so a process may keep a copy of a large one)
+//   g:<epoch>:<key>  its tags, one per line (same TTL): read only once the sequence moved past the
+//                    head's, so a hit does not carry them (a 20-video page's tags are 60 % of its size)
 //   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
 // Each operation is one Lua script, so checks and writes are atomic; invalidation costs O(entries of
 // the tag) and never scans the key space. An entry is checked against the tag versions twice: on
 // store (a read that overlapped an invalidation never writes) and on every read (so an entry whose
-// tag set was evicted under memory pressure is still never served after its invalidation). The keys
+// tag set was evicted under memory pressure is still never served after its invalidation; one whose
+// tag list was evicted is not served at all once the sequence moved). The keys
 // without TTL (epoch, seq, tv, floor) must not be evicted: run this Redis with a `volatile-*`
 // maxmemory policy (or none), never `allkeys-*`. Scripts build key names from the prefix, so this
 // layout targets a single Redis (not Cluster).
@@ -32,54 +35,53 @@ if not epoch then
 end
 local seq = redis.call('GET', p .. 'seq') or '0'
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
-local mk = p .. 'm:' .. epoch .. ':' .. ARGV[2]
--- The reply for a fresh entry, nil when its body is gone: its body and the store's id (the meta's
--- second line, after '#'; '' for an entry stored without one). A body over ARGV[5] bytes, or the body
--- of the store ARGV[6] (the caller holds a copy of it), is not returned: the caller serves its copy or
--- GETs it (see bodyApartBytes).
-local function found(meta)
-  local id = string.match(meta, '^[^\\n]*\\n#([^\\n]*)') or ''
+local hk = p .. 'h:' .. epoch .. ':' .. ARGV[2]
+local gk = p .. 'g:' .. epoch .. ':' .. ARGV[2]
+-- The reply for a fresh entry, nil when its body is gone: its body and the store's id (the head's
+-- second line, after '#'). A body over ARGV[5] bytes, or the body of the store ARGV[6] (the caller
+-- holds a copy of it), is not returned: the caller serves its copy or GETs it (see bodyApartBytes).
+local function found(head)
+  local id = string.match(head, '^[^\\n]*\\n#([^\\n]*)') or ''
   local size = redis.call('STRLEN', ek)
   if size > 0 and (size > tonumber(ARGV[5]) or (id ~= '' and id == ARGV[6])) then return {epoch, seq, '', '0', '1', id} end
   local body = redis.call('GET', ek)
   if body then return {epoch, seq, body, '0', '0', id} end
 end
-local meta = redis.call('GET', mk)
-if meta then
+local head = redis.call('GET', hk)
+if head then
   -- Stored at the current sequence: no invalidation has happened since, so no tag can be newer (and
   -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
-  local nl = string.find(meta, '\\n', 1, true)
-  if tonumber(string.sub(meta, 1, (nl or 0) - 1)) == tonumber(seq) then
-    local reply = found(meta)
+  local nl = string.find(head, '\\n', 1, true)
+  if tonumber(string.sub(head, 1, (nl or 0) - 1)) == tonumber(seq) then
+    local reply = found(head)
     if reply then return reply end
-    meta = nil
+    head = nil
   end
 end
-if meta then
-  local fresh = true
-  local stored = nil
-  local n = 0
-  local floor = tonumber(redis.call('GET', p .. 'floor') or '0')
-  for line in string.gmatch(meta, '[^\\n]+') do
-    n = n + 1
-    if n == 1 then
-      stored = tonumber(line)
-      if stored < floor then fresh = false break end
-    elseif n > 2 or string.byte(line, 1) ~= 35 then
-      local v = redis.call('ZSCORE', p .. 'tv', line)
-      if v and tonumber(v) > stored then fresh = false break end
+if head then
+  local stored = tonumber(string.sub(head, 1, (string.find(head, '\\n', 1, true) or #head + 1) - 1))
+  local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0')
+  if fresh then
+    -- Evicted apart from its head under memory pressure: nothing left to check it against.
+    local tags = redis.call('GET', gk)
+    if not tags then fresh = false
+    else
+      for tag in string.gmatch(tags, '[^\\n]+') do
+        local v = redis.call('ZSCORE', p .. 'tv', tag)
+        if v and tonumber(v) > stored then fresh = false break end
+      end
     end
   end
   if fresh then
-    local reply = found(meta)
+    local reply = found(head)
     if reply then
       -- Fresh as of the current sequence: record that, so its next reads are a hit's MGET again
       -- (RedisStore.peek) instead of this check. Any tag version dropped from tv is <= floor <= stored.
-      redis.call('SET', mk, seq .. string.sub(meta, string.find(meta, '\\n', 1, true) or #meta + 1), 'KEEPTTL')
+      redis.call('SET', hk, seq .. string.sub(head, string.find(head, '\\n', 1, true) or #head + 1), 'KEEPTTL')
       return reply
     end
   else
-    redis.call('DEL', ek, mk)
+    redis.call('DEL', ek, hk, gk)
   end
 end
 local locked = '1'
@@ -92,7 +94,8 @@ return {epoch, seq, '', locked}
 const storeLua = `
 local p = ARGV[1]
 local ek = p .. 'e:' .. ARGV[3] .. ':' .. ARGV[2]
-local mk = p .. 'm:' .. ARGV[3] .. ':' .. ARGV[2]
+local hk = p .. 'h:' .. ARGV[3] .. ':' .. ARGV[2]
+local gk = p .. 'g:' .. ARGV[3] .. ':' .. ARGV[2]
 local lock = p .. 'l:' .. ARGV[3] .. ':' .. ARGV[2]
 if ARGV[7] ~= '' and redis.call('GET', lock) == ARGV[7] then redis.call('DEL', lock) end
 if redis.call('GET', p .. 'epoch') ~= ARGV[3] then return 0 end
@@ -106,9 +109,8 @@ for i = 9, #ARGV do
 end
 local ttl = tonumber(ARGV[5])
 redis.call('SET', ek, ARGV[6], 'EX', ttl)
-local meta = {ARGV[4], '#' .. ARGV[8]}
-for i = 9, #ARGV do meta[#meta + 1] = ARGV[i] end
-redis.call('SET', mk, table.concat(meta, '\\n'), 'EX', ttl)
+redis.call('SET', hk, ARGV[4] .. '\\n#' .. ARGV[8], 'EX', ttl)
+redis.call('SET', gk, table.concat(ARGV, '\\n', 9), 'EX', ttl)
 for i = 9, #ARGV do
   local t = p .. 't:' .. ARGV[i]
   redis.call('SADD', t, ek)
@@ -134,13 +136,15 @@ for i = 3, #ARGV do
   local t = p .. 't:' .. ARGV[i]
   local keys = redis.call('SMEMBERS', t)
   for j = 1, #keys, 250 do
-    local entries, metas = {}, {}
+    local entries, heads = {}, {}
     for k = j, math.min(j + 249, #keys) do
       entries[#entries + 1] = keys[k]
-      metas[#metas + 1] = p .. 'm:' .. string.sub(keys[k], cut)
+      local rest = string.sub(keys[k], cut)
+      heads[#heads + 1] = p .. 'h:' .. rest
+      heads[#heads + 1] = p .. 'g:' .. rest
     end
     n = n + redis.call('DEL', unpack(entries))
-    redis.call('DEL', unpack(metas))
+    redis.call('DEL', unpack(heads))
   end
   redis.call('DEL', t)
 end
@@ -187,7 +191,7 @@ export interface RedisStoreOptions {
   bodyApartBytes?: number;
   /**
    * Bytes of large bodies this process keeps a copy of (0: none). A hit on a key whose copy is the
-   * stored body reads the entry's meta, not its body (see peek).
+   * stored body reads the entry's head, not its body (see peek).
    */
   localCopyBytes?: number;
   /** Bodies under this many bytes are not copied (default localCopyMinBytes). */
@@ -203,7 +207,7 @@ export const localCopyMinBytes = 16 * 1024;
 
 interface LocalCopy {
   readonly epoch: string;
-  /** The id of the store whose body this is (the meta's `#` line). */
+  /** The id of the store whose body this is (the head's `#` line). */
   readonly id: string;
   readonly body: Buffer;
 }
@@ -280,13 +284,13 @@ export class RedisStore implements ResponseCacheStore {
   }
 
   /**
-   * A hit's read: one MGET of the epoch, the sequence, the entry's meta and its body, under the epoch
+   * A hit's read: one MGET of the epoch, the sequence, the entry's head and its body, under the epoch
    * this process last saw. MGET is atomic, so this is the lookup script's first check (an entry stored
    * at the current sequence, in the current epoch, is fresh) without running a script: a small hit
    * cost Redis ~16–33 µs in Lua against ~1 µs for this. Anything else — another epoch, an entry
    * stored before the last invalidation (its tags need checking) — is decided by the script.
    * With a local copy of the key's body, the read leaves the body out: the copy is served when the
-   * fresh entry's body is there and its meta names the store the copy came from.
+   * fresh entry's body is there and its head names the store the copy came from.
    */
   async peek(key: string): Promise<Buffer | null> {
     const epoch = this.epoch;
@@ -299,28 +303,28 @@ export class RedisStore implements ResponseCacheStore {
       // is for the script, and reading it keeps the entry recently used for Redis's eviction. Not atomic
       // with the MGET (a MULTI cost ~40 µs of Node CPU per hit), and need not be: the copy is served only
       // while the MGET finds its store the fresh entry. Bulk: queued behind other hits' bodies.
-      const [size, [current, seq, meta]] = await this.conn.run(
-        (r) => Promise.all([r.strlen(this.entryKey(epoch, key)), r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key))]),
+      const [size, [current, seq, head]] = await this.conn.run(
+        (r) => Promise.all([r.strlen(this.entryKey(epoch, key)), r.mgetBuffer(this.epochKey, this.seqKey, this.headKey(epoch, key))]),
         { bulk: true },
       );
       if (current === null || current.toString() !== epoch) return this.peekByScript(key, copy.id);
-      if (meta === null || size === 0) {
+      if (head === null || size === 0) {
         copies.delete(key);
         return null;
       }
-      if (!storedAtCurrent(meta, seq)) return this.peekByScript(key, copy.id);
-      if (idOf(meta) === copy.id) {
+      if (!storedAtCurrent(head, seq)) return this.peekByScript(key, copy.id);
+      if (idOf(head) === copy.id) {
         this.servedFromCopies++;
         return copy.body;
       }
       // Fresh, but another store's body.
       copies.delete(key);
     }
-    const [current, seq, meta, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.metaKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
+    const [current, seq, head, body] = await this.conn.run((r) => r.mgetBuffer(this.epochKey, this.seqKey, this.headKey(epoch, key), this.entryKey(epoch, key)), { bulk: true });
     if (current === null || current.toString() !== epoch) return this.peekByScript(key);
-    if (meta === null || body === null || body.length === 0) return null;
-    if (!storedAtCurrent(meta, seq)) return this.peekByScript(key);
-    this.keepCopy(key, epoch, idOf(meta), body);
+    if (head === null || body === null || body.length === 0) return null;
+    if (!storedAtCurrent(head, seq)) return this.peekByScript(key);
+    this.keepCopy(key, epoch, idOf(head), body);
     return body;
   }
 
@@ -348,7 +352,7 @@ export class RedisStore implements ResponseCacheStore {
     return body;
   }
 
-  /** Keeps a large body with the id of the store it came from (none for entries stored without one). */
+  /** Keeps a large body with the id of the store it came from. */
   private keepCopy(key: string, epoch: string, id: string, body: Buffer) {
     if (!this.copies || body.length < this.copyMin || !storeId.test(id)) return;
     // A body that fit in one socket read is a view of that read's buffer: kept as is, it would hold
@@ -370,13 +374,13 @@ export class RedisStore implements ResponseCacheStore {
     return `${this.p}e:${epoch}:${key}`;
   }
 
-  private metaKey(epoch: string, key: string): string {
-    return `${this.p}m:${epoch}:${key}`;
+  private headKey(epoch: string, key: string): string {
+    return `${this.p}h:${epoch}:${key}`;
   }
 
   async store(req: StoreRequest): Promise<boolean> {
-    // A meta is non-empty lines: the sequence, '#' and the store's id, the tags.
-    const unstorable = req.tags.find((tag) => tag === '' || tag.startsWith('#') || tag.includes('\n'));
+    // The tag list is non-empty lines.
+    const unstorable = req.tags.find((tag) => tag === '' || tag.includes('\n'));
     if (unstorable !== undefined) {
       if (req.lockToken) await this.unlock(req.key, req.snapshot.epoch, req.lockToken);
       throw new Error(`cache tag not storable: ${JSON.stringify(unstorable)}`);
@@ -433,21 +437,21 @@ export class RedisStore implements ResponseCacheStore {
 }
 
 /**
- * Whether the entry was stored or last found fresh (the meta's first line) at the current sequence:
+ * Whether the entry was stored or last found fresh (the head's first line) at the current sequence:
  * then no invalidation has happened since.
  */
-function storedAtCurrent(meta: Buffer, seq: Buffer | null): boolean {
-  const nl = meta.indexOf(10);
-  return Number(meta.toString('latin1', 0, nl < 0 ? meta.length : nl)) === Number(seq?.toString() ?? '0');
+function storedAtCurrent(head: Buffer, seq: Buffer | null): boolean {
+  const nl = head.indexOf(10);
+  return Number(head.toString('latin1', 0, nl < 0 ? head.length : nl)) === Number(seq?.toString() ?? '0');
 }
 
-/** The form of this layout's store ids; an entry of an earlier layout may have any line there. */
+/** The form of the store ids this layout writes: a body under any other `#` line is not copied. */
 const storeId = /^[A-Za-z0-9_-]{16}\.\d+$/;
 
-/** The id of the store that wrote the entry: the meta's `#` line after the first ('' when absent). */
-function idOf(meta: Buffer): string {
-  const nl = meta.indexOf(10);
-  if (nl < 0 || meta[nl + 1] !== 35) return '';
-  const end = meta.indexOf(10, nl + 2);
-  return meta.toString('latin1', nl + 2, end < 0 ? meta.length : end);
+/** The id of the store that wrote the entry: the head's `#` line after the first. */
+function idOf(head: Buffer): string {
+  const nl = head.indexOf(10);
+  if (nl < 0 || head[nl + 1] !== 35) return '';
+  const end = head.indexOf(10, nl + 2);
+  return head.toString('latin1', nl + 2, end < 0 ? head.length : end);
 }

@@ -1,13 +1,13 @@
 // A hit's read on Redis (RedisStore.peek: one MGET under the epoch the process last saw, the lookup
 // script only when that cannot decide) answers exactly what the lookup script answers, over generated
 // histories of two processes sharing one Redis: stores from fresh and from old snapshots, invalidations,
-// new epochs, tag sets lost to eviction and a lost invalidation sequence. After every step each process
+// new epochs, tag sets and tag lists lost to eviction and a lost invalidation sequence. After every step each process
 // peeks every key, then a third process looks it up by script; the answers must be equal, and equal
 // to a model of what is fresh when not a miss: the body of the last accepted store of the key, unless
 // a new epoch, an invalidation of one of its tags or the eviction of its body came after it. The model also decides which stores must be accepted.
 // Once Redis has lost its sequence the model stops judging (a documented double fault: docs/response-cache.md)
 // and only the equality with the script is required. The same holds for processes keeping local copies of
-// bodies (every body, here), served when the entry's meta names the store they came from: such histories
+// bodies (every body, here), served when the entry's head names the store they came from: such histories
 // must also have served copies, or they proved nothing about them.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ type Step =
   | { kind: 'invalidate'; by: number; tags: string[] }
   | { kind: 'bumpEpoch'; by: number }
   | { kind: 'evictTagSet'; tag: string }
+  | { kind: 'evictTagList'; key: string }
   | { kind: 'evictBody'; key: string }
   | { kind: 'loseSequence' };
 
@@ -39,7 +40,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), by, tags: tagSet }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bumpEpoch' as const), by }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('evictTagSet' as const), tag: fc.constantFrom(...tags) }) },
-  // maxmemory eviction of an entry's body, its meta kept.
+  // maxmemory eviction of an entry's tag list, its head and body kept.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('evictTagList' as const), key }) },
+  // maxmemory eviction of an entry's body, its head kept.
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('evictBody' as const), key }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseSequence' as const) }) },
 );
@@ -100,6 +103,11 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
               case 'evictTagSet':
                 await conns[2].redis.del(`${own}rc:t:${s.tag}`);
                 break;
+              case 'evictTagList': {
+                const epoch = await conns[2].redis.get(`${own}rc:epoch`);
+                await conns[2].redis.del(`${own}rc:g:${epoch}:${s.key}`);
+                break;
+              }
               case 'evictBody': {
                 const epoch = await conns[2].redis.get(`${own}rc:epoch`);
                 await conns[2].redis.del(`${own}rc:e:${epoch}:${s.key}`);
