@@ -9,16 +9,17 @@
 //   h:<epoch>:<key>  its head: its snapshot sequence, then `#` and the id of the store that wrote it
 //                    (same TTL; the id names the body, so a process may keep a copy of a large one)
 //   g:<epoch>:<key>  its tags, one per line (same TTL): read only once the sequence moved past the
-//                    head's, so a hit does not carry them (a 20-video page's tags are 60 % of its size)
+//                    head's, so a hit does not carry them (a 20-video page's tags: 32 kB beside 52)
 //   l:<epoch>:<key>  short fill lock of a key being computed (stampede protection across processes)
 // Each operation is one Lua script, so checks and writes are atomic; invalidation costs O(entries of
 // the tag) and never scans the key space. An entry is checked against the tag versions twice: on
 // store (a read that overlapped an invalidation never writes) and on every read (so an entry whose
 // tag set was evicted under memory pressure is still never served after its invalidation; one whose
-// tag list was evicted is not served at all once the sequence moved). The keys
-// without TTL (epoch, seq, tv, floor) must not be evicted: run this Redis with a `volatile-*`
-// maxmemory policy (or none), never `allkeys-*`. Scripts build key names from the prefix, so this
-// layout targets a single Redis (not Cluster).
+// tag list was evicted is not served at all once the sequence moved). The keys without TTL (epoch,
+// seq, tv, floor) must not be evicted: run this Redis with a `volatile-*` maxmemory policy (or none),
+// never `allkeys-*`. Scripts build key names from the prefix, so this layout targets a single Redis
+// (not Cluster). A change of this layout bumps the salt's layout (cache-key.ts), so processes of two
+// layouts share only the invalidation state, never an entry.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -60,7 +61,8 @@ if head then
 end
 if head then
   local stored = tonumber(string.sub(head, 1, (string.find(head, '\\n', 1, true) or #head + 1) - 1))
-  local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0')
+  -- A head above the sequence outlived a lost sequence: nothing can be verified.
+  local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0') and stored <= tonumber(seq)
   if fresh then
     -- Evicted apart from its head under memory pressure: nothing left to check it against.
     local tags = redis.call('GET', gk)

@@ -101,6 +101,13 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
   it("keeps an entry's tags out of a hit's read", async () => {
     const { store, conn, own, close } = await openStore();
     const tags = Array.from({ length: 200 }, (_, i) => `video:${String(i).padStart(36, '0')}`);
+    const redis = conn.redis as unknown as { sendCommand(command: { name: string; args: unknown[] }): unknown };
+    const original = redis.sendCommand.bind(redis);
+    const read: string[] = [];
+    redis.sendCommand = (command) => {
+      read.push(...command.args.map(String));
+      return original(command);
+    };
     try {
       const snapshot = await store.lookup('k');
       await store.store({ key: 'k', body: 'v', tags, ttlS: 60, snapshot });
@@ -108,7 +115,10 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
       expect(heads).toHaveLength(1);
       // A hit reads the head (sequence and store id), not the 8 kB of tags.
       expect(await conn.redis.strlen(heads[0])).toBeLessThan(64);
+      read.length = 0;
       expect((await store.peek('k'))?.toString()).toBe('v');
+      expect(read.some((arg) => arg.includes(`${own}rc:h:`))).toBe(true);
+      expect(read.some((arg) => arg.includes(`${own}rc:g:`))).toBe(false);
     } finally {
       await close();
     }
@@ -135,8 +145,12 @@ describe.skipIf(!redisUrl)('RedisStore (needs REDIS_URL)', () => {
     try {
       for (let i = 0; i < 3; i++) await store.invalidate([`video:${i}`]);
       const snapshot = await store.lookup('k');
+      expect(await store.store({ key: 'old', body: 'v', tags: ['video:0'], ttlS: 60, snapshot: await store.lookup('old') })).toBe(true);
       await conn.redis.del(`${own}rc:seq`, `${own}rc:tv`);
       expect(await store.store({ key: 'k', body: 'v', tags: ['video:0'], ttlS: 60, snapshot })).toBe(false);
+      // Stored above the sequence Redis now has: nothing can be verified.
+      expect(await store.peek('old')).toBeNull();
+      expect((await store.lookup('old')).body).toBeNull();
     } finally {
       await close();
     }
@@ -314,6 +328,8 @@ describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS
       expect(await store.store({ key: 'hash', body: 'h', tags: ['#video:a'], ttlS: 60, snapshot: await store.lookup('hash') })).toBe(true);
       await second.invalidate(['video:z']);
       expect((await store.peek('hash'))?.toString()).toBe('h');
+      // Its tag set gone, so only the read's check of the tag list can drop it.
+      await other.conn.redis.del(`${own}rc:t:#video:a`);
       await second.invalidate(['#video:a']);
       expect(await store.peek('hash')).toBeNull();
       // A tag the tag list could not hold as a line of its own is refused, and the fill lock taken for
