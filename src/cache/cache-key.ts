@@ -6,18 +6,14 @@ import crypto from 'node:crypto';
 import { print, stripIgnoredCharacters, type DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../graphql/canonical-json.js';
+import { redisStoreLayout } from './redis-store.js';
 
 // One-shot: no Hash object per key.
 const sha256 = (text: string) => crypto.hash('sha256', text, 'hex');
 
-// The Redis store's entry layout (src/cache/redis-store.ts), bumped when it changes: processes of two
-// layouts sharing a Redis during a deploy then never read, check or overwrite each other's entries,
-// while invalidations (sequence, tag versions, tag sets) still reach both.
-const storeLayout = 2;
-
 /** The salt of a deployment: a new schema, CACHE_VERSION or store layout never reads entries of the old one. */
 export function cacheSalt(schemaSource: string, version: string): string {
-  return sha256(`${version}\n${storeLayout}\n${schemaSource}`);
+  return sha256(`${version}\n${redisStoreLayout}\n${schemaSource}`);
 }
 
 // Printing a document costs more than hashing it; Apollo hands us the same queryHash for the same

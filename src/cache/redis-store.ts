@@ -18,13 +18,19 @@
 // tag list was evicted is not served at all once the sequence moved). The keys without TTL (epoch,
 // seq, tv, floor) must not be evicted: run this Redis with a `volatile-*` maxmemory policy (or none),
 // never `allkeys-*`. Scripts build key names from the prefix, so this layout targets a single Redis
-// (not Cluster). A change of this layout bumps the salt's layout (cache-key.ts), so processes of two
-// layouts share only the invalidation state, never an entry.
+// (not Cluster).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { RedisConnection } from './redis-connection.js';
 import type { LookupResult, ResponseCacheStore, StoreRequest } from './response-cache-store.js';
+
+/**
+ * This layout's number, part of the cache key's salt (cache-key.ts): bump it with any change of the
+ * layout above, so processes of two layouts sharing a Redis during a deploy never read, check or
+ * overwrite each other's entries, while invalidations (sequence, tag versions, tag sets) reach both.
+ */
+export const redisStoreLayout = 2;
 
 const lookupLua = `
 local p = ARGV[1]

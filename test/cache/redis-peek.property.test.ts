@@ -5,7 +5,7 @@
 // peeks every key, then a third process looks it up by script; the answers must be equal, and equal
 // to a model of what is fresh when not a miss: the body of the last accepted store of the key, unless
 // a new epoch, an invalidation of one of its tags or the eviction of its body came after it. The model also decides which stores must be accepted.
-// Once Redis has lost its sequence the model stops judging (a documented double fault: docs/response-cache.md)
+// Once Redis has lost its sequence the model stops judging (a fault the store does not claim to survive)
 // and only the equality with the script is required. The same holds for processes keeping local copies of
 // bodies (every body, here), served when the entry's head names the store they came from: such histories
 // must also have served copies, or they proved nothing about them.

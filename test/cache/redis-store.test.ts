@@ -304,7 +304,7 @@ describe.skipIf(!redisUrl)('RedisStore local copies of large bodies (needs REDIS
       expect((await store.peek('k'))?.toString()).toBe('second');
       expect(store.copiesServed).toBe(3);
       expect(sent.map(([name]) => name)).toEqual(['strlen', 'mget', 'evalsha']);
-      // A body evicted under memory pressure, its meta kept: a miss, as the script says.
+      // A body evicted under memory pressure, its head kept: a miss, as the script says.
       await other.conn.redis.del(`${own}rc:e:${(await second.lookup('k')).epoch}:k`);
       expect(await store.peek('k')).toBeNull();
       expect((await second.lookup('k')).body).toBeNull();
