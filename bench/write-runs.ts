@@ -32,7 +32,7 @@ export async function writeRuns(ctx: BenchContext, tg: Truthgraph, dbName: strin
   let firstFrame = 0;
   try {
     [{ id: sessionId } = { id: undefined }] = await sql`SELECT id FROM test_sessions WHERE status = 'running' ORDER BY id LIMIT 1`;
-    // New frames begin after the session's seeded ones, as a detector's next calls would.
+    // New frames begin after the session's last one, as a detector's next calls would.
     if (sessionId) [{ next: firstFrame }] = await sql`SELECT coalesce(max(frame_number) + 1, 0)::int AS next FROM detection_events WHERE test_session_id = ${sessionId}::uuid`;
   } finally {
     await sql.end({ timeout: 5 });
@@ -70,7 +70,7 @@ export async function writeRuns(ctx: BenchContext, tg: Truthgraph, dbName: strin
     // data set as they found it.
     const runs = quick ? 3 : 20;
     const successive = Array.from({ length: runs }, (_, i) => newBenchDetections(10_000, shape!, firstFrame + i * 2_500));
-    // The first call's detections: the 2,500 frames after the seeded ones.
+    // The first call's detections: the 2,500 frames after the session's last.
     const sameFrames = successive[0];
     const newRuns = [
       { key: 'write-ingest-10k-new', title: 'ingestDetections, 10,000 new detections (server ids), each call the next 2,500 frames', detections: (i: number) => successive[i] },
@@ -88,8 +88,7 @@ export async function writeRuns(ctx: BenchContext, tg: Truthgraph, dbName: strin
         const [{ n }] = await cleanup`WITH d AS (DELETE FROM detection_events WHERE test_session_id = ${sessionId}::uuid
           AND created_at >= ${runStarted} RETURNING 1) SELECT count(*)::int AS n FROM d`;
         log(`  removed the ${n.toLocaleString('en-US')} detections ${run.key} inserted`);
-        // Without it the next rows' statements walk the deleted rows' index entries (setValidationResults
-        // read 317 ms after 400,000 deletes, 90 ms before).
+        // Without it the rows after this one walk the deleted rows' index entries (docs/benchmarks.md).
         await cleanup`VACUUM (ANALYZE) detection_events`;
       } finally {
         await cleanup.end({ timeout: 5 });
