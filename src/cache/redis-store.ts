@@ -56,40 +56,39 @@ local function found(head)
 end
 local head = redis.call('GET', hk)
 if head then
-  -- Stored at the current sequence: no invalidation has happened since, so no tag can be newer (and
-  -- the floor, a popped version, is not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
-  local nl = string.find(head, '\\n', 1, true)
-  if tonumber(string.sub(head, 1, (nl or 0) - 1)) == tonumber(seq) then
+  -- Its first line: the sequence it was stored, or last found fresh, at.
+  local nl = string.find(head, '\\n', 1, true) or #head + 1
+  local stored = tonumber(string.sub(head, 1, nl - 1))
+  if stored == tonumber(seq) then
+    -- No invalidation has happened since, so no tag can be newer (and the floor, a popped version, is
+    -- not above it). Skips a ZSCORE per tag (~1 µs each, 50 on a page).
     local reply = found(head)
     if reply then return reply end
-    head = nil
-  end
-end
-if head then
-  local stored = tonumber(string.sub(head, 1, (string.find(head, '\\n', 1, true) or #head + 1) - 1))
-  -- A head above the sequence outlived a lost sequence: nothing can be verified.
-  local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0') and stored <= tonumber(seq)
-  if fresh then
-    -- Evicted apart from its head under memory pressure: nothing left to check it against.
-    local tags = redis.call('GET', gk)
-    if not tags then fresh = false
-    else
-      for tag in string.gmatch(tags, '[^\\n]+') do
-        local v = redis.call('ZSCORE', p .. 'tv', tag)
-        if v and tonumber(v) > stored then fresh = false break end
+  else
+    -- A head above the sequence outlived a lost sequence: nothing can be verified.
+    local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0') and stored <= tonumber(seq)
+    if fresh then
+      -- Evicted apart from its head under memory pressure: nothing left to check it against.
+      local tags = redis.call('GET', gk)
+      if not tags then fresh = false
+      else
+        for tag in string.gmatch(tags, '[^\\n]+') do
+          local v = redis.call('ZSCORE', p .. 'tv', tag)
+          if v and tonumber(v) > stored then fresh = false break end
+        end
       end
     end
-  end
-  if fresh then
-    local reply = found(head)
-    if reply then
-      -- Fresh as of the current sequence: record that, so its next reads are a hit's MGET again
-      -- (RedisStore.peek) instead of this check. Any tag version dropped from tv is <= floor <= stored.
-      redis.call('SET', hk, seq .. string.sub(head, string.find(head, '\\n', 1, true) or #head + 1), 'KEEPTTL')
-      return reply
+    if fresh then
+      local reply = found(head)
+      if reply then
+        -- Fresh as of the current sequence: record that, so its next reads are a hit's MGET again
+        -- (RedisStore.peek) instead of this check. Any tag version dropped from tv is <= floor <= stored.
+        redis.call('SET', hk, seq .. string.sub(head, nl), 'KEEPTTL')
+        return reply
+      end
+    else
+      redis.call('DEL', ek, hk, gk)
     end
-  else
-    redis.call('DEL', ek, hk, gk)
   end
 end
 local locked = '1'
