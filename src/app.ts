@@ -12,6 +12,7 @@ import express from 'express';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
+import { knownRequestMaxChars } from './cache/known-requests.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
 import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
@@ -228,25 +229,30 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
   const persistedQueries = { store: caches.persistedQueries, ttlS: config.APQ_TTL_S || null };
+  const body = jsonBody(config.BODY_LIMIT, knownRequestMaxChars);
+  const fastPath = responseCacheFastPath(cache, {
+    salt,
+    accepted,
+    persistedQueries,
+    scopeOf,
+    onHit: (_req, res, operationName) => {
+      recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
+    },
+  });
   const graphqlSteps: express.RequestHandler[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
     inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.
     authenticator.middleware,
-    jsonBody(config.BODY_LIMIT),
+    body.read,
+    // Hits of bodies keyed before are answered from their text, before it is parsed.
+    fastPath.known,
+    body.parse,
     inputDepthLimit(config.QUERY_MAX_VARIABLE_DEPTH),
     persistedDocumentRequests(),
     ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
-    responseCacheFastPath(cache, {
-      salt,
-      accepted,
-      persistedQueries,
-      scopeOf,
-      onHit: (_req, res, operationName) => {
-        recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
-      },
-    }),
+    fastPath.hit,
     ...(operations && config.OPERATION_PATH
       ? [
           inFlight.hold(

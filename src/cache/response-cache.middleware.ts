@@ -6,12 +6,15 @@
 // Apollo: every check Apollo makes before a hit — CSRF, parameter shapes, Accept, the persisted-query
 // hash and its registration — is either repeated here or, when in doubt, a reason to fall through.
 // Misses, single-flight, stores, unknown documents and an unavailable cache are Apollo's and the
-// plugin's.
+// plugin's. A POST body keyed once is known by its text from then on (src/cache/known-requests.ts):
+// its hits are answered before the body is parsed and before the checks that passed for it run again.
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import { operationRequestOf, persistedDocument, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
+import { operationRequestOf, persistedDocument, registerDocument, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
+import { jsonBodyText } from '../http/json-body.js';
 import type { AcceptedOperations } from '../graphql/accepted-operations.js';
 import { cacheKey } from './cache-key.js';
+import { KnownRequests } from './known-requests.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
@@ -40,44 +43,103 @@ export interface FastPathOptions {
   onHit?(req: Req, res: Res, operationName: string | null): void;
 }
 
-export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): RequestHandler {
-  return async (req, res, next) => {
+/** The two steps of the fast path, around the body's parse (src/http/json-body.ts). */
+export interface FastPath {
+  /** Before the parse: a hit of a body keyed before (src/cache/known-requests.ts), from its text alone. */
+  known: RequestHandler;
+  /** After the request's checks: keys the request, remembers its body's key, answers a hit. */
+  hit: RequestHandler;
+}
+
+/** Marks a request whose entry `known` looked up in vain: `hit` leaves it to Apollo without a second lookup. */
+const lookedUp = Symbol('cache entry looked up');
+type Marked = Req & { [lookedUp]?: true };
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
+export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): FastPath {
+  const knownRequests = new KnownRequests();
+
+  const known: RequestHandler = async (req, res, next) => {
     try {
-      if (!cache.enabled || !cache.store?.available()) return next();
+      if (req.method !== 'POST' || !cache.enabled || !cache.store?.available()) return next();
+      const text = jsonBodyText(req);
+      if (text === undefined) return next();
+      const scope = opts.scopeOf(req, res);
+      if (!scope || isThenable(scope)) return next();
+      const id = knownRequests.idOf(scope, req.headers.accept, text);
+      const request = id === undefined ? undefined : knownRequests.get(id);
+      if (request === undefined) return next();
+      const [body, registered] = request.hashOnly
+        ? await Promise.all([cache.peek(request.key), persistedDocument(opts.persistedQueries, request.queryHash)])
+        : [await cache.peek(request.key), undefined];
+      if (body === null || (request.hashOnly && registered === undefined)) {
+        (req as Marked)[lookedUp] = true;
+        return next();
+      }
+      if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
+      opts.onHit?.(req, res, request.operationName);
+      writeHit(res, request.contentType, body);
+    } catch {
+      next();
+    }
+  };
+
+  const hit: RequestHandler = async (req, res, next) => {
+    try {
+      if ((req as Marked)[lookedUp] || !cache.enabled || !cache.store?.available()) return next();
       const request = operationRequestOf(req);
       if (!request) return next();
       const { params, queryHash, contentType, hashOnly } = request;
-      const known = opts.accepted.get(queryHash, params.operationName);
-      if (!known) return next();
+      const accepted = opts.accepted.get(queryHash, params.operationName);
+      if (!accepted) return next();
       const scope = await opts.scopeOf(req, res);
       if (!scope) return next();
 
       const key = cacheKey({
         salt: opts.salt,
-        documentHash: known.documentHash,
-        operationName: known.operationName,
+        documentHash: accepted.documentHash,
+        operationName: accepted.operationName,
         variables: params.variables,
         scopeId: scope.id,
       });
+      const text = req.method === 'POST' ? jsonBodyText(req) : undefined;
+      const id = text === undefined ? undefined : knownRequests.idOf(scope, req.headers.accept, text);
+      if (id !== undefined) {
+        knownRequests.set(id, {
+          key,
+          operationName: accepted.operationName,
+          contentType,
+          hashOnly,
+          queryHash,
+          registers: request.persisted ? params.query : undefined,
+        });
+      }
       const [body, registered] = hashOnly
         ? await Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)])
         : [await cache.peek(key), undefined];
       if (body === null) return next();
       if (hashOnly && registered === undefined) return next();
       registerPersisted(opts.persistedQueries, request);
-      opts.onHit?.(req, res, known.operationName);
-      res.statusCode = 200;
-      // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
-      // With its length (no chunked framing) and in one tick, so node writes the headers, the body and
-      // the newline in one writev — without copying the body into a buffer one byte longer.
-      res.setHeader('content-type', contentType);
-      res.setHeader('content-length', body.length + 1);
-      res.setHeader('x-cache', 'HIT');
-      res.setHeader('x-sql-statements', '0');
-      res.write(body);
-      res.end(newline);
+      opts.onHit?.(req, res, accepted.operationName);
+      writeHit(res, contentType, body);
     } catch {
       next();
     }
   };
+
+  return { known, hit };
+}
+
+function writeHit(res: Res, contentType: string, body: Buffer): void {
+  res.statusCode = 200;
+  // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
+  // With its length (no chunked framing) and in one tick, so node writes the headers, the body and
+  // the newline in one writev — without copying the body into a buffer one byte longer.
+  res.setHeader('content-type', contentType);
+  res.setHeader('content-length', body.length + 1);
+  res.setHeader('x-cache', 'HIT');
+  res.setHeader('x-sql-statements', '0');
+  res.write(body);
+  res.end(newline);
 }

@@ -131,9 +131,11 @@ export interface PersistedQueries {
 
 /** Registers the document of a hash + document request, as Apollo does (and refreshes) on every one it answers. */
 export function registerPersisted(persisted: PersistedQueries, request: OperationRequest): void {
-  const { params, queryHash } = request;
-  if (!request.persisted || params.query === undefined) return;
-  void Promise.resolve(persisted.store.set(queryHash, params.query, { ttl: persisted.ttlS })).catch(() => {});
+  if (request.persisted && request.params.query !== undefined) registerDocument(persisted, request.queryHash, request.params.query);
+}
+
+export function registerDocument(persisted: PersistedQueries, queryHash: string, query: string): void {
+  void Promise.resolve(persisted.store.set(queryHash, query, { ttl: persisted.ttlS })).catch(() => {});
 }
 
 /** The document Apollo's store holds for a hash, as Apollo would find it; a store that fails finds none. */

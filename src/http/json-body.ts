@@ -1,6 +1,6 @@
 // The JSON body of a GraphQL POST. The usual request — `application/json` with a Content-Length within
-// the limit, no content encoding — is read and parsed here in one pass; body-parser's generic path
-// (content-type matching, charset lookup, raw-body, on-finished) cost ~4 % of a small read's CPU.
+// the limit, no content encoding — is read and parsed here; body-parser's generic path (content-type
+// matching, charset lookup, raw-body, on-finished) cost ~4 % of a small read's CPU.
 // Everything else, and any body this parse does not accept, goes through express.json itself (a body
 // already read is replayed to it), so every answer and error stays body-parser's, byte for byte.
 import { Readable } from 'node:stream';
@@ -16,10 +16,28 @@ export function bodyLimitBytes(limit: string): number {
   return Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
 }
 
-export function jsonBody(limit: string): RequestHandler {
+/** Where the read step leaves a plain JSON body for the parse step (and, before it, the cache's probe). */
+const textOf = Symbol('json body text');
+const bytesOf = Symbol('json body bytes');
+interface Stash {
+  [textOf]?: string;
+  [bytesOf]?: Buffer;
+}
+
+/** The text of a plain JSON body the read step took (kept past the parse only when short), else undefined. */
+export function jsonBodyText(req: object): string | undefined {
+  return (req as Stash)[textOf];
+}
+
+/**
+ * Two steps: `read` takes a plain JSON body's text, `parse` sets req.body from it. Between them a step
+ * may answer from the text alone (the response cache's known requests). `keepTextChars`: longer texts
+ * are let go once parsed, so a large write's text does not live as long as its request.
+ */
+export function jsonBody(limit: string, keepTextChars: number): { read: RequestHandler; parse: RequestHandler } {
   const max = bodyLimitBytes(limit);
   const generic = express.json({ limit });
-  return (req, res, next) => {
+  const read: RequestHandler = (req, res, next) => {
     const h = req.headers;
     const type = h['content-type'];
     const length = h['content-length'];
@@ -43,25 +61,10 @@ export function jsonBody(limit: string): RequestHandler {
     read.onEnd = () => {
       if (!finish(req, read)) return;
       const buf = read.chunks.length === 1 ? read.chunks[0] : Buffer.concat(read.chunks);
-      const text = buf.toString('utf8');
-      let parsed = false;
-      if (text.charCodeAt(0) === 0x7b /* { */) {
-        try {
-          req.body = JSON.parse(text) as unknown;
-          parsed = true;
-        } catch {
-          // body-parser words the error (and its strict-mode rules): replay the bytes to it.
-        }
-      }
-      if (parsed) {
-        next();
-        return;
-      }
-      const replay = Object.assign(Readable.from([buf], { objectMode: false }), { headers: h });
-      generic(replay as unknown as typeof req, res, (err?: unknown) => {
-        if (!err) req.body = (replay as unknown as { body: unknown }).body;
-        next(err);
-      });
+      const stash = req as Stash;
+      stash[bytesOf] = buf;
+      stash[textOf] = buf.toString('utf8');
+      next();
     };
     // What raw-body answers a client that leaves mid-body; the response goes nowhere.
     read.onAbort = () => {
@@ -73,6 +76,31 @@ export function jsonBody(limit: string): RequestHandler {
     req.on('error', read.onAbort);
     req.on('close', read.onAbort);
   };
+  const parse: RequestHandler = (req, res, next) => {
+    const stash = req as Stash;
+    const text = stash[textOf];
+    const buf = stash[bytesOf];
+    // Read by express.json already (or no body at all).
+    if (text === undefined || buf === undefined) return next();
+    stash[bytesOf] = undefined;
+    if (text.length > keepTextChars) stash[textOf] = undefined;
+    if (text.charCodeAt(0) === 0x7b /* { */) {
+      let parsed = false;
+      try {
+        req.body = JSON.parse(text) as unknown;
+        parsed = true;
+      } catch {
+        // body-parser words the error (and its strict-mode rules): replay the bytes to it.
+      }
+      if (parsed) return next();
+    }
+    const replay = Object.assign(Readable.from([buf], { objectMode: false }), { headers: req.headers });
+    generic(replay as unknown as typeof req, res, (err?: unknown) => {
+      if (!err) req.body = (replay as unknown as { body: unknown }).body;
+      next(err);
+    });
+  };
+  return { read, parse };
 }
 
 const noop = () => {};
