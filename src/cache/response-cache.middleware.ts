@@ -47,13 +47,18 @@ export interface FastPathOptions {
 export interface FastPath {
   /** Before the parse: a hit of a body keyed before (src/cache/known-requests.ts), from its text alone. */
   known: RequestHandler;
-  /** After the request's checks: keys the request, remembers its body's key, answers a hit. */
+  /**
+   * After the request's checks: keys the request, remembers its body's key (whether or not the entry
+   * exists: the key is what the body means, not whether it is stored), answers a hit.
+   */
   hit: RequestHandler;
 }
 
 /** Marks a request whose entry `known` looked up in vain: `hit` leaves it to Apollo without a second lookup. */
 const lookedUp = Symbol('cache entry looked up');
-type Marked = Req & { [lookedUp]?: true };
+/** The id `known` found no entry for: `hit` remembers the key under it. */
+const unknownId = Symbol('unknown request id');
+type Marked = Req & { [lookedUp]?: true; [unknownId]?: string };
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
@@ -68,8 +73,12 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       const scope = opts.scopeOf(req, res);
       if (!scope || isThenable(scope)) return next();
       const id = knownRequests.idOf(scope, req.headers.accept, text);
-      const request = id === undefined ? undefined : knownRequests.get(id);
-      if (request === undefined) return next();
+      if (id === undefined) return next();
+      const request = knownRequests.get(id);
+      if (request === undefined) {
+        (req as Marked)[unknownId] = id;
+        return next();
+      }
       const [body, registered] = request.hashOnly
         ? await Promise.all([cache.peek(request.key), persistedDocument(opts.persistedQueries, request.queryHash)])
         : [await cache.peek(request.key), undefined];
@@ -78,6 +87,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         return next();
       }
       if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
+      cache.servedPeek(request.key, true);
       opts.onHit?.(req, res, request.operationName);
       writeHit(res, request.contentType, body);
     } catch {
@@ -103,8 +113,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         variables: params.variables,
         scopeId: scope.id,
       });
-      const text = req.method === 'POST' ? jsonBodyText(req) : undefined;
-      const id = text === undefined ? undefined : knownRequests.idOf(scope, req.headers.accept, text);
+      const id = (req as Marked)[unknownId];
       if (id !== undefined) {
         knownRequests.set(id, {
           key,
@@ -121,6 +130,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       if (body === null) return next();
       if (hashOnly && registered === undefined) return next();
       registerPersisted(opts.persistedQueries, request);
+      cache.servedPeek(key, false);
       opts.onHit?.(req, res, accepted.operationName);
       writeHit(res, contentType, body);
     } catch {

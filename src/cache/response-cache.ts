@@ -39,6 +39,8 @@ export interface CacheStats {
   refreshWaits: number;
   /** Hits (included in hits) served from this process's copy of a large body (Redis store). */
   localCopyHits: number;
+  /** Hits (included in hits) of a request body keyed before, answered before it was parsed (known-requests.ts). */
+  knownBodyHits: number;
 }
 
 /** Test seams: let a test hold a computed response just before it is stored. */
@@ -120,6 +122,7 @@ export class ResponseCache {
     errors: 0,
     refreshes: 0,
     refreshWaits: 0,
+    knownBodyHits: 0,
   };
 
   /** `store` null means CACHE=off: every query bypasses, invalidation is a no-op. */
@@ -154,22 +157,25 @@ export class ResponseCache {
 
   /**
    * A plain read for the fast hit path: the stored body or null (miss, unavailable, error), never a
-   * lock and never a flight — a miss then goes through begin() in the pipeline.
+   * lock and never a flight — a miss then goes through begin() in the pipeline. Counted as a hit only
+   * once the caller serves it (servedPeek): a hash-only request may still fall through.
    */
   async peek(key: string): Promise<Buffer | null> {
     const store = this.store;
     if (!store || !store.available()) return null;
     try {
-      const body = await store.peek(key);
-      if (body !== null) {
-        this.counters.hits++;
-        this.opts.refreshAhead?.hit(key);
-      }
-      return body;
+      return await store.peek(key);
     } catch {
       this.counters.errors++;
       return null;
     }
+  }
+
+  /** A body peek() found is being served. `knownBody`: its key came from a request body keyed before. */
+  servedPeek(key: string, knownBody: boolean): void {
+    this.counters.hits++;
+    if (knownBody) this.counters.knownBodyHits++;
+    this.opts.refreshAhead?.hit(key);
   }
 
   /** `refresh`: a refresh-ahead recomputation (counted apart: no reader waits for it). */

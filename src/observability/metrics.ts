@@ -20,6 +20,8 @@ export interface CacheStats {
   oversizeNotStored?: number;
   /** Hits served from this process's copies of large bodies (included in hits). */
   localCopyHits?: number;
+  /** Hits of request bodies keyed before, answered before they were parsed (included in hits). */
+  knownBodyHits?: number;
 }
 
 /** What the response cache offers to operations: cumulative counters and a state word ("ready", "down"…). */
@@ -226,6 +228,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     counterFrom('truthgraph_cache_invalidations_total', 'Tag invalidations applied to the cache.', 'invalidations');
     counterFrom('truthgraph_cache_oversize_total', 'Responses above CACHE_MAX_ENTRY_BYTES: served, not stored.', 'oversizeNotStored');
     counterFrom('truthgraph_cache_refreshes_total', 'Hot entries recomputed ahead of their next reader after a write dropped them.', 'refreshes');
+    counterFrom('truthgraph_cache_known_body_hits_total', 'Hits (of the hits) of a request body keyed before, answered before it was parsed.', 'knownBodyHits');
     counterFrom('truthgraph_cache_local_copy_hits_total', "Hits (of the hits) served from this process's copy of a large body, its freshness read from Redis.", 'localCopyHits');
     gauge('truthgraph_cache_bytes', 'Bytes held by the response cache.', () => cache.stats().bytes);
     gauge('truthgraph_cache_hit_ratio', 'hits / (hits + misses) since start.', () => {

@@ -106,18 +106,28 @@ describeEachDatabase('persisted queries', (database) => {
         if (kind.name === 'redis') expect(elsewhere.body.data.project.id).toBe(ids.projectId);
         else expect(codeOf(elsewhere)).toBe('PERSISTED_QUERY_NOT_FOUND');
 
+        // The hash-only POST is now a body the fast path keyed: its next hit is answered from its text.
+        const knownBefore = app.app.cache.stats().knownBodyHits;
+        const again = await send(app, { hash, variables });
+        expect(again.headers.get('x-cache')).toBe('HIT');
+        expect(app.app.cache.stats().knownBodyHits).toBe(knownBefore + 1);
+
         if (kind.name === 'redis') {
           // The registration expires (or is evicted) while the response is still cached: the hash
-          // alone is unknown again, as Apollo says, and the cache's fast path does not answer it.
+          // alone is unknown again, as Apollo says, and the cache's fast path does not answer it —
+          // neither from the known body nor from its parameters.
           const redis = new Redis(redisUrl!);
           try {
             await redis.del(`${kind.env.REDIS_KEY_PREFIX}apq:${hash}`);
           } finally {
             redis.disconnect();
           }
-          const expired = await send(app, { method: 'GET', hash, variables });
-          expect(codeOf(expired)).toBe('PERSISTED_QUERY_NOT_FOUND');
-          expect(expired.headers.get('x-cache')).not.toBe('HIT');
+          for (const method of ['POST', 'GET'] as const) {
+            const expired = await send(app, { method, hash, variables });
+            expect(codeOf(expired)).toBe('PERSISTED_QUERY_NOT_FOUND');
+            expect(expired.headers.get('x-cache')).not.toBe('HIT');
+          }
+          expect(app.app.cache.stats().knownBodyHits).toBe(knownBefore + 1);
         }
       });
 

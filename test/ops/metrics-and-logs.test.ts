@@ -72,6 +72,9 @@ describeEachDatabase('GET /metrics', (database) => {
     expect(text).toContain(`truthgraph_cache_bytes ${stats.bytes}`);
     // Copies of large bodies are the Redis store's; the in-process store is its own copy.
     expect(text).toContain('truthgraph_cache_local_copy_hits_total 0');
+    // The same body four times: keyed on its first hit, known on the next ones.
+    expect(stats.knownBodyHits).toBeGreaterThanOrEqual(1);
+    expect(text).toContain(`truthgraph_cache_known_body_hits_total ${stats.knownBodyHits}`);
     expect(text).toMatch(/^truthgraph_cache_hit_ratio 0\.\d+/m);
     expect(text).toContain('truthgraph_cache_state{state="memory"} 1');
     // Counters follow the cache's cumulative values across scrapes.
