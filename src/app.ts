@@ -12,7 +12,6 @@ import express from 'express';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
-import { knownRequestMaxChars } from './cache/known-requests.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
 import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
@@ -229,7 +228,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // origins; health, metrics and admin routes are for operators, not pages.
   const cors = corsPolicy(config.CORS_ORIGINS);
   const persistedQueries = { store: caches.persistedQueries, ttlS: config.APQ_TTL_S || null };
-  const body = jsonBody(config.BODY_LIMIT, knownRequestMaxChars);
+  const body = jsonBody(config.BODY_LIMIT);
   const fastPath = responseCacheFastPath(cache, {
     salt,
     accepted,

@@ -22,7 +22,7 @@ export interface KnownRequest {
   registers?: string;
 }
 
-/** Longer bodies (in UTF-16 code units, as string lengths count) are not kept, and their text is let go once parsed. */
+/** Longer bodies (in UTF-16 code units, as string lengths count) are not kept. */
 export const knownRequestMaxChars = 8192;
 
 /** What an entry holds beside its id and document, counted against the bound: the key, hashes, object and slot. */

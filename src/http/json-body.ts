@@ -24,17 +24,17 @@ interface Stash {
   [bytesOf]?: Buffer;
 }
 
-/** The text of a plain JSON body the read step took (kept past the parse only when short), else undefined. */
+/** The text of a plain JSON body the read step took, until the parse step; else undefined. */
 export function jsonBodyText(req: object): string | undefined {
   return (req as Stash)[textOf];
 }
 
 /**
- * Two steps: `read` takes a plain JSON body's text, `parse` sets req.body from it. Between them a step
- * may answer from the text alone (the response cache's known requests). `keepTextChars`: longer texts
- * are let go once parsed, so a large write's text does not live as long as its request.
+ * Two steps: `read` takes a plain JSON body's text, `parse` sets req.body from it (and lets the text go,
+ * so a large write's text does not live as long as its request). Between them a step may answer from
+ * the text alone (the response cache's known requests).
  */
-export function jsonBody(limit: string, keepTextChars: number): { read: RequestHandler; parse: RequestHandler } {
+export function jsonBody(limit: string): { read: RequestHandler; parse: RequestHandler } {
   const max = bodyLimitBytes(limit);
   const generic = express.json({ limit });
   const read: RequestHandler = (req, res, next) => {
@@ -83,7 +83,7 @@ export function jsonBody(limit: string, keepTextChars: number): { read: RequestH
     // Read by express.json already (or no body at all).
     if (text === undefined || buf === undefined) return next();
     stash[bytesOf] = undefined;
-    if (text.length > keepTextChars) stash[textOf] = undefined;
+    stash[textOf] = undefined;
     if (text.charCodeAt(0) === 0x7b /* { */) {
       let parsed = false;
       try {

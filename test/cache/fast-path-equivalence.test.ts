@@ -107,7 +107,8 @@ describeEachDatabase('the fast path answers as the pipeline', (database) => {
             // The third time its body is one the fast path keyed before (src/cache/known-requests.ts).
             const third = await sendGraphQL(app.url, v.method, params, headers);
             expect(comparable(third)).toEqual(comparable(first));
-            expect(third.headers.get('x-cache')).toBe(second.headers.get('x-cache'));
+            // A second answer that missed may have stored the entry after answering: only a hit must stay one.
+            if (second.headers.get('x-cache') === 'HIT') expect(third.headers.get('x-cache')).toBe('HIT');
             const pair = `${first.headers.get('x-cache')}→${second.headers.get('x-cache')}`;
             outcomes.set(pair, (outcomes.get(pair) ?? 0) + 1);
             // A stored answer is served from the cache the second time.
