@@ -57,7 +57,8 @@ describeEachDatabase('known request bodies', (database) => {
       it('answers every generated request as the uncached server does, for any key, Accept and spelling, across writes and a revocation', async () => {
         const db = database().db;
         let hits = 0;
-        const knownBefore = cached.app.cache.stats().knownBodyHits;
+        // Compared answers that came from a known body (the registrations sent beside them not counted).
+        let knownCompared = 0;
         let repeats = 0;
         let files = 0;
         let sequences = 0;
@@ -98,7 +99,9 @@ describeEachDatabase('known request bodies', (database) => {
               if (body.form === 'apq-hash-only') {
                 for (const app of [cached, uncached]) await sendGraphQL(app.url, 'POST', paramsInForm('apq-register', query, undefined, variables), { authorization: `Bearer ${keys.admin}` });
               }
+              const knownBeforeThis = cached.app.cache.stats().knownBodyHits;
               const c = await sendGraphQL(cached.url, 'POST', params, headers);
+              if (cached.app.cache.stats().knownBodyHits > knownBeforeThis) knownCompared++;
               const u = await sendGraphQL(uncached.url, 'POST', params, headers);
               expect(answerOf(c), `${step.key} ${JSON.stringify(body)}`).toEqual(answerOf(u));
               const text = JSON.stringify(params);
@@ -109,10 +112,9 @@ describeEachDatabase('known request bodies', (database) => {
           }),
           { numRuns: runs },
         );
-        const knownHits = cached.app.cache.stats().knownBodyHits - knownBefore;
-        console.info(`known requests [${kind.name}]: ${repeats} bodies sent again in their sequence, ${hits} hits; ${knownHits} hits of known bodies, registrations included`);
+        console.info(`known requests [${kind.name}]: ${repeats} bodies sent again in their sequence, ${hits} hits, ${knownCompared} of them of known bodies`);
         // Bodies come again across sequences too (the same scope and Accept: the same id).
-        expect(knownHits).toBeGreaterThan(runs / 4);
+        expect(knownCompared).toBeGreaterThan(runs / 4);
       }, 240_000);
     });
   }
