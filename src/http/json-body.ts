@@ -16,7 +16,7 @@ export function bodyLimitBytes(limit: string): number {
   return Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
 }
 
-/** Where the read step leaves a plain JSON body for the parse step (and, before it, the cache's probe). */
+/** Where the read step leaves a plain JSON body for the parse step (and, before it, the cache's known step). */
 const textOf = Symbol('json body text');
 const bytesOf = Symbol('json body bytes');
 interface Stash {
@@ -37,7 +37,7 @@ export function jsonBodyText(req: object): string | undefined {
 export function jsonBody(limit: string): { read: RequestHandler; parse: RequestHandler } {
   const max = bodyLimitBytes(limit);
   const generic = express.json({ limit });
-  const read: RequestHandler = (req, res, next) => {
+  const readStep: RequestHandler = (req, res, next) => {
     const h = req.headers;
     const type = h['content-type'];
     const length = h['content-length'];
@@ -76,7 +76,7 @@ export function jsonBody(limit: string): { read: RequestHandler; parse: RequestH
     req.on('error', read.onAbort);
     req.on('close', read.onAbort);
   };
-  const parse: RequestHandler = (req, res, next) => {
+  const parseStep: RequestHandler = (req, res, next) => {
     const stash = req as Stash;
     const text = stash[textOf];
     const buf = stash[bytesOf];
@@ -100,7 +100,7 @@ export function jsonBody(limit: string): { read: RequestHandler; parse: RequestH
       next(err);
     });
   };
-  return { read, parse };
+  return { read: readStep, parse: parseStep };
 }
 
 const noop = () => {};
