@@ -65,6 +65,15 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as Promi
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): FastPath {
   const knownRequests = new KnownRequests();
 
+  /**
+   * The stored body of `key`, or null: none stored, or a hash-only request whose document Apollo's
+   * persisted-query store no longer holds (Apollo would answer PERSISTED_QUERY_NOT_FOUND).
+   */
+  const servable = (key: string, hashOnly: boolean, queryHash: string): Promise<Buffer | null> =>
+    hashOnly
+      ? Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)]).then(([body, registered]) => (registered === undefined ? null : body))
+      : cache.peek(key);
+
   const known: RequestHandler = async (req, res, next) => {
     try {
       if (req.method !== 'POST' || !cache.enabled || !cache.store?.available()) return next();
@@ -79,10 +88,8 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         (req as Marked)[unknownId] = id;
         return next();
       }
-      const [body, registered] = request.hashOnly
-        ? await Promise.all([cache.peek(request.key), persistedDocument(opts.persistedQueries, request.queryHash)])
-        : [await cache.peek(request.key), undefined];
-      if (body === null || (request.hashOnly && registered === undefined)) {
+      const body = await servable(request.key, request.hashOnly, request.queryHash);
+      if (body === null) {
         (req as Marked)[lookedUp] = true;
         return next();
       }
@@ -124,11 +131,8 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
           registers: request.persisted ? params.query : undefined,
         });
       }
-      const [body, registered] = hashOnly
-        ? await Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)])
-        : [await cache.peek(key), undefined];
+      const body = await servable(key, hashOnly, queryHash);
       if (body === null) return next();
-      if (hashOnly && registered === undefined) return next();
       registerPersisted(opts.persistedQueries, request);
       cache.servedPeek(key, false);
       opts.onHit?.(req, res, accepted.operationName);
