@@ -31,9 +31,10 @@ export function firstDifference(expected: string, actual: string): string | null
 
 interface FloorTarget {
   variant: Variant;
-  server: ServerProcess;
-  /** The floor's URL for a scenario. */
-  urlOf(scenario: string): string;
+  /** Starts the floor's server. */
+  start(): Promise<ServerProcess>;
+  /** The floor's URL for a scenario, on a server started at `origin`. */
+  urlOf(origin: string, scenario: string): string;
   /** The truthgraph variant this floor is compared with ('uncached' or 'cached'). */
   subject: Variant;
 }
@@ -42,57 +43,83 @@ const windowOf = (r: LoadResult): PairedWindow => ({ p50: r.p50, rps: r.rps, ...
 
 /**
  * Checks each floor answer against truthgraph's, then times the floor at every concurrency, each
- * window alternating with one of truthgraph on the same request (ctx.floorRounds rounds): the host's
- * load drifts over minutes, and a ratio of two windows taken minutes apart measured the drift as much
- * as the code. The floor's row is its first window.
+ * window alternating with one of truthgraph on the same request: the host's load drifts over minutes,
+ * and a ratio of two windows taken minutes apart measured the drift as much as the code. Every round
+ * (ctx.floorRounds) starts both servers afresh: on a small VM the threads' placement, fixed when a
+ * process starts, moves a small request's speed by a third for the process's whole life, so a
+ * comparison of one start per side is partly a draw, and the median over rounds covers it. The
+ * floor's row is its first window.
  */
-async function timeFloor(ctx: BenchContext, f: FloorTarget, tg: Truthgraph, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
-  const cpu = new CpuMeter(f.server.pid, ctx.dbUrl(dbName), dbName);
-  const tgCpu = new CpuMeter(tg.server.pid, ctx.dbUrl(dbName), dbName);
-  try {
-    for (const s of readScenarios) {
-      const sample = samples.get(s.key);
-      if (!sample) continue;
-      const op = s.op(targets);
-      const url = f.urlOf(s.key);
-      // Back to back, so both read the same data.
-      const [truth, floor] = [await post(tg.server.url, op, tg.headers), await post(url, op)];
-      const diff = floor.status === 200 ? firstDifference(truth.text, floor.text) : `HTTP ${floor.status}: ${floor.text.slice(0, 200)}`;
-      if (diff) {
-        ctx.problems.push(`${f.variant} ${s.key} (scale ${scale}) does not answer like truthgraph, not timed: ${diff}`);
-        ctx.log(`  ${f.variant} ${s.key}: ${diff}`);
-        continue;
-      }
-      const t = performance.now();
-      await post(url, op);
-      const sampleMs = Math.max(performance.now() - t, sample.ms);
-      const body = JSON.stringify(op);
-      const floorSettle = settler(url, ctx.dbUrl(dbName), dbName);
-      const tgSettle = settler(tg.server.url, ctx.dbUrl(dbName), dbName);
-      for (const c of ctx.concurrencies) {
-        const d = windowS(ctx, c, sampleMs);
-        const pair: FloorPair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, rounds: [] };
-        for (let round = 0; round < ctx.floorRounds; round++) {
+async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => Promise<Truthgraph>, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
+  const pairs = new Map<string, FloorPair>();
+  const sampleMs = new Map<string, number>();
+  const failed = new Set<string>();
+  for (let round = 0; round < ctx.floorRounds; round++) {
+    const tg = await freshSubject();
+    const server = await f.start().catch(async (err) => {
+      await tg.server.stop();
+      throw err;
+    });
+    const cpu = new CpuMeter(server.pid, ctx.dbUrl(dbName), dbName);
+    const tgCpu = new CpuMeter(tg.server.pid, ctx.dbUrl(dbName), dbName);
+    const origin = new URL(server.url).origin;
+    ctx.log(`  round ${round + 1}: ${f.subject} pid ${tg.server.pid}, ${f.variant} pid ${server.pid}`);
+    try {
+      for (const s of readScenarios) {
+        const sample = samples.get(s.key);
+        if (!sample || failed.has(s.key)) continue;
+        const op = s.op(targets);
+        const url = f.urlOf(origin, s.key);
+        // Back to back, so both read the same data.
+        const [truth, floor] = [await post(tg.server.url, op, tg.headers), await post(url, op)];
+        const diff = floor.status === 200 ? firstDifference(truth.text, floor.text) : `HTTP ${floor.status}: ${floor.text.slice(0, 200)}`;
+        if (diff) {
+          failed.add(s.key);
+          ctx.problems.push(`${f.variant} ${s.key} (scale ${scale}) does not answer like truthgraph, not timed: ${diff}`);
+          ctx.log(`  ${f.variant} ${s.key}: ${diff}`);
+          continue;
+        }
+        if (!sampleMs.has(s.key)) {
+          const t = performance.now();
+          await post(url, op);
+          sampleMs.set(s.key, Math.max(performance.now() - t, sample.ms));
+        }
+        const body = JSON.stringify(op);
+        const floorSettle = settler(url, ctx.dbUrl(dbName), dbName);
+        const tgSettle = settler(tg.server.url, ctx.dbUrl(dbName), dbName);
+        for (const c of ctx.concurrencies) {
+          const id = `${s.key} ${c}`;
+          if (failed.has(id)) continue;
+          const d = windowS(ctx, c, sampleMs.get(s.key)!);
           const subject = await measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: tgSettle, cpu: tgCpu });
           const r = await measure({ url, requests: [{ body }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: floorSettle, cpu });
           if (r.requests === 0 || subject.requests === 0) {
+            failed.add(id);
             ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s (round ${round + 1})`);
-            break;
+            continue;
           }
           if (round === 0) record(ctx, s.key, s.title, f.variant, scale, r);
-          ctx.log(`    round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
+          ctx.log(`    ${s.key} c=${c} round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
+          let pair = pairs.get(id);
+          if (!pair) {
+            pair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, rounds: [] };
+            pairs.set(id, pair);
+          }
           pair.rounds.push({ subject: windowOf(subject), floor: windowOf(r) });
         }
-        if (pair.rounds.length) ctx.pairs.push(pair);
       }
+    } finally {
+      await Promise.all([cpu.close(), tgCpu.close(), server.stop(), tg.server.stop()]);
     }
-  } finally {
-    await Promise.all([cpu.close(), tgCpu.close()]);
   }
+  ctx.pairs.push(...pairs.values());
 }
 
-/** The SQL floor of every scenario truthgraph (uncached, still running) answered correctly. */
-export async function floorRuns(ctx: BenchContext, tg: Truthgraph, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
+/**
+ * The SQL floor of every scenario truthgraph (uncached, still running: its statements are captured)
+ * answered correctly; `fresh` starts another uncached truthgraph like it for each round.
+ */
+export async function floorRuns(ctx: BenchContext, tg: Truthgraph, fresh: () => Promise<Truthgraph>, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
   const scenarios = readScenarios.filter((s) => samples.has(s.key) && floorShapes[s.key]);
   if (!scenarios.length) return;
   const plans = await captureFloorPlans(
@@ -103,13 +130,8 @@ export async function floorRuns(ctx: BenchContext, tg: Truthgraph, samples: Map<
   for (const p of plans) ctx.log(`  floor plan ${p.scenario}: ${p.waves.map((w) => w.map((s) => s.name).join(' + ')).join(' → ')}`);
   const file = join(tmpdir(), `truthgraph-floor-plans-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(plans));
-  const server = await startServer({ name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: ctx.dbUrl(dbName), FLOOR_PLANS: file }, path: '/floor' });
-  try {
-    const origin = new URL(server.url).origin;
-    await timeFloor(ctx, { variant: 'floor', subject: 'uncached', server, urlOf: (k) => `${origin}/floor/${k}` }, tg, samples, targets, dbName, scale);
-  } finally {
-    await server.stop();
-  }
+  const start = () => startServer({ name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: ctx.dbUrl(dbName), FLOOR_PLANS: file }, path: '/floor' });
+  await timeFloor(ctx, { variant: 'floor', subject: 'uncached', start, urlOf: (origin, k) => `${origin}/floor/${k}` }, fresh, samples, targets, dbName, scale);
 }
 
 /** The key under which Redis holds `body` (an entry of `prefix`), found by reading the entries. */
@@ -133,10 +155,14 @@ export interface CacheFloorOptions {
   redisPrefix: string;
 }
 
-/** The hit floor of every scenario the cached server (still running, entries stored) served. */
+/**
+ * The hit floor of every scenario the cached server (still running, entries stored) served; `fresh`
+ * starts another cached truthgraph like it (same store) for each round.
+ */
 export async function cacheFloorRuns(
   ctx: BenchContext,
   tg: Truthgraph,
+  fresh: () => Promise<Truthgraph>,
   samples: Map<string, Sample>,
   targets: Targets,
   dbName: string,
@@ -171,11 +197,6 @@ export async function cacheFloorRuns(
   writeFileSync(file, JSON.stringify(entries));
   const env: Record<string, string> = { CACHE_FLOOR_ENTRIES: file };
   if (o.redisUrl) env.REDIS_URL = o.redisUrl;
-  const server = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor' });
-  try {
-    const origin = new URL(server.url).origin;
-    await timeFloor(ctx, { variant: 'cache-floor', subject: 'cached', server, urlOf: (k) => `${origin}/cache-floor/${k}` }, tg, samples, targets, dbName, scale);
-  } finally {
-    await server.stop();
-  }
+  const start = () => startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env, path: '/cache-floor' });
+  await timeFloor(ctx, { variant: 'cache-floor', subject: 'cached', start, urlOf: (origin, k) => `${origin}/cache-floor/${k}` }, fresh, samples, targets, dbName, scale);
 }

@@ -165,14 +165,15 @@ async function main() {
   const loadAverages: Record<string, number> = { start: m.loadAverage1m };
 
   log(`== truthgraph uncached (scale ${first})`);
-  let tg = await startTruthgraph({ databaseUrl: dbUrl(mainDb(first)), cached: false, profile: opt.profile, log });
+  const uncachedOptions = { databaseUrl: dbUrl(mainDb(first)), cached: false, profile: opt.profile, log };
+  let tg = await startTruthgraph(uncachedOptions);
   try {
     const samples = await readRuns(ctx, { url: tg.server.url, headers: tg.headers, pid: tg.server.pid }, 'uncached', first, targets, mainDb(first));
     // The floor runs while this server idles: its answers are compared with the floor's just before timing.
     if (floors) {
       log(`== floor (scale ${first}): truthgraph's statements and JSON.stringify in a bare node:http handler`);
       loadAverages.floor = os.loadavg()[0];
-      await floorRuns(ctx, tg, samples, targets, mainDb(first), first);
+      await floorRuns(ctx, tg, () => startTruthgraph(uncachedOptions), samples, targets, mainDb(first), first);
     } else skipped.push('floor: --no-floor');
     await writeRuns(ctx, tg, mainDb(first), first);
     log(`== evaluation (scale ${first}): read at the live threshold, mapCoco, applyEvaluation, ingest with live evaluation on vs off`);
@@ -222,7 +223,8 @@ async function main() {
   log(`== truthgraph cached (scale ${first})`);
   await cleanCache();
   loadAverages.cached = os.loadavg()[0];
-  tg = await startTruthgraph({ databaseUrl: dbUrl(mainDb(first)), cached: true, redisUrl: cacheRedis, redisPrefix, log });
+  const cachedOptions = { databaseUrl: dbUrl(mainDb(first)), cached: true, redisUrl: cacheRedis, redisPrefix, log };
+  tg = await startTruthgraph(cachedOptions);
   try {
     const probe = await post(tg.server.url, readScenarios[0].op(targets), tg.headers);
     if (!probe.headers.get('x-cache')) {
@@ -232,7 +234,7 @@ async function main() {
       const samples = await readRuns(ctx, { url: tg.server.url, headers: tg.headers, pid: tg.server.pid }, 'cached', first, targets, mainDb(first));
       if (floors) {
         log(`== cache floor (scale ${first}): the same entry read and written by a bare node:http handler`);
-        await cacheFloorRuns(ctx, tg, samples, targets, mainDb(first), first, { redisUrl: cacheRedis, redisPrefix: redisPrefix ?? 'truthgraph:' });
+        await cacheFloorRuns(ctx, tg, () => startTruthgraph(cachedOptions), samples, targets, mainDb(first), first, { redisUrl: cacheRedis, redisPrefix: redisPrefix ?? 'truthgraph:' });
       }
     }
     log(`== mixed, refresh-ahead on (scale ${first})`);
