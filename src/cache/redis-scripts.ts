@@ -2,15 +2,35 @@
 // is one script, so its checks and writes are atomic.
 import type { Redis } from 'ioredis';
 
-const lookupLua = `
-local p = ARGV[1]
-local epoch = redis.call('GET', p .. 'epoch')
-if not epoch then
+// The sequence is set when a script starts an epoch, and is never below a version it stamped (a tag's
+// in tv, the floor). Missing or below one of them, it was lost — a DEL, eviction under a policy that
+// evicts keys without a TTL, or lost and then recreated by the INCR of a process of an earlier version
+// during a deploy — and with it every way to verify the epoch's entries: counting up again through the
+// same numbers, it would pass heads stored before the loss. So a new epoch orphans them (its id mixes in
+// the old one's, so a clock stepping back cannot revive an old epoch), and the sequence restarts at the
+// highest version still known, so the new epoch's stores pass the checks of tags invalidated before.
+const currentEpochLua = `
+local function currentEpoch(p)
+  local epoch = redis.call('GET', p .. 'epoch')
+  local seq = redis.call('GET', p .. 'seq')
+  local top = tonumber(redis.call('GET', p .. 'floor') or '0')
+  local last = redis.call('ZRANGE', p .. 'tv', -1, -1, 'WITHSCORES')[2]
+  if last and tonumber(last) > top then top = tonumber(last) end
+  if epoch and seq and tonumber(seq) >= top then return epoch, seq end
   local t = redis.call('TIME')
-  epoch = t[1] .. '.' .. t[2]
-  redis.call('SET', p .. 'epoch', epoch)
+  local new = t[1] .. '.' .. t[2] .. '.' .. string.sub(redis.sha1hex(epoch or ''), 1, 12)
+  redis.call('SET', p .. 'epoch', new)
+  if not seq or tonumber(seq) < top then
+    seq = string.format('%d', top)
+    redis.call('SET', p .. 'seq', seq)
+  end
+  return new, seq
 end
-local seq = redis.call('GET', p .. 'seq') or '0'
+`;
+
+const lookupLua = `${currentEpochLua}
+local p = ARGV[1]
+local epoch, seq = currentEpoch(p)
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local hk = p .. 'h:' .. epoch .. ':' .. ARGV[2]
 local gk = p .. 'g:' .. epoch .. ':' .. ARGV[2]
@@ -35,7 +55,7 @@ if head then
     local reply = found(head)
     if reply then return reply end
   else
-    -- A head above the sequence outlived a lost sequence: nothing can be verified.
+    -- A head above the sequence: nothing can be verified.
     local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0') and stored <= tonumber(seq)
     if fresh then
       -- Evicted apart from its head under memory pressure: nothing left to check it against.
@@ -77,8 +97,9 @@ local lock = p .. 'l:' .. ARGV[3] .. ':' .. ARGV[2]
 if ARGV[7] ~= '' and redis.call('GET', lock) == ARGV[7] then redis.call('DEL', lock) end
 if redis.call('GET', p .. 'epoch') ~= ARGV[3] then return 0 end
 local seq = tonumber(ARGV[4])
--- A sequence below the snapshot means Redis lost its data meanwhile: nothing can be verified.
-if tonumber(redis.call('GET', p .. 'seq') or '0') < seq then return 0 end
+-- No sequence, or one below the snapshot, means Redis lost it meanwhile: nothing can be verified.
+local current = redis.call('GET', p .. 'seq')
+if not current or tonumber(current) < seq then return 0 end
 if seq < tonumber(redis.call('GET', p .. 'floor') or '0') then return 0 end
 for i = 9, #ARGV do
   local v = redis.call('ZSCORE', p .. 'tv', ARGV[i])
@@ -103,8 +124,9 @@ end
 return 1
 `;
 
-const invalidateLua = `
+const invalidateLua = `${currentEpochLua}
 local p = ARGV[1]
+currentEpoch(p)
 local seq = redis.call('INCR', p .. 'seq')
 local n = 0
 local cut = #p + 3

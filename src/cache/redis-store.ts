@@ -88,7 +88,8 @@ export class RedisStore implements ResponseCacheStore {
   private storeCount = 0;
   private readonly copies: LRUCache<string, LocalCopy> | null;
   private readonly copyMin: number;
-  private servedFromCopies = 0;
+  /** The bodies of `copies`: never a Buffer a read from Redis returned, so a body is one of them only if served from a copy. */
+  private readonly copyBodies = new WeakSet<Buffer>();
   /**
    * Set when entries may be stale: an invalidation of this process could not reach Redis, or the
    * connection dropped (an outage, in which other processes may have lost theirs). Cleared by a new
@@ -170,10 +171,7 @@ export class RedisStore implements ResponseCacheStore {
         return null;
       }
       if (!storedAtCurrent(head, seq)) return this.peekByScript(key, copy.id);
-      if (idOf(head) === copy.id) {
-        this.servedFromCopies++;
-        return copy.body;
-      }
+      if (idOf(head) === copy.id) return copy.body;
       // Fresh, but another store's body.
       copies.delete(key);
     }
@@ -196,10 +194,7 @@ export class RedisStore implements ResponseCacheStore {
     const leftOut = left?.toString() === '1';
     const copy = this.copies?.get(key);
     if (copy !== undefined && (copy.epoch !== epoch || copy.id !== id)) this.copies!.delete(key);
-    else if (copy !== undefined && leftOut) {
-      this.servedFromCopies++;
-      return copy.body;
-    }
+    else if (copy !== undefined && leftOut) return copy.body;
     if (leftOut) {
       // Read after the check, so it may be a newer store's body (as fresh): not copied under this id.
       return this.conn.run((r) => r.getBuffer(this.entryKey(epoch, key)), { bulk: true });
@@ -211,20 +206,22 @@ export class RedisStore implements ResponseCacheStore {
 
   /** Keeps a large body with the id of the store it came from. */
   private keepCopy(key: string, epoch: string, id: string, body: Buffer) {
-    if (!this.copies || body.length < this.copyMin || !storeId.test(id)) return;
-    // A body that fit in one socket read is a view of that read's buffer: kept as is, it would hold
-    // the whole read (and the replies that came with it) beyond what the bound counts.
-    let own = body;
+    if (!this.copies || body.length < this.copyMin || body.length > this.copies.maxSize || !storeId.test(id)) return;
+    // A body that fit in one socket read is a view of that read's buffer: kept as is, it would hold the
+    // whole read (and the replies that came with it) beyond what the bound counts. Any other is kept
+    // under a Buffer of its own over the same bytes: the one this read returns is not the copy (isCopy).
+    let own: Buffer;
     if (body.byteOffset !== 0 || body.buffer.byteLength !== body.length) {
       own = Buffer.allocUnsafeSlow(body.length);
       body.copy(own);
-    }
+    } else own = Buffer.from(body.buffer, 0, body.length);
+    this.copyBodies.add(own);
     this.copies.set(key, { epoch, id, body: own });
   }
 
-  /** Hits this process answered from its copies. */
-  get copiesServed(): number {
-    return this.servedFromCopies;
+  /** Whether a body peek() returned is this process's copy (read: only its freshness came from Redis). */
+  isCopy(body: Buffer): boolean {
+    return this.copyBodies.has(body);
   }
 
   private entryKey(epoch: string, key: string): string {
@@ -298,8 +295,10 @@ export class RedisStore implements ResponseCacheStore {
  * then no invalidation has happened since.
  */
 function storedAtCurrent(head: Buffer, seq: Buffer | null): boolean {
+  // No sequence: it was lost, and the script starts a new epoch.
+  if (seq === null) return false;
   const nl = head.indexOf(10);
-  return Number(head.toString('latin1', 0, nl < 0 ? head.length : nl)) === Number(seq?.toString() ?? '0');
+  return Number(head.toString('latin1', 0, nl < 0 ? head.length : nl)) === Number(seq.toString());
 }
 
 /** The form of the store ids this layout writes: a body under any other `#` line is not copied. */

@@ -56,8 +56,8 @@ export interface ResponseCacheStore {
   bumpEpoch(): Promise<void>;
   /** Bytes this store holds (memory) or has written (Redis, cumulative from this process). */
   bytes(): number;
-  /** Hits this process answered from its copies of large bodies (Redis). */
-  readonly copiesServed?: number;
+  /** Whether a body peek() returned came from this process's copy of a large body (Redis). */
+  isCopy?(body: Buffer): boolean;
   close(): Promise<void>;
 }
 

@@ -94,7 +94,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         return next();
       }
       if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
-      cache.servedPeek(request.key, true);
+      cache.servedPeek(request.key, body, true);
       opts.onHit?.(req, res, request.operationName);
       writeHit(res, request.contentType, body);
     } catch {
@@ -134,7 +134,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       const body = await servable(key, hashOnly, queryHash);
       if (body === null) return next();
       registerPersisted(opts.persistedQueries, request);
-      cache.servedPeek(key, false);
+      cache.servedPeek(key, body, false);
       opts.onHit?.(req, res, accepted.operationName);
       writeHit(res, contentType, body);
     } catch {

@@ -123,6 +123,7 @@ export class ResponseCache {
     refreshes: 0,
     refreshWaits: 0,
     knownBodyHits: 0,
+    localCopyHits: 0,
   };
 
   /** `store` null means CACHE=off: every query bypasses, invalidation is a no-op. */
@@ -147,7 +148,7 @@ export class ResponseCache {
   }
 
   stats(): CacheStats {
-    return { ...this.counters, bytes: this.store?.bytes() ?? 0, localCopyHits: this.store?.copiesServed ?? 0 };
+    return { ...this.counters, bytes: this.store?.bytes() ?? 0 };
   }
 
   /** Counts a query that did not consult the cache (mutation, cache off, store down). */
@@ -171,10 +172,11 @@ export class ResponseCache {
     }
   }
 
-  /** A body peek() found is being served. `knownBody`: its key came from a request body keyed before. */
-  servedPeek(key: string, knownBody: boolean): void {
+  /** `body`, which peek() found, is being served. `knownBody`: its key came from a request body keyed before. */
+  servedPeek(key: string, body: Buffer, knownBody: boolean): void {
     this.counters.hits++;
     if (knownBody) this.counters.knownBodyHits++;
+    if (this.store?.isCopy?.(body)) this.counters.localCopyHits++;
     this.opts.refreshAhead?.hit(key);
   }
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { print } from 'graphql';
 import * as typedDocuments from '../../operations/__generated__/graphql.js';
 import { VideoListDocument, VideoGroundTruthDocument } from '../../operations/__generated__/graphql.js';
@@ -128,6 +128,44 @@ describeEachDatabase('persisted queries', (database) => {
             expect(expired.headers.get('x-cache')).not.toBe('HIT');
           }
           expect(app.app.cache.stats().knownBodyHits).toBe(knownBefore + 1);
+        }
+      });
+
+      // A large page's hits are served from the process's copy (Redis); a hash-only request whose
+      // registration is gone falls through to Apollo, and so is neither a hit nor a local-copy hit.
+      it.runIf(kind.name === 'redis')('counts a local-copy hit only when it serves one', async () => {
+        const videoId = await insertVideo(database().db, ids.projectId);
+        await insertGroundTruth(database().db, videoId, Array.from({ length: 400 }, (_, i) => ({ frame_number: i + 1, confidence: 0.9 })));
+        const query = `${print(VideoGroundTruthDocument)}\n# ${Math.random()}`;
+        const hash = sha256(query);
+        const variables = { videoId, first: 400 };
+        const stats = () => app.app.cache.stats();
+        const redis = new Redis(redisUrl!);
+        const registration = `${kind.env.REDIS_KEY_PREFIX}apq:${hash}`;
+        try {
+          expect((await send(app, { hash, query, variables })).headers.get('x-cache')).toBe('MISS');
+          // Apollo stores the registration without awaiting it.
+          await vi.waitFor(async () => expect(await redis.exists(registration)).toBe(1), { timeout: 5000 });
+          // The first hit reads the body from Redis and keeps it; the next ones serve the copy.
+          expect((await send(app, { hash, variables })).headers.get('x-cache')).toBe('HIT');
+          const before = stats();
+          for (let i = 0; i < 2; i++) {
+            const hit = await send(app, { hash, variables });
+            expect(hit.headers.get('x-cache')).toBe('HIT');
+            expect(hit.body.data.video.groundTruth.totalCount).toBe(400);
+            expect(JSON.stringify(hit.body).length).toBeGreaterThan(16 * 1024);
+          }
+          expect(stats().localCopyHits).toBe(before.localCopyHits + 2);
+          await redis.del(registration);
+          const served = stats();
+          for (const method of ['POST', 'GET'] as const) {
+            const expired = await send(app, { method, hash, variables });
+            expect(codeOf(expired)).toBe('PERSISTED_QUERY_NOT_FOUND');
+          }
+          expect(stats().hits).toBe(served.hits);
+          expect(stats().localCopyHits).toBe(served.localCopyHits);
+        } finally {
+          redis.disconnect();
         }
       });
 

@@ -1,12 +1,13 @@
 // A hit's read on Redis (RedisStore.peek: one MGET under the epoch the process last saw, the lookup
 // script only when that cannot decide) answers exactly what the lookup script answers, over generated
 // histories of two processes sharing one Redis: stores from fresh and from old snapshots, invalidations,
-// new epochs, tag sets and tag lists lost to eviction and a lost invalidation sequence. After every step each process
+// new epochs, tag sets and tag lists lost to eviction and a lost invalidation sequence (with or without
+// the tag versions). After every step each process
 // peeks every key, then a third process looks it up by script; the answers must be equal, and equal
 // to a model of what is fresh when not a miss: the body of the last accepted store of the key, unless
 // a new epoch, an invalidation of one of its tags or the eviction of its body came after it. The model also decides which stores must be accepted.
-// Once Redis has lost its sequence the model stops judging (a fault the store does not claim to survive)
-// and only the equality with the script is required. The same holds for processes keeping local copies of
+// A lost sequence is, to the model, a new epoch: nothing stored before it may be served again, however
+// far later invalidations climb the sequence back. The same holds for processes keeping local copies of
 // bodies (every body, here), served when the entry's head names the store they came from: such histories
 // must also have served copies, or they proved nothing about them.
 import fc from 'fast-check';
@@ -29,7 +30,7 @@ type Step =
   | { kind: 'evictTagSet'; tag: string }
   | { kind: 'evictTagList'; key: string }
   | { kind: 'evictBody'; key: string }
-  | { kind: 'loseSequence' };
+  | { kind: 'loseSequence'; withVersions: boolean };
 
 const by = fc.integer({ min: 0, max: 1 });
 const key = fc.constantFrom(...keys);
@@ -44,7 +45,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('evictTagList' as const), key }) },
   // maxmemory eviction of an entry's body, its head kept.
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('evictBody' as const), key }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseSequence' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseSequence' as const), withVersions: fc.boolean() }) },
 );
 
 describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (needs REDIS_URL)', () => {
@@ -62,7 +63,9 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
     let history = 0;
     let copiesServed = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
+      // Each step with whether every key is read after it: a read can drop an entry a fault made
+      // unverifiable, so faults whose harm needs later steps are met only when reads skip a few steps.
+      fc.asyncProperty(fc.array(fc.tuple(step, fc.boolean()), { minLength: 1, maxLength: 30 }), async (steps) => {
         const own = `${prefix}${++history}:`;
         const conns = [0, 1, 2].map(() => new RedisConnection({ url: redisUrl!, commandTimeoutMs: 1000, resetMs: 200 }));
         try {
@@ -73,10 +76,9 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
           const snapshots = new Map<string, { snapshot: Snapshot; at: number }>();
           // The model: step of the last new epoch and of each tag's last invalidation; fresh entries.
           let epochAt = -1;
-          let lostSequence = false;
           const invalidatedAt = new Map<string, number>();
           const fresh = new Map<string, { body: string; tags: string[] }>();
-          for (const [at, s] of steps.entries()) {
+          for (const [at, [s, read]] of steps.entries()) {
             switch (s.kind) {
               case 'snapshot':
                 snapshots.set(`${s.by}:${s.key}`, { snapshot: await processes[s.by].lookup(s.key), at });
@@ -86,7 +88,7 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
                 snapshots.delete(`${s.by}:${s.key}`);
                 const stored = await processes[s.by].store({ key: s.key, body: s.body, tags: s.tags, ttlS: 60, snapshot: taken.snapshot });
                 const acceptable = epochAt < taken.at && s.tags.every((t) => (invalidatedAt.get(t) ?? -1) < taken.at);
-                if (!lostSequence) expect(stored, `store ${JSON.stringify(s)}`).toBe(acceptable);
+                expect(stored, `store ${JSON.stringify(s)}`).toBe(acceptable);
                 if (stored) fresh.set(s.key, { body: s.body, tags: s.tags });
                 break;
               }
@@ -115,19 +117,26 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
                 break;
               }
               case 'loseSequence':
-                await conns[2].redis.del(`${own}rc:seq`, `${own}rc:tv`);
-                lostSequence = true;
+                await conns[2].redis.del(`${own}rc:seq`, ...(s.withVersions ? [`${own}rc:tv`] : []));
+                epochAt = at;
+                fresh.clear();
                 break;
             }
+            if (!read && at < steps.length - 1) continue;
             for (const k of keys) {
-              const peeked = await Promise.all(processes.map(async (p) => (await p.peek(k))?.toString('utf8') ?? null));
+              const peeked = await Promise.all(
+                processes.map(async (p) => {
+                  const body = await p.peek(k);
+                  if (body !== null && p.isCopy(body)) copiesServed++;
+                  return body?.toString('utf8') ?? null;
+                }),
+              );
               const expected = (await oracle.lookup(k)).body;
               expect(peeked, `${k} after ${JSON.stringify(s)}`).toEqual([expected, expected]);
               // A miss is always allowed (an overwritten entry is still in its old tags' sets); a stale body never.
-              if (!lostSequence && expected !== null) expect(expected, `${k} after ${JSON.stringify(s)} (model)`).toBe(fresh.get(k)?.body);
+              if (expected !== null) expect(expected, `${k} after ${JSON.stringify(s)} (model)`).toBe(fresh.get(k)?.body);
             }
           }
-          copiesServed += a.copiesServed + b.copiesServed;
         } finally {
           for (const c of conns) await c.close();
           await removePrefix(redisUrl!, own);
@@ -135,6 +144,7 @@ describe.skipIf(!redisUrl)('RedisStore.peek ≡ the lookup script ≡ a model (n
       }),
       { numRuns: runs },
     );
-    if (localCopyBytes > 0) expect(copiesServed).toBeGreaterThan(runs);
+    // About 0.8–1.3 per history (reads follow about half the steps); a third of that still shows the copies were served.
+    if (localCopyBytes > 0) expect(copiesServed).toBeGreaterThan(runs / 3);
   }, 120_000);
 });
