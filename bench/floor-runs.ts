@@ -48,18 +48,36 @@ const windowOf = (r: LoadResult): PairedWindow => ({ p50: r.p50, rps: r.rps, ...
  * (ctx.floorRounds) starts both servers afresh: on a small VM the threads' placement, fixed when a
  * process starts, moves a small request's speed by a third for the process's whole life, so a
  * comparison of one start per side is partly a draw, and the median over rounds covers it. The
- * floor's row is its first window.
+ * floor's row is its first timed window. A round whose servers do not start is reported and skipped.
  */
 async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => Promise<Truthgraph>, samples: Map<string, Sample>, targets: Targets, dbName: string, scale: string) {
   const pairs = new Map<string, FloorPair>();
   const sampleMs = new Map<string, number>();
   const failed = new Set<string>();
-  for (let round = 0; round < ctx.floorRounds; round++) {
-    const tg = await freshSubject();
-    const server = await f.start().catch(async (err) => {
+  try {
+    for (let round = 0; round < ctx.floorRounds; round++) {
+      await timeRound(round);
+    }
+  } finally {
+    ctx.pairs.push(...pairs.values());
+  }
+
+  async function timeRound(round: number) {
+    let tg: Truthgraph;
+    let server: ServerProcess;
+    try {
+      tg = await freshSubject();
+    } catch (err) {
+      ctx.problems.push(`${f.variant} round ${round + 1}: truthgraph (${f.subject}) did not start, round not timed: ${(err as Error).message.split('\n')[0]}`);
+      return;
+    }
+    try {
+      server = await f.start();
+    } catch (err) {
       await tg.server.stop();
-      throw err;
-    });
+      ctx.problems.push(`${f.variant} round ${round + 1}: the floor did not start, round not timed: ${(err as Error).message.split('\n')[0]}`);
+      return;
+    }
     const cpu = new CpuMeter(server.pid, ctx.dbUrl(dbName), dbName);
     const tgCpu = new CpuMeter(tg.server.pid, ctx.dbUrl(dbName), dbName);
     const origin = new URL(server.url).origin;
@@ -75,7 +93,8 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => 
         const diff = floor.status === 200 ? firstDifference(truth.text, floor.text) : `HTTP ${floor.status}: ${floor.text.slice(0, 200)}`;
         if (diff) {
           failed.add(s.key);
-          ctx.problems.push(`${f.variant} ${s.key} (scale ${scale}) does not answer like truthgraph, not timed: ${diff}`);
+          const timed = round === 0 ? 'not timed' : `not timed from round ${round + 1} on (its earlier rounds are kept)`;
+          ctx.problems.push(`${f.variant} ${s.key} (scale ${scale}) does not answer like truthgraph, ${timed}: ${diff}`);
           ctx.log(`  ${f.variant} ${s.key}: ${diff}`);
           continue;
         }
@@ -98,21 +117,20 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => 
             ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s (round ${round + 1})`);
             continue;
           }
-          if (round === 0) record(ctx, s.key, s.title, f.variant, scale, r);
-          ctx.log(`    ${s.key} c=${c} round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
           let pair = pairs.get(id);
           if (!pair) {
+            record(ctx, s.key, s.title, f.variant, scale, r);
             pair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, rounds: [] };
             pairs.set(id, pair);
           }
           pair.rounds.push({ subject: windowOf(subject), floor: windowOf(r) });
+          ctx.log(`    ${s.key} c=${c} round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
         }
       }
     } finally {
       await Promise.all([cpu.close(), tgCpu.close(), server.stop(), tg.server.stop()]);
     }
   }
-  ctx.pairs.push(...pairs.values());
 }
 
 /**
@@ -157,7 +175,8 @@ export interface CacheFloorOptions {
 
 /**
  * The hit floor of every scenario the cached server (still running, entries stored) served; `fresh`
- * starts another cached truthgraph like it (same store) for each round.
+ * starts another cached truthgraph like it for each round: with Redis it hits the same entries, with the
+ * in-process store it starts empty and fills it in the warm-up.
  */
 export async function cacheFloorRuns(
   ctx: BenchContext,

@@ -26,8 +26,9 @@ export interface PairedWindow {
 }
 
 /**
- * A floor and the server it floors, measured alternately (subject, floor, subject, floor, …) on one
- * scenario and concurrency, so both see the same minutes of a noisy machine.
+ * A floor and the server it floors on one scenario and concurrency, one window of each per round,
+ * back to back so both see the same minutes of a noisy machine; each round on newly started servers
+ * (bench/floor-runs.ts).
  */
 export interface FloorPair {
   scenario: string;

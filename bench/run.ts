@@ -173,7 +173,8 @@ async function main() {
     if (floors) {
       log(`== floor (scale ${first}): truthgraph's statements and JSON.stringify in a bare node:http handler`);
       loadAverages.floor = os.loadavg()[0];
-      await floorRuns(ctx, tg, () => startTruthgraph(uncachedOptions), samples, targets, mainDb(first), first);
+      // The rounds' own servers are not profiled: --profile covers the run's truthgraph.
+      await floorRuns(ctx, tg, () => startTruthgraph({ ...uncachedOptions, profile: false }), samples, targets, mainDb(first), first);
     } else skipped.push('floor: --no-floor');
     await writeRuns(ctx, tg, mainDb(first), first);
     log(`== evaluation (scale ${first}): read at the live threshold, mapCoco, applyEvaluation, ingest with live evaluation on vs off`);
