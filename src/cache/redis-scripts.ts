@@ -10,13 +10,15 @@ import type { Redis } from 'ioredis';
 // the old one's, so a clock stepping back cannot revive an old epoch), and the sequence restarts at the
 // highest version still known, so the new epoch's stores pass the checks of tags invalidated before.
 const currentEpochLua = `
+-- Returns the epoch, the sequence and the floor.
 local function currentEpoch(p)
   local epoch = redis.call('GET', p .. 'epoch')
   local seq = redis.call('GET', p .. 'seq')
-  local top = tonumber(redis.call('GET', p .. 'floor') or '0')
+  local floor = tonumber(redis.call('GET', p .. 'floor') or '0')
+  local top = floor
   local last = redis.call('ZRANGE', p .. 'tv', -1, -1, 'WITHSCORES')[2]
   if last and tonumber(last) > top then top = tonumber(last) end
-  if epoch and seq and tonumber(seq) >= top then return epoch, seq end
+  if epoch and seq and tonumber(seq) >= top then return epoch, seq, floor end
   local t = redis.call('TIME')
   local new = t[1] .. '.' .. t[2] .. '.' .. string.sub(redis.sha1hex(epoch or ''), 1, 12)
   redis.call('SET', p .. 'epoch', new)
@@ -24,13 +26,13 @@ local function currentEpoch(p)
     seq = string.format('%d', top)
     redis.call('SET', p .. 'seq', seq)
   end
-  return new, seq
+  return new, seq, floor
 end
 `;
 
 const lookupLua = `${currentEpochLua}
 local p = ARGV[1]
-local epoch, seq = currentEpoch(p)
+local epoch, seq, floor = currentEpoch(p)
 local ek = p .. 'e:' .. epoch .. ':' .. ARGV[2]
 local hk = p .. 'h:' .. epoch .. ':' .. ARGV[2]
 local gk = p .. 'g:' .. epoch .. ':' .. ARGV[2]
@@ -56,7 +58,7 @@ if head then
     if reply then return reply end
   else
     -- A head above the sequence: nothing can be verified.
-    local fresh = stored >= tonumber(redis.call('GET', p .. 'floor') or '0') and stored <= tonumber(seq)
+    local fresh = stored >= floor and stored <= tonumber(seq)
     if fresh then
       -- Evicted apart from its head under memory pressure: nothing left to check it against.
       local tags = redis.call('GET', gk)
