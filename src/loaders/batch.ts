@@ -30,6 +30,16 @@ export interface ParentKey<A> {
   args: A;
 }
 
+// Cache keys: module functions, not arrows in the loaders' options, which tsx would name per loader,
+// that is per request (test/http/hit-path-names.test.ts). Keys are built by our own code in a fixed
+// key order, so JSON.stringify is a stable key.
+function parentKeyOf(k: ParentKey<unknown>): string {
+  return `${k.parent}|${JSON.stringify(k.args)}`;
+}
+function argsKeyOf(k: unknown): string {
+  return JSON.stringify(k);
+}
+
 /**
  * Keys that share their arguments are loaded together: `load(parents, args)` runs one statement for
  * all of them and returns a function from parent id to that parent's value.
@@ -55,7 +65,7 @@ export function perParentLoader<A, V>(
       );
       return keys.map((k, i) => results.get(argKeys[i])!(k.parent));
     }),
-    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => `${k.parent}|${JSON.stringify(k.args)}` },
+    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: parentKeyOf },
   );
 }
 
@@ -66,8 +76,7 @@ export function perArgsLoader<A, V>(waves: WaveScheduler, load: (args: A) => Pro
       if (keys.length === 0) return [];
       return Promise.all(keys.map(load));
     }),
-    // Keys are built by our own code in a fixed key order, so JSON.stringify is a stable key.
-    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (k) => JSON.stringify(k) },
+    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: argsKeyOf },
   );
 }
 

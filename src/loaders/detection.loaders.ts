@@ -28,9 +28,12 @@ function countFromSession(session: TestSessionRow | null, filter: DetectionFilte
   return validationResult ? byResult[validationResult] : byResult.TP + byResult.FP + byResult.FN + byResult.PENDING;
 }
 
+// Detections have no tag of their own: every write of one reports its session's detections tag.
+function ofSession(_: unknown, key: { parent: string }): string[] {
+  return [tags.detectionsOf(key.parent)];
+}
+
 export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionById: TaggedLoader<string, TestSessionRow | null>) {
-  // Detections have no tag of their own: every write of one reports its session's detections tag.
-  const ofSession = (_: unknown, key: { parent: string }) => [tags.detectionsOf(key.parent)];
 
   const detectionCountBySession = new TaggedLoader(
     perParentLoader(waves, async (parents, filter: DetectionFilter) => countsOf(await detectionCountsBySessions(db, parents, filter))),

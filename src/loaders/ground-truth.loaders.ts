@@ -29,9 +29,12 @@ function countFromVideo(video: VideoRow | null, filter: GroundTruthFilter): numb
   return validated ? video.groundTruthValidated : video.groundTruthCount - video.groundTruthValidated;
 }
 
+// Boxes have no tag of their own: every write of a box reports its video's ground-truth tag.
+function ofVideo(_: unknown, key: { parent: string }): string[] {
+  return [tags.groundTruthOf(key.parent)];
+}
+
 export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById: TaggedLoader<string, VideoRow | null>) {
-  // Boxes have no tag of their own: every write of a box reports its video's ground-truth tag.
-  const ofVideo = (_: unknown, key: { parent: string }) => [tags.groundTruthOf(key.parent)];
 
   const groundTruthCountByVideo = new TaggedLoader(
     perParentLoader(waves, async (parents, filter: GroundTruthFilter) => countsOf(await groundTruthCountsByVideos(db, parents, filter))),

@@ -42,7 +42,9 @@ export function toPage<T>(
     rows: window.backward ? shown.reverse() : shown,
     hasNextPage: !window.backward && more,
     hasPreviousPage: window.backward && more,
-    cursorOf: (row) => encodeCursor(list, keyOf(row)),
+    cursorOf(row) {
+      return encodeCursor(list, keyOf(row));
+    },
     totalCount: complete ? async () => rows.length : totalCount,
   };
 }

@@ -36,14 +36,16 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
     videos: stats.withTags((_, id) => counterTags.videos(id)),
     sessions: stats.withTags((_, id) => counterTags.sessions(id)),
   };
-  const projectStatsById: ProjectStatsLoader = { load: (projectId, shows = 'all') => statsViews[shows].load(projectId) };
-  const withStats = (rows: ProjectWithStats[]): ProjectRow[] => {
-    for (const row of rows) if (row._stats) stats.prime(row.id, row._stats);
-    return rows;
+  // Methods and module functions, not closures bound to names, in what is built per request: tsx
+  // names each such closure with a defineProperty call (test/http/hit-path-names.test.ts).
+  const projectStatsById: ProjectStatsLoader = {
+    load(projectId, shows = 'all') {
+      return statsViews[shows].load(projectId);
+    },
   };
 
   const projectById = new TaggedLoader(
-    byIdLoader(waves, async (ids) => withStats(await projectsByIds(db, scope, ids))),
+    byIdLoader(waves, async (ids) => withStats(stats, await projectsByIds(db, scope, ids))),
     record,
     (row: ProjectRow | null, id) => (row ? [tags.project(row.id)] : absentTags.project(scope, id)),
   );
@@ -53,14 +55,24 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
       const rows = (await projectPage(db, scope, window.size + 1, window)) as WithTs<ProjectWithStats>[];
       const page = toPage(rows, window, cursorLists.projects(), (r) => [r._ts, r.id], () => projectCount(db, scope));
       // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
-      for (const row of withStats(page.rows)) projectById.prime(row.id, row);
+      for (const row of withStats(stats, page.rows)) projectById.prime(row.id, row);
       return page;
     }),
     record,
     (page: Page<ProjectRow>) => [...projectListTags(scope), ...page.rows.map((r) => tags.project(r.id))],
   );
 
-  const projectList = (window: PageWindow<[number, string]>): Promise<Page<ProjectRow>> => projectPageByArgs.load(window);
+  return {
+    projectById,
+    projectStatsById,
+    projectList(window: PageWindow<[number, string]>): Promise<Page<ProjectRow>> {
+      return projectPageByArgs.load(window);
+    },
+  };
+}
 
-  return { projectById, projectStatsById, projectList };
+/** Primes the counters loader with the counters the rows arrived with. */
+function withStats(stats: TaggedLoader<string, ProjectStatsRow | null>, rows: ProjectWithStats[]): ProjectRow[] {
+  for (const row of rows) if (row._stats) stats.prime(row.id, row._stats);
+  return rows;
 }

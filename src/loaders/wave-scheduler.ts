@@ -9,11 +9,16 @@ export class WaveScheduler {
   private waiters: (() => void)[] = [];
   private flushQueued = false;
 
-  /** DataLoader's batchScheduleFn. */
-  readonly schedule = (dispatch: () => void): void => {
+  /**
+   * DataLoader's batchScheduleFn. Bound, not a class-field arrow: tsx names an arrow field with a
+   * defineProperty call per scheduler, that is per request (test/http/hit-path-names.test.ts).
+   */
+  readonly schedule: (dispatch: () => void) => void = this.enqueue.bind(this);
+
+  private enqueue(dispatch: () => void): void {
     this.pending.push(dispatch);
     this.queueFlush();
-  };
+  }
 
   /** Wraps a batch function: counts it into the current wave and holds its result until the wave ends. */
   async run<T>(batch: () => Promise<T>): Promise<T> {
