@@ -39,8 +39,12 @@ export class RedisConnection {
   private lastReplyAt = 0;
   /** This turn's commands are held for one write (batchWrites). */
   private corked = false;
+  private readonly commandDeadlines: Deadlines;
+  private readonly bulkDeadlines: Deadlines;
 
   constructor(private readonly opts: RedisConnectionOptions) {
+    this.commandDeadlines = new Deadlines(opts.commandTimeoutMs);
+    this.bulkDeadlines = new Deadlines(opts.bulkTimeoutMs ?? opts.commandTimeoutMs * 10);
     this.redis = new Redis(opts.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -101,35 +105,30 @@ export class RedisConnection {
    */
   async run<T>(fn: (redis: Redis) => Promise<T>, opts: { bulk?: boolean } = {}): Promise<T> {
     if (!this.available()) throw new CacheUnavailableError(`redis ${this.state}/${this.redis.status}`);
-    const timeoutMs = opts.bulk ? (this.opts.bulkTimeoutMs ?? this.opts.commandTimeoutMs * 10) : this.opts.commandTimeoutMs;
+    const deadlines = opts.bulk ? this.bulkDeadlines : this.commandDeadlines;
     const sentAt = performance.now();
     this.batchWrites();
-    let timer: NodeJS.Timeout | undefined;
-    const answered = fn(this.redis).then(
-      (result) => {
-        this.lastReplyAt = performance.now();
-        return result;
-      },
-      (err: unknown) => {
-        if (err instanceof ReplyError) this.lastReplyAt = performance.now();
-        throw err;
-      },
-    );
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CommandTimeoutError(timeoutMs)), timeoutMs);
-    });
-    answered.catch(() => {}); // a late failure after a timeout is already accounted for
     try {
-      const result = await Promise.race([answered, timedOut]);
+      const result = await new Promise<T>((resolve, reject) => {
+        const pending = deadlines.add(reject);
+        fn(this.redis).then(
+          (value) => {
+            this.lastReplyAt = performance.now();
+            if (deadlines.settle(pending)) resolve(value);
+          },
+          (err: unknown) => {
+            if (err instanceof ReplyError) this.lastReplyAt = performance.now();
+            if (deadlines.settle(pending)) reject(err);
+          },
+        );
+      });
       this.failures = 0;
       return result;
     } catch (err) {
       this.logError('redis command failed', err);
-      const congested = err instanceof CommandTimeoutError && this.lastReplyAt > sentAt;
+      const congested = err instanceof CommandTimeoutError && this.lastReplyAt >= sentAt;
       if (!congested && ++this.failures >= (this.opts.failureThreshold ?? 3)) this.trip('repeated command failures');
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -187,6 +186,8 @@ export class RedisConnection {
 
   async close() {
     this.closing = true;
+    this.commandDeadlines.stop();
+    this.bulkDeadlines.stop();
     clearInterval(this.probeTimer);
     this.probeTimer = undefined;
     this.redis.disconnect();
@@ -198,6 +199,89 @@ export class RedisConnection {
     if (now - this.lastErrorLog < 5000) return;
     this.lastErrorLog = now;
     this.opts.logger?.warn({ err: (err as Error)?.message ?? String(err) }, `response cache: ${msg}`);
+  }
+}
+
+interface Pending {
+  at: number;
+  settled: boolean;
+  reject(err: unknown): void;
+}
+
+const noop = () => {};
+
+/**
+ * The timeouts of one length: deadlines set in order fall due in order, so one timer for the earliest
+ * serves them all. A timer and a Promise.race per command cost more than the rest of a small hit's
+ * bookkeeping around its MGET. A command settles its entry when it answers; the timer, when it fires,
+ * rejects the entries that are due and not settled, and is set again for the next one.
+ */
+class Deadlines {
+  private queue: (Pending | undefined)[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(readonly ms: number) {}
+
+  add(reject: (err: unknown) => void): Pending {
+    // Commands mostly answer in the order they were sent: the ones already answered leave here, so
+    // the queue holds about what is in flight and its entries die young.
+    const queue = this.queue;
+    while (this.head < queue.length && queue[this.head]!.settled) queue[this.head++] = undefined;
+    if (this.head === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    }
+    const pending: Pending = { at: performance.now() + this.ms, settled: false, reject };
+    queue.push(pending);
+    if (this.timer === undefined && !this.stopped) this.arm(this.ms);
+    return pending;
+  }
+
+  /** True for the first of the answer and the timeout: the one that settles the command. */
+  settle(pending: Pending): boolean {
+    if (pending.settled) return false;
+    pending.settled = true;
+    pending.reject = noop;
+    return true;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(delayMs: number) {
+    // unref: a command in flight keeps the process up through its socket, not through this timer.
+    this.timer = setTimeout(() => this.due(), delayMs).unref();
+  }
+
+  private due() {
+    this.timer = undefined;
+    const now = performance.now();
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const pending = queue[this.head]!;
+      if (!pending.settled) {
+        // Node may fire a timer a fraction of a millisecond before performance.now() reaches it.
+        if (pending.at > now) break;
+        pending.settled = true;
+        pending.reject(new CommandTimeoutError(this.ms));
+      }
+      queue[this.head++] = undefined;
+    }
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+      return;
+    }
+    if (this.head > 1024) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
+    }
+    if (!this.stopped) this.arm(Math.max(1, Math.ceil(this.queue[this.head]!.at - now)));
   }
 }
 

@@ -450,8 +450,8 @@ describe.skipIf(!redisUrl)('RedisConnection breaker (needs REDIS_URL)', () => {
       expect(await conn.waitUntilReady(2000)).toBe(true);
       // Five commands time out back to back, but Redis answered a ping while they waited: it is
       // alive, and these commands were only late (as behind 80 MB of queued replies). The timeouts
-      // fire only once the ping's answer is in (fake timers), whatever the machine's load.
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      // fire only once the ping's answer is in (fake timers and clock), whatever the machine's load.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
       const late = Array.from({ length: 5 }, () => expect(conn.run(() => new Promise<string>(() => {}))).rejects.toThrow(/timed out after 30 ms/));
       expect(await conn.run((r) => r.ping())).toBe('PONG');
       await vi.advanceTimersByTimeAsync(30);
