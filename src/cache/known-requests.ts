@@ -25,39 +25,57 @@ export interface KnownRequest {
 /** Longer bodies (in UTF-16 code units, as string lengths count) are not kept. */
 export const knownRequestMaxChars = 8192;
 
-/** What an entry holds beside its id and document, counted against the bound: the key, hashes, object and slot. */
+/** What an entry holds beside its id and document, counted against the bound: the key, hashes, objects and slots. */
 const entryOverheadChars = 320;
 
+/** Where a request is (or would be) kept: its body text, its caller's scope id and its Accept header. */
+export interface KnownRequestId {
+  readonly text: string;
+  readonly scopeId: string;
+  readonly accept: string;
+}
+
 export class KnownRequests {
-  private readonly byId = new Map<string, KnownRequest>();
+  /**
+   * By body text, then scope id, then Accept. The text is looked up as the string the body's read
+   * made, not inside a longer id built around it, which had to be copied and hashed again per request.
+   */
+  private readonly byText = new Map<string, Map<string, Map<string, KnownRequest>>>();
+  /** Insertion order, for the bound (first in, first out). */
+  private order: (KnownRequestId | undefined)[] = [];
+  private head = 0;
   private chars = 0;
 
   /**
    * `maxChars`: what the entries hold in all, ids, documents and overhead counted in characters; first
-   * in, first out (a Map keeps insertion order): lru-cache's bookkeeping would cost a good part of what
-   * a lookup saves, and a hot body evicted is keyed again on its next request.
+   * in, first out: lru-cache's bookkeeping would cost a good part of what a lookup saves, and a hot
+   * body evicted is keyed again on its next request.
    */
   constructor(private readonly maxChars = 8_000_000) {}
 
   /** The lookup key of a request; undefined for a body too long to keep. */
-  idOf(scope: AccessScope, accept: string | undefined, text: string): string | undefined {
+  idOf(scope: AccessScope, accept: string | undefined, text: string): KnownRequestId | undefined {
     if (text.length > knownRequestMaxChars) return undefined;
-    // The scope's length first: no scope id can run into the Accept header (which holds no newline).
-    return `${scope.id.length}:${scope.id}\n${accept ?? ''}\n${text}`;
+    return { text, scopeId: scope.id, accept: accept ?? '' };
   }
 
-  get(id: string): KnownRequest | undefined {
-    return this.byId.get(id);
+  get(id: KnownRequestId): KnownRequest | undefined {
+    return this.byText.get(id.text)?.get(id.scopeId)?.get(id.accept);
   }
 
-  set(id: string, known: KnownRequest): void {
-    if (this.byId.has(id)) return;
-    this.byId.set(id, known);
+  set(id: KnownRequestId, known: KnownRequest): void {
+    let byScope = this.byText.get(id.text);
+    if (byScope === undefined) this.byText.set(id.text, (byScope = new Map()));
+    let byAccept = byScope.get(id.scopeId);
+    if (byAccept === undefined) byScope.set(id.scopeId, (byAccept = new Map()));
+    if (byAccept.has(id.accept)) return;
+    byAccept.set(id.accept, known);
+    this.order.push(id);
     this.chars += charsOf(id, known);
-    for (const [oldest, entry] of this.byId) {
-      if (this.chars <= this.maxChars) break;
-      this.chars -= charsOf(oldest, entry);
-      this.byId.delete(oldest);
+    while (this.chars > this.maxChars && this.head < this.order.length) this.evict(this.order[this.head]!);
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -65,8 +83,18 @@ export class KnownRequests {
   get heldChars(): number {
     return this.chars;
   }
+
+  private evict(oldest: KnownRequestId) {
+    this.order[this.head++] = undefined;
+    const byScope = this.byText.get(oldest.text)!;
+    const byAccept = byScope.get(oldest.scopeId)!;
+    this.chars -= charsOf(oldest, byAccept.get(oldest.accept)!);
+    byAccept.delete(oldest.accept);
+    if (byAccept.size === 0) byScope.delete(oldest.scopeId);
+    if (byScope.size === 0) this.byText.delete(oldest.text);
+  }
 }
 
-function charsOf(id: string, known: KnownRequest): number {
-  return id.length + (known.registers?.length ?? 0) + entryOverheadChars;
+function charsOf(id: KnownRequestId, known: KnownRequest): number {
+  return id.text.length + id.scopeId.length + id.accept.length + (known.registers?.length ?? 0) + entryOverheadChars;
 }

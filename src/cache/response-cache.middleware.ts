@@ -14,7 +14,7 @@ import { operationRequestOf, persistedDocument, registerDocument, registerPersis
 import { jsonBodyText } from '../http/json-body.js';
 import type { AcceptedOperations } from '../graphql/accepted-operations.js';
 import { cacheKey } from './cache-key.js';
-import { KnownRequests } from './known-requests.js';
+import { KnownRequests, type KnownRequestId } from './known-requests.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
@@ -58,7 +58,7 @@ export interface FastPath {
 const lookedUp = Symbol('cache entry looked up');
 /** The id `known` found no entry for: `hit` remembers the key under it. */
 const unknownId = Symbol('unknown request id');
-type Marked = Req & { [lookedUp]?: true; [unknownId]?: string };
+type Marked = Req & { [lookedUp]?: true; [unknownId]?: KnownRequestId };
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 

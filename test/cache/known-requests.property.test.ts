@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeKey } from '../../src/auth/api-keys.js';
-import { KnownRequests, knownRequestMaxChars } from '../../src/cache/known-requests.js';
+import { KnownRequests, knownRequestMaxChars, type KnownRequest, type KnownRequestId } from '../../src/cache/known-requests.js';
 import { adminScope, memberScope, type AccessScope } from '../../src/auth/scope.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject } from '../support/factories.js';
@@ -122,9 +122,10 @@ describeEachDatabase('known request bodies', (database) => {
 
 const answerOf = (a: RawAnswer) => ({ status: a.status, contentType: a.headers.get('content-type'), body: a.text });
 
+const entry = (key: string): KnownRequest => ({ key, operationName: null, contentType: 'application/json', hashOnly: false, queryHash: 'h' });
+
 describe('KnownRequests', () => {
-  it('gives two requests one id only when scope, Accept and text are all the same', () => {
-    const known = new KnownRequests();
+  it('finds what one request kept for another only when scope, Accept and text are all the same', () => {
     // Few values, so that requests meet often, and ones that could run into each other if joined plainly.
     const pieceArb = fc.constantFrom('', 'a', '\n', '1:');
     const scopeArb = fc.oneof(
@@ -136,13 +137,17 @@ describe('KnownRequests', () => {
     const requestArb = fc.tuple(scopeArb, acceptArb, pieceArb);
     fc.assert(
       fc.property(requestArb, requestArb, ([s1, a1, t1], [s2, a2, t2]) => {
+        const known = new KnownRequests();
+        known.set(known.idOf(s1, a1, t1)!, entry('k1'));
         const same = s1.id === s2.id && (a1 ?? '') === (a2 ?? '') && t1 === t2;
-        expect(known.idOf(s1, a1, t1) === known.idOf(s2, a2, t2)).toBe(same);
+        expect(known.get(known.idOf(s2, a2, t2)!)?.key).toBe(same ? 'k1' : undefined);
       }),
       { numRuns: 5000 },
     );
     // A scope id ending in a newline, and a text starting with one.
-    expect(known.idOf({ ...adminScope, id: 'a\n' }, undefined, 'x')).not.toBe(known.idOf({ ...adminScope, id: 'a' }, undefined, '\nx'));
+    const known = new KnownRequests();
+    known.set(known.idOf({ ...adminScope, id: 'a\n' }, undefined, 'x')!, entry('k1'));
+    expect(known.get(known.idOf({ ...adminScope, id: 'a' }, undefined, '\nx')!)).toBeUndefined();
   });
 
   it('keeps no body longer than the limit, and holds at most its bound, the first in going first', () => {
@@ -152,7 +157,7 @@ describe('KnownRequests', () => {
     fc.assert(
       fc.property(fc.array(entryArb, { maxLength: 40 }), (entries) => {
         const known = new KnownRequests(4000);
-        const ids: string[] = [];
+        const ids: KnownRequestId[] = [];
         for (const [i, e] of entries.entries()) {
           const id = known.idOf(adminScope, undefined, `${i}${e.text}`)!;
           ids.push(id);
@@ -164,6 +169,31 @@ describe('KnownRequests', () => {
         expect(kept.indexOf(true) === -1 || kept.slice(kept.indexOf(true)).every(Boolean)).toBe(true);
         if (ids.length > 0) expect(kept.at(-1)).toBe(true);
       }),
+    );
+  });
+
+  it('evicts the oldest of requests that share a text or a scope, and counts what stays (generated)', () => {
+    const requestArb = fc.tuple(fc.constantFrom('q1', 'q2'), fc.constantFrom('a', 'b', 'c'), fc.constantFrom(undefined, 'x'));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(requestArb, { selector: ([t, s, a]) => `${t}|${s}|${a}`, maxLength: 12 }),
+        fc.array(fc.nat(400), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 400, max: 4000 }),
+        (requests, sizes, bound) => {
+          const known = new KnownRequests(bound);
+          const ids = requests.map(([text, scopeId, accept], i) => {
+            const id = known.idOf({ ...adminScope, id: scopeId }, accept, text)!;
+            known.set(id, { ...entry(`k${i}`), registers: 'r'.repeat(sizes[i]) });
+            return id;
+          });
+          const kept = ids.map((id, i) => known.get(id)?.key === `k${i}`);
+          const firstKept = kept.indexOf(true);
+          expect(firstKept === -1 || kept.slice(firstKept).every(Boolean)).toBe(true);
+          const held = ids.reduce((n, id, i) => (kept[i] ? n + id.text.length + id.scopeId.length + id.accept.length + sizes[i] + 320 : n), 0);
+          expect(known.heldChars).toBe(held);
+          expect(held).toBeLessThanOrEqual(bound);
+        },
+      ),
     );
   });
 });
