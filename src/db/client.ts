@@ -117,16 +117,28 @@ type RawQuery = (text: string, params: readonly Param[]) => Promise<unknown[]>;
 /** A driver's COPY FROM of `text` into `target` (`table (columns…)`), named `name` (metrics, logs). */
 type RawCopy = (name: string, target: string, data: Uint8Array<ArrayBuffer>) => Promise<void>;
 
-/** Runs one statement (or COPY) counted into `stats` and reported to `listeners`. */
-async function timed<T>(listeners: readonly StatementListener[], stats: SqlStats | undefined, text: string, params: readonly Param[], op: () => Promise<T>): Promise<T> {
+/**
+ * Runs one statement (or COPY) counted into `stats`, reported to `listeners` and, outside a transaction,
+ * accounted to the `pool` as a unit of work (one async step per statement, not one per concern).
+ */
+async function timed<T>(
+  listeners: readonly StatementListener[],
+  stats: SqlStats | undefined,
+  text: string,
+  params: readonly Param[],
+  op: () => Promise<T>,
+  pool?: PoolStats,
+): Promise<T> {
   const started = performance.now();
   if (stats) stats.statements++;
+  const done = pool?.enter();
   let ok = false;
   try {
     const result = await op();
     ok = true;
     return result;
   } finally {
+    done?.();
     const ms = performance.now() - started;
     if (stats) stats.durationMs += ms;
     if (listeners.length) {
@@ -138,10 +150,10 @@ async function timed<T>(listeners: readonly StatementListener[], stats: SqlStats
 
 // Methods, not arrow properties, in what is built per request (counted): tsx would name each arrow
 // with a defineProperty call.
-function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats): Queryable {
+function instrument(run: RawQuery, listeners: readonly StatementListener[], stats?: SqlStats, pool?: PoolStats): Queryable {
   return {
     query<T>(text: string, params: readonly Param[] = []) {
-      return timed(listeners, stats, text, params, () => run(text, params) as Promise<T[]>);
+      return timed(listeners, stats, text, params, () => run(text, params) as Promise<T[]>, pool);
     },
   };
 }
@@ -159,7 +171,7 @@ interface DriverParts {
 function assemble(parts: DriverParts, listeners: StatementListener[], stats?: SqlStats): Db {
   // A statement outside a transaction, or a whole transaction, is one unit of pool work; the
   // statements inside a transaction run on the connection it already holds.
-  const base = instrument((text, params) => parts.pool.track(() => parts.run(text, params)), listeners, stats);
+  const base = instrument(parts.run, listeners, stats, parts.pool);
   return {
     kind: parts.kind,
     driver: parts.driver,
@@ -261,12 +273,13 @@ export function createPostgresDb(
     (q: postgres.Sql | postgres.TransactionSql): RawQuery =>
     (text, params) =>
       (q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>).then(typesKnown);
+  const runOnPool = runOn(sql);
   return assemble(
     {
       kind: 'postgres',
       pool: new PoolStats(opts.max),
       driver: { kind: 'postgres', sql },
-      run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOn(sql)(text, params)) : runOn(sql)(text, params)),
+      run: (text, params) => (isReadOnly(text) ? retryUnreached(() => runOnPool(text, params)) : runOnPool(text, params)),
       transaction: (fn) =>
         retryUnreached(() =>
           reservedTransaction(sql, (tx, send) =>
@@ -311,16 +324,15 @@ const retryDelaysMs = [0, 20, 50];
  * that is safe to send twice: read-only statements, and transactions (a failure before COMMIT
  * rolls the whole transaction back; a lost COMMIT is not retried, see reservedTransaction).
  */
-async function retryUnreached<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const code = (err as { code?: string } | null)?.code ?? '';
-      if (i >= retryDelaysMs.length || !unreachedCodes.has(code) || (err as { commitSent?: boolean }).commitSent) throw err;
-      if (retryDelaysMs[i] > 0) await new Promise((r) => setTimeout(r, retryDelaysMs[i]));
-    }
-  }
+function retryUnreached<T>(attempt: () => Promise<T>, retries = 0): Promise<T> {
+  // A promise chain, not an async loop: the first attempt, which nearly always answers, costs no async step.
+  return attempt().catch((err: unknown) => {
+    const code = (err as { code?: string } | null)?.code ?? '';
+    if (retries >= retryDelaysMs.length || !unreachedCodes.has(code) || (err as { commitSent?: boolean }).commitSent) throw err;
+    const delayMs = retryDelaysMs[retries];
+    const wait = delayMs > 0 ? new Promise((r) => setTimeout(r, delayMs)) : Promise.resolve();
+    return wait.then(() => retryUnreached(attempt, retries + 1));
+  });
 }
 
 /** Read-only or not, per statement text: the test is two regular expressions over the whole text. */
