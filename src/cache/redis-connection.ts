@@ -108,10 +108,12 @@ export class RedisConnection {
     const deadlines = opts.bulk ? this.bulkDeadlines : this.commandDeadlines;
     const sentAt = performance.now();
     this.batchWrites();
+    // Outside the try, as a command that throws before it is sent is not a Redis failure.
+    const answer = fn(this.redis);
     try {
       const result = await new Promise<T>((resolve, reject) => {
         const pending = deadlines.add(reject);
-        fn(this.redis).then(
+        answer.then(
           (value) => {
             this.lastReplyAt = performance.now();
             if (deadlines.settle(pending)) resolve(value);
@@ -126,7 +128,7 @@ export class RedisConnection {
       return result;
     } catch (err) {
       this.logError('redis command failed', err);
-      const congested = err instanceof CommandTimeoutError && this.lastReplyAt >= sentAt;
+      const congested = err instanceof CommandTimeoutError && this.lastReplyAt > sentAt;
       if (!congested && ++this.failures >= (this.opts.failureThreshold ?? 3)) this.trip('repeated command failures');
       throw err;
     }
@@ -186,8 +188,6 @@ export class RedisConnection {
 
   async close() {
     this.closing = true;
-    this.commandDeadlines.stop();
-    this.bulkDeadlines.stop();
     clearInterval(this.probeTimer);
     this.probeTimer = undefined;
     this.redis.disconnect();
@@ -220,7 +220,6 @@ class Deadlines {
   private queue: (Pending | undefined)[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
   constructor(readonly ms: number) {}
 
@@ -235,7 +234,7 @@ class Deadlines {
     }
     const pending: Pending = { at: performance.now() + this.ms, settled: false, reject };
     queue.push(pending);
-    if (this.timer === undefined && !this.stopped) this.arm(this.ms);
+    if (this.timer === undefined) this.arm(this.ms);
     return pending;
   }
 
@@ -247,14 +246,9 @@ class Deadlines {
     return true;
   }
 
-  stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private arm(delayMs: number) {
-    // unref: a command in flight keeps the process up through its socket, not through this timer.
+    // unref: a command in flight keeps the process up through its socket, not through this timer (which
+    // also outlives close() for the commands still in flight, as their own timers did).
     this.timer = setTimeout(() => this.due(), delayMs).unref();
   }
 
@@ -281,7 +275,7 @@ class Deadlines {
       this.queue = queue.slice(this.head);
       this.head = 0;
     }
-    if (!this.stopped) this.arm(Math.max(1, Math.ceil(this.queue[this.head]!.at - now)));
+    this.arm(Math.max(1, Math.ceil(this.queue[this.head]!.at - now)));
   }
 }
 

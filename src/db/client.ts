@@ -131,9 +131,10 @@ async function timed<T>(
 ): Promise<T> {
   const started = performance.now();
   if (stats) stats.statements++;
-  const done = pool?.enter();
+  let done: (() => void) | undefined;
   let ok = false;
   try {
+    done = pool?.enter();
     const result = await op();
     ok = true;
     return result;
@@ -326,7 +327,13 @@ const retryDelaysMs = [0, 20, 50];
  */
 function retryUnreached<T>(attempt: () => Promise<T>, retries = 0): Promise<T> {
   // A promise chain, not an async loop: the first attempt, which nearly always answers, costs no async step.
-  return attempt().catch((err: unknown) => {
+  let sent: Promise<T>;
+  try {
+    sent = attempt();
+  } catch (err) {
+    sent = Promise.reject(err);
+  }
+  return sent.catch((err: unknown) => {
     const code = (err as { code?: string } | null)?.code ?? '';
     if (retries >= retryDelaysMs.length || !unreachedCodes.has(code) || (err as { commitSent?: boolean }).commitSent) throw err;
     const delayMs = retryDelaysMs[retries];

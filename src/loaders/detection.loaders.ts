@@ -34,7 +34,6 @@ function ofSession(_: unknown, key: { parent: string }): string[] {
 }
 
 export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionById: TaggedLoader<string, TestSessionRow | null>) {
-
   const detectionCountBySession = new TaggedLoader(
     perParentLoader(waves, async (parents, filter: DetectionFilter) => countsOf(await detectionCountsBySessions(db, parents, filter))),
     record,

@@ -41,6 +41,8 @@ export interface SessionEvaluation extends EvaluationKey {
 type LiveAnswer = { live: true; classes: Map<string, LiveClass>; positives: Map<string, number> } | { live: false; inputs: Inputs };
 
 const pairKey = (a: string, b: string) => `${a}|${b}`;
+/** A session's DataLoader cache key: a module function, not an arrow made per loader, that is per request. */
+const idOf = (s: { id: string }) => s.id;
 
 export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: LoaderDeps) {
   const live = liveEvaluation ?? defaultLiveEvaluation;
@@ -56,7 +58,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
               : { live: false, inputs: { detections: r.inputs.detectionsOf(s.id), boxes: r.inputs.boxesOf(s.videoId) } },
           );
         }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (s) => s.id },
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: idOf },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
@@ -92,7 +94,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
           const inputs = await evaluationInputsBySessions(db, scope, [...new Set(sessions.map((s) => s.id))]);
           return sessions.map((s) => ({ detections: inputs.detectionsOf(s.id), boxes: inputs.boxesOf(s.videoId) }));
         }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: (s) => s.id },
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: idOf },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],

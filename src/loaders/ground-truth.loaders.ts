@@ -35,7 +35,6 @@ function ofVideo(_: unknown, key: { parent: string }): string[] {
 }
 
 export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById: TaggedLoader<string, VideoRow | null>) {
-
   const groundTruthCountByVideo = new TaggedLoader(
     perParentLoader(waves, async (parents, filter: GroundTruthFilter) => countsOf(await groundTruthCountsByVideos(db, parents, filter))),
     record,

@@ -189,9 +189,14 @@ describe('KnownRequests', () => {
           const kept = ids.map((id, i) => known.get(id)?.key === `k${i}`);
           const firstKept = kept.indexOf(true);
           expect(firstKept === -1 || kept.slice(firstKept).every(Boolean)).toBe(true);
-          const held = ids.reduce((n, id, i) => (kept[i] ? n + id.text.length + id.scopeId.length + id.accept.length + sizes[i] + 320 : n), 0);
+          const charsOf = (i: number) => ids[i].text.length + ids[i].scopeId.length + ids[i].accept.length + sizes[i] + 320;
+          const held = ids.reduce((n, _, i) => (kept[i] ? n + charsOf(i) : n), 0);
           expect(known.heldChars).toBe(held);
           expect(held).toBeLessThanOrEqual(bound);
+          // No more evicted than the bound needs: the newest stays if it fits alone, and the one
+          // before the oldest kept would not have fit beside them.
+          if (ids.length > 0 && charsOf(ids.length - 1) <= bound) expect(kept.at(-1)).toBe(true);
+          if (firstKept > 0) expect(held + charsOf(firstKept - 1)).toBeGreaterThan(bound);
         },
       ),
     );

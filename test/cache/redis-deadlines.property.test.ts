@@ -3,7 +3,7 @@
 // bulk, answered (or failing) after various delays or never — on a fake clock: each command ends as a
 // timer per command would end it, answered if it answered before its deadline, timed out otherwise.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RedisConnection } from '../../src/cache/redis-connection.js';
 import { redisUrl } from '../support/redis.js';
 
@@ -24,19 +24,13 @@ const command = fc
   .filter((c) => c.answerAfter === null || Math.abs(c.answerAfter - (c.bulk ? bulkMs : commandMs)) > 1);
 
 describe.skipIf(!redisUrl)('RedisConnection command timeouts (needs REDIS_URL)', () => {
-  let conn: RedisConnection;
-  beforeAll(async () => {
-    // A breaker that never trips: this is about which commands time out, not about what follows.
-    conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: commandMs, bulkTimeoutMs: bulkMs, resetMs: 60_000, failureThreshold: 1e9 });
-    expect(await conn.waitUntilReady(2000)).toBe(true);
-  });
-  afterAll(async () => {
-    await conn?.close();
-  });
-
   it('ends each command by its answer before its deadline, or by a timeout at it (generated schedules)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (commands) => {
+        // A connection per schedule: a failing one leaves nothing behind for the next (or for shrinking).
+        // Its breaker never trips: this is about which commands time out, not about what follows.
+        const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: commandMs, bulkTimeoutMs: bulkMs, resetMs: 60_000, failureThreshold: 1e9 });
+        expect(await conn.waitUntilReady(2000)).toBe(true);
         vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
         try {
           const outcomes: string[] = new Array(commands.length).fill('pending');
@@ -67,6 +61,7 @@ describe.skipIf(!redisUrl)('RedisConnection command timeouts (needs REDIS_URL)',
           expect(outcomes).toEqual(expected);
         } finally {
           vi.useRealTimers();
+          await conn.close();
         }
       }),
       { numRuns: 150 },

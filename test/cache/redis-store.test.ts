@@ -453,10 +453,44 @@ describe.skipIf(!redisUrl)('RedisConnection breaker (needs REDIS_URL)', () => {
       // fire only once the ping's answer is in (fake timers and clock), whatever the machine's load.
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
       const late = Array.from({ length: 5 }, () => expect(conn.run(() => new Promise<string>(() => {}))).rejects.toThrow(/timed out after 30 ms/));
+      // The answer comes after they were sent (the fake clock moves only when told to).
+      await vi.advanceTimersByTimeAsync(1);
       expect(await conn.run((r) => r.ping())).toBe('PONG');
       await vi.advanceTimersByTimeAsync(30);
       await Promise.all(late);
       expect(conn.available()).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await conn.close();
+    }
+  });
+
+  it('does not count a command that throws before it is sent as a Redis failure', async () => {
+    const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 30, bulkTimeoutMs: 30, resetMs: 60_000, failureThreshold: 1 });
+    try {
+      expect(await conn.waitUntilReady(2000)).toBe(true);
+      await expect(
+        conn.run(() => {
+          throw new RangeError('too many arguments');
+        }),
+      ).rejects.toThrow('too many arguments');
+      expect(conn.available()).toBe(true);
+      expect(await conn.run((r) => r.ping())).toBe('PONG');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('trips on the same timeouts when Redis answered nothing while they waited (the control)', async () => {
+    const conn = new RedisConnection({ url: redisUrl!, commandTimeoutMs: 30, bulkTimeoutMs: 30, resetMs: 60_000 });
+    try {
+      expect(await conn.waitUntilReady(2000)).toBe(true);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      await vi.advanceTimersByTimeAsync(1);
+      const late = Array.from({ length: 5 }, () => expect(conn.run(() => new Promise<string>(() => {}))).rejects.toThrow(/timed out after 30 ms/));
+      await vi.advanceTimersByTimeAsync(30);
+      await Promise.all(late);
+      expect(conn.available()).toBe(false);
     } finally {
       vi.useRealTimers();
       await conn.close();

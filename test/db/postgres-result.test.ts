@@ -41,6 +41,8 @@ describe.each(builds)("postgres.js's Result, %s build", (_name, load) => {
     // Each result has fields of its own.
     const other = new Result();
     expect(other.count).toBeNull();
+    // Arguments are ignored, as before (not read as a length).
+    expect((new (Result as unknown as new (n: number) => unknown[])(3)).length).toBe(0);
   });
 
   it('defines no properties per result', async () => {
