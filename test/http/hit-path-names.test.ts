@@ -1,7 +1,7 @@
 // A cache hit, and a miss of any of the benchmark's read shapes, creates no closure that tsx's keepNames
 // transform names: each such closure costs an Object.defineProperty (`__name`) when created, 2–4 % of a
 // hit's CPU when the /graphql steps made them per request (docs/benchmarks.md), and the loaders made
-// 5 (dashboard) to 26 (nested) per miss. The server runs as npm start runs it, under tsx, in a child
+// 5 (dashboard) to 24 (nested) per miss. The server runs as npm start runs it, under tsx, in a child
 // process; a counter loaded before tsx tallies the names defined by src/ files while it serves hits.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
