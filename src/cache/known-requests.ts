@@ -7,6 +7,7 @@
 // body seen before is looked up by its text, without parsing it, canonicalizing its variables or
 // hashing the key again.
 import type { AccessScope } from '../auth/scope.js';
+import { Fifo } from './fifo.js';
 
 export interface KnownRequest {
   /** The response-cache key. */
@@ -42,8 +43,7 @@ export class KnownRequests {
    */
   private readonly byText = new Map<string, Map<string, Map<string, KnownRequest>>>();
   /** Insertion order, for the bound (first in, first out). */
-  private order: (KnownRequestId | undefined)[] = [];
-  private head = 0;
+  private readonly order = new Fifo<KnownRequestId>();
   private chars = 0;
 
   /**
@@ -72,11 +72,7 @@ export class KnownRequests {
     byAccept.set(id.accept, known);
     this.order.push(id);
     this.chars += charsOf(id, known);
-    while (this.chars > this.maxChars && this.head < this.order.length) this.evict(this.order[this.head]!);
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head);
-      this.head = 0;
-    }
+    while (this.chars > this.maxChars && this.order.length > 0) this.evict(this.order.shift()!);
   }
 
   /** What the entries hold, as counted against the bound. */
@@ -85,7 +81,6 @@ export class KnownRequests {
   }
 
   private evict(oldest: KnownRequestId) {
-    this.order[this.head++] = undefined;
     const byScope = this.byText.get(oldest.text)!;
     const byAccept = byScope.get(oldest.scopeId)!;
     this.chars -= charsOf(oldest, byAccept.get(oldest.accept)!);

@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
+import { Fifo } from './fifo.js';
 import { CacheUnavailableError } from './response-cache-store.js';
 
 export interface RedisConnectionOptions {
@@ -217,8 +218,7 @@ const noop = () => {};
  * rejects the entries that are due and not settled, and is set again for the next one.
  */
 class Deadlines {
-  private queue: (Pending | undefined)[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<Pending>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly ms: number) {}
@@ -226,14 +226,9 @@ class Deadlines {
   add(reject: (err: unknown) => void): Pending {
     // Commands mostly answer in the order they were sent: the ones already answered leave here, so
     // the queue holds about what is in flight and its entries die young.
-    const queue = this.queue;
-    while (this.head < queue.length && queue[this.head]!.settled) queue[this.head++] = undefined;
-    if (this.head === queue.length) {
-      queue.length = 0;
-      this.head = 0;
-    }
+    while (this.queue.peek()?.settled) this.queue.shift();
     const pending: Pending = { at: performance.now() + this.ms, settled: false, reject };
-    queue.push(pending);
+    this.queue.push(pending);
     if (this.timer === undefined) this.arm(this.ms);
     return pending;
   }
@@ -255,27 +250,17 @@ class Deadlines {
   private due() {
     this.timer = undefined;
     const now = performance.now();
-    const queue = this.queue;
-    while (this.head < queue.length) {
-      const pending = queue[this.head]!;
+    for (let pending = this.queue.peek(); pending !== undefined; pending = this.queue.peek()) {
       if (!pending.settled) {
         // Node may fire a timer a fraction of a millisecond before performance.now() reaches it.
         if (pending.at > now) break;
         pending.settled = true;
         pending.reject(new CommandTimeoutError(this.ms));
       }
-      queue[this.head++] = undefined;
+      this.queue.shift();
     }
-    if (this.head === queue.length) {
-      this.queue = [];
-      this.head = 0;
-      return;
-    }
-    if (this.head > 1024) {
-      this.queue = queue.slice(this.head);
-      this.head = 0;
-    }
-    this.arm(Math.max(1, Math.ceil(this.queue[this.head]!.at - now)));
+    const next = this.queue.peek();
+    if (next !== undefined) this.arm(Math.max(1, Math.ceil(next.at - now)));
   }
 }
 

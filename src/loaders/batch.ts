@@ -11,7 +11,7 @@ export const maxBatchSize = 10_000;
 export function byIdLoader<T>(
   waves: WaveScheduler,
   fetch: (ids: readonly string[]) => Promise<T[]>,
-  idOf: (row: T) => string = (row) => (row as { id: string }).id,
+  idOf: (row: T) => string = rowId as (row: T) => string,
 ): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(
     (ids) =>
@@ -38,6 +38,10 @@ function parentKeyOf(k: ParentKey<unknown>): string {
 }
 function argsKeyOf(k: unknown): string {
   return JSON.stringify(k);
+}
+/** A row's id: byIdLoader's default key, and any loader's whose keys are rows. */
+export function rowId(row: { id: string }): string {
+  return row.id;
 }
 
 /**

@@ -14,7 +14,7 @@ import { defaultLiveEvaluation } from '../evaluation/live.js';
 import { liveMetrics, type LiveClass } from '../evaluation/live-metrics.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
-import { groupBy, maxBatchSize, perParentLoader } from './batch.js';
+import { groupBy, maxBatchSize, perParentLoader, rowId } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { TaggedLoader } from './tagged-loader.js';
 
@@ -41,8 +41,6 @@ export interface SessionEvaluation extends EvaluationKey {
 type LiveAnswer = { live: true; classes: Map<string, LiveClass>; positives: Map<string, number> } | { live: false; inputs: Inputs };
 
 const pairKey = (a: string, b: string) => `${a}|${b}`;
-/** A session's DataLoader cache key: a module function, not an arrow made per loader, that is per request. */
-const idOf = (s: { id: string }) => s.id;
 
 export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: LoaderDeps) {
   const live = liveEvaluation ?? defaultLiveEvaluation;
@@ -58,7 +56,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
               : { live: false, inputs: { detections: r.inputs.detectionsOf(s.id), boxes: r.inputs.boxesOf(s.videoId) } },
           );
         }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: idOf },
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: rowId },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
@@ -94,7 +92,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
           const inputs = await evaluationInputsBySessions(db, scope, [...new Set(sessions.map((s) => s.id))]);
           return sessions.map((s) => ({ detections: inputs.detectionsOf(s.id), boxes: inputs.boxesOf(s.videoId) }));
         }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: idOf },
+      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: rowId },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
