@@ -13,6 +13,7 @@ import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
+import { KnownRequests } from './cache/known-requests.js';
 import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import type { AccessScope } from './auth/scope.js';
@@ -67,6 +68,8 @@ export interface App {
   readonly authenticator: Authenticator;
   /** Requests the operation path answered without Apollo's pipeline (src/http/operation-path.middleware.ts). */
   readonly operationPathServed: number;
+  /** Of those, requests of bodies seen before, run from what their first run kept (src/cache/known-requests.ts). */
+  readonly knownRunsServed: number;
   /** True once close() began (readiness then answers 503). */
   readonly shuttingDown: boolean;
   /** GraphQL requests (and refresh-ahead recomputations) not yet finished. */
@@ -138,6 +141,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   });
   let shuttingDown = false;
   let operationPathServed = 0;
+  let knownRunsServed = 0;
   if (config.FAULT_INJECTION) logger.warn('FAULT_INJECTION is on: requests may ask for database delays (x-fault-delay-ms)');
 
   const authenticator = createAuthenticator(db, logger, { keyCacheMs: config.API_KEY_CACHE_MS });
@@ -229,11 +233,34 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const cors = corsPolicy(config.CORS_ORIGINS);
   const persistedQueries = { store: caches.persistedQueries, ttlS: config.APQ_TTL_S || null };
   const body = jsonBody(config.BODY_LIMIT);
+  const knownRequests = new KnownRequests();
+  const path =
+    operations && config.OPERATION_PATH
+      ? operationPath({
+          accepted,
+          operations,
+          price,
+          cache,
+          salt,
+          persistedQueries,
+          scopeOf,
+          contextFor,
+          knownRequests,
+          leaveToApollo: (req) => config.FAULT_INJECTION && req.headers[faultDelayHeader] !== undefined,
+          stopping: () => shuttingDown,
+          onServed: (known) => {
+            operationPathServed++;
+            if (known) knownRunsServed++;
+          },
+        })
+      : undefined;
   const fastPath = responseCacheFastPath(cache, {
     salt,
     accepted,
     persistedQueries,
     scopeOf,
+    knownRequests,
+    runKnown: path && inFlight.hold(path.runKnown),
     onHit: (_req, res, operationName) => {
       recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
     },
@@ -252,25 +279,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     ...(config.TRUSTED_DOCUMENTS_ONLY && manifest ? [trustedDocumentsOnly(manifest)] : []),
     // Hits of documents Apollo has already accepted are answered here, before the GraphQL pipeline.
     fastPath.hit,
-    ...(operations && config.OPERATION_PATH
-      ? [
-          inFlight.hold(
-            operationPath({
-              accepted,
-              operations,
-              price,
-              cache,
-              salt,
-              persistedQueries,
-              scopeOf,
-              contextFor,
-              leaveToApollo: (req) => config.FAULT_INJECTION && req.headers[faultDelayHeader] !== undefined,
-              stopping: () => shuttingDown,
-              onServed: () => operationPathServed++,
-            }),
-          ),
-        ]
-      : []),
+    ...(path ? [inFlight.hold(path.run)] : []),
     inFlight.hold(async (req, res) => {
       try {
         await apolloStep(req, res);
@@ -321,6 +330,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     get operationPathServed() {
       return operationPathServed;
+    },
+    get knownRunsServed() {
+      return knownRunsServed;
     },
     get inFlight() {
       return inFlight.count;

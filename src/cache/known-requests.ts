@@ -1,17 +1,19 @@
-// Request bodies the cache's fast path has keyed before. The cache key of a POST follows from its body
-// text, its Accept header and the caller's scope alone: every step before the key (the parse, input
-// bounds, persisted documents, trusted documents, Apollo's request checks) is a function of those and
-// of the process's fixed configuration. The registry of accepted operations is not asked again: once
-// Apollo accepted a document it accepts it for as long as the process runs (its schema is fixed), and
-// where the registry has dropped it the old path answered from the same entry through Apollo. So a
-// body seen before is looked up by its text, without parsing it, canonicalizing its variables or
-// hashing the key again.
+// Request bodies the cache's fast path or the operation path has seen before. What such a POST means —
+// its operation, its variables, its price, its cache key — follows from its body text, its Accept
+// header and the caller's scope alone: every step before the key (the parse, input bounds, persisted
+// documents, trusted documents, Apollo's request checks) is a function of those and of the process's
+// fixed configuration. The registry of accepted operations is not asked again: once Apollo accepted a
+// document it accepts it for as long as the process runs (its schema is fixed), and where the registry
+// has dropped it the old path answered from the same entry through Apollo. So a body seen before is
+// looked up by its text, without parsing it, pricing it, canonicalizing its variables or hashing the
+// key again: a hit is answered from the key, a miss is run from what its first clean run kept.
 import type { AccessScope } from '../auth/scope.js';
+import type { AcceptedOperation } from '../graphql/accepted-operations.js';
 import { Fifo } from './fifo.js';
 
 export interface KnownRequest {
-  /** The response-cache key. */
-  key: string;
+  /** The response-cache key; undefined when the response cache is off. */
+  key: string | undefined;
   /** The operation Apollo resolved, for the request log and metrics. */
   operationName: string | null;
   /** The negotiated response type. */
@@ -21,12 +23,36 @@ export interface KnownRequest {
   queryHash: string;
   /** A hash + document request: Apollo registers (refreshes) the document on every answer. */
   registers?: string;
+  /** Set by the operation path once it ran the request cleanly (priced, compiled, answered without errors). */
+  run?: KnownRun;
+}
+
+/** One run of an operation: what the operation path needs beyond the request's scope and context. */
+export interface KnownRun {
+  queryHash: string;
+  operation: AcceptedOperation;
+  /** As the body's parse gave them (deeply frozen once kept: every later run of the body reads this one object). */
+  variables: Readonly<Record<string, unknown>> | undefined;
+  /** The operation name the request asked for (the request log's fallback). */
+  requestedName: string | undefined;
+  /** The negotiated response type. */
+  contentType: string;
+  hashOnly: boolean;
+  /** The text sent (undefined for a hash-only request), for refresh-ahead. */
+  query: string | undefined;
+  /** A hash + document request: its document is registered again on the answer, as Apollo does. */
+  registers: string | undefined;
+  /** The response-cache key, when known. */
+  key: string | undefined;
 }
 
 /** Longer bodies (in UTF-16 code units, as string lengths count) are not kept. */
 export const knownRequestMaxChars = 8192;
 
-/** What an entry holds beside its id and document, counted against the bound: the key, hashes, objects and slots. */
+/**
+ * What an entry holds beside its id and document, counted against the bound: the key, hashes, objects
+ * and slots. The text is counted twice: once as the id, once for the variables parsed from it.
+ */
 const entryOverheadChars = 320;
 
 /** Where a request is (or would be) kept: its body text, its caller's scope id and its Accept header. */
@@ -91,5 +117,26 @@ export class KnownRequests {
 }
 
 function charsOf(id: KnownRequestId, known: KnownRequest): number {
-  return id.text.length + id.scopeId.length + id.accept.length + (known.registers?.length ?? 0) + entryOverheadChars;
+  return 2 * id.text.length + id.scopeId.length + id.accept.length + (known.registers?.length ?? 0) + entryOverheadChars;
+}
+
+/** Where the known step leaves a request's id: the steps after it keep what they learn under it. */
+const requestIdKey = Symbol('truthgraph.knownRequestId');
+
+export function markRequestId(req: object, id: KnownRequestId): void {
+  (req as Record<symbol, KnownRequestId>)[requestIdKey] = id;
+}
+
+/** The id the known step computed for the request, if it did (a POST of a plain JSON body, of a scope). */
+export function requestIdOf(req: object): KnownRequestId | undefined {
+  return (req as Record<symbol, KnownRequestId | undefined>)[requestIdKey];
+}
+
+/** Freezes parsed JSON in place, all the way down, and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -7,14 +7,15 @@
 // hash and its registration — is either repeated here or, when in doubt, a reason to fall through.
 // Misses, single-flight, stores, unknown documents and an unavailable cache are Apollo's and the
 // plugin's. A POST body keyed once is known by its text from then on (src/cache/known-requests.ts):
-// its hits are answered before the body is parsed and before the checks that passed for it run again.
+// its hits are answered before the body is parsed and before the checks that passed for it run again,
+// and so are its misses, by the operation path (`runKnown`), once that path has run the body cleanly.
 import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
 import { operationRequestOf, persistedDocument, registerDocument, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
 import { jsonBodyText } from '../http/json-body.js';
 import type { AcceptedOperations } from '../graphql/accepted-operations.js';
 import { cacheKey } from './cache-key.js';
-import { KnownRequests, type KnownRequestId } from './known-requests.js';
+import { markRequestId, requestIdOf, type KnownRequest, type KnownRequests } from './known-requests.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
@@ -41,6 +42,13 @@ export interface FastPathOptions {
    * these requests, so request logs and per-operation metrics record them through this hook.
    */
   onHit?(req: Req, res: Res, operationName: string | null): void;
+  /** The bodies seen before (shared with the operation path, which keeps how to run them). */
+  knownRequests: KnownRequests;
+  /**
+   * Runs a known request the cache did not answer (or that it could not: cache off, store away) from
+   * what its first clean run kept (knownRequestOf gives it); next() leaves it to the usual steps.
+   */
+  runKnown?: RequestHandler;
 }
 
 /** The two steps of the fast path, around the body's parse (src/http/json-body.ts). */
@@ -56,14 +64,19 @@ export interface FastPath {
 
 /** Marks a request whose entry `known` looked up in vain: `hit` leaves it to Apollo without a second lookup. */
 const lookedUp = Symbol('cache entry looked up');
-/** The id `known` found no entry for: `hit` remembers the key under it. */
-const unknownId = Symbol('unknown request id');
-type Marked = Req & { [lookedUp]?: true; [unknownId]?: KnownRequestId };
+/** The known request `known` hands to `runKnown`. */
+const knownOne = Symbol('known request');
+type Marked = Req & { [lookedUp]?: true; [knownOne]?: KnownRequest };
+
+/** The known request the known step handed to `runKnown`. */
+export function knownRequestOf(req: Req): KnownRequest | undefined {
+  return (req as Marked)[knownOne];
+}
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
 export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOptions): FastPath {
-  const knownRequests = new KnownRequests();
+  const { knownRequests } = opts;
 
   /**
    * The stored body of `key`, or null: none stored, or a hash-only request whose document Apollo's
@@ -75,31 +88,37 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       : cache.peek(key);
 
   const known: RequestHandler = async (req, res, next) => {
+    let request: KnownRequest | undefined;
     try {
-      if (req.method !== 'POST' || !cache.enabled || !cache.store?.available()) return next();
+      if (req.method !== 'POST') return next();
+      const cacheUp = cache.enabled && cache.store?.available() === true;
+      if (!cacheUp && opts.runKnown === undefined) return next();
       const text = jsonBodyText(req);
       if (text === undefined) return next();
       const scope = opts.scopeOf(req, res);
       if (!scope || isThenable(scope)) return next();
       const id = knownRequests.idOf(scope, req.headers.accept, text);
       if (id === undefined) return next();
-      const request = knownRequests.get(id);
-      if (request === undefined) {
-        (req as Marked)[unknownId] = id;
-        return next();
-      }
-      const body = await servable(request.key, request.hashOnly, request.queryHash);
-      if (body === null) {
+      markRequestId(req, id);
+      request = knownRequests.get(id);
+      if (request === undefined) return next();
+      if (cacheUp && request.key !== undefined) {
+        const body = await servable(request.key, request.hashOnly, request.queryHash);
+        if (body !== null) {
+          if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
+          cache.servedPeek(request.key, body, true);
+          opts.onHit?.(req, res, request.operationName);
+          writeHit(res, request.contentType, body);
+          return;
+        }
         (req as Marked)[lookedUp] = true;
-        return next();
       }
-      if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
-      cache.servedPeek(request.key, body, true);
-      opts.onHit?.(req, res, request.operationName);
-      writeHit(res, request.contentType, body);
     } catch {
-      next();
+      return next();
     }
+    if (request?.run === undefined || opts.runKnown === undefined) return next();
+    (req as Marked)[knownOne] = request;
+    return opts.runKnown(req, res, next);
   };
 
   const hit: RequestHandler = async (req, res, next) => {
@@ -120,7 +139,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         variables: params.variables,
         scopeId: scope.id,
       });
-      const id = (req as Marked)[unknownId];
+      const id = requestIdOf(req);
       if (id !== undefined) {
         knownRequests.set(id, {
           key,

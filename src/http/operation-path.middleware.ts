@@ -6,10 +6,14 @@
 // cannot run — an unknown document, a price over the limit, a fault-injection header, shutdown — goes on
 // to Apollo untouched. A result with errors (or variables that did not coerce) goes on to Apollo with
 // what was done: the context, the result and the cache's ticket (PriorExecution), so Apollo words and
-// records it without running the operation a second time.
-import type { RequestHandler } from 'express';
+// records it without running the operation a second time. A POST body it ran cleanly is known by its
+// text from then on (src/cache/known-requests.ts): its next request is run from what this run kept,
+// before the body is parsed, priced or looked up again (runKnown).
+import type { NextFunction, RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
-import type { AcceptedOperations } from '../graphql/accepted-operations.js';
+import type { AcceptedOperation, AcceptedOperations } from '../graphql/accepted-operations.js';
+import { deepFreeze, requestIdOf, type KnownRequests, type KnownRun } from '../cache/known-requests.js';
+import { knownRequestOf } from '../cache/response-cache.middleware.js';
 import { cacheKey } from '../cache/cache-key.js';
 import type { ResponseCache, Ticket } from '../cache/response-cache.js';
 import type { Context } from '../context.js';
@@ -17,7 +21,7 @@ import { priorExecution, setPriorExecution, type CompiledOperations, type PriorE
 import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
-import { operationRequestOf, persistedDocument, registerPersisted, type OperationRequest, type PersistedQueries } from './graphql-request.js';
+import { operationRequestOf, persistedDocument, registerDocument, type PersistedQueries } from './graphql-request.js';
 
 type Req = Parameters<RequestHandler>[0];
 type Res = Parameters<RequestHandler>[1];
@@ -39,46 +43,60 @@ export interface OperationPathOptions {
   leaveToApollo(req: Req): boolean;
   /** True once the server is shutting down: Apollo answers what still arrives. */
   stopping(): boolean;
-  /** Called for every request answered here (tests count them). */
-  onServed?(): void;
+  /** The bodies seen before (src/cache/known-requests.ts), shared with the cache's known step. */
+  knownRequests: KnownRequests;
+  /** Called for every request answered here (tests count them): `known` for a known body's run. */
+  onServed?(known: boolean): void;
 }
 
-export function operationPath(opts: OperationPathOptions): RequestHandler {
-  const { operations, cache } = opts;
-  return async (req, res, next) => {
+/** The operation path's two steps: the usual one, and the run of a known body (src/cache/known-requests.ts). */
+export interface OperationPath {
+  /** After the request's checks: runs an operation Apollo accepted, from the parsed request. */
+  run: RequestHandler;
+  /**
+   * Before the parse, from the known step (response-cache.middleware.ts's knownRequestOf): runs a body
+   * this path ran cleanly before, from what that run kept — no parse, no pricing, no lookups. A result
+   * with errors is not answered here: the body goes on through the usual steps and runs again there,
+   * and what was kept is dropped until a clean run keeps it again.
+   */
+  runKnown: RequestHandler;
+}
+
+/** One run of an operation, from a parsed request or as a known body kept it. */
+type Execution = KnownRun;
+
+export function operationPath(opts: OperationPathOptions): OperationPath {
+  const { operations, cache, knownRequests } = opts;
+
+  /**
+   * Runs `exec` and answers it; a result with errors goes on with `next`, for Apollo to word (with the
+   * result: `known` false) or to run afresh through the usual steps (`known` true). False when it did not answer.
+   */
+  const execute = async (req: Req, res: Res, next: NextFunction, exec: Execution, scope: AccessScope, known: boolean): Promise<boolean> => {
     let ticket: Ticket | undefined;
     try {
-      // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts).
-      if (opts.stopping() || opts.leaveToApollo(req) || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return next();
-      const request = operationRequestOf(req);
-      if (!request) return next();
-      const { params, queryHash } = request;
-      const operation = opts.accepted.get(queryHash, params.operationName);
-      if (!operation) return next();
-      const scope = opts.scopeOf(req, res);
-      if (!scope) return next();
-      if (opts.price(operations.schema, operation.document, operation.operationName, params.variables)) return next();
-      const query = operations.compile(queryHash, operation.document, operation.operationName);
-      if (!isCompiledQuery(query)) return next();
-      let source = params.query;
-      if (request.hashOnly) {
-        source = await persistedDocument(opts.persistedQueries, queryHash);
-        if (source === undefined) return next();
+      const query = operations.compile(exec.queryHash, exec.operation.document, exec.operation.operationName);
+      if (!isCompiledQuery(query)) return false;
+      let source = exec.query;
+      if (exec.hashOnly) {
+        source = await persistedDocument(opts.persistedQueries, exec.queryHash);
+        if (source === undefined) return false;
       }
 
       let outcome: 'HIT' | 'MISS' | 'BYPASS' = 'BYPASS';
+      let key = exec.key;
       if (cache.enabled) {
-        const key = cacheKey({
+        key ??= cacheKey({
           salt: opts.salt,
-          documentHash: operation.documentHash,
-          operationName: operation.operationName,
-          variables: params.variables,
+          documentHash: exec.operation.documentHash,
+          operationName: exec.operation.operationName,
+          variables: exec.variables,
           scopeId: scope.id,
         });
         const begun = await cache.begin(key);
         if (begun.kind === 'hit') {
-          answer(res, request, JSON.stringify(ordered(begun.result)), 'HIT', 0, 0, operation.operationName, opts);
-          return;
+          answer(res, exec, JSON.stringify(ordered(begun.result)), 'HIT', 0, 0, known, opts);
+          return true;
         }
         if (begun.kind === 'miss') {
           outcome = 'MISS';
@@ -89,11 +107,12 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
       }
 
       const context = opts.contextFor(req, res, scope);
-      const result = await query.query(undefined, context, params.variables ?? {});
+      const result = await query.query(undefined, context, (exec.variables ?? {}) as Record<string, unknown>);
       if (result.errors?.length || result.data === undefined || result.data === null) {
+        if (known) return false;
         const prior: PriorExecution = {
-          queryHash,
-          operationName: operation.operationName,
+          queryHash: exec.queryHash,
+          operationName: exec.operation.operationName,
           result,
           cache: ticket ? { outcome: 'MISS', ticket } : { outcome: 'BYPASS' },
           resultTaken: false,
@@ -103,7 +122,8 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
         (res.locals as Record<symbol, Context>)[contextKey] = context;
         // Apollo's step ends the flight if Apollo never reached the cache plugin (releaseLeftTicket).
         ticket = undefined;
-        return next();
+        next();
+        return true;
       }
       const body = { data: result.data };
       const json = JSON.stringify(body);
@@ -114,18 +134,96 @@ export function operationPath(opts: OperationPathOptions): RequestHandler {
           t,
           body,
           [...context.readTags],
-          cache.refreshAhead ? { query: source!, variables: params.variables, operationName: params.operationName, scope } : undefined,
+          cache.refreshAhead ? { query: source!, variables: exec.variables as Record<string, unknown> | undefined, operationName: exec.requestedName, scope } : undefined,
           json,
         );
       }
-      answer(res, request, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, operation.operationName, opts);
-    } catch {
-      // Apollo answers (and words) whatever went wrong here, running the request afresh: a flight begun
-      // is released first, and work done here is not in the new context's counts.
+      answer(res, exec, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, known, opts);
+      if (!known) remember(req, exec, key);
+      return true;
+    } finally {
+      // A flight begun and not finished (an error, or a result left to the usual steps) ends with nothing stored.
       if (ticket) await cache.complete(ticket, null, []).catch(() => {});
-      next();
     }
   };
+
+  /**
+   * Keeps what this clean run needed beyond the body's text, for the next request with the same text,
+   * scope and Accept (again, for a body whose kept run was dropped after a result with errors).
+   */
+  const remember = (req: Req, exec: Execution, key: string | undefined) => {
+    const id = requestIdOf(req);
+    if (id === undefined) return;
+    const kept = knownRequests.get(id);
+    if (kept?.run !== undefined) return;
+    const run: KnownRun = { ...exec, variables: deepFreeze(exec.variables), key };
+    if (kept) {
+      kept.run = run;
+      return;
+    }
+    knownRequests.set(id, {
+      key,
+      operationName: exec.operation.operationName,
+      contentType: exec.contentType,
+      hashOnly: exec.hashOnly,
+      queryHash: exec.queryHash,
+      registers: exec.registers,
+      run,
+    });
+  };
+
+  /** True when the request must go to Apollo whatever it asks. */
+  const apollosAlone = (req: Req) =>
+    opts.stopping() || opts.leaveToApollo(req) || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
+
+  const run: RequestHandler = async (req, res, next) => {
+    let answered = false;
+    try {
+      // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts).
+      if (apollosAlone(req)) return next();
+      const request = operationRequestOf(req);
+      if (!request) return next();
+      const { params, queryHash } = request;
+      const operation = opts.accepted.get(queryHash, params.operationName);
+      if (!operation) return next();
+      const scope = opts.scopeOf(req, res);
+      if (!scope) return next();
+      if (opts.price(operations.schema, operation.document, operation.operationName, params.variables)) return next();
+      const exec: Execution = {
+        queryHash,
+        operation,
+        variables: params.variables,
+        requestedName: params.operationName,
+        contentType: request.contentType,
+        hashOnly: request.hashOnly,
+        query: params.query,
+        registers: request.persisted ? params.query : undefined,
+        key: undefined,
+      };
+      answered = await execute(req, res, next, exec, scope, false);
+    } catch {
+      // Apollo answers (and words) whatever went wrong here, running the request afresh: work done
+      // here is not in the new context's counts.
+    }
+    if (!answered) next();
+  };
+
+  const runKnown: RequestHandler = async (req, res, next) => {
+    const known = knownRequestOf(req);
+    let answered = false;
+    try {
+      const scope = opts.scopeOf(req, res);
+      if (known?.run !== undefined && scope && !apollosAlone(req)) {
+        answered = await execute(req, res, next, known.run, scope, true);
+        if (!answered) known.run = undefined;
+      }
+    } catch {
+      if (known) known.run = undefined;
+    }
+    if (!answered) next();
+  };
+
+  return { run, runKnown };
 }
 
 const contextKey = Symbol('truthgraph.pathContext');
@@ -152,21 +250,21 @@ const ordered = (result: Record<string, unknown>) => ({ errors: result.errors, d
 
 function answer(
   res: Res,
-  request: OperationRequest,
+  exec: Execution,
   json: string,
   outcome: 'HIT' | 'MISS' | 'BYPASS',
   statements: number,
   sqlMs: number,
-  operationName: string | null,
+  known: boolean,
   opts: OperationPathOptions,
 ): void {
-  registerPersisted(opts.persistedQueries, request);
-  opts.onServed?.();
-  recordOf(res).graphql = { operation: operationName ?? request.params.operationName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
+  if (exec.registers !== undefined) registerDocument(opts.persistedQueries, exec.queryHash, exec.registers);
+  opts.onServed?.(known);
+  recordOf(res).graphql = { operation: exec.operation.operationName ?? exec.requestedName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
   // Apollo's bytes: its JSON and a newline, with a length, in one write.
   const bytes = Buffer.from(json + '\n', 'utf8');
   res.statusCode = 200;
-  res.setHeader('content-type', request.contentType);
+  res.setHeader('content-type', exec.contentType);
   res.setHeader('x-sql-statements', String(statements));
   res.setHeader('x-cache', outcome);
   res.setHeader('content-length', bytes.length);

@@ -3,7 +3,8 @@
 // after the same warm-up request (so the path knows the document), and the two answers must be equal:
 // status, body bytes and every header but the per-request ones (x-request-id, date) — x-cache and
 // x-sql-statements included — and each must have sent as many SQL statements and moved the cache's
-// counters alike (an operation run twice, or a lookup counted twice, shows there). Variants: GET/POST, Accept headers, persisted-query forms, documents with
+// counters alike (an operation run twice, or a lookup counted twice, shows there). Each request goes
+// twice, so POST bodies the path ran come again as known bodies (src/cache/known-requests.ts). Variants: GET/POST, Accept headers, persisted-query forms, documents with
 // one, several and anonymous operations, right/absent/unknown operation names, variables that coerce
 // or not, prices under and over the limit, field errors (a bad cursor, a page over the maximum),
 // conditional headers, and keys of three scopes (admin, a member of one project, a member of none).
@@ -145,29 +146,33 @@ describeEachDatabase('the operation path answers as Apollo', (database) => {
             const params = paramsOf(v);
             const [a, b] = [await sendGraphQL(apollo.url, 'POST', warm, warmHeaders), await sendGraphQL(direct.url, 'POST', warm, warmHeaders)];
             expect(comparable(b)).toEqual(comparable(a));
-            const served = direct.app.operationPathServed;
-            const before = [counters(apollo), counters(direct)];
-            let statements = 0;
-            // Key lookups and the key cache's poll are the server's own, at times of their own: not the operation's.
-            const stop = database().db.addStatementListener((name) => {
-              if (!/apikey/i.test(name)) statements++;
-            });
-            let viaApollo: RawAnswer;
-            let viaPath: RawAnswer;
-            let sentByApollo: number;
-            try {
-              viaApollo = await sendGraphQL(apollo.url, v.method, params, headers);
-              sentByApollo = statements;
-              viaPath = await sendGraphQL(direct.url, v.method, params, headers);
-            } finally {
-              stop();
+            // Twice: the second time a POST body the path ran cleanly is a known one (src/cache/known-requests.ts).
+            for (let round = 0; round < 2; round++) {
+              const served = direct.app.operationPathServed;
+              const knownRuns = direct.app.knownRunsServed;
+              const before = [counters(apollo), counters(direct)];
+              let statements = 0;
+              // Key lookups and the key cache's poll are the server's own, at times of their own: not the operation's.
+              const stop = database().db.addStatementListener((name) => {
+                if (!/apikey/i.test(name)) statements++;
+              });
+              let viaApollo: RawAnswer;
+              let viaPath: RawAnswer;
+              let sentByApollo: number;
+              try {
+                viaApollo = await sendGraphQL(apollo.url, v.method, params, headers);
+                sentByApollo = statements;
+                viaPath = await sendGraphQL(direct.url, v.method, params, headers);
+              } finally {
+                stop();
+              }
+              expect(comparable(viaPath)).toEqual(comparable(viaApollo));
+              expect(statements - sentByApollo).toBe(sentByApollo);
+              expect(delta(counters(direct), before[1])).toEqual(delta(counters(apollo), before[0]));
+              const how = direct.app.knownRunsServed > knownRuns ? 'known' : direct.app.operationPathServed > served ? 'path' : 'other';
+              const label = `${how}:${viaPath.status}:${viaPath.headers.get('x-cache') ?? '-'}`;
+              outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
             }
-            expect(comparable(viaPath)).toEqual(comparable(viaApollo));
-            expect(statements - sentByApollo).toBe(sentByApollo);
-            expect(delta(counters(direct), before[1])).toEqual(delta(counters(apollo), before[0]));
-            const how = direct.app.operationPathServed > served ? 'path' : 'other';
-            const label = `${how}:${viaPath.status}:${viaPath.headers.get('x-cache') ?? '-'}`;
-            outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
           }),
           { numRuns: Number(process.env.EQUIVALENCE_RUNS ?? 150) },
         );
@@ -176,6 +181,8 @@ describeEachDatabase('the operation path answers as Apollo', (database) => {
         const byPath = direct.app.operationPathServed - servedBefore;
         expect(byPath).toBeGreaterThanOrEqual(Math.min(10, runs / 10));
         expect([...outcomes.keys()].some((k) => k.startsWith('other:'))).toBe(true);
+        // With a cache the second request of a body is a hit; without one, a known body's run.
+        if (kind.name === 'off') expect([...outcomes.keys()].some((k) => k.startsWith('known:'))).toBe(true);
       }, 180_000);
     });
   }
