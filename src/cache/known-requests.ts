@@ -8,7 +8,6 @@
 // looked up by its text, without parsing it, pricing it, canonicalizing its variables or hashing the
 // key again: a hit is answered from the key, a miss is run from what its first clean run kept.
 import type { AccessScope } from '../auth/scope.js';
-import type { AcceptedOperation } from '../graphql/accepted-operations.js';
 import { Fifo } from './fifo.js';
 
 export interface KnownRequest {
@@ -23,18 +22,20 @@ export interface KnownRequest {
   queryHash: string;
   /** A hash + document request: Apollo registers (refreshes) the document on every answer. */
   registers?: string;
-  /** Set by the operation path once it ran the request cleanly (priced, compiled, answered without errors). */
+  /** Set (setRun) by the operation path once it ran the request cleanly (priced, compiled, answered without errors). */
   run?: KnownRun;
 }
 
-/** One run of an operation: what the operation path needs beyond the request's scope and context. */
+/**
+ * What running a known request again needs beyond its scope, its context and its operation (looked up
+ * by hash and requested name in the registry of accepted operations, which bounds the documents it holds).
+ */
 export interface KnownRun {
   queryHash: string;
-  operation: AcceptedOperation;
+  /** The operation name the request asked for. */
+  requestedName: string | undefined;
   /** As the body's parse gave them (deeply frozen once kept: every later run of the body reads this one object). */
   variables: Readonly<Record<string, unknown>> | undefined;
-  /** The operation name the request asked for (the request log's fallback). */
-  requestedName: string | undefined;
   /** The negotiated response type. */
   contentType: string;
   hashOnly: boolean;
@@ -49,11 +50,11 @@ export interface KnownRun {
 /** Longer bodies (in UTF-16 code units, as string lengths count) are not kept. */
 export const knownRequestMaxChars = 8192;
 
-/**
- * What an entry holds beside its id and document, counted against the bound: the key, hashes, objects
- * and slots. The text is counted twice: once as the id, once for the variables parsed from it.
- */
+/** What an entry holds beside its id and document, counted against the bound: the key, hashes, objects and slots. */
 const entryOverheadChars = 320;
+
+/** Heap of parsed JSON per character of its text, counted against the bound (a value in an object or array takes 8–32 bytes). */
+export const parsedCharsPerChar = 16;
 
 /** Where a request is (or would be) kept: its body text, its caller's scope id and its Accept header. */
 export interface KnownRequestId {
@@ -98,12 +99,27 @@ export class KnownRequests {
     byAccept.set(id.accept, known);
     this.order.push(id);
     this.chars += charsOf(id, known);
-    while (this.chars > this.maxChars && this.order.length > 0) this.evict(this.order.shift()!);
+    this.evictOverBound();
+  }
+
+  /** Attaches (undefined: drops) what running the request again needs; what it holds counts against the bound. */
+  setRun(id: KnownRequestId, run: KnownRun | undefined): void {
+    const known = this.get(id);
+    if (known === undefined) return;
+    if (known.run !== undefined) this.chars -= runChars(known.run);
+    known.run = run;
+    if (run === undefined) return;
+    this.chars += runChars(run);
+    this.evictOverBound();
   }
 
   /** What the entries hold, as counted against the bound. */
   get heldChars(): number {
     return this.chars;
+  }
+
+  private evictOverBound() {
+    while (this.chars > this.maxChars && this.order.length > 0) this.evict(this.order.shift()!);
   }
 
   private evict(oldest: KnownRequestId) {
@@ -116,8 +132,13 @@ export class KnownRequests {
   }
 }
 
+/** A kept run's text and parsed variables (its document is the registry's). */
+function runChars(run: KnownRun): number {
+  return (run.query?.length ?? 0) + parsedCharsPerChar * (JSON.stringify(run.variables ?? null)?.length ?? 0);
+}
+
 function charsOf(id: KnownRequestId, known: KnownRequest): number {
-  return 2 * id.text.length + id.scopeId.length + id.accept.length + (known.registers?.length ?? 0) + entryOverheadChars;
+  return (known.run === undefined ? 0 : runChars(known.run)) + id.text.length + id.scopeId.length + id.accept.length + (known.registers?.length ?? 0) + entryOverheadChars;
 }
 
 /** Where the known step leaves a request's id: the steps after it keep what they learn under it. */

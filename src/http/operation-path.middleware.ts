@@ -8,7 +8,7 @@
 // what was done: the context, the result and the cache's ticket (PriorExecution), so Apollo words and
 // records it without running the operation a second time. A POST body it ran cleanly is known by its
 // text from then on (src/cache/known-requests.ts): its next request is run from what this run kept,
-// before the body is parsed, priced or looked up again (runKnown).
+// before the body is parsed, priced or checked again (runKnown).
 import type { NextFunction, RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
 import type { AcceptedOperation, AcceptedOperations } from '../graphql/accepted-operations.js';
@@ -55,9 +55,9 @@ export interface OperationPath {
   run: RequestHandler;
   /**
    * Before the parse, from the known step (response-cache.middleware.ts's knownRequestOf): runs a body
-   * this path ran cleanly before, from what that run kept — no parse, no pricing, no lookups. A result
-   * with errors is not answered here: the body goes on through the usual steps and runs again there,
-   * and what was kept is dropped until a clean run keeps it again.
+   * this path ran cleanly before, from what that run kept — no parse, no pricing, no lookups but the
+   * document's. A result with errors goes on through the usual steps to Apollo, which words it from this
+   * run (nothing runs twice), and what was kept is dropped until a clean run keeps it again.
    */
   runKnown: RequestHandler;
 }
@@ -69,13 +69,22 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
   const { operations, cache, knownRequests } = opts;
 
   /**
-   * Runs `exec` and answers it; a result with errors goes on with `next`, for Apollo to word (with the
-   * result: `known` false) or to run afresh through the usual steps (`known` true). False when it did not answer.
+   * Runs `exec` and answers it, or leaves a result with errors to Apollo (PriorExecution) through `next`
+   * — at once, or for a known body (`known`) through the usual steps, which then run nothing again.
+   * False when it neither answered nor went on: nothing was looked up or run.
    */
-  const execute = async (req: Req, res: Res, next: NextFunction, exec: Execution, scope: AccessScope, known: boolean): Promise<boolean> => {
+  const execute = async (
+    req: Req,
+    res: Res,
+    next: NextFunction,
+    exec: Execution,
+    operation: AcceptedOperation,
+    scope: AccessScope,
+    known: boolean,
+  ): Promise<boolean> => {
     let ticket: Ticket | undefined;
     try {
-      const query = operations.compile(exec.queryHash, exec.operation.document, exec.operation.operationName);
+      const query = operations.compile(exec.queryHash, operation.document, operation.operationName);
       if (!isCompiledQuery(query)) return false;
       let source = exec.query;
       if (exec.hashOnly) {
@@ -88,14 +97,14 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
       if (cache.enabled) {
         key ??= cacheKey({
           salt: opts.salt,
-          documentHash: exec.operation.documentHash,
-          operationName: exec.operation.operationName,
+          documentHash: operation.documentHash,
+          operationName: operation.operationName,
           variables: exec.variables,
           scopeId: scope.id,
         });
         const begun = await cache.begin(key);
         if (begun.kind === 'hit') {
-          answer(res, exec, JSON.stringify(ordered(begun.result)), 'HIT', 0, 0, known, opts);
+          answer(res, exec, operation, JSON.stringify(ordered(begun.result)), 'HIT', 0, 0, known, opts);
           return true;
         }
         if (begun.kind === 'miss') {
@@ -109,10 +118,9 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
       const context = opts.contextFor(req, res, scope);
       const result = await query.query(undefined, context, (exec.variables ?? {}) as Record<string, unknown>);
       if (result.errors?.length || result.data === undefined || result.data === null) {
-        if (known) return false;
         const prior: PriorExecution = {
           queryHash: exec.queryHash,
-          operationName: exec.operation.operationName,
+          operationName: operation.operationName,
           result,
           cache: ticket ? { outcome: 'MISS', ticket } : { outcome: 'BYPASS' },
           resultTaken: false,
@@ -122,6 +130,12 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
         (res.locals as Record<symbol, Context>)[contextKey] = context;
         // Apollo's step ends the flight if Apollo never reached the cache plugin (releaseLeftTicket).
         ticket = undefined;
+        if (known) {
+          // The usual steps lie between: should one of them answer, the flight still ends with the response.
+          res.once('close', () => releaseLeftTicket(res, cache));
+          const id = requestIdOf(req);
+          if (id !== undefined) knownRequests.setRun(id, undefined);
+        }
         next();
         return true;
       }
@@ -138,11 +152,11 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
           json,
         );
       }
-      answer(res, exec, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, known, opts);
-      if (!known) remember(req, exec, key);
+      answer(res, exec, operation, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, known, opts);
+      if (!known) remember(req, exec, operation, key);
       return true;
     } finally {
-      // A flight begun and not finished (an error, or a result left to the usual steps) ends with nothing stored.
+      // A flight begun and neither finished nor handed to Apollo (an error) ends with nothing stored.
       if (ticket) await cache.complete(ticket, null, []).catch(() => {});
     }
   };
@@ -151,25 +165,23 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
    * Keeps what this clean run needed beyond the body's text, for the next request with the same text,
    * scope and Accept (again, for a body whose kept run was dropped after a result with errors).
    */
-  const remember = (req: Req, exec: Execution, key: string | undefined) => {
+  const remember = (req: Req, exec: Execution, operation: AcceptedOperation, key: string | undefined) => {
     const id = requestIdOf(req);
     if (id === undefined) return;
     const kept = knownRequests.get(id);
     if (kept?.run !== undefined) return;
     const run: KnownRun = { ...exec, variables: deepFreeze(exec.variables), key };
-    if (kept) {
-      kept.run = run;
-      return;
+    if (kept === undefined) {
+      knownRequests.set(id, {
+        key,
+        operationName: operation.operationName,
+        contentType: exec.contentType,
+        hashOnly: exec.hashOnly,
+        queryHash: exec.queryHash,
+        registers: exec.registers,
+      });
     }
-    knownRequests.set(id, {
-      key,
-      operationName: exec.operation.operationName,
-      contentType: exec.contentType,
-      hashOnly: exec.hashOnly,
-      queryHash: exec.queryHash,
-      registers: exec.registers,
-      run,
-    });
+    knownRequests.setRun(id, run);
   };
 
   /** True when the request must go to Apollo whatever it asks. */
@@ -179,8 +191,9 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
   const run: RequestHandler = async (req, res, next) => {
     let answered = false;
     try {
-      // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts).
-      if (apollosAlone(req)) return next();
+      // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts);
+      // a known body's run that left its result to Apollo has run the request already.
+      if (apollosAlone(req) || contextLeftToApollo(res)) return next();
       const request = operationRequestOf(req);
       if (!request) return next();
       const { params, queryHash } = request;
@@ -191,7 +204,6 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
       if (opts.price(operations.schema, operation.document, operation.operationName, params.variables)) return next();
       const exec: Execution = {
         queryHash,
-        operation,
         variables: params.variables,
         requestedName: params.operationName,
         contentType: request.contentType,
@@ -200,7 +212,7 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
         registers: request.persisted ? params.query : undefined,
         key: undefined,
       };
-      answered = await execute(req, res, next, exec, scope, false);
+      answered = await execute(req, res, next, exec, operation, scope, false);
     } catch {
       // Apollo answers (and words) whatever went wrong here, running the request afresh: work done
       // here is not in the new context's counts.
@@ -212,13 +224,15 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
     const known = knownRequestOf(req);
     let answered = false;
     try {
+      const run = known?.run;
       const scope = opts.scopeOf(req, res);
-      if (known?.run !== undefined && scope && !apollosAlone(req)) {
-        answered = await execute(req, res, next, known.run, scope, true);
-        if (!answered) known.run = undefined;
-      }
+      // A document the registry has dropped is Apollo's to accept again, through the usual steps.
+      const operation = run && opts.accepted.get(run.queryHash, run.requestedName);
+      if (operation && scope && !apollosAlone(req)) answered = await execute(req, res, next, run, operation, scope, true);
     } catch {
-      if (known) known.run = undefined;
+      // The usual steps run the request afresh (and keep it again once it runs cleanly).
+      const id = requestIdOf(req);
+      if (id !== undefined) knownRequests.setRun(id, undefined);
     }
     if (!answered) next();
   };
@@ -251,6 +265,7 @@ const ordered = (result: Record<string, unknown>) => ({ errors: result.errors, d
 function answer(
   res: Res,
   exec: Execution,
+  operation: AcceptedOperation,
   json: string,
   outcome: 'HIT' | 'MISS' | 'BYPASS',
   statements: number,
@@ -260,7 +275,7 @@ function answer(
 ): void {
   if (exec.registers !== undefined) registerDocument(opts.persistedQueries, exec.queryHash, exec.registers);
   opts.onServed?.(known);
-  recordOf(res).graphql = { operation: exec.operation.operationName ?? exec.requestedName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
+  recordOf(res).graphql = { operation: operation.operationName ?? exec.requestedName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
   // Apollo's bytes: its JSON and a newline, with a length, in one write.
   const bytes = Buffer.from(json + '\n', 'utf8');
   res.statusCode = 200;

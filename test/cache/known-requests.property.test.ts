@@ -190,7 +190,7 @@ describe('KnownRequests', () => {
           const kept = ids.map((id, i) => known.get(id)?.key === `k${i}`);
           const firstKept = kept.indexOf(true);
           expect(firstKept === -1 || kept.slice(firstKept).every(Boolean)).toBe(true);
-          const charsOf = (i: number) => 2 * ids[i].text.length + ids[i].scopeId.length + ids[i].accept.length + sizes[i] + 320;
+          const charsOf = (i: number) => ids[i].text.length + ids[i].scopeId.length + ids[i].accept.length + sizes[i] + 320;
           const held = ids.reduce((n, _, i) => (kept[i] ? n + charsOf(i) : n), 0);
           expect(known.heldChars).toBe(held);
           expect(held).toBeLessThanOrEqual(bound);
@@ -200,6 +200,43 @@ describe('KnownRequests', () => {
           if (firstKept > 0) expect(held + charsOf(firstKept - 1)).toBeGreaterThan(bound);
         },
       ),
+    );
+  });
+
+  it('counts what a kept run holds — its text and parsed variables — against the bound, and no longer once dropped (generated)', () => {
+    const runArb = fc.record({
+      query: fc.option(fc.string({ maxLength: 200 }), { nil: undefined }),
+      // Token-dense variables parse into far more heap than their text: arrays of empty arrays.
+      variables: fc.option(fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 50 })), fc.nat(60).map((n) => ({ v: Array.from({ length: n }, () => []) }))), { nil: undefined }),
+    });
+    const opArb = fc.record({ text: fc.constantFrom('a', 'b', 'c', 'd'), run: fc.option(runArb, { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 30 }), fc.integer({ min: 300, max: 20_000 }), (ops, bound) => {
+        // What a run adds is followed where nothing is evicted; the bound, where entries are.
+        const roomy = new KnownRequests(1e12);
+        const tight = new KnownRequests(bound);
+        for (const op of ops) {
+          const run = op.run && { ...op.run, queryHash: 'h', requestedName: undefined, contentType: 'application/json', hashOnly: false, registers: undefined, key: 'k' };
+          const id = roomy.idOf(adminScope, undefined, op.text)!;
+          roomy.set(id, entry('k'));
+          roomy.setRun(id, undefined);
+          const before = roomy.heldChars;
+          roomy.setRun(id, run);
+          if (run !== undefined) {
+            // At least its text and its variables' text, weighted for the values they parse into.
+            const variablesText = JSON.stringify(run.variables ?? null).length;
+            expect(roomy.heldChars - before).toBeGreaterThanOrEqual((run.query?.length ?? 0) + 8 * variablesText);
+          }
+          // Dropping a run gives back what it held, and nothing else.
+          roomy.setRun(id, undefined);
+          expect(roomy.heldChars).toBe(before);
+          roomy.setRun(id, run);
+
+          tight.set(id, entry('k'));
+          tight.setRun(id, run);
+          expect(tight.heldChars).toBeLessThanOrEqual(bound);
+        }
+      }),
     );
   });
 });

@@ -1,17 +1,21 @@
 // A POST body the operation path ran cleanly is run again from what that run kept — before the body is
-// parsed, priced or looked up (src/cache/known-requests.ts, the operation path's runKnown). Its answers
+// parsed, priced or checked (src/cache/known-requests.ts, the operation path's runKnown). Its answers
 // must be Apollo's, whatever changed in between: rows written, a key's scope, a read that now fails.
-// Two servers share one database and have no response cache: one answers everything through Apollo
-// (the operation path off), the other runs known bodies; every generated request goes to both and the
-// answers must be equal (status, content type, body bytes). A read that fails is made real by taking a
-// table away (and putting it back): a known body that now fails is answered through the usual steps,
-// and is run from what it kept again only after a clean run.
+// Two servers share one database, each with a cache of its own of the same kind (none, in-process,
+// Redis): one answers everything through Apollo (the operation path off), the other runs known bodies.
+// Every generated request goes to both and must be answered alike — status, content type, body bytes,
+// x-cache and x-sql-statements — having sent as many SQL statements and moved the cache's counters
+// alike (a body run twice, or a lookup counted twice, shows there). A read that fails is made real by
+// taking a table away (and putting it back): a known body that now fails is worded by Apollo from that
+// very run, and is run from what it kept again only after a clean run.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKinds } from '../cache/cache-fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject } from '../support/factories.js';
 import { paramsInForm, sendGraphQL, type DocumentForm, type GraphQLParams, type RawAnswer } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { redisUrl, removePrefix, uniquePrefix } from '../support/redis.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 40);
 
@@ -42,13 +46,24 @@ const stepArb = fc.oneof(
 );
 type Read = typeof readArb extends fc.Arbitrary<infer T> ? T : never;
 
-const answerOf = (a: RawAnswer) => ({ status: a.status, contentType: a.headers.get('content-type'), body: a.text });
+const answerOf = (a: RawAnswer) => ({
+  status: a.status,
+  contentType: a.headers.get('content-type'),
+  body: a.text,
+  cache: a.headers.get('x-cache'),
+  statements: a.headers.get('x-sql-statements'),
+});
+
+/** The cache's counters (bytes apart: the two servers' stores differ in what they account). */
+const counters = (t: TestApp) => {
+  const { bytes: _bytes, ...rest } = t.app.cache.stats();
+  return rest as Record<string, number>;
+};
+const delta = (after: Record<string, number>, before: Record<string, number>) => Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 describeEachDatabase('known bodies run from what their first run kept', (database) => {
-  let reference: TestApp;
-  let known: TestApp;
+  const kinds = [{ name: 'off' as const, env: {}, cleanup: async () => {} }, ...cacheKinds('known-runs')];
   const projects = { A: '', B: '', missing: 'f0000000-0000-4000-8000-000000000000' };
-  let keys: Record<Read['key'], string>;
   let broken = false;
   let files = 0;
 
@@ -62,113 +77,163 @@ describeEachDatabase('known bodies run from what their first run kept', (databas
     const db = database().db;
     projects.A = await insertProject(db, { name: 'Run A' });
     projects.B = await insertProject(db, { name: 'Run B' });
-    reference = await createTestApp(db, { OPERATION_PATH: 'false' });
-    known = await createTestApp(db);
-    keys = {
-      admin: known.adminKey!,
-      memberA: await known.createKey({ name: 'runs A', role: 'member', read: [projects.A] }),
-      stranger: await known.createKey({ name: 'runs stranger', role: 'member', read: [] }),
-    };
   });
-  afterAll(async () => {
-    await setBroken(false);
-    await reference?.close();
-    await known?.close();
-  });
+  afterAll(() => setBroken(false));
 
-  function paramsOf(read: Read): GraphQLParams {
-    const variables: Record<string, unknown> = {};
-    if (read.doc === 'project') variables.id = projects[read.project];
-    if (read.doc === 'projects' && read.first !== null) variables.first = read.first;
-    return paramsInForm(read.form, documents[read.doc], undefined, variables);
-  }
+  for (const kind of kinds) {
+    describe(`cache: ${kind.name}`, () => {
+      let reference: TestApp;
+      let known: TestApp;
+      let keys: Record<Read['key'], string>;
+      // Each server a cache of its own (its own Redis prefix), so both see the same sequence of hits and misses.
+      let secondPrefix: string | undefined;
 
-  /** Sends `read` to both servers (the Apollo one first) and returns both answers. */
-  async function both(read: Read): Promise<[RawAnswer, RawAnswer]> {
-    const headers: Record<string, string> = { authorization: `Bearer ${keys[read.key]}` };
-    if (read.accept) headers.accept = read.accept;
-    if (read.form === 'apq-hash-only') {
-      // Registered on both, so most hash-only requests run (Apollo answers PERSISTED_QUERY_NOT_FOUND otherwise, on both alike).
-      const register = paramsInForm('apq-register', documents[read.doc], undefined, paramsOf(read).variables ?? {});
-      for (const app of [reference, known]) await sendGraphQL(app.url, 'POST', register, { authorization: `Bearer ${keys.admin}` });
-    }
-    const params = paramsOf(read);
-    return [await sendGraphQL(reference.url, 'POST', params, headers), await sendGraphQL(known.url, 'POST', params, headers)];
-  }
+      beforeAll(async () => {
+        const db = database().db;
+        reference = await createTestApp(db, { ...kind.env, OPERATION_PATH: 'false' });
+        secondPrefix = 'REDIS_KEY_PREFIX' in kind.env ? uniquePrefix('known-runs-path') : undefined;
+        known = await createTestApp(db, { ...kind.env, ...(secondPrefix ? { REDIS_KEY_PREFIX: secondPrefix } : {}) });
+        keys = {
+          admin: known.adminKey!,
+          memberA: await known.createKey({ name: 'runs A', role: 'member', read: [projects.A] }),
+          stranger: await known.createKey({ name: 'runs stranger', role: 'member', read: [] }),
+        };
+      });
+      afterAll(async () => {
+        await setBroken(false);
+        await reference?.close();
+        await known?.close();
+        await kind.cleanup();
+        if (secondPrefix && redisUrl) await removePrefix(redisUrl, secondPrefix);
+      });
 
-  it('answers a known body as Apollo does, falls back when its run fails, and keeps it again after a clean run', async () => {
-    const read: Read = { kind: 'read', doc: 'project', project: 'A', first: 1, form: 'query', key: 'admin', accept: undefined };
-    const expectSame = async () => {
-      const [a, b] = await both(read);
-      expect(answerOf(b)).toEqual(answerOf(a));
-      return b;
-    };
-    const runsBefore = known.app.knownRunsServed;
-    // Apollo accepts the document on the first request, the operation path runs (and keeps) the second.
-    const first = await expectSame();
-    expect(first.json.data.project.name).toBe('Run A');
-    await expectSame();
-    expect(known.app.knownRunsServed).toBe(runsBefore);
-    await expectSame();
-    expect(known.app.knownRunsServed).toBe(runsBefore + 1);
-    await setBroken(true);
-    try {
-      const failed = await expectSame();
-      expect(failed.json.errors?.length).toBeGreaterThan(0);
-      // Not answered from what was kept: it went on to Apollo, which worded the failure.
-      expect(known.app.knownRunsServed).toBe(runsBefore + 1);
-    } finally {
-      await setBroken(false);
-    }
-    // The first clean run after the failure goes the usual way and keeps the body's run again.
-    await expectSame();
-    expect(known.app.knownRunsServed).toBe(runsBefore + 1);
-    await expectSame();
-    expect(known.app.knownRunsServed).toBe(runsBefore + 2);
-  });
+      function paramsOf(read: Read): GraphQLParams {
+        const variables: Record<string, unknown> = {};
+        if (read.doc === 'project') variables.id = projects[read.project];
+        if (read.doc === 'projects' && read.first !== null) variables.first = read.first;
+        return paramsInForm(read.form, documents[read.doc], undefined, variables);
+      }
 
-  it('answers every generated request as Apollo does, across writes, failing reads and other keys, Accept headers and forms', async () => {
-    let knownRuns = 0;
-    // Requests of a body that had run cleanly before, sent while reads fail: the known run's fallback.
-    let fellBack = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(readArb, { minLength: 1, maxLength: 4 }), fc.array(stepArb, { minLength: 2, maxLength: 25 }), async (pool, steps) => {
-        const clean = new Set<string>();
+      /**
+       * Sends `read` to both servers (the Apollo one first): the answers, the statements each sent and
+       * the moves of each one's cache counters must be the same. Returns the second server's answer.
+       */
+      async function both(read: Read): Promise<RawAnswer> {
+        const headers: Record<string, string> = { authorization: `Bearer ${keys[read.key]}` };
+        if (read.accept) headers.accept = read.accept;
+        if (read.form === 'apq-hash-only') {
+          // Registered on both, so most hash-only requests run (Apollo answers PERSISTED_QUERY_NOT_FOUND otherwise, on both alike).
+          const register = paramsInForm('apq-register', documents[read.doc], undefined, paramsOf(read).variables ?? {});
+          for (const app of [reference, known]) await sendGraphQL(app.url, 'POST', register, { authorization: `Bearer ${keys.admin}` });
+        }
+        const params = paramsOf(read);
+        const before = [counters(reference), counters(known)];
+        let statements = 0;
+        // Key lookups and the key cache's poll are the server's own, at times of their own: not the operation's.
+        const stop = database().db.addStatementListener((name) => {
+          if (!/apikey/i.test(name)) statements++;
+        });
+        let a: RawAnswer;
+        let b: RawAnswer;
+        let byReference: number;
         try {
-          for (const next of steps) {
-            const step = next.kind === 'read' ? pool[next.pick % pool.length] : next;
-            if (step.kind === 'break' || step.kind === 'mend') {
-              await setBroken(step.kind === 'break');
-              continue;
-            }
-            if (step.kind === 'write') {
-              // Writes keep project_stats: none while it is away.
-              if (broken) continue;
-              const w = await sendGraphQL(
-                known.url,
-                'POST',
-                { query: 'mutation($p: ID!, $f: String!) { createVideo(input: { projectId: $p, filename: $f, duration: 1, fileSize: 1 }) { id } }', variables: { p: projects[step.project], f: `run-${files++}.mp4` } },
-                { authorization: `Bearer ${keys.admin}` },
-              );
-              expect(w.json?.errors).toBeUndefined();
-              continue;
-            }
-            const id = JSON.stringify([step.key, step.accept, paramsOf(step)]);
-            const before = known.app.knownRunsServed;
-            const [a, b] = await both(step);
-            expect(answerOf(b), JSON.stringify(step)).toEqual(answerOf(a));
-            knownRuns += known.app.knownRunsServed - before;
-            if (broken && clean.has(id)) fellBack++;
-            if (b.status === 200 && !b.json?.errors) clean.add(id);
-          }
+          a = await sendGraphQL(reference.url, 'POST', params, headers);
+          byReference = statements;
+          b = await sendGraphQL(known.url, 'POST', params, headers);
+        } finally {
+          stop();
+        }
+        expect(answerOf(b), JSON.stringify(read)).toEqual(answerOf(a));
+        expect(statements - byReference, JSON.stringify(read)).toBe(byReference);
+        expect(delta(counters(known), before[1]), JSON.stringify(read)).toEqual(delta(counters(reference), before[0]));
+        return b;
+      }
+
+      /** A video written through both servers: each one's cache drops what the write changes (tags are per process or prefix). */
+      async function write(project: 'A' | 'B') {
+        for (const app of [reference, known]) {
+          const w = await sendGraphQL(
+            app.url,
+            'POST',
+            { query: 'mutation($p: ID!, $f: String!) { createVideo(input: { projectId: $p, filename: $f, duration: 1, fileSize: 1 }) { id } }', variables: { p: projects[project], f: `run-${files++}.mp4` } },
+            { authorization: `Bearer ${keys.admin}` },
+          );
+          expect(w.json?.errors).toBeUndefined();
+        }
+      }
+
+      it('answers a known body as Apollo does, leaves its failure to Apollo, and keeps it again after a clean run', async () => {
+        const read: Read = { kind: 'read', doc: 'project', project: 'A', first: 1, form: 'query', key: 'admin', accept: undefined };
+        // With a cache, a body runs only once its entry is gone: a write to its project drops it.
+        const cached = kind.name !== 'off';
+        const miss = () => (cached ? write('A') : Promise.resolve());
+        const runsBefore = known.app.knownRunsServed;
+        // Apollo accepts the document on the first request, the operation path runs (and keeps) the second.
+        const first = await both(read);
+        expect(first.json.data.project.name).toBe('Run A');
+        await miss();
+        await both(read);
+        expect(known.app.knownRunsServed).toBe(runsBefore);
+        if (cached) expect((await both(read)).headers.get('x-cache')).toBe('HIT');
+        await miss();
+        await both(read);
+        expect(known.app.knownRunsServed).toBe(runsBefore + 1);
+        await miss();
+        await setBroken(true);
+        try {
+          const failed = await both(read);
+          expect(failed.json.errors?.length).toBeGreaterThan(0);
+          // Not answered by the known run: Apollo worded the failure from that run (as many statements
+          // and cache lookups as Apollo alone: both() compares them).
+          expect(known.app.knownRunsServed).toBe(runsBefore + 1);
         } finally {
           await setBroken(false);
         }
-      }),
-      { numRuns: runs },
-    );
-    console.info(`known runs: ${knownRuns} answered from what a first run kept, ${fellBack} requests of such bodies while reads failed`);
-    expect(knownRuns).toBeGreaterThan(runs);
-    expect(fellBack).toBeGreaterThan(0);
-  }, 240_000);
+        // The first clean run after the failure goes the usual way and keeps the body's run again.
+        await both(read);
+        expect(known.app.knownRunsServed).toBe(runsBefore + 1);
+        await miss();
+        await both(read);
+        expect(known.app.knownRunsServed).toBe(runsBefore + 2);
+      });
+
+      it('answers every generated request as Apollo does, across writes, failing reads and other keys, Accept headers and forms', async () => {
+        let knownRuns = 0;
+        // Requests of a body that had run cleanly before, sent while reads fail: the known run's fallback.
+        let fellBack = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(readArb, { minLength: 1, maxLength: 4 }), fc.array(stepArb, { minLength: 2, maxLength: 25 }), async (pool, steps) => {
+            const clean = new Set<string>();
+            try {
+              for (const next of steps) {
+                const step = next.kind === 'read' ? pool[next.pick % pool.length] : next;
+                if (step.kind === 'break' || step.kind === 'mend') {
+                  await setBroken(step.kind === 'break');
+                  continue;
+                }
+                if (step.kind === 'write') {
+                  // Writes keep project_stats: none while it is away.
+                  if (!broken) await write(step.project);
+                  continue;
+                }
+                const id = JSON.stringify([step.key, step.accept, paramsOf(step)]);
+                const before = known.app.knownRunsServed;
+                const b = await both(step);
+                knownRuns += known.app.knownRunsServed - before;
+                if (broken && clean.has(id)) fellBack++;
+                if (b.status === 200 && !b.json?.errors) clean.add(id);
+              }
+            } finally {
+              await setBroken(false);
+            }
+          }),
+          { numRuns: runs },
+        );
+        console.info(`known runs [${kind.name}]: ${knownRuns} answered from what a first run kept, ${fellBack} requests of such bodies while reads failed`);
+        // With a cache a body runs only after its entry was dropped: the example above proves those runs.
+        if (kind.name === 'off') expect(knownRuns).toBeGreaterThan(runs);
+        expect(fellBack).toBeGreaterThan(0);
+      }, 240_000);
+    });
+  }
 });
