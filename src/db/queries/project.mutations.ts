@@ -1,13 +1,17 @@
 // Writes to projects. The insert trigger creates the project's project_stats row.
-import type { Queryable } from '../client.js';
-import type { ProjectRow } from '../schema.js';
+import { fillPlaceholders, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Param, Queryable } from '../client.js';
+import { projects as p, type ProjectRow } from '../schema.js';
 import { projectColumns } from './project.queries.js';
 
+const dialect = new PgDialect();
+
+const insertStatement = dialect.sqlToQuery(sql`/* insertProject */ INSERT INTO ${p} (${sql.identifier(p.name.name)}, ${sql.identifier(p.description.name)})
+  VALUES (${sql.placeholder('name')}::text, ${sql.placeholder('description')}::text) RETURNING ${projectColumns}`);
+
 export async function insertProject(db: Queryable, name: string, description: string | null): Promise<ProjectRow> {
-  const [row] = await db.query<ProjectRow>(
-    `/* insertProject */ INSERT INTO projects AS p (name, description) VALUES ($1::text, $2::text) RETURNING ${projectColumns}`,
-    [name, description],
-  );
+  const [row] = await db.query<ProjectRow>(insertStatement.sql, fillPlaceholders(insertStatement.params, { name, description }) as Param[]);
   return row;
 }
 

@@ -1,37 +1,63 @@
-// SQL for projects and their maintained dashboard counters.
+// SQL for projects and their maintained dashboard counters. Built once at module load with drizzle's
+// `sql` and the schema's column references: a request sends a fixed text, with the caller's scope as
+// parameters (an admin's `true` folds the filter away when the statement is planned).
 import type { AccessScope } from '../../auth/scope.js';
-import type { Queryable } from '../client.js';
+import { fillPlaceholders, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Param, Queryable } from '../client.js';
 import type { KeysetWindow } from '../keyset.js';
-import { Params } from '../params.js';
-import type { ProjectRow, ProjectStatsRow } from '../schema.js';
+import { uuidArray } from '../params.js';
+import { projects as p, projectStats as st, type ProjectRow, type ProjectStatsRow } from '../schema.js';
 
-const statsColumns = `project_id AS "projectId",
-  videos_uploaded AS "videosUploaded", videos_processing AS "videosProcessing",
-  videos_completed AS "videosCompleted", videos_failed AS "videosFailed",
-  ground_truth_total AS "groundTruthTotal", ground_truth_validated AS "groundTruthValidated",
-  sessions_running AS "sessionsRunning", sessions_completed AS "sessionsCompleted",
-  sessions_failed AS "sessionsFailed",
-  detections_tp AS "detectionsTp", detections_fp AS "detectionsFp",
-  detections_fn AS "detectionsFn", detections_pending AS "detectionsPending"`;
+const dialect = new PgDialect();
+
+const statsColumns = sql`${st.projectId} AS "projectId",
+  ${st.videosUploaded} AS "videosUploaded", ${st.videosProcessing} AS "videosProcessing",
+  ${st.videosCompleted} AS "videosCompleted", ${st.videosFailed} AS "videosFailed",
+  ${st.groundTruthTotal} AS "groundTruthTotal", ${st.groundTruthValidated} AS "groundTruthValidated",
+  ${st.sessionsRunning} AS "sessionsRunning", ${st.sessionsCompleted} AS "sessionsCompleted",
+  ${st.sessionsFailed} AS "sessionsFailed",
+  ${st.detectionsTp} AS "detectionsTp", ${st.detectionsFp} AS "detectionsFp",
+  ${st.detectionsFn} AS "detectionsFn", ${st.detectionsPending} AS "detectionsPending"`;
+
+/** A project row as the API reads it; `_ts` is created_at in µs, a page's cursor. */
+export const projectColumns = sql`${p.id}, ${p.name}, ${p.description}, ${p.createdAt} AS "createdAt",
+  (extract(epoch from ${p.createdAt}) * 1000000)::int8 AS "_ts"`;
 
 /**
  * A project row carries its one-row dashboard counters as `_stats`: a page of videos or sessions
  * takes its totalCount from them and Project.stats reads them, without another round trip.
  */
-export const projectColumns = `p.id, p.name, p.description, p.created_at AS "createdAt",
-  (extract(epoch from p.created_at) * 1000000)::int8 AS "_ts"`;
-const projectWithStatsColumns = `${projectColumns},
-  (SELECT row_to_json(st) FROM (SELECT ${statsColumns} FROM project_stats WHERE project_id = p.id) st) AS "_stats"`;
+const projectWithStatsColumns = sql`${projectColumns},
+  (SELECT row_to_json(s) FROM (SELECT ${statsColumns} FROM ${st} WHERE ${st.projectId} = ${p.id}) s) AS "_stats"`;
+
+/** The caller's scope: every project for an admin, the readable ones for a member. */
+const readable = sql`(${sql.placeholder('admin')}::boolean OR ${p.id} = ANY(${sql.placeholder('readable')}::uuid[]))`;
+const readableOf = (scope: AccessScope) => (scope.admin ? '{}' : uuidArray(scope.readable));
 
 export type ProjectWithStats = ProjectRow & { _stats: ProjectStatsRow | null };
 
+const byIdsStatement = dialect.sqlToQuery(sql`/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM ${p}
+  WHERE ${p.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readable}`);
+
 export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
-  const p = new Params();
-  return db.query(
-    `/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM projects p WHERE p.id = ANY(${p.uuids(ids)})${p.scope(scope, 'p.id')}`,
-    p.values,
-  );
+  const params = fillPlaceholders(byIdsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: readableOf(scope) }) as Param[];
+  return db.query(byIdsStatement.sql, params);
 }
+
+/** Newest first (oldest first from the cursor when backward): one statement per direction, with and without a cursor. */
+const pageStatements = [false, true].map((backward) => {
+  const dir = sql.raw(backward ? 'ASC' : 'DESC');
+  const statement = (after: boolean) =>
+    dialect.sqlToQuery(sql`/* projectPage */ SELECT ${projectWithStatsColumns} FROM ${p}
+      WHERE ${readable}${
+        after
+          ? sql` AND (${p.createdAt}, ${p.id}) ${sql.raw(backward ? '>' : '<')} ('epoch'::timestamptz + ${sql.placeholder('ts')}::int8 * interval '1 microsecond', ${sql.placeholder('id')}::uuid)`
+          : sql``
+      }
+      ORDER BY ${p.createdAt} ${dir}, ${p.id} ${dir} LIMIT ${sql.placeholder('limit')}::int`);
+  return { first: statement(false), after: statement(true) };
+});
 
 /** Newest first (oldest first from the cursor when backward); the cursor is the [created_at µs, id] of a row. */
 export async function projectPage(
@@ -40,32 +66,25 @@ export async function projectPage(
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<ProjectWithStats[]> {
-  const p = new Params();
   const { cursor, backward } = window;
-  const where = [`true${p.scope(scope, 'p.id')}`];
-  if (cursor) where.push(`(p.created_at, p.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`);
-  const dir = backward ? 'ASC' : 'DESC';
-  return db.query(
-    `/* projectPage */ SELECT ${projectWithStatsColumns} FROM projects p WHERE ${where.join(' AND ')}
-     ORDER BY p.created_at ${dir}, p.id ${dir} LIMIT ${p.add(limit)}::int`,
-    p.values,
-  );
+  const statements = pageStatements[backward ? 1 : 0];
+  const statement = cursor ? statements.after : statements.first;
+  const params = fillPlaceholders(statement.params, { admin: scope.admin, readable: readableOf(scope), limit, ts: cursor?.[0], id: cursor?.[1] }) as Param[];
+  return db.query(statement.sql, params);
 }
 
+const countStatement = dialect.sqlToQuery(sql`/* projectCount */ SELECT count(*)::int AS n FROM ${p} WHERE ${readable}`);
+
 export async function projectCount(db: Queryable, scope: AccessScope): Promise<number> {
-  const p = new Params();
-  const [row] = await db.query<{ n: number }>(
-    `/* projectCount */ SELECT count(*)::int AS n FROM projects p WHERE true${p.scope(scope, 'p.id')}`,
-    p.values,
-  );
+  const params = fillPlaceholders(countStatement.params, { admin: scope.admin, readable: readableOf(scope) }) as Param[];
+  const [row] = await db.query<{ n: number }>(countStatement.sql, params);
   return row.n;
 }
 
+const statsStatement = dialect.sqlToQuery(sql`/* projectStatsByIds */ SELECT ${statsColumns} FROM ${st}
+  WHERE ${st.projectId} = ANY(${sql.placeholder('ids')}::uuid[])`);
+
 /** Dashboard counters; callers pass ids of projects already read through the caller's scope. */
 export async function projectStatsByIds(db: Queryable, ids: readonly string[]): Promise<ProjectStatsRow[]> {
-  const p = new Params();
-  return db.query(
-    `/* projectStatsByIds */ SELECT ${statsColumns} FROM project_stats WHERE project_id = ANY(${p.uuids(ids)})`,
-    p.values,
-  );
+  return db.query(statsStatement.sql, fillPlaceholders(statsStatement.params, { ids: uuidArray(ids) }) as Param[]);
 }
