@@ -2,11 +2,12 @@
 // its operation, its variables, its price, its cache key — follows from its body text, its Accept
 // header and the caller's scope alone: every step before the key (the parse, input bounds, persisted
 // documents, trusted documents, Apollo's request checks) is a function of those and of the process's
-// fixed configuration. The registry of accepted operations is not asked again: once Apollo accepted a
-// document it accepts it for as long as the process runs (its schema is fixed), and where the registry
+// fixed configuration. A hit does not ask the registry of accepted operations again: once Apollo accepted
+// a document it accepts it for as long as the process runs (its schema is fixed), and where the registry
 // has dropped it the old path answered from the same entry through Apollo. So a body seen before is
 // looked up by its text, without parsing it, pricing it, canonicalizing its variables or hashing the
-// key again: a hit is answered from the key, a miss is run from what its first clean run kept.
+// key again: a hit is answered from the key; a miss is run from what its first clean run kept, with the
+// document the registry holds (it bounds the documents; one it dropped goes the usual way).
 import type { AccessScope } from '../auth/scope.js';
 import { Fifo } from './fifo.js';
 
