@@ -33,8 +33,10 @@ export function responseCachePlugin(cache: ResponseCache, opts: ResponseCachePlu
       return {
         async responseForOperation(rc: GraphQLRequestContext<Context>) {
           // The operation path began (and counted) this request's lookup already: finish its ticket.
+          // One the request's end released already (its client left) is not looked up again.
           const prior = priorExecution(rc.contextValue);
-          if (prior && !prior.cacheTaken) {
+          if (prior) {
+            if (prior.cacheTaken) return null;
             prior.cacheTaken = true;
             if (prior.cache.outcome === 'MISS') {
               outcome = 'MISS';

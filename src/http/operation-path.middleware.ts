@@ -152,8 +152,9 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
           json,
         );
       }
-      answer(res, exec, operation, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, known, opts);
+      // Kept before the answer: nothing after the answer may throw into a second one.
       if (!known) remember(req, exec, operation, key);
+      answer(res, exec, operation, json, outcome, context.sqlStats.statements, context.sqlStats.durationMs, known, opts);
       return true;
     } finally {
       // A flight begun and neither finished nor handed to Apollo (an error) ends with nothing stored.
@@ -230,11 +231,14 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
       const operation = run && opts.accepted.get(run.queryHash, run.requestedName);
       if (operation && scope && !apollosAlone(req)) answered = await execute(req, res, next, run, operation, scope, true);
     } catch {
-      // The usual steps run the request afresh (and keep it again once it runs cleanly).
-      const id = requestIdOf(req);
-      if (id !== undefined) knownRequests.setRun(id, undefined);
+      // The usual steps run the request afresh.
     }
-    if (!answered) next();
+    if (answered) return;
+    // What was kept did not serve (a document dropped or no longer registered, an error): the usual
+    // steps take the request, and keep it again once it runs cleanly.
+    const id = requestIdOf(req);
+    if (id !== undefined) knownRequests.setRun(id, undefined);
+    next();
   };
 
   return { run, runKnown };
