@@ -1,11 +1,19 @@
 // Positional parameters for hand-written SQL, so a statement can grow optional filters without
 // counting dollars by hand. Arrays travel as one text parameter (`'{a,b}'::uuid[]`): one parameter
 // whatever the length, and the same on postgres.js and PGlite.
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { AccessScope } from '../auth/scope.js';
 import type { Param } from './client.js';
 
 /** A uuid[] parameter's text (`{a,b}`); ids must already be validated uuids. */
 export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
+/**
+ * The caller's scope in a statement built with drizzle's `sql`: every project for an admin, the readable
+ * ones for a member. Fill `admin` with scope.admin and `readable` with uuidArray(scope.readable); under
+ * custom plans an admin's `true` folds the filter away.
+ */
+export const readableBy = (projectId: SQLWrapper): SQL => sql`(${sql.placeholder('admin')}::boolean OR ${projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`;
 
 export class Params {
   readonly values: Param[] = [];

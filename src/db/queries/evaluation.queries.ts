@@ -6,7 +6,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
-import { uuidArray } from '../params.js';
+import { readableBy, uuidArray } from '../params.js';
 import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
 import { testSessionColumns } from './test-session.queries.js';
 
@@ -30,7 +30,7 @@ const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
   WITH s AS (
     SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t}
     WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
-      AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
+      AND ${readableBy(t.projectId)}
   )
   SELECT 'd' AS kind, ${d.testSessionId} AS parent,
 json_agg(json_build_array(${detectionFields}))::text AS items

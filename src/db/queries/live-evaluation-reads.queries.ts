@@ -6,7 +6,7 @@ import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { LiveClass } from '../../evaluation/live-metrics.js';
 import type { Param, Queryable } from '../client.js';
-import { uuidArray } from '../params.js';
+import { readableBy, uuidArray } from '../params.js';
 import {
   detectionEvents as d,
   groundTruthObjects as g,
@@ -32,7 +32,7 @@ const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
     SELECT ${t.id} AS id, ${t.videoId} AS video_id, (${e.iouThreshold} = ${sql.placeholder('threshold')}::float8) IS TRUE AS live
     FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
     WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
-      AND (${sql.placeholder('admin')}::boolean OR ${t.projectId} = ANY(${sql.placeholder('readable')}::uuid[]))
+      AND ${readableBy(t.projectId)}
   )
   SELECT 'd' AS kind, a.id AS parent, x.label, NULL::text AS a, x.c, x.i, x.o
   FROM a, LATERAL (

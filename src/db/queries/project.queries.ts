@@ -6,7 +6,7 @@ import { fillPlaceholders, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Param, Queryable } from '../client.js';
 import type { KeysetWindow } from '../keyset.js';
-import { uuidArray } from '../params.js';
+import { readableBy, uuidArray } from '../params.js';
 import { projects as p, projectStats as st, type ProjectRow, type ProjectStatsRow } from '../schema.js';
 
 const dialect = new PgDialect();
@@ -31,9 +31,7 @@ export const projectColumns = sql`${p.id}, ${p.name}, ${p.description}, ${p.crea
 const projectWithStatsColumns = sql`${projectColumns},
   (SELECT row_to_json(s) FROM (SELECT ${statsColumns} FROM ${st} WHERE ${st.projectId} = ${p.id}) s) AS "_stats"`;
 
-/** The caller's scope: every project for an admin, the readable ones for a member. */
-const readable = sql`(${sql.placeholder('admin')}::boolean OR ${p.id} = ANY(${sql.placeholder('readable')}::uuid[]))`;
-const readableOf = (scope: AccessScope) => (scope.admin ? '{}' : uuidArray(scope.readable));
+const readable = readableBy(p.id);
 
 export type ProjectWithStats = ProjectRow & { _stats: ProjectStatsRow | null };
 
@@ -41,7 +39,7 @@ const byIdsStatement = dialect.sqlToQuery(sql`/* projectsByIds */ SELECT ${proje
   WHERE ${p.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readable}`);
 
 export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
-  const params = fillPlaceholders(byIdsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: readableOf(scope) }) as Param[];
+  const params = fillPlaceholders(byIdsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
   return db.query(byIdsStatement.sql, params);
 }
 
@@ -69,14 +67,14 @@ export async function projectPage(
   const { cursor, backward } = window;
   const statements = pageStatements[backward ? 1 : 0];
   const statement = cursor ? statements.after : statements.first;
-  const params = fillPlaceholders(statement.params, { admin: scope.admin, readable: readableOf(scope), limit, ts: cursor?.[0], id: cursor?.[1] }) as Param[];
+  const params = fillPlaceholders(statement.params, { admin: scope.admin, readable: uuidArray(scope.readable), limit, ts: cursor?.[0], id: cursor?.[1] }) as Param[];
   return db.query(statement.sql, params);
 }
 
 const countStatement = dialect.sqlToQuery(sql`/* projectCount */ SELECT count(*)::int AS n FROM ${p} WHERE ${readable}`);
 
 export async function projectCount(db: Queryable, scope: AccessScope): Promise<number> {
-  const params = fillPlaceholders(countStatement.params, { admin: scope.admin, readable: readableOf(scope) }) as Param[];
+  const params = fillPlaceholders(countStatement.params, { admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
   const [row] = await db.query<{ n: number }>(countStatement.sql, params);
   return row.n;
 }
