@@ -10,10 +10,44 @@ export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 /**
  * The caller's scope in a statement built with drizzle's `sql`: every project for an admin, the readable
- * ones for a member. Fill `admin` with scope.admin and `readable` with uuidArray(scope.readable); under
- * custom plans an admin's `true` folds the filter away.
+ * ones for a member. Fill `admin` and `readable` with scopeValues(scope); under custom plans an admin's
+ * `true` folds the filter away.
  */
 export const readableBy = (projectId: SQLWrapper): SQL => sql`(${sql.placeholder('admin')}::boolean OR ${projectId} = ANY(${sql.placeholder('readable')}::uuid[]))`;
+
+/** The values of readableBy's placeholders. */
+export const scopeValues = (scope: AccessScope) => ({ admin: scope.admin, readable: uuidArray(scope.readable) });
+
+/** readableBy for the write path: every project for an admin, the writable ones for a member. */
+export const writableBy = (projectId: SQLWrapper): SQL => sql`(${sql.placeholder('admin')}::boolean OR ${projectId} = ANY(${sql.placeholder('writable')}::uuid[]))`;
+
+/** The values of writableBy's placeholders. */
+export const writeScopeValues = (scope: AccessScope) => ({ admin: scope.admin, writable: uuidArray(scope.writable) });
+
+/**
+ * A filter that is on when its placeholder has a value: `($n::type IS NULL OR condition)`. Every
+ * connection plans with the values it is sent (custom plans), where a null folds the test away and a
+ * value leaves the bare condition: each combination of filters is planned as if written out alone.
+ */
+export function optional(name: string, type: string, condition: (value: SQL) => SQL): SQL {
+  const value = sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+  return sql`(${value} IS NULL OR ${condition(value)})`;
+}
+
+/**
+ * The FROM item of a per-parent LATERAL page, `parent(id)`: fill `parent` with the one id or `parents`
+ * with uuidArray(ids) (parentValues). One parent is a constant, so the planner (with custom plans) sees
+ * that parent's own statistics and can pick an index-ordered scan for a large parent instead of the
+ * average parent's bitmap-and-sort.
+ */
+export const parentsFrom = (single: boolean): SQL =>
+  single ? sql`(SELECT ${sql.placeholder('parent')}::uuid AS id) AS parent` : sql`unnest(${sql.placeholder('parents')}::uuid[]) AS parent(id)`;
+
+/** `(a, b, …)`: the bare names of some columns of one table, for an INSERT. */
+export const columnList = (...columns: { name: string }[]): SQL => sql`(${sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `)})`;
+
+/** `'epoch' + n µs`: a page cursor's timestamp, from the placeholder `name` (µs since the epoch). */
+export const fromMicros = (name: string): SQL => sql`('epoch'::timestamptz + ${sql.placeholder(name)}::int8 * interval '1 microsecond')`;
 
 export class Params {
   readonly values: Param[] = [];

@@ -1,17 +1,20 @@
 // SQL for detection events: pages per test session ordered by (timestamp, id), and filtered counts.
+// Built once at module load (src/db/statement.ts).
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import type { KeysetWindow } from '../keyset.js';
-import { Params } from '../params.js';
+import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
+import { Statement } from '../statement.js';
 import { parentProject } from './node.queries.js';
-import type { DetectionEventRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one session gets its testSessionId in JS. */
-const eventColumns = `d.id, d.frame_number AS "frameNumber",
-  d.timestamp, d.class_label AS "classLabel", d.confidence, d.validation_result AS "validationResult",
-  d.bounding_box_x AS "boundingBoxX", d.bounding_box_y AS "boundingBoxY",
-  d.bounding_box_width AS "boundingBoxWidth", d.bounding_box_height AS "boundingBoxHeight",
-  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
+const eventColumns = sql`${d.id}, ${d.frameNumber} AS "frameNumber",
+  ${d.timestamp}, ${d.classLabel} AS "classLabel", ${d.confidence}, ${d.validationResult} AS "validationResult",
+  ${d.boundingBoxX} AS "boundingBoxX", ${d.boundingBoxY} AS "boundingBoxY",
+  ${d.boundingBoxWidth} AS "boundingBoxWidth", ${d.boundingBoxHeight} AS "boundingBoxHeight",
+  ${d.createdAt} AS "createdAt", ${d.updatedAt} AS "updatedAt"`;
 
 /**
  * A detection as the API answers it: its row and its box as one object. The box is built here, on each
@@ -27,14 +30,13 @@ function withBox(row: DetectionEventRow): DetectionEventModel {
   return model;
 }
 
+const byIds = new Statement(sql`/* detectionsByIds */ SELECT ${eventColumns}, ${d.testSessionId} AS "testSessionId" FROM ${d}
+  WHERE ${d.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(parentProject.ofDetection)}`);
+
 /** Detections by id (node lookups), scoped through their session's project. */
 export async function detectionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<DetectionEventModel[]> {
-  const p = new Params();
-  const rows = await db.query<DetectionEventRow>(
-    `/* detectionsByIds */ SELECT ${eventColumns}, d.test_session_id AS "testSessionId" FROM detection_events d
-     WHERE d.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofDetection)}`,
-    p.values,
-  );
+  const { admin, readable } = scopeValues(scope);
+  const rows = await byIds.run<DetectionEventRow>(db, { ids: uuidArray(ids), admin, readable });
   return rows.map(withBox);
 }
 
@@ -46,15 +48,29 @@ export interface DetectionFilter {
   toFrame?: number;
 }
 
-function filterSql(p: Params, f: DetectionFilter): string {
-  let s = '';
-  if (f.minConfidence !== undefined) s += ` AND d.confidence >= ${p.add(f.minConfidence)}::real`;
-  if (f.classLabel !== undefined) s += ` AND d.class_label = ${p.add(f.classLabel)}`;
-  if (f.validationResult !== undefined) s += ` AND d.validation_result = ${p.add(f.validationResult)}::validation_result`;
-  if (f.fromFrame !== undefined) s += ` AND d.frame_number >= ${p.add(f.fromFrame)}::int`;
-  if (f.toFrame !== undefined) s += ` AND d.frame_number <= ${p.add(f.toFrame)}::int`;
-  return s;
-}
+const filtered = sql`${optional('minConfidence', 'real', (min) => sql`${d.confidence} >= ${min}`)}
+  AND ${optional('classLabel', 'text', (label) => sql`${d.classLabel} = ${label}`)}
+  AND ${optional('validationResult', 'validation_result', (result) => sql`${d.validationResult} = ${result}`)}
+  AND ${optional('fromFrame', 'int', (from) => sql`${d.frameNumber} >= ${from}`)}
+  AND ${optional('toFrame', 'int', (to) => sql`${d.frameNumber} <= ${to}`)}`;
+
+const filterValues = (f: DetectionFilter) => ({
+  minConfidence: f.minConfidence ?? null,
+  classLabel: f.classLabel ?? null,
+  validationResult: f.validationResult ?? null,
+  fromFrame: f.fromFrame ?? null,
+  toFrame: f.toFrame ?? null,
+});
+
+const pageOf = pageStatements(({ backward, after, single }) => {
+  const dir = sql.raw(backward ? 'DESC' : 'ASC');
+  const cursor = after
+    ? sql` AND (${d.timestamp}, ${d.id}) ${sql.raw(backward ? '<' : '>')} (${sql.placeholder('ts')}::float8, ${sql.placeholder('id')}::uuid)`
+    : sql``;
+  return new Statement(sql`/* detectionPagesBySessions */ SELECT page.*${single ? sql`` : sql`, parent.id AS "testSessionId"`} FROM ${parentsFrom(single)}
+     CROSS JOIN LATERAL (SELECT ${eventColumns} FROM ${d} WHERE ${d.testSessionId} = parent.id AND ${filtered}${cursor}
+       ORDER BY ${d.timestamp} ${dir}, ${d.id} ${dir} LIMIT ${sql.placeholder('limit')}::int) page`);
+});
 
 export async function detectionPagesBySessions(
   db: Queryable,
@@ -63,34 +79,29 @@ export async function detectionPagesBySessions(
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<DetectionEventModel[]> {
-  const p = new Params();
-  const parents = p.parents(sessionIds);
-  const { cursor, backward } = window;
-  let where = `d.test_session_id = parent.id${filterSql(p, filter)}`;
-  if (cursor) where += ` AND (d.timestamp, d.id) ${backward ? '<' : '>'} (${p.add(cursor[0])}::float8, ${p.add(cursor[1])}::uuid)`;
-  const dir = backward ? 'DESC' : 'ASC';
+  const { cursor } = window;
+  const rows = await pageOf(window, sessionIds.length).run<DetectionEventRow>(db, {
+    parent: sessionIds[0],
+    parents: uuidArray(sessionIds),
+    ...filterValues(filter),
+    ts: cursor ? cursor[0] : null,
+    id: cursor ? cursor[1] : null,
+    limit,
+  });
   const single = sessionIds.length === 1;
-  const rows = await db.query<DetectionEventRow>(
-    `/* detectionPagesBySessions */ SELECT page.*${single ? '' : ', parent.id AS "testSessionId"'} FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${eventColumns} FROM detection_events d WHERE ${where}
-       ORDER BY d.timestamp ${dir}, d.id ${dir} LIMIT ${p.add(limit)}::int) page`,
-    p.values,
-  );
   return rows.map((row) => {
     if (single) row.testSessionId = sessionIds[0];
     return withBox(row);
   });
 }
 
+const counts = new Statement(sql`/* detectionCountsBySessions */ SELECT ${d.testSessionId} AS parent, count(*)::int AS n FROM ${d}
+  WHERE ${d.testSessionId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${d.testSessionId}`);
+
 export async function detectionCountsBySessions(
   db: Queryable,
   sessionIds: readonly string[],
   filter: DetectionFilter,
 ): Promise<{ parent: string; n: number }[]> {
-  const p = new Params();
-  return db.query(
-    `/* detectionCountsBySessions */ SELECT d.test_session_id AS parent, count(*)::int AS n FROM detection_events d
-     WHERE d.test_session_id = ANY(${p.uuids(sessionIds)})${filterSql(p, filter)} GROUP BY d.test_session_id`,
-    p.values,
-  );
+  return counts.run(db, { parents: uuidArray(sessionIds), ...filterValues(filter) });
 }

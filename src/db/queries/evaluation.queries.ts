@@ -40,9 +40,9 @@ json_agg(json_build_array(${detectionFields}))::text AS items
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s) GROUP BY ${g.videoId}`);
 
 const completedStatement = dialect.sqlToQuery(sql`/* completedSessionsByProjects */
-  SELECT ${sql.raw(testSessionColumns)} FROM ${t} t
-  WHERE t.project_id = ANY(${sql.placeholder('projectIds')}::uuid[]) AND t.status = 'completed'
-  ORDER BY t.project_id, t.started_at DESC, t.id DESC`);
+  SELECT ${testSessionColumns} FROM ${t}
+  WHERE ${t.projectId} = ANY(${sql.placeholder('projectIds')}::uuid[]) AND ${t.status} = 'completed'
+  ORDER BY ${t.projectId}, ${t.startedAt} DESC, ${t.id} DESC`);
 
 /** Every completed session of each project (the ones a project's mean AP averages). */
 export async function completedSessionsByProjects(db: Queryable, projectIds: readonly string[]): Promise<TestSessionRow[]> {

@@ -1,14 +1,17 @@
 // SQL for ground-truth boxes: pages per video ordered by (frame, confidence desc, id), counts and stats.
+// Built once at module load (src/db/statement.ts).
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import type { KeysetWindow } from '../keyset.js';
-import { Params } from '../params.js';
+import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { groundTruthObjects as g, type GroundTruthObjectRow } from '../schema.js';
+import { Statement } from '../statement.js';
 import { parentProject } from './node.queries.js';
-import type { GroundTruthObjectRow } from '../schema.js';
 
 /** Every column but the parent's: a page of one video gets its videoId in JS, not 10,000 times over the wire. */
-const boxColumns = `g.id, g.frame_number AS "frameNumber", g.timestamp, g.class_label AS "classLabel",
-  g.confidence, g.x, g.y, g.width, g.height, g.validated, g.difficult`;
+const boxColumns = sql`${g.id}, ${g.frameNumber} AS "frameNumber", ${g.timestamp}, ${g.classLabel} AS "classLabel",
+  ${g.confidence}, ${g.x}, ${g.y}, ${g.width}, ${g.height}, ${g.validated}, ${g.difficult}`;
 
 /**
  * A box as the API answers it: its row and its area. The area is set here, on each row read, instead of
@@ -23,14 +26,13 @@ function withArea(row: GroundTruthObjectRow): GroundTruthObjectModel {
   return model;
 }
 
+const byIds = new Statement(sql`/* groundTruthByIds */ SELECT ${boxColumns}, ${g.videoId} AS "videoId" FROM ${g}
+  WHERE ${g.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(parentProject.ofBox)}`);
+
 /** Boxes by id (node lookups), scoped through their video's project. */
 export async function groundTruthByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<GroundTruthObjectModel[]> {
-  const p = new Params();
-  const rows = await db.query<GroundTruthObjectRow>(
-    `/* groundTruthByIds */ SELECT ${boxColumns}, g.video_id AS "videoId" FROM ground_truth_objects g
-     WHERE g.id = ANY(${p.uuids(ids)})${p.scope(scope, parentProject.ofBox)}`,
-    p.values,
-  );
+  const { admin, readable } = scopeValues(scope);
+  const rows = await byIds.run<GroundTruthObjectRow>(db, { ids: uuidArray(ids), admin, readable });
   return rows.map(withArea);
 }
 
@@ -42,15 +44,34 @@ export interface GroundTruthFilter {
   toFrame?: number;
 }
 
-function filterSql(p: Params, f: GroundTruthFilter): string {
-  let s = '';
-  if (f.minConfidence !== undefined) s += ` AND g.confidence >= ${p.add(f.minConfidence)}::real`;
-  if (f.classLabel !== undefined) s += ` AND g.class_label = ${p.add(f.classLabel)}`;
-  if (f.validated !== undefined) s += ` AND g.validated = ${p.add(f.validated)}::boolean`;
-  if (f.fromFrame !== undefined) s += ` AND g.frame_number >= ${p.add(f.fromFrame)}::int`;
-  if (f.toFrame !== undefined) s += ` AND g.frame_number <= ${p.add(f.toFrame)}::int`;
-  return s;
-}
+const filtered = sql`${optional('minConfidence', 'real', (min) => sql`${g.confidence} >= ${min}`)}
+  AND ${optional('classLabel', 'text', (label) => sql`${g.classLabel} = ${label}`)}
+  AND ${optional('validated', 'boolean', (validated) => sql`${g.validated} = ${validated}`)}
+  AND ${optional('fromFrame', 'int', (from) => sql`${g.frameNumber} >= ${from}`)}
+  AND ${optional('toFrame', 'int', (to) => sql`${g.frameNumber} <= ${to}`)}`;
+
+const filterValues = (f: GroundTruthFilter) => ({
+  minConfidence: f.minConfidence ?? null,
+  classLabel: f.classLabel ?? null,
+  validated: f.validated ?? null,
+  fromFrame: f.fromFrame ?? null,
+  toFrame: f.toFrame ?? null,
+});
+
+const pageOf = pageStatements(({ backward, after, single }) => {
+  // The order mixes directions, so no row comparison fits: the frame bound alone lets the index
+  // start at the cursor's frame, the rest places the row within that frame.
+  const [f, c, i] = [sql`${sql.placeholder('frame')}::int`, sql`${sql.placeholder('confidence')}::real`, sql`${sql.placeholder('id')}::uuid`];
+  const cursor = !after
+    ? sql``
+    : backward
+      ? sql` AND ${g.frameNumber} <= ${f} AND (${g.frameNumber} < ${f} OR ${g.confidence} > ${c} OR (${g.confidence} = ${c} AND ${g.id} < ${i}))`
+      : sql` AND ${g.frameNumber} >= ${f} AND (${g.frameNumber} > ${f} OR ${g.confidence} < ${c} OR (${g.confidence} = ${c} AND ${g.id} > ${i}))`;
+  const order = backward ? sql`${g.frameNumber} DESC, ${g.confidence}, ${g.id} DESC` : sql`${g.frameNumber}, ${g.confidence} DESC, ${g.id}`;
+  return new Statement(sql`/* groundTruthPagesByVideos */ SELECT page.*${single ? sql`` : sql`, parent.id AS "videoId"`} FROM ${parentsFrom(single)}
+     CROSS JOIN LATERAL (SELECT ${boxColumns} FROM ${g} WHERE ${g.videoId} = parent.id AND ${filtered}${cursor}
+       ORDER BY ${order} LIMIT ${sql.placeholder('limit')}::int) page`);
+});
 
 export async function groundTruthPagesByVideos(
   db: Queryable,
@@ -59,45 +80,32 @@ export async function groundTruthPagesByVideos(
   limit: number,
   window: KeysetWindow<readonly [number, number, string]> = {},
 ): Promise<GroundTruthObjectModel[]> {
-  const p = new Params();
-  const parents = p.parents(videoIds);
-  const { cursor, backward } = window;
-  let where = `g.video_id = parent.id${filterSql(p, filter)}`;
-  // The order mixes directions, so no row comparison fits: the frame bound alone lets the index
-  // start at the cursor's frame, the rest places the row within that frame.
-  if (cursor) {
-    const [f, c, i] = [p.add(cursor[0]), p.add(cursor[1]), p.add(cursor[2])];
-    where += backward
-      ? ` AND g.frame_number <= ${f}::int AND (g.frame_number < ${f}::int OR g.confidence > ${c}::real
-      OR (g.confidence = ${c}::real AND g.id < ${i}::uuid))`
-      : ` AND g.frame_number >= ${f}::int AND (g.frame_number > ${f}::int OR g.confidence < ${c}::real
-      OR (g.confidence = ${c}::real AND g.id > ${i}::uuid))`;
-  }
-  const order = backward ? 'g.frame_number DESC, g.confidence, g.id DESC' : 'g.frame_number, g.confidence DESC, g.id';
+  const { cursor } = window;
+  const rows = await pageOf(window, videoIds.length).run<GroundTruthObjectRow>(db, {
+    parent: videoIds[0],
+    parents: uuidArray(videoIds),
+    ...filterValues(filter),
+    frame: cursor ? cursor[0] : null,
+    confidence: cursor ? cursor[1] : null,
+    id: cursor ? cursor[2] : null,
+    limit,
+  });
   const single = videoIds.length === 1;
-  const rows = await db.query<GroundTruthObjectRow>(
-    `/* groundTruthPagesByVideos */ SELECT page.*${single ? '' : ', parent.id AS "videoId"'} FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${boxColumns} FROM ground_truth_objects g WHERE ${where}
-       ORDER BY ${order} LIMIT ${p.add(limit)}::int) page`,
-    p.values,
-  );
   return rows.map((row) => {
     if (single) row.videoId = videoIds[0];
     return withArea(row);
   });
 }
 
+const counts = new Statement(sql`/* groundTruthCountsByVideos */ SELECT ${g.videoId} AS parent, count(*)::int AS n FROM ${g}
+  WHERE ${g.videoId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${g.videoId}`);
+
 export async function groundTruthCountsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   filter: GroundTruthFilter,
 ): Promise<{ parent: string; n: number }[]> {
-  const p = new Params();
-  return db.query(
-    `/* groundTruthCountsByVideos */ SELECT g.video_id AS parent, count(*)::int AS n FROM ground_truth_objects g
-     WHERE g.video_id = ANY(${p.uuids(videoIds)})${filterSql(p, filter)} GROUP BY g.video_id`,
-    p.values,
-  );
+  return counts.run(db, { parents: uuidArray(videoIds), ...filterValues(filter) });
 }
 
 export interface GroundTruthStatsRow {
@@ -108,18 +116,17 @@ export interface GroundTruthStatsRow {
   validatedCount: number;
 }
 
+const stats = new Statement(sql`/* groundTruthStatsByVideos */ SELECT ${g.videoId} AS "videoId", count(*)::int AS "totalObjects",
+    avg(${g.confidence})::float8 AS "avgConfidence", count(DISTINCT ${g.classLabel})::int AS "uniqueClasses",
+    (count(*) FILTER (WHERE ${g.validated}))::int AS "validatedCount"
+  FROM ${g} WHERE ${g.videoId} = ANY(${sql.placeholder('parents')}::uuid[])
+    AND ${optional('minConfidence', 'real', (min) => sql`${g.confidence} >= ${min}`)}
+  GROUP BY ${g.videoId}`);
+
 export async function groundTruthStatsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   minConfidence: number | undefined,
 ): Promise<GroundTruthStatsRow[]> {
-  const p = new Params();
-  return db.query(
-    `/* groundTruthStatsByVideos */ SELECT g.video_id AS "videoId", count(*)::int AS "totalObjects",
-       avg(g.confidence)::float8 AS "avgConfidence", count(DISTINCT g.class_label)::int AS "uniqueClasses",
-       (count(*) FILTER (WHERE g.validated))::int AS "validatedCount"
-     FROM ground_truth_objects g WHERE g.video_id = ANY(${p.uuids(videoIds)})${filterSql(p, { minConfidence })}
-     GROUP BY g.video_id`,
-    p.values,
-  );
+  return stats.run(db, { parents: uuidArray(videoIds), minConfidence: minConfidence ?? null });
 }

@@ -3,30 +3,30 @@
 // A box or detection finds its project through its parent with a per-row primary-key probe
 // (`parentProject`), never a join the planner could turn into a hash over every parent.
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import { Params } from '../params.js';
+import { readableBy, scopeValues, uuidArray } from '../params.js';
+import { detectionEvents as d, groundTruthObjects as g, projects as p, testSessions as t, videos as v } from '../schema.js';
+import { Statement } from '../statement.js';
 
-/** The project of a box (`g`) or detection (`d`) row, as an expression for a scope filter. */
+/** The project of a box or detection row, as an expression for a scope filter. */
 export const parentProject = {
-  ofBox: '(SELECT v.project_id FROM videos v WHERE v.id = g.video_id)',
-  ofDetection: '(SELECT t.project_id FROM test_sessions t WHERE t.id = d.test_session_id)',
+  ofBox: sql`(SELECT ${v.projectId} FROM ${v} WHERE ${v.id} = ${g.videoId})`,
+  ofDetection: sql`(SELECT ${t.projectId} FROM ${t} WHERE ${t.id} = ${d.testSessionId})`,
 };
 
 export type NodeTable = 'project' | 'video' | 'session' | 'groundTruth' | 'detection';
 
+const wanted = sql`ANY(${sql.placeholder('ids')}::uuid[])`;
+
+const tables = new Statement(sql`/* nodeTablesByIds */
+  SELECT ${p.id}, 'project' AS "table" FROM ${p} WHERE ${p.id} = ${wanted} AND ${readableBy(p.id)}
+  UNION ALL SELECT ${v.id}, 'video' FROM ${v} WHERE ${v.id} = ${wanted} AND ${readableBy(v.projectId)}
+  UNION ALL SELECT ${t.id}, 'session' FROM ${t} WHERE ${t.id} = ${wanted} AND ${readableBy(t.projectId)}
+  UNION ALL SELECT ${g.id}, 'groundTruth' FROM ${g} WHERE ${g.id} = ${wanted} AND ${readableBy(parentProject.ofBox)}
+  UNION ALL SELECT ${d.id}, 'detection' FROM ${d} WHERE ${d.id} = ${wanted} AND ${readableBy(parentProject.ofDetection)}`);
+
 export async function nodeTablesByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<{ id: string; table: NodeTable }[]> {
-  const p = new Params();
-  const wanted = p.uuids(ids);
-  // Each branch repeats the array parameter's placeholder: one parameter, five probes.
-  return db.query(
-    `/* nodeTablesByIds */
-     SELECT p.id, 'project' AS "table" FROM projects p WHERE p.id = ANY(${wanted})${p.scope(scope, 'p.id')}
-     UNION ALL SELECT v.id, 'video' FROM videos v WHERE v.id = ANY(${wanted})${p.scope(scope, 'v.project_id')}
-     UNION ALL SELECT t.id, 'session' FROM test_sessions t WHERE t.id = ANY(${wanted})${p.scope(scope, 't.project_id')}
-     UNION ALL SELECT g.id, 'groundTruth' FROM ground_truth_objects g
-       WHERE g.id = ANY(${wanted})${p.scope(scope, parentProject.ofBox)}
-     UNION ALL SELECT d.id, 'detection' FROM detection_events d
-       WHERE d.id = ANY(${wanted})${p.scope(scope, parentProject.ofDetection)}`,
-    p.values,
-  );
+  const { admin, readable } = scopeValues(scope);
+  return tables.run(db, { ids: uuidArray(ids), admin, readable });
 }

@@ -1,30 +1,38 @@
-// SQL for test sessions: by id (scoped), pages per project, and a bounded list per video.
+// SQL for test sessions: by id (scoped), pages per project, and a bounded list per video. Built once
+// at module load (src/db/statement.ts).
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import type { KeysetWindow } from '../keyset.js';
-import { Params } from '../params.js';
-import type { TestSessionRow } from '../schema.js';
+import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { fromMicros, optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { testSessions as t, type TestSessionRow } from '../schema.js';
+import { Statement } from '../statement.js';
 
-export const testSessionColumns = `t.id, t.project_id AS "projectId", t.video_id AS "videoId", t.status,
-  t.started_at AS "startedAt", t.completed_at AS "completedAt",
-  t.detections_tp AS "detectionsTp", t.detections_fp AS "detectionsFp",
-  t.detections_fn AS "detectionsFn", t.detections_pending AS "detectionsPending",
-  (extract(epoch from t.started_at) * 1000000)::int8 AS "_ts"`;
+export const testSessionColumns = sql`${t.id}, ${t.projectId} AS "projectId", ${t.videoId} AS "videoId", ${t.status},
+  ${t.startedAt} AS "startedAt", ${t.completedAt} AS "completedAt",
+  ${t.detectionsTp} AS "detectionsTp", ${t.detectionsFp} AS "detectionsFp",
+  ${t.detectionsFn} AS "detectionsFn", ${t.detectionsPending} AS "detectionsPending",
+  (extract(epoch from ${t.startedAt}) * 1000000)::int8 AS "_ts"`;
 
 export type TestSessionStatusValue = TestSessionRow['status'];
 
-export async function testSessionsByIds(
-  db: Queryable,
-  scope: AccessScope,
-  ids: readonly string[],
-): Promise<TestSessionRow[]> {
-  const p = new Params();
-  return db.query(
-    `/* testSessionsByIds */ SELECT ${testSessionColumns} FROM test_sessions t
-     WHERE t.id = ANY(${p.uuids(ids)})${p.scope(scope, 't.project_id')}`,
-    p.values,
-  );
+const byIds = new Statement(sql`/* testSessionsByIds */ SELECT ${testSessionColumns} FROM ${t}
+  WHERE ${t.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(t.projectId)}`);
+
+export async function testSessionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<TestSessionRow[]> {
+  const { admin, readable } = scopeValues(scope);
+  return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
+
+const withStatus = optional('status', 'test_session_status', (status) => sql`${t.status} = ${status}`);
+
+const pageOf = pageStatements(({ backward, after, single }) => {
+  const dir = sql.raw(backward ? 'ASC' : 'DESC');
+  const cursor = after ? sql` AND (${t.startedAt}, ${t.id}) ${sql.raw(backward ? '>' : '<')} (${fromMicros('ts')}, ${sql.placeholder('id')}::uuid)` : sql``;
+  return new Statement(sql`/* testSessionPagesByProjects */ SELECT page.* FROM ${parentsFrom(single)}
+     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM ${t} WHERE ${t.projectId} = parent.id AND ${withStatus}${cursor}
+       ORDER BY ${t.startedAt} ${dir}, ${t.id} ${dir} LIMIT ${sql.placeholder('limit')}::int) page`);
+});
 
 export async function testSessionPagesByProjects(
   db: Queryable,
@@ -33,20 +41,23 @@ export async function testSessionPagesByProjects(
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<TestSessionRow[]> {
-  const p = new Params();
-  const parents = p.parents(projectIds);
-  const { cursor, backward } = window;
-  let where = 't.project_id = parent.id';
-  if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
-  if (cursor) where += ` AND (t.started_at, t.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`;
-  const dir = backward ? 'ASC' : 'DESC';
-  return db.query(
-    `/* testSessionPagesByProjects */ SELECT page.* FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
-       ORDER BY t.started_at ${dir}, t.id ${dir} LIMIT ${p.add(limit)}::int) page`,
-    p.values,
-  );
+  const { cursor } = window;
+  return pageOf(window, projectIds.length).run(db, {
+    parent: projectIds[0],
+    parents: uuidArray(projectIds),
+    status: status ?? null,
+    ts: cursor ? cursor[0] : null,
+    id: cursor ? cursor[1] : null,
+    limit,
+  });
 }
+
+const byVideos = [false, true].map(
+  (single) =>
+    new Statement(sql`/* testSessionsByVideos */ SELECT list.* FROM ${parentsFrom(single)}
+     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM ${t} WHERE ${t.videoId} = parent.id AND ${withStatus}
+       ORDER BY ${t.startedAt} DESC, ${t.id} DESC LIMIT ${sql.placeholder('limit')}::int) list`),
+);
 
 /** The `limit` most recently started sessions of each video (the list is bounded like every other). */
 export async function testSessionsByVideos(
@@ -55,14 +66,5 @@ export async function testSessionsByVideos(
   status: TestSessionStatusValue | undefined,
   limit: number,
 ): Promise<TestSessionRow[]> {
-  const p = new Params();
-  const parents = p.parents(videoIds);
-  let where = 't.video_id = parent.id';
-  if (status !== undefined) where += ` AND t.status = ${p.add(status)}::test_session_status`;
-  return db.query(
-    `/* testSessionsByVideos */ SELECT list.* FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM test_sessions t WHERE ${where}
-       ORDER BY t.started_at DESC, t.id DESC LIMIT ${p.add(limit)}::int) list`,
-    p.values,
-  );
+  return byVideos[videoIds.length === 1 ? 1 : 0].run(db, { parent: videoIds[0], parents: uuidArray(videoIds), status: status ?? null, limit });
 }

@@ -1,15 +1,18 @@
 // SQL for videos: by id (scoped), and newest-first pages per project, batched over many projects.
+// Built once at module load (src/db/statement.ts).
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import type { KeysetWindow } from '../keyset.js';
-import { Params } from '../params.js';
-import type { VideoRow } from '../schema.js';
+import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { fromMicros, optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { videos as v, type VideoRow } from '../schema.js';
+import { Statement } from '../statement.js';
 
-export const videoColumns = `v.id, v.project_id AS "projectId", v.filename, v.status,
-  v.processing_status AS "processingStatus", v.created_at AS "createdAt", v.duration,
-  v.file_size AS "fileSize", v.ground_truth_generated AS "groundTruthGenerated",
-  v.ground_truth_count AS "groundTruthCount", v.ground_truth_validated AS "groundTruthValidated",
-  v.max_confidence AS "maxConfidence", (extract(epoch from v.created_at) * 1000000)::int8 AS "_ts"`;
+export const videoColumns = sql`${v.id}, ${v.projectId} AS "projectId", ${v.filename}, ${v.status},
+  ${v.processingStatus} AS "processingStatus", ${v.createdAt} AS "createdAt", ${v.duration},
+  ${v.fileSize} AS "fileSize", ${v.groundTruthGenerated} AS "groundTruthGenerated",
+  ${v.groundTruthCount} AS "groundTruthCount", ${v.groundTruthValidated} AS "groundTruthValidated",
+  ${v.maxConfidence} AS "maxConfidence", (extract(epoch from ${v.createdAt}) * 1000000)::int8 AS "_ts"`;
 
 export type VideoStatusValue = VideoRow['status'];
 
@@ -18,25 +21,29 @@ export interface VideoFilter {
   groundTruthGenerated?: boolean;
 }
 
+const byIds = new Statement(sql`/* videosByIds */ SELECT ${videoColumns} FROM ${v}
+  WHERE ${v.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(v.projectId)}`);
+
 export async function videosByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<VideoRow[]> {
-  const p = new Params();
-  return db.query(
-    `/* videosByIds */ SELECT ${videoColumns} FROM videos v WHERE v.id = ANY(${p.uuids(ids)})${p.scope(scope, 'v.project_id')}`,
-    p.values,
-  );
+  const { admin, readable } = scopeValues(scope);
+  return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
 
-function filterSql(p: Params, f: VideoFilter): string {
-  let s = '';
-  if (f.status !== undefined) s += ` AND v.status = ${p.add(f.status)}::video_status`;
-  if (f.groundTruthGenerated !== undefined) s += ` AND v.ground_truth_generated = ${p.add(f.groundTruthGenerated)}::boolean`;
-  return s;
-}
+const filtered = sql`${optional('status', 'video_status', (status) => sql`${v.status} = ${status}`)}
+  AND ${optional('groundTruthGenerated', 'boolean', (generated) => sql`${v.groundTruthGenerated} = ${generated}`)}`;
 
 /**
  * One statement for every project: a LATERAL page each, newest first, `limit` rows per project;
  * backward pages read the same index the other way (oldest first from the cursor).
  */
+const pageOf = pageStatements(({ backward, after, single }) => {
+  const dir = sql.raw(backward ? 'ASC' : 'DESC');
+  const cursor = after ? sql` AND (${v.createdAt}, ${v.id}) ${sql.raw(backward ? '>' : '<')} (${fromMicros('ts')}, ${sql.placeholder('id')}::uuid)` : sql``;
+  return new Statement(sql`/* videoPagesByProjects */ SELECT page.* FROM ${parentsFrom(single)}
+     CROSS JOIN LATERAL (SELECT ${videoColumns} FROM ${v} WHERE ${v.projectId} = parent.id AND ${filtered}${cursor}
+       ORDER BY ${v.createdAt} ${dir}, ${v.id} ${dir} LIMIT ${sql.placeholder('limit')}::int) page`);
+});
+
 export async function videoPagesByProjects(
   db: Queryable,
   projectIds: readonly string[],
@@ -44,19 +51,20 @@ export async function videoPagesByProjects(
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<VideoRow[]> {
-  const p = new Params();
-  const parents = p.parents(projectIds);
-  const { cursor, backward } = window;
-  let where = `v.project_id = parent.id${filterSql(p, filter)}`;
-  if (cursor) where += ` AND (v.created_at, v.id) ${backward ? '>' : '<'} ('epoch'::timestamptz + ${p.add(cursor[0])}::int8 * interval '1 microsecond', ${p.add(cursor[1])}::uuid)`;
-  const dir = backward ? 'ASC' : 'DESC';
-  return db.query(
-    `/* videoPagesByProjects */ SELECT page.* FROM ${parents}
-     CROSS JOIN LATERAL (SELECT ${videoColumns} FROM videos v WHERE ${where}
-       ORDER BY v.created_at ${dir}, v.id ${dir} LIMIT ${p.add(limit)}::int) page`,
-    p.values,
-  );
+  const { cursor } = window;
+  return pageOf(window, projectIds.length).run(db, {
+    parent: projectIds[0],
+    parents: uuidArray(projectIds),
+    status: filter.status ?? null,
+    groundTruthGenerated: filter.groundTruthGenerated ?? null,
+    ts: cursor ? cursor[0] : null,
+    id: cursor ? cursor[1] : null,
+    limit,
+  });
 }
+
+const counts = new Statement(sql`/* videoCountsByProjects */ SELECT ${v.projectId} AS parent, count(*)::int AS n FROM ${v}
+  WHERE ${v.projectId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${v.projectId}`);
 
 /** Only the groundTruthGenerated filter needs counting: status counts are maintained in project_stats. */
 export async function videoCountsByProjects(
@@ -64,10 +72,5 @@ export async function videoCountsByProjects(
   projectIds: readonly string[],
   filter: VideoFilter,
 ): Promise<{ parent: string; n: number }[]> {
-  const p = new Params();
-  return db.query(
-    `/* videoCountsByProjects */ SELECT v.project_id AS parent, count(*)::int AS n FROM videos v
-     WHERE v.project_id = ANY(${p.uuids(projectIds)})${filterSql(p, filter)} GROUP BY v.project_id`,
-    p.values,
-  );
+  return counts.run(db, { parents: uuidArray(projectIds), status: filter.status ?? null, groundTruthGenerated: filter.groundTruthGenerated ?? null });
 }
