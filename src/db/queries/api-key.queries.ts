@@ -1,7 +1,10 @@
 // SQL for API keys: the per-request lookup by hash (one primary-index probe on key_hash), the CLI's
 // create / list / revoke, and the project grants that make a member's scope.
+import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import { Params } from '../params.js';
+import { columnList, uuidArray } from '../params.js';
+import { apiKeyProjects as g, apiKeys as k, projects as p } from '../schema.js';
+import { Statement } from '../statement.js';
 
 export type ApiKeyRole = 'admin' | 'member';
 
@@ -26,25 +29,24 @@ export interface ApiKeyListing {
   writable: string[];
 }
 
+const activeByHash = new Statement(sql`/* activeApiKeyByHash */ SELECT ${k.id}, ${k.role},
+    (SELECT coalesce(json_agg(json_build_array(${g.projectId}, ${g.canWrite})), '[]'::json)
+     FROM ${g} WHERE ${g.keyId} = ${k.id}) AS grants
+  FROM ${k} WHERE ${k.keyHash} = ${sql.placeholder('keyHash')}::text AND ${k.revokedAt} IS NULL`);
+
 /** The active key with this hash and its grants, in one statement; null when unknown or revoked. */
 export async function activeApiKeyByHash(db: Queryable, keyHash: string): Promise<ResolvedApiKey | null> {
-  const [row] = await db.query<{ id: string; role: ApiKeyRole; grants: [string, boolean][] | string }>(
-    `/* activeApiKeyByHash */ SELECT k.id, k.role,
-       (SELECT coalesce(json_agg(json_build_array(g.project_id, g.can_write)), '[]'::json)
-        FROM api_key_projects g WHERE g.key_id = k.id) AS grants
-     FROM api_keys k WHERE k.key_hash = $1::text AND k.revoked_at IS NULL`,
-    [keyHash],
-  );
+  const [row] = await activeByHash.run<{ id: string; role: ApiKeyRole; grants: [string, boolean][] | string }>(db, { keyHash });
   if (!row) return null;
   const grants = typeof row.grants === 'string' ? (JSON.parse(row.grants) as [string, boolean][]) : row.grants;
   return { id: row.id, role: row.role, grants: grants.map(([projectId, canWrite]) => ({ projectId, canWrite })) };
 }
 
+const insert = new Statement(sql`/* insertApiKey */ INSERT INTO ${k} ${columnList(k.name, k.keyHash, k.role)}
+  VALUES (${sql.placeholder('name')}::text, ${sql.placeholder('keyHash')}::text, ${sql.placeholder('role')}::api_key_role) RETURNING ${k.id}`);
+
 export async function insertApiKey(db: Queryable, name: string, keyHash: string, role: ApiKeyRole): Promise<string> {
-  const [row] = await db.query<{ id: string }>(
-    `/* insertApiKey */ INSERT INTO api_keys (name, key_hash, role) VALUES ($1::text, $2::text, $3::api_key_role) RETURNING id`,
-    [name, keyHash, role],
-  );
+  const [row] = await insert.run<{ id: string }>(db, { name, keyHash, role });
   return row.id;
 }
 
@@ -62,64 +64,70 @@ export function isApiKeyWrite(statementName: string): boolean {
   return /apikey/i.test(statementName) && !apiKeyReads.has(statementName);
 }
 
+const fingerprint = new Statement(sql`/* apiKeyFingerprint */ SELECT concat_ws(':',
+    (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM ${k}),
+    (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM ${g})) AS f`);
+
 /**
  * A fingerprint of both key tables: any insert, update or delete changes a row count or the sum of
  * row versions (xmin). The key cache's fallback poll compares it (O(keys + grants), a few rows).
  */
 export async function apiKeyFingerprint(db: Queryable): Promise<string> {
-  const [row] = await db.query<{ f: string }>(
-    `/* apiKeyFingerprint */ SELECT concat_ws(':',
-       (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM api_keys),
-       (SELECT count(*) || '/' || coalesce(sum(xmin::text::int8), 0) FROM api_key_projects)) AS f`,
-  );
+  const [row] = await fingerprint.run<{ f: string }>(db, {});
   return row.f;
 }
+
+/** `pg_notify` on the key channel (a constant of this module, not a parameter). */
+const notify = (payload: SQL) => sql`pg_notify(${sql.raw(`'${apiKeyChannel}'`)}, ${payload})`;
+
+const upsertGrants = new Statement(sql`/* upsertApiKeyGrants */ WITH up AS (
+    INSERT INTO ${g} ${columnList(g.keyId, g.projectId, g.canWrite)}
+    SELECT ${sql.placeholder('keyId')}::uuid, r.project_id, r.can_write FROM json_to_recordset(${sql.placeholder('grants')}::json) AS r(project_id uuid, can_write boolean)
+    ON CONFLICT ${columnList(g.keyId, g.projectId)} DO UPDATE SET ${sql.identifier(g.canWrite.name)} = ${g.canWrite} OR excluded.${sql.identifier(g.canWrite.name)}
+    RETURNING 1
+  ) SELECT ${notify(sql`${sql.placeholder('keyId')}::text`)} FROM (SELECT 1 FROM up LIMIT 1) AS changed`);
 
 /** Grants read (and write when canWrite) on projects; a second grant only ever widens to write. */
 export async function upsertApiKeyGrants(db: Queryable, keyId: string, grants: readonly ApiKeyGrant[]): Promise<void> {
   if (!grants.length) return;
-  await db.query(
-    `/* upsertApiKeyGrants */ WITH up AS (
-       INSERT INTO api_key_projects (key_id, project_id, can_write)
-       SELECT $1::uuid, g.project_id, g.can_write FROM json_to_recordset($2::json) AS g(project_id uuid, can_write boolean)
-       ON CONFLICT (key_id, project_id) DO UPDATE SET can_write = api_key_projects.can_write OR excluded.can_write
-       RETURNING 1
-     ) SELECT pg_notify('${apiKeyChannel}', $1::text) FROM (SELECT 1 FROM up LIMIT 1) AS changed`,
-    [keyId, JSON.stringify(grants.map((g) => ({ project_id: g.projectId, can_write: g.canWrite })))],
-  );
+  await upsertGrants.run(db, { keyId, grants: JSON.stringify(grants.map((grant) => ({ project_id: grant.projectId, can_write: grant.canWrite }))) });
 }
+
+const existing = new Statement(sql`/* existingProjectIds */ SELECT ${p.id} FROM ${p} WHERE ${p.id} = ANY(${sql.placeholder('ids')}::uuid[])`);
 
 /** Ids of the given projects that exist (the CLI refuses grants on unknown projects). */
 export async function existingProjectIds(db: Queryable, ids: readonly string[]): Promise<string[]> {
-  const p = new Params();
-  const rows = await db.query<{ id: string }>(`/* existingProjectIds */ SELECT id FROM projects WHERE id = ANY(${p.uuids(ids)})`, p.values);
+  const rows = await existing.run<{ id: string }>(db, { ids: uuidArray(ids) });
   return rows.map((r) => r.id);
 }
 
+const list = new Statement(sql`/* listApiKeys */ SELECT ${k.id}, ${k.name}, ${k.role}, ${k.createdAt} AS "createdAt", ${k.revokedAt} AS "revokedAt",
+    coalesce(array_to_json(array_agg(${g.projectId}::text ORDER BY ${g.projectId}) FILTER (WHERE ${g.projectId} IS NOT NULL)), '[]'::json) AS readable,
+    coalesce(array_to_json(array_agg(${g.projectId}::text ORDER BY ${g.projectId}) FILTER (WHERE ${g.canWrite})), '[]'::json) AS writable
+  FROM ${k} LEFT JOIN ${g} ON ${g.keyId} = ${k.id}
+  GROUP BY ${k.id} ORDER BY ${k.createdAt}, ${k.id}`);
+
 export async function listApiKeys(db: Queryable): Promise<ApiKeyListing[]> {
-  return db.query<ApiKeyListing>(
-    `/* listApiKeys */ SELECT k.id, k.name, k.role, k.created_at AS "createdAt", k.revoked_at AS "revokedAt",
-       coalesce(array_to_json(array_agg(g.project_id::text ORDER BY g.project_id) FILTER (WHERE g.project_id IS NOT NULL)), '[]'::json) AS readable,
-       coalesce(array_to_json(array_agg(g.project_id::text ORDER BY g.project_id) FILTER (WHERE g.can_write)), '[]'::json) AS writable
-     FROM api_keys k LEFT JOIN api_key_projects g ON g.key_id = k.id
-     GROUP BY k.id ORDER BY k.created_at, k.id`,
-  );
+  return list.run<ApiKeyListing>(db, {});
 }
+
+const revokeStatement = (name: string, match: SQL) =>
+  new Statement(sql`/* ${sql.raw(name)} */ WITH r AS (
+    UPDATE ${k} SET ${sql.identifier(k.revokedAt.name)} = now() WHERE ${match} AND ${k.revokedAt} IS NULL RETURNING ${k.id}
+  ) SELECT id, ${notify(sql`id::text`)} FROM r`);
+const revokeById = revokeStatement('revokeApiKeyById', sql`${k.id} = ${sql.placeholder('key')}::uuid`);
+const revokeByName = revokeStatement('revokeApiKeysByName', sql`${k.name} = ${sql.placeholder('key')}::text`);
 
 /** Revokes the active keys with this id or name; returns the ids revoked. */
 export async function revokeApiKeys(db: Queryable, idOrName: string, isId: boolean): Promise<string[]> {
-  const where = isId ? 'id = $1::uuid' : 'name = $1::text';
-  const rows = await db.query<{ id: string }>(
-    `/* ${isId ? 'revokeApiKeyById' : 'revokeApiKeysByName'} */ WITH r AS (
-       UPDATE api_keys SET revoked_at = now() WHERE ${where} AND revoked_at IS NULL RETURNING id
-     ) SELECT id, pg_notify('${apiKeyChannel}', id::text) FROM r`,
-    [idOrName],
-  );
+  const rows = await (isId ? revokeById : revokeByName).run<{ id: string }>(db, { key: idOrName });
   return rows.map((r) => r.id);
 }
 
+const anyKey = new Statement(sql`/* anyApiKeyExists */ SELECT EXISTS (SELECT 1 FROM ${k}) AS "exists"`);
+
 /** Whether any key was ever created (revoked ones count): ends the development open mode. */
 export async function anyApiKeyExists(db: Queryable): Promise<boolean> {
-  const [row] = await db.query<{ exists: boolean }>(`/* anyApiKeyExists */ SELECT EXISTS (SELECT 1 FROM api_keys) AS "exists"`);
+  const [row] = await anyKey.run<{ exists: boolean }>(db, {});
   return row.exists;
 }

@@ -5,10 +5,12 @@
 // json_to_recordset 344 ms vs unnest over one array per column 465 ms at load average 10, and 962 vs
 // 949 ms at load average 18 — no better than noise for unnest, while JSON keeps one parameter and one
 // code path for both drivers, so JSON stays.
+import { sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../client.js';
 import { CopyBuffer, copyTarget, copyText } from '../copy.js';
-import { Params } from '../params.js';
+import { columnList, uuidArray } from '../params.js';
 import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
+import { Statement } from '../statement.js';
 import type { EvaluationDetection } from './evaluation.queries.js';
 import type { ChangedPerParent, UpsertCounts } from './ground-truth.mutations.js';
 
@@ -27,22 +29,21 @@ export interface DetectionJsonRow {
   h: number;
 }
 
+const upsert = new Statement(sql`/* upsertDetections */ WITH up AS (
+    INSERT INTO ${d} ${columnList(d.id, d.testSessionId, d.frameNumber, d.timestamp, d.classLabel, d.confidence, d.validationResult, d.boundingBoxX, d.boundingBoxY, d.boundingBoxWidth, d.boundingBoxHeight)}
+    SELECT r.id, ${sql.placeholder('sessionId')}::uuid, r.f, r.t, r.l, r.c, r.r, r.x, r.y, r.w, r.h
+    FROM json_to_recordset(${sql.placeholder('rows')}::json) AS r(id uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real)
+    ORDER BY r.id
+    ON CONFLICT ${columnList(d.id)} DO UPDATE SET
+      ${sql.identifier(d.confidence.name)} = EXCLUDED.${sql.identifier(d.confidence.name)},
+      ${sql.identifier(d.validationResult.name)} = EXCLUDED.${sql.identifier(d.validationResult.name)},
+      ${sql.identifier(d.updatedAt.name)} = now()
+    WHERE ${d.testSessionId} = EXCLUDED.${sql.identifier(d.testSessionId.name)}
+    RETURNING (xmax = 0) AS inserted
+  ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`);
+
 export async function upsertDetections(db: Queryable, sessionId: string, rows: readonly DetectionJsonRow[]): Promise<UpsertCounts> {
-  const [r] = await db.query<UpsertCounts>(
-    `/* upsertDetections */ WITH up AS (
-       INSERT INTO detection_events AS d
-         (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
-          bounding_box_x, bounding_box_y, bounding_box_width, bounding_box_height)
-       SELECT r.id, $1::uuid, r.f, r.t, r.l, r.c, r.r, r.x, r.y, r.w, r.h
-       FROM json_to_recordset($2::json) AS r(id uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real)
-       ORDER BY r.id
-       ON CONFLICT (id) DO UPDATE SET
-         confidence = EXCLUDED.confidence, validation_result = EXCLUDED.validation_result, updated_at = now()
-       WHERE d.test_session_id = EXCLUDED.test_session_id
-       RETURNING (xmax = 0) AS inserted
-     ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`,
-    [sessionId, JSON.stringify(rows)],
-  );
+  const [r] = await upsert.run<UpsertCounts>(db, { sessionId, rows: JSON.stringify(rows) });
   return r;
 }
 
@@ -105,16 +106,21 @@ export function storedDetections(sessionId: string, rows: readonly NewDetection[
   }));
 }
 
+const ofOtherSessions = new Statement(sql`/* detectionIdsOfOtherSessions */ SELECT ${d.id} FROM ${d}
+  WHERE ${d.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${d.testSessionId} <> ${sql.placeholder('sessionId')}::uuid`);
+
 /** Which of `ids` already belong to a session other than `sessionId`. */
 export async function detectionIdsOfOtherSessions(db: Queryable, sessionId: string, ids: readonly string[]): Promise<string[]> {
-  const p = new Params();
-  const rows = await db.query<{ id: string }>(
-    `/* detectionIdsOfOtherSessions */ SELECT id FROM detection_events
-     WHERE id = ANY(${p.uuids(ids)}) AND test_session_id <> ${p.add(sessionId)}::uuid`,
-    p.values,
-  );
+  const rows = await ofOtherSessions.run<{ id: string }>(db, { ids: uuidArray(ids), sessionId });
   return rows.map((r) => r.id);
 }
+
+const setResults = new Statement(sql`/* setValidationResults */ WITH u AS (
+    UPDATE ${d} SET ${sql.identifier(d.validationResult.name)} = ${sql.placeholder('result')}::validation_result, ${sql.identifier(d.updatedAt.name)} = now()
+    WHERE ${d.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${d.testSessionId} = ANY(${sql.placeholder('sessionIds')}::uuid[])
+      AND ${d.validationResult} <> ${sql.placeholder('result')}::validation_result
+    RETURNING ${d.testSessionId}
+  ) SELECT test_session_id AS parent, count(*)::int AS n FROM u GROUP BY test_session_id`);
 
 /** One statement (`= ANY`) for the whole list; answers the changed rows per session. */
 export async function setValidationResults(
@@ -123,14 +129,5 @@ export async function setValidationResults(
   sessionIds: readonly string[],
   result: ValidationResultValue,
 ): Promise<ChangedPerParent[]> {
-  const p = new Params();
-  return db.query<ChangedPerParent>(
-    `/* setValidationResults */ WITH u AS (
-       UPDATE detection_events SET validation_result = ${p.add(result)}::validation_result, updated_at = now()
-       WHERE id = ANY(${p.uuids(ids)}) AND test_session_id = ANY(${p.uuids(sessionIds)})
-         AND validation_result <> $1::validation_result
-       RETURNING test_session_id
-     ) SELECT test_session_id AS parent, count(*)::int AS n FROM u GROUP BY test_session_id`,
-    p.values,
-  );
+  return setResults.run<ChangedPerParent>(db, { ids: uuidArray(ids), sessionIds: uuidArray(sessionIds), result });
 }

@@ -3,14 +3,12 @@
 // The matching itself runs in Node (src/evaluation); a round trip per frame or per session never
 // happens. Built once at module load with drizzle's `sql` and the schema's column references.
 import type { AccessScope } from '../../auth/scope.js';
-import { fillPlaceholders, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Param, Queryable } from '../client.js';
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../client.js';
 import { readableBy, uuidArray } from '../params.js';
 import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
+import { Statement } from '../statement.js';
 import { testSessionColumns } from './test-session.queries.js';
-
-const dialect = new PgDialect();
 
 // What matching reads of a detection and of a box, as JSON arrays. The float4 columns go out as
 // float8: JSON then carries each stored value exactly (float4's shortest text parses to a nearby
@@ -26,7 +24,7 @@ export const boxItem = sql`json_build_array(${g.id}, ${g.frameNumber}, ${g.class
 // driver decoding tens of thousands of rows column by column. Only what matching needs: match and
 // matchedDetection load the full rows they show by id (groundTruthByIds, detectionsByIds). Sessions outside the caller's scope contribute nothing, so a foreign id
 // reads like an unknown one here too.
-const inputsStatement = dialect.sqlToQuery(sql`/* evaluationInputsBySessions */
+const inputsStatement = new Statement(sql`/* evaluationInputsBySessions */
   WITH s AS (
     SELECT ${t.id} AS id, ${t.videoId} AS video_id FROM ${t}
     WHERE ${t.id} = ANY(${sql.placeholder('sessionIds')}::uuid[])
@@ -39,15 +37,15 @@ json_agg(json_build_array(${detectionFields}))::text AS items
   SELECT 'g', ${g.videoId}, json_agg(${boxItem})::text
   FROM ${g} WHERE ${g.videoId} IN (SELECT video_id FROM s) GROUP BY ${g.videoId}`);
 
-const completedStatement = dialect.sqlToQuery(sql`/* completedSessionsByProjects */
+const completedStatement = new Statement(sql`/* completedSessionsByProjects */
   SELECT ${testSessionColumns} FROM ${t}
   WHERE ${t.projectId} = ANY(${sql.placeholder('projectIds')}::uuid[]) AND ${t.status} = 'completed'
   ORDER BY ${t.projectId}, ${t.startedAt} DESC, ${t.id} DESC`);
 
 /** Every completed session of each project (the ones a project's mean AP averages). */
 export async function completedSessionsByProjects(db: Queryable, projectIds: readonly string[]): Promise<TestSessionRow[]> {
-  const params = fillPlaceholders(completedStatement.params, { projectIds: uuidArray(projectIds) }) as Param[];
-  return db.query<TestSessionRow>(completedStatement.sql, params);
+  const params = completedStatement.values({ projectIds: uuidArray(projectIds) });
+  return db.query<TestSessionRow>(completedStatement.text, params);
 }
 
 interface InputRow {
@@ -74,12 +72,12 @@ export interface EvaluationInputs {
 
 /** Detections of `sessionIds` (readable by `scope`) and every box of their videos. */
 export async function evaluationInputsBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[]): Promise<EvaluationInputs> {
-  const params = fillPlaceholders(inputsStatement.params, {
+  const params = inputsStatement.values({
     sessionIds: uuidArray(sessionIds),
     admin: scope.admin,
     readable: uuidArray(scope.readable),
-  }) as Param[];
-  const rows = await db.query<InputRow>(inputsStatement.sql, params);
+  });
+  const rows = await db.query<InputRow>(inputsStatement.text, params);
   const detections = new Map<string, EvaluationDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
   for (const r of rows) {
@@ -128,7 +126,7 @@ export function parseBoxItems(videoId: string, items: string): EvaluationBox[] {
   }));
 }
 
-const applyStatement = dialect.sqlToQuery(sql`/* applyEvaluationResults */
+const applyStatement = new Statement(sql`/* applyEvaluationResults */
   WITH r AS (SELECT * FROM json_to_recordset(${sql.placeholder('rows')}::json) AS r(id uuid, r validation_result)),
   u AS (
     UPDATE ${d} SET validation_result = r.r, updated_at = now() FROM r
@@ -148,7 +146,7 @@ export async function applyEvaluationResults(
   results: readonly { id: string; r: 'TP' | 'FP' }[],
   overwrite: boolean,
 ): Promise<number> {
-  const params = fillPlaceholders(applyStatement.params, { rows: JSON.stringify(results), sessionId, overwrite }) as Param[];
-  const [row] = await db.query<{ n: number }>(applyStatement.sql, params);
+  const params = applyStatement.values({ rows: JSON.stringify(results), sessionId, overwrite });
+  const [row] = await db.query<{ n: number }>(applyStatement.text, params);
   return row.n;
 }

@@ -5,10 +5,13 @@
 // SELECT … ON CONFLICT (id) DO UPDATE, which also finds the ids that belong to another parent.
 // An interrupted import keeps whole chunks; re-running the file upserts them again by id.
 import type { AccessScope } from '../../auth/scope.js';
+import { sql } from 'drizzle-orm';
 import type { Db, Param, Queryable, Transaction } from '../client.js';
 import { reservedTransaction } from '../reserved-transaction.js';
-import { Params } from '../params.js';
+import { uuidArray, writableBy, writeScopeValues } from '../params.js';
 import { copyIn } from '../copy.js';
+import { testSessions as t, videos as v } from '../schema.js';
+import { Statement } from '../statement.js';
 
 export type ImportKind = 'groundTruth' | 'detections';
 
@@ -57,7 +60,8 @@ interface KindSql {
   staging: string;
   /** Staging table columns and types: line, id, p, then the fields. */
   stagingTypes: string;
-  lockParents: (p: Params, ids: readonly string[], scope: AccessScope) => string;
+  /** Locks the writable parents of `ids` (placeholders ids, admin, writable). */
+  lockParents: Statement;
   upsert: string;
   foreign: string;
   parentWord: string;
@@ -70,9 +74,8 @@ const kinds: Record<ImportKind, KindSql> = {
     parentColumn: 'video_id',
     staging: 'import_ground_truth',
     stagingTypes: 'line int, id uuid, p uuid, f int, t float8, l text, c real, x real, y real, w real, h real, v boolean, d boolean',
-    lockParents: (p, ids, scope) =>
-      `/* importLockVideos */ SELECT v.id, v.project_id AS "projectId", 'running' AS status FROM videos v
-       WHERE v.id = ANY(${p.uuids(ids)})${p.writable(scope, 'v.project_id')} ORDER BY v.id FOR NO KEY UPDATE`,
+    lockParents: new Statement(sql`/* importLockVideos */ SELECT ${v.id}, ${v.projectId} AS "projectId", 'running' AS status FROM ${v}
+      WHERE ${v.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${writableBy(v.projectId)} ORDER BY ${v.id} FOR NO KEY UPDATE`),
     // A box already there with the same values (a rerun) is found by a read and left out: ON CONFLICT
     // would lock it (a heap write and a WAL record per row) only to leave it as it was. Nothing else can
     // change it before commit: every writer of boxes locks the video first, and this chunk holds it.
@@ -113,9 +116,8 @@ const kinds: Record<ImportKind, KindSql> = {
     parentColumn: 'test_session_id',
     staging: 'import_detections',
     stagingTypes: 'line int, id uuid, p uuid, f int, t float8, l text, c real, r validation_result, x real, y real, w real, h real',
-    lockParents: (p, ids, scope) =>
-      `/* importLockSessions */ SELECT t.id, t.project_id AS "projectId", t.video_id AS "videoId", t.status FROM test_sessions t
-       WHERE t.id = ANY(${p.uuids(ids)})${p.writable(scope, 't.project_id')} ORDER BY t.id FOR NO KEY UPDATE`,
+    lockParents: new Statement(sql`/* importLockSessions */ SELECT ${t.id}, ${t.projectId} AS "projectId", ${t.videoId} AS "videoId", ${t.status} FROM ${t}
+      WHERE ${t.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${writableBy(t.projectId)} ORDER BY ${t.id} FOR NO KEY UPDATE`),
     upsert: `/* importDetections */ WITH up AS (
        INSERT INTO detection_events AS d
          (id, test_session_id, frame_number, timestamp, class_label, confidence, validation_result,
@@ -191,8 +193,8 @@ export async function loadChunk(
     const [{ replicationRole }] = (await run(settings)) as { replicationRole: string | null }[];
     const foreignKeyTriggersSkipped = replicationRole === 'replica';
     const parentIds = [...new Set(rows.map((r) => r.p))].sort();
-    const lp = new Params();
-    const locked = (await run(k.lockParents(lp, parentIds, scope), lp.values)) as {
+    const { admin, writable } = writeScopeValues(scope);
+    const locked = (await run(k.lockParents.text, k.lockParents.values({ ids: uuidArray(parentIds), admin, writable }))) as {
       id: string;
       projectId: string;
       videoId?: string;

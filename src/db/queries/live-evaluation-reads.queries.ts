@@ -2,10 +2,9 @@
 // detections' ranked-outcome inputs in one statement, and the kept matches by detection or by box. What
 // keeps those matches current is in live-evaluation.queries.ts.
 import type { AccessScope } from '../../auth/scope.js';
-import { fillPlaceholders, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { LiveClass } from '../../evaluation/live-metrics.js';
-import type { Param, Queryable } from '../client.js';
+import type { Queryable } from '../client.js';
 import { readableBy, uuidArray } from '../params.js';
 import {
   detectionEvents as d,
@@ -14,9 +13,8 @@ import {
   liveMatches as m,
   testSessions as t,
 } from '../schema.js';
+import { Statement } from '../statement.js';
 import { boxItem, detectionFields, parseBoxItems, parseDetectionItems, type EvaluationBox, type EvaluationDetection, type EvaluationInputs } from './evaluation.queries.js';
-
-const dialect = new PgDialect();
 
 // Per live session and class, the counted detections (TP or FP; IGNORED ones take no rank) as three
 // parallel lists: confidences (float4, 4 bytes each), ids (16 bytes each) and outcomes ('1' TP).
@@ -27,7 +25,7 @@ const dialect = new PgDialect();
 // and class, the boxes that count (non-difficult), and every class with a box at all. A session that
 // is not live gets what on-demand matching needs instead (as evaluationInputsBySessions), so asking
 // costs one statement either way.
-const summaryStatement = dialect.sqlToQuery(sql`/* liveEvaluationBySessions */
+const summaryStatement = new Statement(sql`/* liveEvaluationBySessions */
   WITH a AS (
     SELECT ${t.id} AS id, ${t.videoId} AS video_id, (${e.iouThreshold} = ${sql.placeholder('threshold')}::float8) IS TRUE AS live
     FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
@@ -71,12 +69,12 @@ export interface LiveSummaries {
 
 /** The sessions among `sessionIds` (readable by `scope`): live ones' ranked-outcome inputs, the others' matching inputs. */
 export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[], threshold: number): Promise<LiveSummaries> {
-  const params = fillPlaceholders(summaryStatement.params, {
+  const params = summaryStatement.values({
     sessionIds: uuidArray(sessionIds),
     threshold,
     admin: scope.admin,
     readable: uuidArray(scope.readable),
-  }) as Param[];
+  });
   const rows = await db.query<{
     kind: 'd' | 'g' | 's' | 'x' | 'y';
     parent: string;
@@ -85,7 +83,7 @@ export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope
     c: Uint8Array | null;
     i: Uint8Array | null;
     o: string | null;
-  }>(summaryStatement.sql, params);
+  }>(summaryStatement.text, params);
   const sessions: LiveSummaries['sessions'] = new Map();
   const classes = new Map<string, Map<string, LiveClass>>();
   const positives = new Map<string, Map<string, number>>();
@@ -119,23 +117,23 @@ export interface LiveMatchRef {
   ignored: boolean;
 }
 
-const byDetectionsStatement = dialect.sqlToQuery(sql`/* liveMatchesByDetections */
+const byDetectionsStatement = new Statement(sql`/* liveMatchesByDetections */
   SELECT ${m.testSessionId} AS "sessionId", ${m.detectionId} AS "detectionId", ${m.boxId} AS "boxId", ${m.iou} AS iou, ${m.ignored} AS ignored
   FROM ${m} JOIN json_to_recordset(${sql.placeholder('keys')}::json) AS k(s uuid, d uuid)
     ON ${m.testSessionId} = k.s AND ${m.detectionId} = k.d`);
 
 /** The live matches of (session, detection) pairs; a pair without one is a FP. */
 export async function liveMatchesByDetections(db: Queryable, keys: readonly { s: string; d: string }[]): Promise<LiveMatchRef[]> {
-  const params = fillPlaceholders(byDetectionsStatement.params, { keys: JSON.stringify(keys) }) as Param[];
-  return db.query<LiveMatchRef>(byDetectionsStatement.sql, params);
+  const params = byDetectionsStatement.values({ keys: JSON.stringify(keys) });
+  return db.query<LiveMatchRef>(byDetectionsStatement.text, params);
 }
 
-const byBoxesStatement = dialect.sqlToQuery(sql`/* liveMatchesByBoxes */
+const byBoxesStatement = new Statement(sql`/* liveMatchesByBoxes */
   SELECT ${m.testSessionId} AS "sessionId", ${m.detectionId} AS "detectionId", ${m.boxId} AS "boxId", ${m.iou} AS iou, ${m.ignored} AS ignored
   FROM ${m} WHERE ${m.testSessionId} = ANY(${sql.placeholder('sessions')}::uuid[]) AND ${m.boxId} = ANY(${sql.placeholder('boxes')}::uuid[])`);
 
 /** The live matches of `boxIds` in `sessionIds` (a box matches at most one detection per session). */
 export async function liveMatchesByBoxes(db: Queryable, sessionIds: readonly string[], boxIds: readonly string[]): Promise<LiveMatchRef[]> {
-  const params = fillPlaceholders(byBoxesStatement.params, { sessions: uuidArray(sessionIds), boxes: uuidArray(boxIds) }) as Param[];
-  return db.query<LiveMatchRef>(byBoxesStatement.sql, params);
+  const params = byBoxesStatement.values({ sessions: uuidArray(sessionIds), boxes: uuidArray(boxIds) });
+  return db.query<LiveMatchRef>(byBoxesStatement.text, params);
 }

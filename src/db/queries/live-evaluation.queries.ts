@@ -3,9 +3,8 @@
 // the changed matches written back in one statement; starting and ending live sessions. Matching runs
 // in Node (src/evaluation/matching.ts), never a round trip per frame or group. The reads of live
 // sessions are in live-evaluation-reads.queries.ts.
-import { fillPlaceholders, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Param, Queryable, Transaction } from '../client.js';
+import { sql } from 'drizzle-orm';
+import type { Queryable, Transaction } from '../client.js';
 import { CopyBuffer, copyTarget, copyText } from '../copy.js';
 import { uuidArray } from '../params.js';
 import {
@@ -15,6 +14,7 @@ import {
   liveMatches as m,
   testSessions as t,
 } from '../schema.js';
+import { Statement } from '../statement.js';
 import {
   boxItem,
   detectionFields,
@@ -24,8 +24,6 @@ import {
   type EvaluationBox,
   type EvaluationDetection,
 } from './evaluation.queries.js';
-
-const dialect = new PgDialect();
 
 /** What a write touched: sessions or videos, and the detections or boxes it wrote or deleted. */
 export interface Touched {
@@ -58,7 +56,7 @@ const touchedParams = (x: Touched) => ({
   boxes: uuidArray(x.boxIds ?? []),
 });
 
-const lockStatement = dialect.sqlToQuery(sql`/* lockLiveSessionsOfVideos */
+const lockStatement = new Statement(sql`/* lockLiveSessionsOfVideos */
   SELECT ${t.id} AS id FROM ${t}
   WHERE ${t.videoId} = ANY(${sql.placeholder('videos')}::uuid[])
     AND EXISTS (SELECT 1 FROM ${e} WHERE ${e.testSessionId} = ${t.id})
@@ -71,7 +69,7 @@ const lockStatement = dialect.sqlToQuery(sql`/* lockLiveSessionsOfVideos */
  * creation takes the video's lock, as box writes do, so no live session appears unseen meanwhile.
  */
 export async function lockLiveSessionsOfVideos(db: Queryable, videoIds: readonly string[]): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(lockStatement.sql, fillPlaceholders(lockStatement.params, { videos: uuidArray(videoIds) }) as Param[]);
+  const rows = await lockStatement.run<{ id: string }>(db, { videos: uuidArray(videoIds) });
   return rows.map((r) => r.id);
 }
 
@@ -162,7 +160,7 @@ const inputsSql = (many: boolean) => sql`/* liveMatchInputs */
 
 // More touched rows than this read the touched sessions whole (ddMany).
 const manyTouched = 200;
-const inputsStatements = { few: dialect.sqlToQuery(inputsSql(false)), many: dialect.sqlToQuery(inputsSql(true)) };
+const inputsStatements = { few: new Statement(inputsSql(false)), many: new Statement(inputsSql(true)) };
 
 /** A detection of a touched group with its current live match (null: FP). */
 export interface LiveDetection extends EvaluationDetection {
@@ -184,15 +182,15 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
   const fresh = touched.newDetections;
   const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.rows.length ?? 0) > manyTouched;
   const statement = many ? inputsStatements.many : inputsStatements.few;
-  const params = fillPlaceholders(statement.params, {
+  const params = statement.values({
     threshold,
     ...touchedParams(touched),
     first: fresh?.first ?? null,
     last: fresh?.last ?? null,
     batchSession: fresh?.sessionId ?? null,
     batchGroups: groupsOf(fresh?.rows ?? []),
-  }) as Param[];
-  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.sql, params);
+  });
+  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.text, params);
   const sessions: LiveInputs['sessions'] = [];
   const detections = new Map<string, LiveDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
@@ -274,7 +272,7 @@ export interface LiveMatchJsonRow {
   x: boolean;
 }
 
-const writeStatement = dialect.sqlToQuery(sql`/* writeLiveMatches */
+const writeStatement = new Statement(sql`/* writeLiveMatches */
   WITH gone AS (
     DELETE FROM ${m} USING json_to_recordset(${sql.placeholder('gone')}::json) AS r(s uuid, d uuid)
     WHERE ${m.testSessionId} = r.s AND ${m.detectionId} = r.d
@@ -308,22 +306,22 @@ export function liveMatchesWrite(
     const data = out.bytes();
     return (tx) => tx.copyIn('writeLiveMatches', matchCopyTarget, data);
   }
-  const params = fillPlaceholders(writeStatement.params, { gone: JSON.stringify(gone), rows: JSON.stringify([...changed, ...added]) }) as Param[];
+  const params = writeStatement.values({ gone: JSON.stringify(gone), rows: JSON.stringify([...changed, ...added]) });
   return async (tx) => {
-    await tx.query(writeStatement.sql, params);
+    await tx.query(writeStatement.text, params);
   };
 }
 
-const dropStatement = dialect.sqlToQuery(sql`/* dropLiveEvaluations */
+const dropStatement = new Statement(sql`/* dropLiveEvaluations */
   WITH gone AS (DELETE FROM ${e} WHERE ${e.testSessionId} IN (${touchedSessions}) RETURNING ${e.testSessionId})
   DELETE FROM ${m} WHERE ${m.testSessionId} IN (SELECT test_session_id FROM gone)`);
 
 /** Ends live evaluation of the touched sessions (a write that does not maintain them), with their matches. */
 export async function dropLiveEvaluations(db: Queryable, touched: Pick<Touched, 'sessionIds' | 'videoIds'>): Promise<void> {
-  await db.query(dropStatement.sql, fillPlaceholders(dropStatement.params, touchedParams(touched)) as Param[]);
+  await dropStatement.run(db, touchedParams(touched));
 }
 
-const startStatement = dialect.sqlToQuery(sql`/* startLiveEvaluation */
+const startStatement = new Statement(sql`/* startLiveEvaluation */
   WITH gone AS (DELETE FROM ${m} WHERE ${m.testSessionId} = ${sql.placeholder('session')}::uuid)
   INSERT INTO ${e} (test_session_id, iou_threshold) VALUES (${sql.placeholder('session')}::uuid, ${sql.placeholder('threshold')}::float8)
   ON CONFLICT (test_session_id) DO UPDATE SET iou_threshold = EXCLUDED.iou_threshold`);
@@ -333,32 +331,32 @@ const startStatement = dialect.sqlToQuery(sql`/* startLiveEvaluation */
  * every match next in the same transaction. Earlier matches are dropped.
  */
 export async function startLiveEvaluation(db: Queryable, sessionId: string, threshold: number): Promise<void> {
-  await db.query(startStatement.sql, fillPlaceholders(startStatement.params, { session: sessionId, threshold }) as Param[]);
+  await startStatement.run(db, { session: sessionId, threshold });
 }
 
-const videoStatement = dialect.sqlToQuery(sql`/* videoOfSession */ SELECT ${t.videoId} AS "videoId" FROM ${t} WHERE ${t.id} = ${sql.placeholder('id')}::uuid`);
+const videoStatement = new Statement(sql`/* videoOfSession */ SELECT ${t.videoId} AS "videoId" FROM ${t} WHERE ${t.id} = ${sql.placeholder('id')}::uuid`);
 
-const dropMatchesStatement = dialect.sqlToQuery(sql`/* dropLiveMatches */
+const dropMatchesStatement = new Statement(sql`/* dropLiveMatches */
   DELETE FROM ${m} WHERE ${m.testSessionId} = ANY(${sql.placeholder('sessions')}::uuid[])`);
 
 /** Deletes the matches of sessions about to be deleted (live_matches has no foreign key to cascade). */
 export async function dropLiveMatches(db: Queryable, sessionIds: readonly string[]): Promise<void> {
   if (sessionIds.length === 0) return;
-  await db.query(dropMatchesStatement.sql, fillPlaceholders(dropMatchesStatement.params, { sessions: uuidArray(sessionIds) }) as Param[]);
+  await dropMatchesStatement.run(db, { sessions: uuidArray(sessionIds) });
 }
 
 /** A session's video (never changes), read before locking the video, then the session, as box writes lock them. */
 export async function videoOfSession(db: Queryable, sessionId: string): Promise<string | null> {
-  const [row] = await db.query<{ videoId: string }>(videoStatement.sql, fillPlaceholders(videoStatement.params, { id: sessionId }) as Param[]);
+  const [row] = await videoStatement.run<{ videoId: string }>(db, { id: sessionId });
   return row?.videoId ?? null;
 }
 
-const notLiveStatement = dialect.sqlToQuery(sql`/* sessionsNotLive */
+const notLiveStatement = new Statement(sql`/* sessionsNotLive */
   SELECT ${t.id} AS id FROM ${t} LEFT JOIN ${e} ON ${e.testSessionId} = ${t.id}
   WHERE ${e.iouThreshold} IS DISTINCT FROM ${sql.placeholder('threshold')}::float8 ORDER BY ${t.id}`);
 
 /** Sessions not live at `threshold`: what a rebuild makes live. */
 export async function sessionsNotLive(db: Queryable, threshold: number): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(notLiveStatement.sql, fillPlaceholders(notLiveStatement.params, { threshold }) as Param[]);
+  const rows = await notLiveStatement.run<{ id: string }>(db, { threshold });
   return rows.map((r) => r.id);
 }

@@ -2,14 +2,12 @@
 // `sql` and the schema's column references: a request sends a fixed text, with the caller's scope as
 // parameters (an admin's `true` folds the filter away when the statement is planned).
 import type { AccessScope } from '../../auth/scope.js';
-import { fillPlaceholders, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Param, Queryable } from '../client.js';
-import type { KeysetWindow } from '../keyset.js';
-import { readableBy, uuidArray } from '../params.js';
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../client.js';
+import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { fromMicros, readableBy, scopeValues, uuidArray } from '../params.js';
 import { projects as p, projectStats as st, type ProjectRow, type ProjectStatsRow } from '../schema.js';
-
-const dialect = new PgDialect();
+import { Statement } from '../statement.js';
 
 const statsColumns = sql`${st.projectId} AS "projectId",
   ${st.videosUploaded} AS "videosUploaded", ${st.videosProcessing} AS "videosProcessing",
@@ -35,26 +33,20 @@ const readable = readableBy(p.id);
 
 export type ProjectWithStats = ProjectRow & { _stats: ProjectStatsRow | null };
 
-const byIdsStatement = dialect.sqlToQuery(sql`/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM ${p}
+const byIds = new Statement(sql`/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM ${p}
   WHERE ${p.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readable}`);
 
 export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
-  const params = fillPlaceholders(byIdsStatement.params, { ids: uuidArray(ids), admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
-  return db.query(byIdsStatement.sql, params);
+  const { admin, readable } = scopeValues(scope);
+  return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
 
-/** Newest first (oldest first from the cursor when backward): one statement per direction, with and without a cursor. */
-const pageStatements = [false, true].map((backward) => {
+/** Newest first (oldest first from the cursor when backward); one statement per direction, with and without a cursor. */
+const pageOf = pageStatements(({ backward, after }) => {
   const dir = sql.raw(backward ? 'ASC' : 'DESC');
-  const statement = (after: boolean) =>
-    dialect.sqlToQuery(sql`/* projectPage */ SELECT ${projectWithStatsColumns} FROM ${p}
-      WHERE ${readable}${
-        after
-          ? sql` AND (${p.createdAt}, ${p.id}) ${sql.raw(backward ? '>' : '<')} ('epoch'::timestamptz + ${sql.placeholder('ts')}::int8 * interval '1 microsecond', ${sql.placeholder('id')}::uuid)`
-          : sql``
-      }
-      ORDER BY ${p.createdAt} ${dir}, ${p.id} ${dir} LIMIT ${sql.placeholder('limit')}::int`);
-  return { first: statement(false), after: statement(true) };
+  const cursor = after ? sql` AND (${p.createdAt}, ${p.id}) ${sql.raw(backward ? '>' : '<')} (${fromMicros('ts')}, ${sql.placeholder('id')}::uuid)` : sql``;
+  return new Statement(sql`/* projectPage */ SELECT ${projectWithStatsColumns} FROM ${p}
+    WHERE ${readable}${cursor} ORDER BY ${p.createdAt} ${dir}, ${p.id} ${dir} LIMIT ${sql.placeholder('limit')}::int`);
 });
 
 /** Newest first (oldest first from the cursor when backward); the cursor is the [created_at µs, id] of a row. */
@@ -64,25 +56,22 @@ export async function projectPage(
   limit: number,
   window: KeysetWindow<readonly [number, string]> = {},
 ): Promise<ProjectWithStats[]> {
-  const { cursor, backward } = window;
-  const statements = pageStatements[backward ? 1 : 0];
-  const statement = cursor ? statements.after : statements.first;
-  const params = fillPlaceholders(statement.params, { admin: scope.admin, readable: uuidArray(scope.readable), limit, ts: cursor?.[0], id: cursor?.[1] }) as Param[];
-  return db.query(statement.sql, params);
+  const { cursor } = window;
+  const { admin, readable } = scopeValues(scope);
+  return pageOf(window, 0).run(db, { admin, readable, limit, ts: cursor ? cursor[0] : null, id: cursor ? cursor[1] : null });
 }
 
-const countStatement = dialect.sqlToQuery(sql`/* projectCount */ SELECT count(*)::int AS n FROM ${p} WHERE ${readable}`);
+const count = new Statement(sql`/* projectCount */ SELECT count(*)::int AS n FROM ${p} WHERE ${readable}`);
 
 export async function projectCount(db: Queryable, scope: AccessScope): Promise<number> {
-  const params = fillPlaceholders(countStatement.params, { admin: scope.admin, readable: uuidArray(scope.readable) }) as Param[];
-  const [row] = await db.query<{ n: number }>(countStatement.sql, params);
+  const [row] = await count.run<{ n: number }>(db, scopeValues(scope));
   return row.n;
 }
 
-const statsStatement = dialect.sqlToQuery(sql`/* projectStatsByIds */ SELECT ${statsColumns} FROM ${st}
+const stats = new Statement(sql`/* projectStatsByIds */ SELECT ${statsColumns} FROM ${st}
   WHERE ${st.projectId} = ANY(${sql.placeholder('ids')}::uuid[])`);
 
 /** Dashboard counters; callers pass ids of projects already read through the caller's scope. */
 export async function projectStatsByIds(db: Queryable, ids: readonly string[]): Promise<ProjectStatsRow[]> {
-  return db.query(statsStatement.sql, fillPlaceholders(statsStatement.params, { ids: uuidArray(ids) }) as Param[]);
+  return stats.run(db, { ids: uuidArray(ids) });
 }
