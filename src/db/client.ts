@@ -85,7 +85,9 @@ export const defaultPoolOptions: PoolOptions = {
  * holds them in page order (2.9 ms); 1.1 is the usual figure for SSDs and data that fits in memory.
  * plan_cache_mode: box and detection counts per parent are heavily skewed, so every execution is
  * planned with its own parameters — a 10,000-box video gets an index-ordered scan, not the average
- * video's plan.
+ * video's plan. The statements count on it too: an optional filter (`$n IS NULL OR …`) or an admin's
+ * scope (`$admin OR …`) folds away only when the values are known, and a partial index is chosen only
+ * when its predicate follows from them.
  */
 export const plannerSettings = (randomPageCost = defaultPoolOptions.randomPageCost!) => ({
   random_page_cost: String(randomPageCost),

@@ -7,18 +7,28 @@ export interface KeysetWindow<K> {
   backward?: boolean;
 }
 
-/** What differs between the statements of one page query. */
-export interface PageForm {
+/** What differs between the statements of one keyset query. */
+export interface WindowForm {
   backward: boolean;
   /** With a cursor. */
   after: boolean;
+}
+
+/** What differs between the statements of one per-parent page query. */
+export interface PageForm extends WindowForm {
   /** One parent (parentsFrom). */
   single: boolean;
 }
 
+/** Every form of a keyset query, built once; the returned lookup picks a request's. */
+export function windowStatements(build: (form: WindowForm) => Statement): (window: KeysetWindow<unknown>) => Statement {
+  const forms = [false, true].map((backward) => [false, true].map((after) => build({ backward, after })));
+  return (window) => forms[window.backward ? 1 : 0][window.cursor ? 1 : 0];
+}
+
 /** Every form of a per-parent page, built once; the returned lookup picks a request's. */
 export function pageStatements(build: (form: PageForm) => Statement): (window: KeysetWindow<unknown>, parents: number) => Statement {
-  const forms: Statement[] = [];
-  for (let i = 0; i < 8; i++) forms.push(build({ backward: (i & 4) !== 0, after: (i & 2) !== 0, single: (i & 1) !== 0 }));
-  return (window, parents) => forms[(window.backward ? 4 : 0) | (window.cursor ? 2 : 0) | (parents === 1 ? 1 : 0)];
+  const one = windowStatements((form) => build({ ...form, single: true }));
+  const many = windowStatements((form) => build({ ...form, single: false }));
+  return (window, parents) => (parents === 1 ? one : many)(window);
 }

@@ -3,6 +3,7 @@
 // parameter whatever the length, and the same on postgres.js and PGlite.
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { AccessScope } from '../auth/scope.js';
+import type { Values } from './statement.js';
 
 /** A uuid[] parameter's text (`{a,b}`); ids must already be validated uuids. */
 export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
@@ -34,13 +35,15 @@ export function optional(name: string, type: string, condition: (value: SQL) => 
 }
 
 /**
- * The FROM item of a per-parent LATERAL page, `parent(id)`: fill `parent` with the one id or `parents`
- * with uuidArray(ids) (parentValues). One parent is a constant, so the planner (with custom plans) sees
+ * The FROM item of a per-parent LATERAL page, `parent(id)`, filled by parentValues. One parent is a constant, so the planner (with custom plans) sees
  * that parent's own statistics and can pick an index-ordered scan for a large parent instead of the
  * average parent's bitmap-and-sort.
  */
 export const parentsFrom = (single: boolean): SQL =>
   single ? sql`(SELECT ${sql.placeholder('parent')}::uuid AS id) AS parent` : sql`unnest(${sql.placeholder('parents')}::uuid[]) AS parent(id)`;
+
+/** The values of parentsFrom's placeholder: `parent` for one id, `parents` for several. */
+export const parentValues = (ids: readonly string[]): Values => (ids.length === 1 ? { parent: ids[0] } : { parents: uuidArray(ids) });
 
 /** `(a, b, …)`: the bare names of some columns of one table, for an INSERT. */
 export const columnList = (...columns: { name: string }[]): SQL => sql`(${sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `)})`;

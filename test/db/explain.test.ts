@@ -35,7 +35,7 @@ function flatten(node: PlanNode): PlanNode[] {
 
 const bigTables = ['videos', 'ground_truth_objects', 'test_sessions', 'detection_events'];
 
-describeEachDatabase('query plans of the hot reads', (database) => {
+describeEachDatabase('query plans of the hot reads', (database, kind) => {
   const ids: { projects: string[]; videos: string[]; bigVideo: string; sessions: string[] } = {} as never;
 
   beforeAll(async () => {
@@ -49,9 +49,9 @@ describeEachDatabase('query plans of the hot reads', (database) => {
     ids.sessions = await col('SELECT id FROM test_sessions ORDER BY id LIMIT 3');
   });
 
-  // The statement goes with its parameters, as the server sends it: every connection plans with the
-  // values (plan_cache_mode=force_custom_plan, see plannerSettings in src/db/client.ts), so a filter
-  // left null folds away and a partial index is proven from the values, as in an execution.
+  // The statement goes with its parameters, as the server sends it, and EXPLAIN plans it with their
+  // values: a filter left null folds away and a partial index is proven from the values. Executions
+  // are planned the same way because every connection forces custom plans (the next tests).
   async function plan(run: (db: Queryable) => Promise<unknown>): Promise<PlanNode[]> {
     const { text, params } = await statementOf(run);
     return database().db.transaction(async (tx) => {
@@ -76,6 +76,19 @@ describeEachDatabase('query plans of the hot reads', (database) => {
     const show = async (name: string) => (await db.query<Record<string, string>>(`SHOW ${name}`))[0][name];
     expect(await show('random_page_cost')).toBe('1.1');
     expect(await show('plan_cache_mode')).toBe('force_custom_plan');
+  });
+
+  // postgres.js keeps each statement prepared on its connection, where PostgreSQL would switch to one
+  // generic plan after five executions unless told not to; PGlite sends unnamed statements.
+  it.runIf(kind === 'postgres')('plans a prepared statement with its values on every execution, never a generic plan', async () => {
+    const runs = 8;
+    const counts = await database().db.transaction(async (tx) => {
+      for (let i = 0; i < runs; i++) await detectionPagesBySessions(tx, ids.sessions, { validationResult: 'TP' }, 51);
+      return tx.query<{ generic: number; custom: number }>(
+        `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE '/* detectionPagesBySessions */%'`,
+      );
+    });
+    expect(counts).toEqual([{ generic: 0, custom: runs }]);
   });
 
   it('video page per project reads videos_project_created_idx in order', async () => {

@@ -4,7 +4,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
 import { pageStatements, type KeysetWindow } from '../keyset.js';
-import { optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { optional, parentValues, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
 import { detectionEvents as d, type DetectionEventRow } from '../schema.js';
 import { Statement } from '../statement.js';
 import { parentProject } from './node.queries.js';
@@ -81,8 +81,7 @@ export async function detectionPagesBySessions(
 ): Promise<DetectionEventModel[]> {
   const { cursor } = window;
   const rows = await pageOf(window, sessionIds.length).run<DetectionEventRow>(db, {
-    parent: sessionIds[0],
-    parents: uuidArray(sessionIds),
+    ...parentValues(sessionIds),
     ...filterValues(filter),
     ts: cursor ? cursor[0] : null,
     id: cursor ? cursor[1] : null,

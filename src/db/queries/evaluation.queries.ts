@@ -5,7 +5,7 @@
 import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import { readableBy, uuidArray } from '../params.js';
+import { readableBy, scopeValues, uuidArray } from '../params.js';
 import { detectionEvents as d, groundTruthObjects as g, testSessions as t, type DetectionEventRow, type GroundTruthObjectRow, type TestSessionRow } from '../schema.js';
 import { Statement } from '../statement.js';
 import { testSessionColumns } from './test-session.queries.js';
@@ -44,8 +44,7 @@ const completedStatement = new Statement(sql`/* completedSessionsByProjects */
 
 /** Every completed session of each project (the ones a project's mean AP averages). */
 export async function completedSessionsByProjects(db: Queryable, projectIds: readonly string[]): Promise<TestSessionRow[]> {
-  const params = completedStatement.values({ projectIds: uuidArray(projectIds) });
-  return db.query<TestSessionRow>(completedStatement.text, params);
+  return completedStatement.run<TestSessionRow>(db, { projectIds: uuidArray(projectIds) });
 }
 
 interface InputRow {
@@ -72,12 +71,10 @@ export interface EvaluationInputs {
 
 /** Detections of `sessionIds` (readable by `scope`) and every box of their videos. */
 export async function evaluationInputsBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[]): Promise<EvaluationInputs> {
-  const params = inputsStatement.values({
+  const rows = await inputsStatement.run<InputRow>(db, {
     sessionIds: uuidArray(sessionIds),
-    admin: scope.admin,
-    readable: uuidArray(scope.readable),
+    ...scopeValues(scope),
   });
-  const rows = await db.query<InputRow>(inputsStatement.text, params);
   const detections = new Map<string, EvaluationDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();
   for (const r of rows) {
@@ -146,7 +143,6 @@ export async function applyEvaluationResults(
   results: readonly { id: string; r: 'TP' | 'FP' }[],
   overwrite: boolean,
 ): Promise<number> {
-  const params = applyStatement.values({ rows: JSON.stringify(results), sessionId, overwrite });
-  const [row] = await db.query<{ n: number }>(applyStatement.text, params);
+  const [row] = await applyStatement.run<{ n: number }>(db, { rows: JSON.stringify(results), sessionId, overwrite });
   return row.n;
 }

@@ -31,10 +31,6 @@ export interface UpsertCounts {
   written: number;
 }
 
-/**
- * Insert or replace by id. A row whose id belongs to another video is left alone (the WHERE of the
- * DO UPDATE), which the caller sees as written < batch size. `xmax = 0` marks a freshly inserted row.
- */
 const replaced = sql.join(
   [g.frameNumber, g.timestamp, g.classLabel, g.confidence, g.x, g.y, g.width, g.height, g.validated, g.difficult].map(
     (column) => sql`${sql.identifier(column.name)} = EXCLUDED.${sql.identifier(column.name)}`,
@@ -52,6 +48,10 @@ const upsert = new Statement(sql`/* upsertGroundTruth */ WITH up AS (
     RETURNING (xmax = 0) AS inserted
   ) SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`);
 
+/**
+ * Insert or replace by id. A row whose id belongs to another video is left alone (the WHERE of the
+ * DO UPDATE), which the caller sees as written < batch size. `xmax = 0` marks a freshly inserted row.
+ */
 export async function upsertGroundTruth(db: Queryable, videoId: string, rows: readonly GroundTruthJsonRow[]): Promise<UpsertCounts> {
   const [r] = await upsert.run<UpsertCounts>(db, { videoId, rows: JSON.stringify(rows) });
   return r;

@@ -4,7 +4,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
 import { pageStatements, type KeysetWindow } from '../keyset.js';
-import { optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { optional, parentValues, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
 import { groundTruthObjects as g, type GroundTruthObjectRow } from '../schema.js';
 import { Statement } from '../statement.js';
 import { parentProject } from './node.queries.js';
@@ -82,8 +82,7 @@ export async function groundTruthPagesByVideos(
 ): Promise<GroundTruthObjectModel[]> {
   const { cursor } = window;
   const rows = await pageOf(window, videoIds.length).run<GroundTruthObjectRow>(db, {
-    parent: videoIds[0],
-    parents: uuidArray(videoIds),
+    ...parentValues(videoIds),
     ...filterValues(filter),
     frame: cursor ? cursor[0] : null,
     confidence: cursor ? cursor[1] : null,

@@ -5,7 +5,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { LiveClass } from '../../evaluation/live-metrics.js';
 import type { Queryable } from '../client.js';
-import { readableBy, uuidArray } from '../params.js';
+import { readableBy, scopeValues, uuidArray } from '../params.js';
 import {
   detectionEvents as d,
   groundTruthObjects as g,
@@ -69,13 +69,7 @@ export interface LiveSummaries {
 
 /** The sessions among `sessionIds` (readable by `scope`): live ones' ranked-outcome inputs, the others' matching inputs. */
 export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope, sessionIds: readonly string[], threshold: number): Promise<LiveSummaries> {
-  const params = summaryStatement.values({
-    sessionIds: uuidArray(sessionIds),
-    threshold,
-    admin: scope.admin,
-    readable: uuidArray(scope.readable),
-  });
-  const rows = await db.query<{
+  const rows = await summaryStatement.run<{
     kind: 'd' | 'g' | 's' | 'x' | 'y';
     parent: string;
     label: string | null;
@@ -83,7 +77,11 @@ export async function liveEvaluationBySessions(db: Queryable, scope: AccessScope
     c: Uint8Array | null;
     i: Uint8Array | null;
     o: string | null;
-  }>(summaryStatement.text, params);
+  }>(db, {
+    sessionIds: uuidArray(sessionIds),
+    threshold,
+    ...scopeValues(scope),
+  });
   const sessions: LiveSummaries['sessions'] = new Map();
   const classes = new Map<string, Map<string, LiveClass>>();
   const positives = new Map<string, Map<string, number>>();
@@ -124,8 +122,7 @@ const byDetectionsStatement = new Statement(sql`/* liveMatchesByDetections */
 
 /** The live matches of (session, detection) pairs; a pair without one is a FP. */
 export async function liveMatchesByDetections(db: Queryable, keys: readonly { s: string; d: string }[]): Promise<LiveMatchRef[]> {
-  const params = byDetectionsStatement.values({ keys: JSON.stringify(keys) });
-  return db.query<LiveMatchRef>(byDetectionsStatement.text, params);
+  return byDetectionsStatement.run<LiveMatchRef>(db, { keys: JSON.stringify(keys) });
 }
 
 const byBoxesStatement = new Statement(sql`/* liveMatchesByBoxes */
@@ -134,6 +131,5 @@ const byBoxesStatement = new Statement(sql`/* liveMatchesByBoxes */
 
 /** The live matches of `boxIds` in `sessionIds` (a box matches at most one detection per session). */
 export async function liveMatchesByBoxes(db: Queryable, sessionIds: readonly string[], boxIds: readonly string[]): Promise<LiveMatchRef[]> {
-  const params = byBoxesStatement.values({ sessions: uuidArray(sessionIds), boxes: uuidArray(boxIds) });
-  return db.query<LiveMatchRef>(byBoxesStatement.text, params);
+  return byBoxesStatement.run<LiveMatchRef>(db, { sessions: uuidArray(sessionIds), boxes: uuidArray(boxIds) });
 }

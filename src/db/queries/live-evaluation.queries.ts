@@ -182,7 +182,7 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
   const fresh = touched.newDetections;
   const many = (touched.detectionIds?.length ?? 0) + (touched.boxIds?.length ?? 0) + (fresh?.rows.length ?? 0) > manyTouched;
   const statement = many ? inputsStatements.many : inputsStatements.few;
-  const params = statement.values({
+  const rows = await statement.run<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(db, {
     threshold,
     ...touchedParams(touched),
     first: fresh?.first ?? null,
@@ -190,7 +190,6 @@ export async function liveMatchInputs(db: Queryable, threshold: number, touched:
     batchSession: fresh?.sessionId ?? null,
     batchGroups: groupsOf(fresh?.rows ?? []),
   });
-  const rows = await db.query<{ kind: 'd' | 'g' | 's'; parent: string; items: string }>(statement.text, params);
   const sessions: LiveInputs['sessions'] = [];
   const detections = new Map<string, LiveDetection[]>();
   const boxes = new Map<string, EvaluationBox[]>();

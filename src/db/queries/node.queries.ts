@@ -9,7 +9,10 @@ import { readableBy, scopeValues, uuidArray } from '../params.js';
 import { detectionEvents as d, groundTruthObjects as g, projects as p, testSessions as t, videos as v } from '../schema.js';
 import { Statement } from '../statement.js';
 
-/** The project of a box or detection row, as an expression for a scope filter. */
+/**
+ * The project of a box or detection row, as an expression for a scope filter; the statement reads
+ * the row's table by its name (no alias), as drizzle names columns.
+ */
 export const parentProject = {
   ofBox: sql`(SELECT ${v.projectId} FROM ${v} WHERE ${v.id} = ${g.videoId})`,
   ofDetection: sql`(SELECT ${t.projectId} FROM ${t} WHERE ${t.id} = ${d.testSessionId})`,

@@ -4,7 +4,7 @@
 import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
-import { pageStatements, type KeysetWindow } from '../keyset.js';
+import { windowStatements, type KeysetWindow } from '../keyset.js';
 import { fromMicros, readableBy, scopeValues, uuidArray } from '../params.js';
 import { projects as p, projectStats as st, type ProjectRow, type ProjectStatsRow } from '../schema.js';
 import { Statement } from '../statement.js';
@@ -42,7 +42,7 @@ export async function projectsByIds(db: Queryable, scope: AccessScope, ids: read
 }
 
 /** Newest first (oldest first from the cursor when backward); one statement per direction, with and without a cursor. */
-const pageOf = pageStatements(({ backward, after }) => {
+const pageOf = windowStatements(({ backward, after }) => {
   const dir = sql.raw(backward ? 'ASC' : 'DESC');
   const cursor = after ? sql` AND (${p.createdAt}, ${p.id}) ${sql.raw(backward ? '>' : '<')} (${fromMicros('ts')}, ${sql.placeholder('id')}::uuid)` : sql``;
   return new Statement(sql`/* projectPage */ SELECT ${projectWithStatsColumns} FROM ${p}
@@ -58,7 +58,7 @@ export async function projectPage(
 ): Promise<ProjectWithStats[]> {
   const { cursor } = window;
   const { admin, readable } = scopeValues(scope);
-  return pageOf(window, 0).run(db, { admin, readable, limit, ts: cursor ? cursor[0] : null, id: cursor ? cursor[1] : null });
+  return pageOf(window).run(db, { admin, readable, limit, ts: cursor ? cursor[0] : null, id: cursor ? cursor[1] : null });
 }
 
 const count = new Statement(sql`/* projectCount */ SELECT count(*)::int AS n FROM ${p} WHERE ${readable}`);

@@ -4,7 +4,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
 import { pageStatements, type KeysetWindow } from '../keyset.js';
-import { fromMicros, optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { fromMicros, optional, parentValues, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
 import { testSessions as t, type TestSessionRow } from '../schema.js';
 import { Statement } from '../statement.js';
 
@@ -43,8 +43,7 @@ export async function testSessionPagesByProjects(
 ): Promise<TestSessionRow[]> {
   const { cursor } = window;
   return pageOf(window, projectIds.length).run(db, {
-    parent: projectIds[0],
-    parents: uuidArray(projectIds),
+    ...parentValues(projectIds),
     status: status ?? null,
     ts: cursor ? cursor[0] : null,
     id: cursor ? cursor[1] : null,
@@ -52,12 +51,11 @@ export async function testSessionPagesByProjects(
   });
 }
 
-const byVideos = [false, true].map(
-  (single) =>
-    new Statement(sql`/* testSessionsByVideos */ SELECT list.* FROM ${parentsFrom(single)}
+const byVideosStatement = (single: boolean) =>
+  new Statement(sql`/* testSessionsByVideos */ SELECT list.* FROM ${parentsFrom(single)}
      CROSS JOIN LATERAL (SELECT ${testSessionColumns} FROM ${t} WHERE ${t.videoId} = parent.id AND ${withStatus}
-       ORDER BY ${t.startedAt} DESC, ${t.id} DESC LIMIT ${sql.placeholder('limit')}::int) list`),
-);
+       ORDER BY ${t.startedAt} DESC, ${t.id} DESC LIMIT ${sql.placeholder('limit')}::int) list`);
+const byVideos = { one: byVideosStatement(true), many: byVideosStatement(false) };
 
 /** The `limit` most recently started sessions of each video (the list is bounded like every other). */
 export async function testSessionsByVideos(
@@ -66,5 +64,5 @@ export async function testSessionsByVideos(
   status: TestSessionStatusValue | undefined,
   limit: number,
 ): Promise<TestSessionRow[]> {
-  return byVideos[videoIds.length === 1 ? 1 : 0].run(db, { parent: videoIds[0], parents: uuidArray(videoIds), status: status ?? null, limit });
+  return (videoIds.length === 1 ? byVideos.one : byVideos.many).run(db, { ...parentValues(videoIds), status: status ?? null, limit });
 }

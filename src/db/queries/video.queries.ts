@@ -4,7 +4,7 @@ import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../client.js';
 import { pageStatements, type KeysetWindow } from '../keyset.js';
-import { fromMicros, optional, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
+import { fromMicros, optional, parentValues, parentsFrom, readableBy, scopeValues, uuidArray } from '../params.js';
 import { videos as v, type VideoRow } from '../schema.js';
 import { Statement } from '../statement.js';
 
@@ -32,10 +32,6 @@ export async function videosByIds(db: Queryable, scope: AccessScope, ids: readon
 const filtered = sql`${optional('status', 'video_status', (status) => sql`${v.status} = ${status}`)}
   AND ${optional('groundTruthGenerated', 'boolean', (generated) => sql`${v.groundTruthGenerated} = ${generated}`)}`;
 
-/**
- * One statement for every project: a LATERAL page each, newest first, `limit` rows per project;
- * backward pages read the same index the other way (oldest first from the cursor).
- */
 const pageOf = pageStatements(({ backward, after, single }) => {
   const dir = sql.raw(backward ? 'ASC' : 'DESC');
   const cursor = after ? sql` AND (${v.createdAt}, ${v.id}) ${sql.raw(backward ? '>' : '<')} (${fromMicros('ts')}, ${sql.placeholder('id')}::uuid)` : sql``;
@@ -44,6 +40,10 @@ const pageOf = pageStatements(({ backward, after, single }) => {
        ORDER BY ${v.createdAt} ${dir}, ${v.id} ${dir} LIMIT ${sql.placeholder('limit')}::int) page`);
 });
 
+/**
+ * One statement for every project: a LATERAL page each, newest first, `limit` rows per project;
+ * backward pages read the same index the other way (oldest first from the cursor).
+ */
 export async function videoPagesByProjects(
   db: Queryable,
   projectIds: readonly string[],
@@ -53,8 +53,7 @@ export async function videoPagesByProjects(
 ): Promise<VideoRow[]> {
   const { cursor } = window;
   return pageOf(window, projectIds.length).run(db, {
-    parent: projectIds[0],
-    parents: uuidArray(projectIds),
+    ...parentValues(projectIds),
     status: filter.status ?? null,
     groundTruthGenerated: filter.groundTruthGenerated ?? null,
     ts: cursor ? cursor[0] : null,
