@@ -35,9 +35,9 @@ export function optional(name: string, type: string, condition: (value: SQL) => 
 }
 
 /**
- * The FROM item of a per-parent LATERAL page, `parent(id)`, filled by parentValues. One parent is a constant, so the planner (with custom plans) sees
- * that parent's own statistics and can pick an index-ordered scan for a large parent instead of the
- * average parent's bitmap-and-sort.
+ * The FROM item of a per-parent LATERAL page, `parent(id)`, filled by parentValues. One parent is a
+ * constant, so the planner (with custom plans) sees that parent's own statistics and can pick an
+ * index-ordered scan for a large parent instead of the average parent's bitmap-and-sort.
  */
 export const parentsFrom = (single: boolean): SQL =>
   single ? sql`(SELECT ${sql.placeholder('parent')}::uuid AS id) AS parent` : sql`unnest(${sql.placeholder('parents')}::uuid[]) AS parent(id)`;
@@ -45,7 +45,7 @@ export const parentsFrom = (single: boolean): SQL =>
 /** The values of parentsFrom's placeholder: `parent` for one id, `parents` for several. */
 export const parentValues = (ids: readonly string[]): Values => (ids.length === 1 ? { parent: ids[0] } : { parents: uuidArray(ids) });
 
-/** `(a, b, …)`: the bare names of some columns of one table, for an INSERT. */
+/** `(a, b, …)`: the bare names of some columns of one table, for an INSERT or an ON CONFLICT target. */
 export const columnList = (...columns: { name: string }[]): SQL => sql`(${sql.join(columns.map((c) => sql.identifier(c.name)), sql`, `)})`;
 
 /** `'epoch' + n µs`: a page cursor's timestamp, from the placeholder `name` (µs since the epoch). */
