@@ -28,8 +28,10 @@ async function answer(plan: FloorPlan): Promise<Buffer> {
   const results = new Map<string, any[]>();
   for (const wave of plan.waves) {
     const rows = await Promise.all(wave.map((s) => sql.unsafe(s.text, s.params as never[], { prepare: pool.prepare })));
+    // Plain arrays, as truthgraph's database handle hands rows out (src/db/client.ts): the shapes'
+    // slice and map on postgres.js's Result would take V8's generic path and flatter the ratio.
     wave.forEach((s, i) => {
-      if (!results.has(s.name)) results.set(s.name, rows[i] as any[]);
+      if (!results.has(s.name)) results.set(s.name, Object.setPrototypeOf(rows[i], Array.prototype) as any[]);
     });
   }
   const body = floorShapes[plan.scenario]((name) => results.get(name) ?? []);

@@ -264,12 +264,15 @@ export function createPostgresDb(
   // patches/postgres+3.4.9.patch (applied by npm's postinstall) fixes that and the other ways a
   // transaction hung after PostgreSQL ended connections (docs/operations.md).
   let typesFetched = false;
-  const typesKnown = <T>(rows: T): T => {
+  const typesKnown = (rows: unknown[]): unknown[] => {
     if (!typesFetched) {
       typesFetched = true;
       (sql.options as { fetch_types: boolean }).fetch_types = false;
     }
-    return rows;
+    // postgres.js's rows arrive in its Result, an Array subclass, and V8 runs map, slice and filter on
+    // a subclass through its generic path, an element at a time (docs/operations.md). Nothing here
+    // reads Result's count or command: the same array, with Array's own prototype.
+    return Object.setPrototypeOf(rows, Array.prototype) as unknown[];
   };
   let listener: postgres.Sql | undefined;
   const runOn =
