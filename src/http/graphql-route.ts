@@ -7,7 +7,6 @@
 // The steps keep express's (req, res, next) shape and its request/response helpers (the prototypes
 // express itself gives each request), so none of them changed to move here.
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
@@ -30,33 +29,14 @@ export interface GraphQLRouteOptions {
  * ServerResponse options) whose objects already inherit express's helpers, so the /graphql route
  * does not re-prototype each request and response (a map change per object that also made node's
  * own http code see two shapes of each). Express still sets the same prototypes on what it handles.
- * Function constructors that call node's, not `class … extends`: V8 never finished optimizing a class
- * derived from node's function-style constructors, and every attempt (and one for node's parser
- * callbacks, which inline them) bailed out on a dependency change, hundreds of times a minute
- * (docs/benchmarks.md). A node whose constructors are classes gets the subclasses.
  */
 export function expressServerClasses(expressApp: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
-  if (isClass(IncomingMessage) || isClass(ServerResponse)) {
-    class Req extends IncomingMessage {}
-    class Res<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
-    Object.setPrototypeOf(Req.prototype, expressApp.request);
-    Object.setPrototypeOf(Res.prototype, expressApp.response);
-    return { IncomingMessage: Req, ServerResponse: Res };
-  }
-  const incoming = IncomingMessage as unknown as (this: IncomingMessage, socket: Socket) => void;
-  const outgoing = ServerResponse as unknown as (this: ServerResponse, req: IncomingMessage, options?: object) => void;
-  function Req(this: IncomingMessage, socket: Socket) {
-    incoming.call(this, socket);
-  }
-  function Res(this: ServerResponse, req: IncomingMessage, options?: object) {
-    outgoing.call(this, req, options);
-  }
-  Req.prototype = Object.create(expressApp.request as object, { constructor: { value: Req, writable: true, configurable: true } }) as object;
-  Res.prototype = Object.create(expressApp.response as object, { constructor: { value: Res, writable: true, configurable: true } }) as object;
-  return { IncomingMessage: Req as unknown as typeof IncomingMessage, ServerResponse: Res as unknown as typeof ServerResponse };
+  class Req extends IncomingMessage {}
+  class Res<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
+  Object.setPrototypeOf(Req.prototype, expressApp.request);
+  Object.setPrototypeOf(Res.prototype, expressApp.response);
+  return { IncomingMessage: Req, ServerResponse: Res };
 }
-
-const isClass = (f: unknown) => /^class\b/.test(Function.prototype.toString.call(f));
 
 /** The request listener of the HTTP server: /graphql GET and POST here, the rest to express. */
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
