@@ -60,7 +60,9 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
     eres.req = ereq;
     if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
     if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
-    eres.locals = Object.create(null) as Response['locals'];
+    // Express makes locals with Object.create(null), a dictionary whose every property is added by a
+    // runtime call; the slots the steps fill (the request record, the key's scope) exist from the start.
+    eres.locals = { record: undefined, scope: undefined } as Response['locals'];
     ereq.originalUrl = req.url!;
     ereq.baseUrl = '';
     stepper(steps, notFound, ereq, eres, onError, finalError)();
