@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
-import { createPostgresDb } from '../src/db/client.js';
+import { createPostgresDb, plainRows } from '../src/db/client.js';
 import { poolOptionsOf } from '../src/db/open.js';
 import type { FloorPlan } from './floor-capture.js';
 import { floorShapes } from './floor-shapes.js';
@@ -18,7 +18,8 @@ if (!databaseUrl || !process.env.FLOOR_PLANS) throw new Error('DATABASE_URL and 
 const plans = new Map((JSON.parse(readFileSync(process.env.FLOOR_PLANS, 'utf8')) as FloorPlan[]).map((p) => [p.scenario, p]));
 const port = Number(process.env.PORT ?? 4200);
 // The app's pool and connection settings (size, prepared statements, planner settings, type
-// parsers), used bare: postgres.js's own query function, none of truthgraph's wrapping.
+// parsers), used bare: postgres.js's own query function, none of truthgraph's wrapping but its
+// plain-array rows (below).
 const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
 const pool = poolOptionsOf(config);
 const db = createPostgresDb(databaseUrl, pool);
@@ -28,10 +29,10 @@ async function answer(plan: FloorPlan): Promise<Buffer> {
   const results = new Map<string, any[]>();
   for (const wave of plan.waves) {
     const rows = await Promise.all(wave.map((s) => sql.unsafe(s.text, s.params as never[], { prepare: pool.prepare })));
-    // Plain arrays, as truthgraph's database handle hands rows out (src/db/client.ts): the shapes'
-    // slice and map on postgres.js's Result would take V8's generic path and flatter the ratio.
+    // Plain arrays, as truthgraph's database handle hands rows out: the shapes' slice and map on
+    // postgres.js's Result would take V8's generic path and flatter the ratio.
     wave.forEach((s, i) => {
-      if (!results.has(s.name)) results.set(s.name, Object.setPrototypeOf(rows[i], Array.prototype) as any[]);
+      if (!results.has(s.name)) results.set(s.name, plainRows(rows[i]) as any[]);
     });
   }
   const body = floorShapes[plan.scenario]((name) => results.get(name) ?? []);

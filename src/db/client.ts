@@ -264,21 +264,18 @@ export function createPostgresDb(
   // patches/postgres+3.4.9.patch (applied by npm's postinstall) fixes that and the other ways a
   // transaction hung after PostgreSQL ended connections (docs/operations.md).
   let typesFetched = false;
-  const typesKnown = (rows: unknown[]): unknown[] => {
+  const delivered = (rows: unknown[]): unknown[] => {
     if (!typesFetched) {
       typesFetched = true;
       (sql.options as { fetch_types: boolean }).fetch_types = false;
     }
-    // postgres.js's rows arrive in its Result, an Array subclass, and V8 runs map, slice and filter on
-    // a subclass through its generic path, an element at a time (docs/operations.md). Nothing here
-    // reads Result's count or command: the same array, with Array's own prototype.
-    return Object.setPrototypeOf(rows, Array.prototype) as unknown[];
+    return plainRows(rows);
   };
   let listener: postgres.Sql | undefined;
   const runOn =
     (q: postgres.Sql | postgres.TransactionSql): RawQuery =>
     (text, params) =>
-      (q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>).then(typesKnown);
+      (q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: opts.prepare }) as Promise<unknown[]>).then(delivered);
   const runOnPool = runOn(sql);
   return assemble(
     {
@@ -313,6 +310,16 @@ export function createPostgresDb(
     },
     listeners,
   );
+}
+
+/**
+ * postgres.js's rows arrive in its Result, an Array subclass, and V8 runs map, slice and filter on a
+ * subclass through its generic path, an element at a time (docs/operations.md). No caller reads
+ * Result's fields (the handle's type hides them): the same array, with Array's own prototype. Anything
+ * else (a COPY's stream) is left as it is.
+ */
+export function plainRows<T>(rows: T): T {
+  return Array.isArray(rows) ? (Object.setPrototypeOf(rows, Array.prototype) as T) : rows;
 }
 
 /**

@@ -61,7 +61,8 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
     if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
     if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
     // Express makes locals with Object.create(null), a dictionary whose every property is added by a
-    // runtime call; the slots the steps fill (the request record, the key's scope) exist from the start.
+    // runtime call; an ordinary object stays fast, and the slots every request fills (the request
+    // record, the key's scope) exist from the start.
     eres.locals = { record: undefined, scope: undefined } as Response['locals'];
     ereq.originalUrl = req.url!;
     ereq.baseUrl = '';

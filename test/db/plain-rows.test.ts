@@ -1,7 +1,7 @@
 // Rows come out of the database handle as plain arrays on both executors, in and out of transactions:
 // postgres.js's Result is an Array subclass, and V8 runs map, slice and filter on one through its
-// generic path, an element at a time (a 10,000-box page's slice took ~40× longer). Every loader and
-// page slices or maps the rows it gets, so a subclass slipping back in costs every read.
+// generic path, an element at a time (docs/operations.md). Every loader and page slices or maps the
+// rows it gets, so a subclass slipping back in costs every read.
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
 

@@ -6,7 +6,7 @@
 // An interrupted import keeps whole chunks; re-running the file upserts them again by id.
 import type { AccessScope } from '../../auth/scope.js';
 import { sql } from 'drizzle-orm';
-import type { Db, Param, Queryable, Transaction } from '../client.js';
+import { plainRows, type Db, type Param, type Queryable, type Transaction } from '../client.js';
 import { reservedTransaction } from '../reserved-transaction.js';
 import { uuidArray, writableBy, writeScopeValues } from '../params.js';
 import { copyIn } from '../copy.js';
@@ -262,7 +262,7 @@ export async function loadChunk(
   const d = db.driver;
   if (d.kind === 'postgres') {
     return (await reservedTransaction(d.sql, async (tx) => {
-      const run: Run = (text, params = []) => tx.unsafe(text, params as never[]) as never;
+      const run: Run = (text, params = []) => tx.unsafe(text, params as never[]).then(plainRows) as never;
       return body(run, (target, lines) => copyIn(tx, `COPY ${target} FROM STDIN`, lines));
     })) as ChunkOutcome;
   }
