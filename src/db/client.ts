@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { copyIn } from './copy.js';
 import { PoolStats } from './pool-stats.js';
 import { reservedTransaction } from './reserved-transaction.js';
+import { retryUnreached } from './retry.js';
 import { useNoDelaySockets } from './socket.js';
 
 export type Param = string | number | boolean | null;
@@ -320,38 +321,6 @@ export function createPostgresDb(
  */
 export function plainRows<T>(rows: T): T {
   return Array.isArray(rows) ? (Object.setPrototypeOf(rows, Array.prototype) as T) : rows;
-}
-
-/**
- * Errors of a connection that never reached a live server with this statement: a connect attempt
- * made during an outage, or a connection the outage killed that the pool had not yet noticed (reset,
- * or closed under the statement). For
- * tens of milliseconds after PostgreSQL is back, statements sent to such connections fail at once
- * (measured: 25 of them, all within 30 ms) although the next connection would answer.
- */
-const unreachedCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
-const retryDelaysMs = [0, 20, 50];
-
-/**
- * Runs `attempt` again when it failed on a connection that never reached the server. Only for work
- * that is safe to send twice: read-only statements, and transactions (a failure before COMMIT
- * rolls the whole transaction back; a lost COMMIT is not retried, see reservedTransaction).
- */
-function retryUnreached<T>(attempt: () => Promise<T>, retries = 0): Promise<T> {
-  // A promise chain, not an async loop: the first attempt, which nearly always answers, costs no async step.
-  let sent: Promise<T>;
-  try {
-    sent = attempt();
-  } catch (err) {
-    sent = Promise.reject(err);
-  }
-  return sent.catch((err: unknown) => {
-    const code = (err as { code?: string } | null)?.code ?? '';
-    if (retries >= retryDelaysMs.length || !unreachedCodes.has(code) || (err as { commitSent?: boolean }).commitSent) throw err;
-    const delayMs = retryDelaysMs[retries];
-    const wait = delayMs > 0 ? new Promise((r) => setTimeout(r, delayMs)) : Promise.resolve();
-    return wait.then(() => retryUnreached(attempt, retries + 1));
-  });
 }
 
 /** Read-only or not, per statement text: the test is two regular expressions over the whole text. */
