@@ -26,7 +26,7 @@ function intOption(name: string, fallback: number | undefined, max: number): num
   if (!Number.isInteger(n) || n < 1 || n > max) usage(`--${name} must be 1..${max}`);
   return n;
 }
-const chunkSize = intOption('chunk-size', 50_000, 1_000_000);
+const chunkSize = intOption('chunk-size', undefined, 1_000_000);
 // Default: 2 on PostgreSQL, 1 on PGlite (one connection).
 const lanes = intOption('lanes', undefined, 16);
 

@@ -113,7 +113,7 @@ export function parseImportLine(text: string, line: number): ParsedLine {
     label = copyText(label);
   }
   const fields = hasVideo ? groundTruthFields(obj, label) : detectionFields(obj, label);
-  // Flatten the template's ~20 pieces into one string now: a chunk keeps 50,000 rows alive until
+  // Flatten the template's ~20 pieces into one string now: a chunk keeps its rows alive until
   // it is written, and those pieces were a third of the parser's garbage-collection time.
   fields.charCodeAt(0);
   const row: ImportRow = {

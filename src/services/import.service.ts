@@ -4,7 +4,6 @@
 // bad lines are reported by number and reason. Re-running a file is idempotent: rows upsert by id, and a line
 // without an id gets a uuid derived from its line number and text, the same on every run.
 import { createReadStream, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { adminScope, type AccessScope } from '../auth/scope.js';
 import { writeTags } from '../cache/cache-tags.js';
 import type { Db } from '../db/client.js';
@@ -12,6 +11,7 @@ import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import
 import type { LiveEvaluation } from '../evaluation/live.js';
 import { lockLiveSessionsForBoxWrite, maintainLiveEvaluation } from './evaluation.maintenance.js';
 import { parseImportLine } from './import-line.js';
+import { textEndingAtLineBreaks } from './ndjson-text.js';
 
 export { parseImportLine };
 
@@ -59,7 +59,10 @@ export interface ImportSummary {
 
 export async function importNdjson(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportSummary> {
   const scope = opts.scope ?? adminScope;
-  const chunkSize = opts.chunkSize ?? 50_000;
+  // Small enough that the database starts on the first chunk soon after the parse does, and that the
+  // last chunk, loaded after the parse ends, is short; large enough that a chunk's own statements
+  // (settings, locks, savepoint) are a small part of its work.
+  const chunkSize = opts.chunkSize ?? 20_000;
   const keep = opts.keepRejected ?? 1000;
   const totalBytes = statSync(file).size;
   const started = performance.now();
@@ -167,24 +170,16 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     return map.size >= chunkSize ? [lane, parsed.kind] : undefined;
   };
 
-  // Lines are split synchronously within each block read; only a full chunk waits (for its lane).
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const block of input) {
-    const text = rest + decoder.write(block as Buffer);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+  // Lines are split synchronously within each piece read; only a full chunk waits (for its lane).
+  for await (const text of textEndingAtLineBreaks(input)) {
+    for (let start = 0; start < text.length; ) {
+      let nl = text.indexOf('\n', start);
+      if (nl === -1) nl = text.length; // the file's last line, without a line break
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       const full = take(text.slice(start, end));
       start = nl + 1;
       if (full) await flush(full[0], full[1]);
     }
-    rest = text.slice(start);
-  }
-  rest += decoder.end();
-  if (rest.length) {
-    const full = take(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-    if (full) await flush(full[0], full[1]);
   }
   for (let lane = 0; lane < lanes; lane++) {
     for (const kind of ['groundTruth', 'detections'] as const) if (pending[lane][kind].size) await flush(lane, kind);
