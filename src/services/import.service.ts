@@ -11,7 +11,7 @@ import { loadChunk, type ImportKind, type ImportRow } from '../db/queries/import
 import type { LiveEvaluation } from '../evaluation/live.js';
 import { lockLiveSessionsForBoxWrite, maintainLiveEvaluation } from './evaluation.maintenance.js';
 import { parseImportLine } from './import-line.js';
-import { textEndingAtLineBreaks } from './ndjson-text.js';
+import { ndjsonLines } from './ndjson-lines.js';
 
 export { parseImportLine };
 
@@ -26,7 +26,7 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   scope?: AccessScope;
-  /** Rows per chunk (one transaction each). */
+  /** Rows per chunk (one transaction each; default 20,000). */
   chunkSize?: number;
   onProgress?: (p: ImportProgress) => void;
   onReject?: (line: number, reason: string) => void;
@@ -170,14 +170,10 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
     return map.size >= chunkSize ? [lane, parsed.kind] : undefined;
   };
 
-  // Lines are split synchronously within each piece read; only a full chunk waits (for its lane).
-  for await (const text of textEndingAtLineBreaks(input)) {
-    for (let start = 0; start < text.length; ) {
-      let nl = text.indexOf('\n', start);
-      if (nl === -1) nl = text.length; // the file's last line, without a line break
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      const full = take(text.slice(start, end));
-      start = nl + 1;
+  // Lines are taken synchronously within each block read; only a full chunk waits (for its lane).
+  for await (const lines of ndjsonLines(input)) {
+    for (const text of lines) {
+      const full = take(text);
       if (full) await flush(full[0], full[1]);
     }
   }
