@@ -2,8 +2,8 @@
 import { isAscii } from 'node:buffer';
 
 /**
- * The lines of `input`, in batches (one per block read, empty when a block ends no line), without their
- * line breaks (\n, or \r\n); a last line without a break counts. A newline byte never occurs inside a
+ * The lines of `input`, in batches (one per block read that ends a line, and one for a last line without
+ * a break), without their line breaks (\n, or \r\n). A newline byte never occurs inside a
  * UTF-8 sequence, so the bytes are cut at newlines and each run of whole lines is decoded on its own:
  * an all-ASCII run (the usual file) as Latin-1, the same text copied instead of decoded.
  */
