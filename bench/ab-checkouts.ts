@@ -23,6 +23,7 @@ import { shapeForScale } from '../src/db/seed-data.js';
 import type { CacheFloorEntry } from './cache-floor.js';
 import { CpuMeter } from './cpu.js';
 import { captureFloorPlans } from './floor-capture.js';
+import { redisKeyOf } from './floor-runs.js';
 import { measure, type LoadResult } from './measure.js';
 import { readScenarios, targetsFor } from './scenarios.js';
 import { startCheckout, startServer } from './server-process.js';
@@ -72,16 +73,8 @@ async function floorEntry(port: number): Promise<CacheFloorEntry | null> {
   if (!extraEnv.REDIS_URL) return { scenario: scenario!.key, body: stored.toString() };
   const redis = new Redis(extraEnv.REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${extraEnv.REDIS_KEY_PREFIX ?? 'truthgraph:'}rc:e:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        const value = await redis.getBuffer(key);
-        if (value && value.equals(stored)) return { scenario: scenario!.key, redisKey: key };
-      }
-    } while (cursor !== '0');
-    return null;
+    const redisKey = await redisKeyOf(redis, extraEnv.REDIS_KEY_PREFIX ?? 'truthgraph:', stored);
+    return redisKey ? { scenario: scenario!.key, redisKey } : null;
   } finally {
     redis.disconnect();
   }

@@ -95,10 +95,11 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => 
         for (const s of readScenarios) {
           if (!samples.has(s.key) || failed.has(s.key)) continue;
           const op = s.op(targets);
-          if ((await post(f.urlOf(origin, s.key), op)).status !== 200) continue;
+          const url = f.urlOf(origin, s.key);
+          if ((await post(url, op)).status !== 200) continue;
           const body = JSON.stringify(op);
           await measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: 1, durationS: jitWarmupS, warmupS: 0 });
-          await measure({ url: f.urlOf(origin, s.key), requests: [{ body }], concurrency: 1, durationS: jitWarmupS, warmupS: 0 });
+          await measure({ url, requests: [{ body }], concurrency: 1, durationS: jitWarmupS, warmupS: 0 });
           warmed++;
         }
         ctx.log(`  round ${round + 1}: ${warmed} scenarios run ${jitWarmupS} s on each fresh server before timing`);

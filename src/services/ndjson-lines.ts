@@ -18,23 +18,22 @@ export async function* ndjsonLines(input: AsyncIterable<Buffer>): AsyncGenerator
     }
     const last = block.lastIndexOf(10);
     const lines: string[] = [];
-    if (partial.length > 0) {
-      partial.push(block.subarray(0, first + 1));
-      splitInto(lines, decoded(Buffer.concat(partial)));
-      partial = [];
-    } else {
-      splitInto(lines, decoded(block.subarray(0, first + 1)));
-    }
+    partial.push(block.subarray(0, first + 1));
+    splitInto(lines, decoded(joined(partial)));
+    partial = [];
     if (last > first) splitInto(lines, decoded(block.subarray(first + 1, last + 1)));
     if (last + 1 < block.length) partial.push(Buffer.from(block.subarray(last + 1)));
     yield lines;
   }
   if (partial.length > 0) {
     const lines: string[] = [];
-    splitInto(lines, decoded(Buffer.concat(partial)));
+    splitInto(lines, decoded(joined(partial)));
     yield lines;
   }
 }
+
+/** The pieces as one buffer, copied only when there are several. */
+const joined = (pieces: Buffer[]) => (pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
 
 const decoded = (bytes: Buffer) => bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 
