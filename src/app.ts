@@ -41,7 +41,7 @@ import { faultDelayHeader, faultInjectionPlugin } from './http/fault-injection.j
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
-import { apolloHandler, expressServerClasses, graphqlRoute } from './http/graphql-route.js';
+import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -87,9 +87,10 @@ export interface AppDeps {
   logger?: Logger;
   /**
    * Tests only: replaces the scope of the authenticated key per request (e.g. from a test header).
-   * Authentication still runs first, so a request without a valid key is still a 401.
+   * Authentication still runs first, so a request without a valid key is still a 401. The request is
+   * node's own on the /graphql route (src/http/graphql-route.ts): no express helpers.
    */
-  scopeFor?: (req: express.Request) => AccessScope;
+  scopeFor?: (req: http.IncomingMessage) => AccessScope;
   /** Test seams of the response cache (e.g. holding a result just before it is stored). */
   cacheHooks?: ResponseCacheHooks;
 }
@@ -126,7 +127,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // page, for POST answers no HTTP cache may reuse. The response cache is the cache here.
   expressApp.set('etag', false);
   // The request listener is installed below, once the /graphql steps exist (src/http/graphql-route.ts).
-  const httpServer = http.createServer(expressServerClasses(expressApp));
+  const httpServer = http.createServer();
   // Node closes an idle keep-alive socket after 5 s; a client (or load balancer) that reuses it at that
   // moment sees its request reset ("other side closed") — seen in the fuzz test on a busy machine. Keep
   // idle sockets longer than the usual 60 s idle timeout of proxies, and headers longer than that.
@@ -226,7 +227,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     attachRecord(context, record);
     return context;
   };
-  const apolloStep = apolloHandler(apollo, async ({ req, res }) => contextFor(req, res, scopeOf(req, res)!));
+  const apolloStep = apolloHandler(apollo, async ({ req, res }) => contextFor(req, res, scopeOf(req, res)!), expressApp);
   const logRequests = requestLog({ logger, metrics, slowRequestMs: config.SLOW_REQUEST_MS });
   // Before authentication: a preflight never carries the key. Only the API is shared with other
   // origins; health, metrics and admin routes are for operators, not pages.

@@ -42,18 +42,28 @@ export interface SendErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Node's response calls only, no express helper: the /graphql route's requests are node's own objects
+ * (src/http/graphql-route.ts). The bytes are those express's res.type().send() wrote (header names as it
+ * spells them, a body of JSON text with its length, none for HEAD), without the ETag of an error body.
+ */
 export function sendError(req: Request, res: Response, code: ErrorCode, message: string, opts: SendErrorOptions = {}): void {
-  const status = httpStatusOf[code];
-  res.status(status);
-  if (opts.headers) res.set(opts.headers);
+  res.statusCode = httpStatusOf[code];
+  if (opts.headers) for (const name in opts.headers) res.setHeader(name, opts.headers[name]);
+  let type: string = mediaTypes.json;
+  let body: string;
   if (isGraphQLPath(req)) {
-    const type = negotiateGraphQLMediaType(req.get('accept'));
     // A client that accepts neither JSON type still gets JSON: an error it cannot parse helps nobody.
-    res.type(type === mediaTypes.graphqlResponse ? mediaTypes.graphqlResponse : mediaTypes.json);
-    res.send(JSON.stringify({ errors: [{ message, extensions: { code, ...opts.details } }] }));
+    if (negotiateGraphQLMediaType(req.headers.accept) === mediaTypes.graphqlResponse) type = mediaTypes.graphqlResponse;
+    body = JSON.stringify({ errors: [{ message, extensions: { code, ...opts.details } }] });
   } else {
-    res.type(mediaTypes.json).send(JSON.stringify({ error: { code, message, ...opts.details } }));
+    body = JSON.stringify({ error: { code, message, ...opts.details } });
   }
+  const bytes = Buffer.from(body, 'utf8');
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', bytes.length);
+  if (req.method === 'HEAD') res.end();
+  else res.end(bytes);
 }
 
 /** An AppError (say, a classified database outage) answered outside GraphQL execution. */

@@ -4,9 +4,11 @@
 // listener, instead of walking express's layer stack and matching each layer's path (6–9 % of a small
 // read's CPU, measured). Every other request (other routes, other methods, GraphiQL pages, unusual
 // spellings of the path) is express's, where the same steps are mounted, so the answers are the same.
-// The steps keep express's (req, res, next) shape and its request/response helpers (the prototypes
-// express itself gives each request), so none of them changed to move here.
-import { IncomingMessage, ServerResponse } from 'node:http';
+// The steps keep express's (req, res, next) shape but use only node's request and response here: the
+// objects stay node's own, whose shapes node's HTTP code is optimized for. express's helpers (res.send,
+// req.path …) are given to a request only on the paths that use them — the last handlers (not found,
+// errors) and Apollo's answers that are not a plain complete body (expressHelpers).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
@@ -25,24 +27,30 @@ export interface GraphQLRouteOptions {
 }
 
 /**
- * Request and response classes for the HTTP server (http.createServer's IncomingMessage and
- * ServerResponse options) whose objects already inherit express's helpers, so the /graphql route
- * does not re-prototype each request and response (a map change per object that also made node's
- * own http code see two shapes of each). Express still sets the same prototypes on what it handles.
+ * Gives a request and its response express's helpers (the prototypes express itself gives the requests
+ * it handles, with the app's settings), once: for the rare paths of the /graphql route that use them.
  */
-export function expressServerClasses(expressApp: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
-  class Req extends IncomingMessage {}
-  class Res<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {}
-  Object.setPrototypeOf(Req.prototype, expressApp.request);
-  Object.setPrototypeOf(Res.prototype, expressApp.response);
-  return { IncomingMessage: Req, ServerResponse: Res };
+export function expressHelpers(expressApp: Express): (req: IncomingMessage, res: ServerResponse) => void {
+  const expressRequest = expressApp.request as object;
+  const expressResponse = expressApp.response as object;
+  return (req, res) => {
+    if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
+    if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
+  };
 }
 
 /** The request listener of the HTTP server: /graphql GET and POST here, the rest to express. */
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { expressApp, steps, notFound, onError } = opts;
-  const expressRequest = expressApp.request as object;
-  const expressResponse = expressApp.response as object;
+  const { expressApp, steps } = opts;
+  const withHelpers = expressHelpers(expressApp);
+  const notFound: RequestHandler = (req, res, next) => {
+    withHelpers(req, res);
+    return opts.notFound(req, res, next);
+  };
+  const onError: ErrorHandler = (err, req, res, next) => {
+    withHelpers(req, res);
+    opts.onError(err, req, res, next);
+  };
   const finalError = (err: unknown, req: IncomingMessage) => {
     // Express's last resort (finalhandler) for an error after the answer began: the socket goes.
     void err;
@@ -53,13 +61,11 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
       expressApp(req, res);
       return;
     }
-    // What express's app.handle and router do before the first handler runs.
+    // What express's app.handle and router do before the first handler runs, but the prototypes.
     const ereq = req as Request;
     const eres = res as Response;
     ereq.res = eres;
     eres.req = ereq;
-    if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
-    if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
     // Express makes locals with Object.create(null), a dictionary whose every property is added by a
     // runtime call; an ordinary object stays fast, and the slots every request fills (the request
     // record, the key's scope) exist from the start.
@@ -122,10 +128,13 @@ function handledHere(req: IncomingMessage, graphiql: boolean): boolean {
 export function apolloHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
   context: ContextFunction<[{ req: Request; res: Response }], TContext>,
+  expressApp: Express,
 ): (req: Request, res: Response) => Promise<void> {
   server.assertStarted('apolloHandler()');
+  const withHelpers = expressHelpers(expressApp);
   return async (req, res) => {
     if (!('body' in req)) {
+      withHelpers(req, res);
       res.status(500);
       res.send('`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.');
       return;
@@ -152,6 +161,7 @@ export function apolloHandler<TContext extends BaseContext>(
         res.statusCode !== 204 &&
         res.statusCode !== 304;
       if (!plain) {
+        withHelpers(req, res);
         res.send(response.body.string);
         return;
       }

@@ -2,7 +2,7 @@
 // always, Redis when REDIS_URL is set, each under a prefix of its own), the operations a dashboard
 // sends, the tags a ground-truth write changes, and a gate that holds a computed response just
 // before it is stored.
-import type express from 'express';
+import type { IncomingMessage } from 'node:http';
 import { adminScope, memberScope, type AccessScope } from '../../src/auth/scope.js';
 import { writeTags } from '../../src/cache/cache-tags.js';
 import type { ResponseCacheHooks } from '../../src/cache/response-cache.js';
@@ -35,8 +35,8 @@ export function cacheKinds(label: string): CacheKind[] {
 }
 
 /** Tests pick the caller's scope with `x-test-scope: admin` or a comma-separated project list. */
-export function scopeFromHeader(req: express.Request): AccessScope {
-  const h = req.get('x-test-scope');
+export function scopeFromHeader(req: IncomingMessage): AccessScope {
+  const h = req.headers['x-test-scope'] as string | undefined;
   return !h || h === 'admin' ? adminScope : memberScope(h.split(','), []);
 }
 

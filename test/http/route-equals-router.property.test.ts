@@ -1,0 +1,125 @@
+// GET and POST of /graphql skip express's router (src/http/graphql-route.ts) and run on node's own
+// request and response objects; `/graphql/` is still express's, through the same steps with express's
+// helpers. Generated requests — good and bad keys, media types, bodies (broken, oversized, too deep,
+// batched, persisted, mutations by GET), conditional and CSRF headers — must get the same answer both
+// ways: status, headers and body bytes, the error answers written outside Apollo included.
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../support/databases.js';
+import { insertProject } from '../support/factories.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const runs = Number(process.env.PROPERTY_RUNS ?? 150);
+/** Headers that differ between any two answers. */
+const perAnswer = new Set(['date', 'x-request-id']);
+
+const deep = (n: number): unknown => (n === 0 ? 1 : { a: deep(n - 1) });
+const query = '{ projects(first: 2) { totalCount nodes { id name } } }';
+const bodies = {
+  query: { query },
+  named: { query: 'query P($n: Int) { projects(first: $n) { totalCount } }', variables: { n: 1 }, operationName: 'P' },
+  wrongName: { query: 'query P { projects(first: 1) { totalCount } }', operationName: 'Q' },
+  fieldError: { query: '{ project(id: "nope") { name } }' },
+  invalid: { query: '{ nothing }' },
+  parseError: { query: '{ projects(' },
+  badVariables: { query: 'query($n: Int) { projects(first: $n) { totalCount } }', variables: { n: 'x' } },
+  deepVariables: { query: 'query($v: JSON) { __typename }', variables: { v: deep(40) } },
+  mutation: { query: 'mutation { createProject(input: { name: "" }) { id } }' },
+  hashOnly: { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
+  notAString: { query: 5 },
+  empty: {},
+} as const;
+
+type Auth = 'admin' | 'member' | 'none' | 'garbage' | 'basic';
+interface Generated {
+  method: 'GET' | 'POST' | 'HEAD';
+  auth: Auth;
+  accept?: string;
+  contentType?: string;
+  body: keyof typeof bodies | 'brokenJson' | 'batch' | 'oversized' | 'blank';
+  conditional?: string;
+  preflight: boolean;
+}
+
+const generated: fc.Arbitrary<Generated> = fc.record(
+  {
+    method: fc.constantFrom('POST', 'POST', 'GET', 'GET', 'HEAD'),
+    auth: fc.constantFrom<Auth>('admin', 'admin', 'member', 'none', 'garbage', 'basic'),
+    accept: fc.constantFrom(
+      undefined,
+      'application/json',
+      'application/graphql-response+json',
+      'application/graphql-response+json, application/json;q=0.9',
+      'text/plain',
+      '*/*',
+      'text/html',
+    ),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      undefined,
+      'text/plain',
+      'application/graphql',
+      'application/x-www-form-urlencoded',
+    ),
+    body: fc.constantFrom(...(Object.keys(bodies) as (keyof typeof bodies)[]), 'brokenJson', 'batch', 'oversized', 'oversized', 'blank'),
+    conditional: fc.constantFrom(undefined, '*', '"x"'),
+    preflight: fc.boolean(),
+  },
+  { requiredKeys: ['method', 'auth', 'body', 'preflight'] },
+);
+
+describeEachDatabase('the /graphql route and express\'s router', (database) => {
+  let app: TestApp;
+  let member: string;
+  beforeAll(async () => {
+    const projectId = await insertProject(database().db, { name: 'Route Project' });
+    app = await createTestApp(database().db, { BODY_LIMIT: '2kb' });
+    member = await app.createKey({ name: 'route-member', role: 'member', read: [projectId] });
+  });
+  afterAll(() => app?.close());
+
+  const send = async (path: '/graphql' | '/graphql/', g: Generated) => {
+    const headers: Record<string, string> = {};
+    if (g.auth === 'admin') headers.authorization = `Bearer ${app.adminKey}`;
+    if (g.auth === 'member') headers.authorization = `Bearer ${member}`;
+    if (g.auth === 'garbage') headers.authorization = 'Bearer not-a-key';
+    if (g.auth === 'basic') headers.authorization = 'Basic dXNlcjpwYXNz';
+    if (g.accept) headers.accept = g.accept;
+    if (g.conditional) headers['if-none-match'] = g.conditional;
+    if (g.preflight) headers['apollo-require-preflight'] = 'true';
+    const params: Record<string, unknown> =
+      g.body === 'brokenJson' || g.body === 'batch' || g.body === 'blank' ? {} : g.body === 'oversized' ? { query, variables: { pad: 'x'.repeat(3000) } } : bodies[g.body];
+    const origin = new URL(app.url).origin;
+    let res: Response;
+    if (g.method === 'POST') {
+      if (g.contentType) headers['content-type'] = g.contentType;
+      const text = g.body === 'brokenJson' ? '{"query": ' : g.body === 'batch' ? JSON.stringify([bodies.query, bodies.query]) : g.body === 'blank' ? '' : JSON.stringify(params);
+      res = await fetch(`${origin}${path}`, { method: 'POST', headers, body: text });
+    } else {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(params)) search.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+      res = await fetch(`${origin}${path}?${search}`, { method: g.method, headers });
+    }
+    const text = await res.text();
+    const shown = [...res.headers].filter(([name]) => !perAnswer.has(name));
+    return { status: res.status, headers: Object.fromEntries(shown), text };
+  };
+
+  it('gives every generated request the same answer on /graphql as on /graphql/', async () => {
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(generated, async (g) => {
+        const route = await send('/graphql', g);
+        const router = await send('/graphql/', g);
+        expect(route).toEqual(router);
+        seen.add(route.status);
+      }),
+      { numRuns: runs },
+    );
+    // The generator reaches answers and errors of every kind, not only one status.
+    for (const status of [200, 400, 401, 413, 415]) expect(seen, `no ${status} among ${[...seen].join(', ')}`).toContain(status);
+  });
+});
