@@ -5,7 +5,9 @@
 // Uncached: the SQL floor replaying the statements this checkout sends (bench/floor.ts); --cached: the
 // cache floor reading the entry the server's hit reads (bench/cache-floor.ts; Redis at REDIS_URL).
 // The two sides run a minute apart on a machine whose speed moves: repeat it and compare runs.
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30]
+// --split <module,…> charges those modules' samples to their innermost function instead (e.g. --split
+// src/cache/redis-store.ts,node:internal/timers).
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30] [--split <modules>]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,7 @@ const { values: opt, positionals } = parseArgs({
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '10' },
     top: { type: 'string', default: '30' },
+    split: { type: 'string', default: '' },
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
@@ -41,6 +44,7 @@ const seconds = Number(opt.seconds);
 // A fresh server compiles for its first seconds (V8's background threads busy, its code not yet
 // optimized): the window starts after that, to see the steady state.
 const warmupS = Number(opt.warmup);
+const split = new Set(opt.split.split(',').filter(Boolean));
 const prefix = `perf-pair-${Date.now()}:`;
 execFileSync('perf', ['--version'], { stdio: 'ignore' });
 
@@ -116,7 +120,9 @@ function byModule(rec: Recording): Map<string, number> {
     if (tid !== String(rec.pid)) continue;
     const js = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, '')).find((f) => f.startsWith('JS:'));
     const m = js && /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(js);
-    const key = js ? (m ? m[1] : 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    const module = js ? (m ? m[1] : 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    // `JS:*name file:///…/module.ts:1:678`: the function's name and where it starts, without the checkout's path.
+    const key = js && split.has(module) ? js.replace(/^JS:\W?/, '').replace(/(file:\/\/)?\/\S*?\/(?=(src|bench|node_modules)\/)/, '') : module;
     out.set(key, (out.get(key) ?? 0) + Number(period) / 1000 / rec.requests);
   }
   return out;
