@@ -6,8 +6,9 @@
 // spellings of the path) is express's, where the same steps are mounted, so the answers are the same.
 // The steps keep express's (req, res, next) shape but use only node's request and response here: the
 // objects stay node's own, whose shapes node's HTTP code is optimized for. express's helpers (res.send,
-// req.path …) are given to a request only on the paths that use them — the last handlers (not found,
-// errors) and Apollo's answers that are not a plain complete body (expressHelpers).
+// req.path …) are given to a request only on the paths that use them — the not-found handler and Apollo's
+// answers that are not a plain complete body (expressHelpers); errors answer through sendError, which
+// uses node's calls only (src/http/error-response.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
@@ -16,11 +17,12 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 type ErrorHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
 
 export interface GraphQLRouteOptions {
-  /** The express app every other request goes to; its request/response prototypes serve the steps. */
+  /** The express app every other request goes to; its helpers serve the route's not-found answer and Apollo's non-plain ones. */
   expressApp: Express;
   /** Run in order; a step that neither answers nor calls next() leaves the request to `notFound`. */
   steps: readonly RequestHandler[];
   notFound: RequestHandler;
+  /** Gets node's own request and response: it answers with node's calls (src/http/error-response.ts). */
   onError: ErrorHandler;
   /** GraphiQL answers browser navigations to GET /graphql: those stay express's. */
   graphiql: boolean;
@@ -41,15 +43,11 @@ export function expressHelpers(expressApp: Express): (req: IncomingMessage, res:
 
 /** The request listener of the HTTP server: /graphql GET and POST here, the rest to express. */
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { expressApp, steps } = opts;
+  const { expressApp, steps, onError } = opts;
   const withHelpers = expressHelpers(expressApp);
   const notFound: RequestHandler = (req, res, next) => {
     withHelpers(req, res);
     return opts.notFound(req, res, next);
-  };
-  const onError: ErrorHandler = (err, req, res, next) => {
-    withHelpers(req, res);
-    opts.onError(err, req, res, next);
   };
   const finalError = (err: unknown, req: IncomingMessage) => {
     // Express's last resort (finalhandler) for an error after the answer began: the socket goes.
