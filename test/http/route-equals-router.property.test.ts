@@ -4,11 +4,11 @@
 // batched, persisted, mutations by GET), conditional and CSRF headers — must get the same answer both
 // ways: status, header names as sent and values, and body bytes, the error answers written outside Apollo
 // included. The two are sent in either order, so neither is always the first of a body (see known runs).
-import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject } from '../support/factories.js';
+import { sendRaw } from '../support/http-request.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 150);
@@ -124,24 +124,10 @@ describeEachDatabase('the /graphql route and express\'s router', (database) => {
       for (const [name, value] of Object.entries(params)) search.set(name, typeof value === 'string' ? value : JSON.stringify(value));
       target = `${path}?${search}`;
     }
-    const { port } = new URL(app.url);
-    // node:http, not fetch: no Accept or Content-Type added, and the header names as sent, in order.
-    return new Promise<{ status: number; headers: string[]; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: g.method, path: target, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const shown: string[] = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) if (!perAnswer.has(res.rawHeaders[i].toLowerCase())) shown.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-          // Sorted: the order of distinct headers means nothing, and a body's first run (Apollo's) and its
-          // later ones (the operation path) set them in different orders, whichever way it came in.
-          resolve({ status: res.statusCode!, headers: shown.sort(), text: Buffer.concat(chunks).toString('latin1') });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const answer = await sendRaw(new URL(app.url).port, { method: g.method, path: target, headers, body }, perAnswer);
+    // Sorted: the order of distinct headers means nothing, and a body's first run (Apollo's) and its later
+    // ones (the operation path) set them in different orders, whichever way it came in.
+    return { ...answer, headers: answer.headers.sort() };
   };
 
   it('gives every generated request the same answer on /graphql as on /graphql/', async () => {

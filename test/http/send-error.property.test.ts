@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, httpStatusOf } from '../../src/errors.js';
 import { mediaTypes, negotiateGraphQLMediaType, sendError, type SendErrorOptions } from '../../src/http/error-response.js';
+import { sendRaw } from '../support/http-request.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 200);
 
@@ -58,29 +59,8 @@ function nodeServer(): http.Server {
   });
 }
 
-interface Raw {
-  status: number;
-  headers: string[];
-  body: string;
-}
-
-function send(port: number, method: string, path: string, headers: Record<string, string>): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        // Names as sent, in order; the date is the only header that differs between two answers.
-        const raw: string[] = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) if (res.rawHeaders[i].toLowerCase() !== 'date') raw.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-        resolve({ status: res.statusCode!, headers: raw, body: Buffer.concat(chunks).toString('latin1') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** The date is the only header that differs between two answers. */
+const perAnswer = new Set(['date']);
 
 // Codes sendError answers with: those of an error status (a 200 code is only ever Apollo's, inside a result).
 const errorCodes = (Object.values(ErrorCode) as ErrorCode[]).filter((c) => httpStatusOf[c] >= 400);
@@ -117,10 +97,11 @@ describe('sendError', () => {
       fc.asyncProperty(generated, async (g) => {
         const c: Case = { code: g.code, message: g.message, details: g.details, authenticate: g.authenticate };
         const headers: Record<string, string> = { 'x-case': Buffer.from(JSON.stringify(c)).toString('base64url'), ...(g.accept ? { accept: g.accept } : {}), ...g.conditional };
-        const expected = await send(ports.reference, g.method, g.path, headers);
+        const request = { method: g.method, path: g.path, headers };
+        const expected = await sendRaw(ports.reference, request, perAnswer);
         expect(expected.status).toBe(httpStatusOf[g.code]);
-        expect(await send(ports.express, g.method, g.path, headers)).toEqual(expected);
-        expect(await send(ports.node, g.method, g.path, headers)).toEqual(expected);
+        expect(await sendRaw(ports.express, request, perAnswer)).toEqual(expected);
+        expect(await sendRaw(ports.node, request, perAnswer)).toEqual(expected);
       }),
       { numRuns: runs },
     );

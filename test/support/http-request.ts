@@ -2,6 +2,7 @@
 // JSON-encoded) or POST (a JSON body) — answered with status, headers and the raw body text, so tests
 // can compare answers byte for byte.
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export interface GraphQLParams {
@@ -73,3 +74,35 @@ export function paramsInForm(form: DocumentForm, query: string, operationName: s
 }
 
 export const codeOf = (a: RawAnswer): string | undefined => a.json?.errors?.[0]?.extensions?.code ?? a.json?.error?.code;
+
+/** An answer as it came over the wire: each header as `Name: value`, names as sent, in order. */
+export interface WireAnswer {
+  status: number;
+  headers: string[];
+  text: string;
+}
+
+/**
+ * One request by node:http rather than fetch, which adds Accept and Content-Type to requests and hides
+ * the answer's header spelling and order. Headers named in `omit` (lower case) are left out of the answer.
+ */
+export function sendRaw(
+  port: number | string,
+  request: { method: string; path: string; headers: Record<string, string>; body?: Buffer },
+  omit: ReadonlySet<string>,
+): Promise<WireAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, headers: request.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: string[] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) if (!omit.has(res.rawHeaders[i].toLowerCase())) headers.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+        resolve({ status: res.statusCode!, headers, text: Buffer.concat(chunks).toString('latin1') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(request.body);
+  });
+}
