@@ -140,11 +140,14 @@ export class RedisConnection {
    * every callback of its I/O phase. Each request arrives in a callback of its own, so without this
    * every hit's lookup is a write syscall — which on loopback also delivers the bytes and wakes Redis
    * — and a reply read of its own: the largest single cost of a small hit (docs/response-cache.md).
+   * A command sent while no reply is outstanding goes at once: holding it saves no write (the turn's
+   * later ones still share one) and only starts the round trip later, after the turn's other work.
    */
   private batchWrites() {
     if (this.corked) return;
-    const stream = (this.redis as unknown as { stream?: Socket }).stream;
-    if (!stream) return;
+    const redis = this.redis as unknown as { stream?: Socket; commandQueue: { length: number } };
+    const stream = redis.stream;
+    if (!stream || redis.commandQueue.length === 0) return;
     this.corked = true;
     stream.cork();
     setImmediate(() => {
