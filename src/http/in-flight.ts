@@ -54,8 +54,9 @@ export function inFlightOperations(): InFlightOperations {
       const r = refs();
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
-      // Emitted once, after 'finish' on every response, and when its client leaves before the end.
-      res.once('close', () => r.release());
+      // Emitted once (node guards a response's 'close'), after 'finish' on every response, and when its
+      // client leaves before the end.
+      res.on('close', () => r.release());
       next();
     },
     hold(handler) {

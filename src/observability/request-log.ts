@@ -36,9 +36,10 @@ export function requestLog(opts: RequestLogOptions) {
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
-    // 'close' follows 'finish' on every response, and also ends one whose client left: one listener,
-    // unnamed (tsx names a closure bound to a variable with a defineProperty call per request).
-    res.once('close', () => {
+    // 'close' follows 'finish' on every response, and also ends one whose client left. Node emits it
+    // once (a response's 'close' is guarded), so `on` does: `once` wraps the listener and removes it.
+    // Unnamed: tsx names a closure bound to a variable with a defineProperty call per request.
+    res.on('close', () => {
       const aborted = !res.writableFinished;
       const seconds = (performance.now() - started) / 1000;
       const status = aborted && !res.headersSent ? 499 : res.statusCode;
