@@ -38,8 +38,14 @@ export class RedisConnection {
   private closing = false;
   /** When Redis last answered any command (performance.now()). */
   private lastReplyAt = 0;
-  /** This turn's commands are held for one write (batchWrites). */
-  private corked = false;
+  /** The socket holding this turn's commands for one write (batchWrites). */
+  private corked: Socket | undefined;
+  /** Made once: tsx names a closure bound to a variable with a defineProperty call each time it is made. */
+  private readonly uncork = () => {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork();
+  };
   private readonly commandDeadlines: Deadlines;
   private readonly bulkDeadlines: Deadlines;
 
@@ -140,20 +146,19 @@ export class RedisConnection {
    * every callback of its I/O phase. Each request arrives in a callback of its own, so without this
    * every hit's lookup is a write syscall — which on loopback also delivers the bytes and wakes Redis
    * — and a reply read of its own: the largest single cost of a small hit (docs/response-cache.md).
-   * A command sent while no reply is outstanding goes at once: holding it saves no write (the turn's
-   * later ones still share one) and only starts the round trip later, after the turn's other work.
+   * While no reply is outstanding, the commands go as soon as the running callback is done (with the
+   * others it issues, as a hit's STRLEN and MGET): holding them to the end of the turn saved no write
+   * and started a lone request's round trip after the turn's other work.
    */
   private batchWrites() {
     if (this.corked) return;
     const redis = this.redis as unknown as { stream?: Socket; commandQueue: { length: number } };
     const stream = redis.stream;
-    if (!stream || redis.commandQueue.length === 0) return;
-    this.corked = true;
+    if (!stream) return;
+    this.corked = stream;
     stream.cork();
-    setImmediate(() => {
-      this.corked = false;
-      stream.uncork();
-    });
+    if (redis.commandQueue.length === 0) process.nextTick(this.uncork);
+    else setImmediate(this.uncork);
   }
 
   /** Opens the breaker now (also used when an invalidation could not reach Redis). */
