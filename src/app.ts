@@ -42,6 +42,7 @@ import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { apolloHandler, graphqlRoute } from './http/graphql-route.js';
+import type { Step, StepRequest, StepResponse } from './http/step.js';
 import { jsonBody } from './http/json-body.js';
 import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
@@ -217,9 +218,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ),
     );
   });
-  const scopeOf = (req: express.Request, res: express.Response) => (deps.scopeFor ? deps.scopeFor(req) : (res.locals.scope as AccessScope | undefined));
+  const scopeOf = (req: StepRequest, res: StepResponse) => (deps.scopeFor ? deps.scopeFor(req) : res.locals.scope);
   // Apollo's context, and the operation path's: the request's scope, counted database handle and loaders.
-  const contextFor = (req: express.Request, res: express.Response, scope: AccessScope) => {
+  const contextFor = (req: StepRequest, res: StepResponse, scope: AccessScope) => {
     const ran = contextLeftToApollo(res);
     if (ran) return ran;
     const record = recordOf(res);
@@ -266,7 +267,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       recordOf(res).graphql = { operation: operationName ?? 'anonymous', outcome: 'ok', statements: 0, sqlMs: 0, errorCodes: [] };
     },
   });
-  const graphqlSteps: express.RequestHandler[] = [
+  const graphqlSteps: Step[] = [
     // Counted from here to its last piece of work, whichever way it ends (src/http/in-flight.ts).
     inFlight.middleware,
     // Authenticate before reading the body: an unauthenticated caller cannot make us parse 10 MB.

@@ -1,18 +1,18 @@
 // Authentication at the HTTP edge: `Authorization: Bearer <key>` → the caller's AccessScope, stored in
 // res.locals for the GraphQL context. No key, or a bad one, is a JSON 401 before any body is parsed.
 // The one exception is the development open mode (see `openMode`).
-import type { RequestHandler } from 'express';
 import type { Db } from '../db/client.js';
 import { ErrorCode } from '../errors.js';
 import { classifyDatabaseError } from '../graphql/format-error.js';
 import { sendAppError, sendError } from '../http/error-response.js';
+import type { Step } from '../http/step.js';
 import type { Logger } from '../observability/logger.js';
 import { ApiKeyCache } from './api-key-cache.js';
 import { anyApiKeyExists } from './api-keys.js';
 import { adminScope, type AccessScope } from './scope.js';
 
 export interface Authenticator {
-  middleware: RequestHandler;
+  middleware: Step;
   /**
    * Called once the server listens: open mode is possible only in development, on a loopback
    * address, while no key exists. Returns whether requests without a key now run as admin.
@@ -56,7 +56,7 @@ export function createAuthenticator(db: Db, logger: Logger, opts: AuthenticatorO
     return !keysExist;
   }
 
-  const middleware: RequestHandler = (req, res, next) => {
+  const middleware: Step = (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     const cached = token ? keys.cached(token) : undefined;
     if (cached) {

@@ -9,19 +9,16 @@
 // plugin's. A POST body keyed once is known by its text from then on (src/cache/known-requests.ts):
 // its hits are answered before the body is parsed and before the checks that passed for it run again,
 // and so are its misses, by the operation path (`runKnown`), once that path has run the body cleanly.
-import type { RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
 import { operationRequestOf, persistedDocument, registerDocument, registerPersisted, type PersistedQueries } from '../http/graphql-request.js';
 import { jsonBodyText } from '../http/json-body.js';
+import type { Step, StepRequest, StepResponse } from '../http/step.js';
 import type { AcceptedOperations } from '../graphql/accepted-operations.js';
 import { cacheKey } from './cache-key.js';
 import { markRequestId, requestIdOf, type KnownRequest, type KnownRequests } from './known-requests.js';
 import type { ResponseCache } from './response-cache.js';
 
 const newline = Buffer.from('\n');
-
-type Req = Parameters<RequestHandler>[0];
-type Res = Parameters<RequestHandler>[1];
 
 export interface FastPathOptions {
   salt: string;
@@ -31,7 +28,7 @@ export interface FastPathOptions {
    * The same scope resolution the request context uses (e.g. the authenticated key's scope in
    * res.locals); undefined means no resolved scope, and then nothing is served from the cache.
    */
-  scopeOf(req: Req, res: Res): AccessScope | null | undefined | Promise<AccessScope | null | undefined>;
+  scopeOf(req: StepRequest, res: StepResponse): AccessScope | null | undefined | Promise<AccessScope | null | undefined>;
   /**
    * Apollo's persisted-query store: a hash-only request is a hit only while Apollo would still find
    * its document, and a hash + document request registers it as Apollo would.
@@ -41,35 +38,35 @@ export interface FastPathOptions {
    * Called for every hit served here, before the response is written: Apollo plugins do not run for
    * these requests, so request logs and per-operation metrics record them through this hook.
    */
-  onHit?(req: Req, res: Res, operationName: string | null): void;
+  onHit?(req: StepRequest, res: StepResponse, operationName: string | null): void;
   /** The bodies seen before (shared with the operation path, which keeps how to run them). */
   knownRequests: KnownRequests;
   /**
    * Runs a known request the cache did not answer (or that it could not: cache off, store away) from
    * what its first clean run kept (knownRequestOf gives it); next() leaves it to the usual steps.
    */
-  runKnown?: RequestHandler;
+  runKnown?: Step;
 }
 
 /** The two steps of the fast path, around the body's parse (src/http/json-body.ts). */
 export interface FastPath {
   /** Before the parse: a hit of a body keyed before (src/cache/known-requests.ts), from its text alone. */
-  known: RequestHandler;
+  known: Step;
   /**
    * After the request's checks: keys the request, remembers its body's key (whether or not the entry
    * exists: the key is what the body means, not whether it is stored), answers a hit.
    */
-  hit: RequestHandler;
+  hit: Step;
 }
 
 /** Marks a request whose entry `known` looked up in vain: `hit` leaves it to Apollo without a second lookup. */
 const lookedUp = Symbol('cache entry looked up');
 /** The known request `known` hands to `runKnown`. */
 const knownOne = Symbol('known request');
-type Marked = Req & { [lookedUp]?: true; [knownOne]?: KnownRequest };
+type Marked = StepRequest & { [lookedUp]?: true; [knownOne]?: KnownRequest };
 
 /** The known request the known step handed to `runKnown`. */
-export function knownRequestOf(req: Req): KnownRequest | undefined {
+export function knownRequestOf(req: StepRequest): KnownRequest | undefined {
   return (req as Marked)[knownOne];
 }
 
@@ -87,7 +84,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       ? Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)]).then(([body, registered]) => (registered === undefined ? null : body))
       : cache.peek(key);
 
-  const known: RequestHandler = async (req, res, next) => {
+  const known: Step = async (req, res, next) => {
     let request: KnownRequest | undefined;
     try {
       if (req.method !== 'POST') return next();
@@ -121,7 +118,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
     return opts.runKnown(req, res, next);
   };
 
-  const hit: RequestHandler = async (req, res, next) => {
+  const hit: Step = async (req, res, next) => {
     try {
       if ((req as Marked)[lookedUp] || !cache.enabled || !cache.store?.available()) return next();
       const request = operationRequestOf(req);
@@ -164,7 +161,7 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
   return { known, hit };
 }
 
-function writeHit(res: Res, contentType: string, body: Buffer): void {
+function writeHit(res: StepResponse, contentType: string, body: Buffer): void {
   res.statusCode = 200;
   // Apollo ends its JSON bodies with a newline; keep the bytes identical to a pipeline answer.
   // With its length (no chunked framing) and in one tick, so node writes the headers, the body and

@@ -4,9 +4,9 @@
 // browser never sends the key with it). A preflight from any other origin is refused with a JSON 403;
 // the browser then never sends the request.
 import cors from 'cors';
-import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
+import type { Step } from './step.js';
 
 /** Request headers a frontend may send: the key, JSON bodies, and the clients' CSRF/preflight headers. */
 export const corsAllowedHeaders = [
@@ -24,7 +24,7 @@ export const corsExposedHeaders = ['x-cache', 'x-request-id'];
 /** How long a browser may reuse a preflight answer (Chromium caps it at 2 h). */
 export const corsMaxAgeS = 600;
 
-export function corsPolicy(origins: readonly string[]): RequestHandler {
+export function corsPolicy(origins: readonly string[]): Step {
   const anyOrigin = origins.includes('*');
   const allowed = new Set(origins);
   const policy = cors({

@@ -1,11 +1,12 @@
 // The last express handlers: a route nobody serves (and /favicon.ico) is a JSON 404, and errors
 // raised outside GraphQL execution (an unparsable or oversized JSON body, a failing health query)
 // answer JSON through src/http/error-response.ts — never a stack trace or express's HTML page.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { recordOf } from '../observability/request-log.js';
 import { sendError } from './error-response.js';
+import type { ErrorStep } from './step.js';
 
 const codeForStatus = (status: number): ErrorCode =>
   status === 404
@@ -26,8 +27,9 @@ export function notFoundHandler(): RequestHandler {
   return (req, res) => sendError(req, res, ErrorCode.NOT_FOUND, `nothing is served at ${req.method} ${req.path}`);
 }
 
-export function httpErrorHandler(logger: Logger) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+/** Also the /graphql route's error handler, on node's own objects: no express helper here. */
+export function httpErrorHandler(logger: Logger): ErrorStep {
+  return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;

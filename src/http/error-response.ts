@@ -4,9 +4,10 @@
 // On /graphql the body is GraphQL-shaped (`{ errors: [{ message, extensions: { code } }] }`, in the
 // media type the client accepts, as Apollo chooses it) so clients read it like any other error;
 // elsewhere it is `{ error: { code, message } }`. `extensions.http` never leaves the server.
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
 import { AppError, httpStatusOf, type ErrorCode } from '../errors.js';
+import type { StepRequest } from './step.js';
 
 export const mediaTypes = {
   json: 'application/json; charset=utf-8',
@@ -34,7 +35,7 @@ export function negotiateGraphQLMediaType(accept: string | undefined): string | 
 
 const negotiated = new Map<string, string | null>();
 
-const isGraphQLPath = (req: Request) => req.originalUrl === '/graphql' || req.originalUrl.startsWith('/graphql?') || req.originalUrl.startsWith('/graphql/');
+const isGraphQLPath = (req: StepRequest) => req.originalUrl === '/graphql' || req.originalUrl.startsWith('/graphql?') || req.originalUrl.startsWith('/graphql/');
 
 export interface SendErrorOptions {
   headers?: Record<string, string>;
@@ -47,7 +48,7 @@ export interface SendErrorOptions {
  * (src/http/graphql-route.ts). The bytes are those express's res.type().send() wrote (header names as it
  * spells them, a body of JSON text with its length, none for HEAD), without the ETag of an error body.
  */
-export function sendError(req: Request, res: Response, code: ErrorCode, message: string, opts: SendErrorOptions = {}): void {
+export function sendError(req: StepRequest, res: ServerResponse, code: ErrorCode, message: string, opts: SendErrorOptions = {}): void {
   res.statusCode = httpStatusOf[code];
   if (opts.headers) for (const name in opts.headers) res.setHeader(name, opts.headers[name]);
   let type: string = mediaTypes.json;
@@ -67,7 +68,7 @@ export function sendError(req: Request, res: Response, code: ErrorCode, message:
 }
 
 /** An AppError (say, a classified database outage) answered outside GraphQL execution. */
-export function sendAppError(req: Request, res: Response, err: AppError): void {
+export function sendAppError(req: StepRequest, res: ServerResponse, err: AppError): void {
   const { code: _code, http: _http, ...details } = err.extensions as Record<string, unknown>;
   sendError(req, res, err.code, err.message, { details });
 }

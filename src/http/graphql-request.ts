@@ -4,9 +4,9 @@
 // would answer with an error is `null` here: the caller then leaves the request to Apollo.
 import { parse as parseUrl } from 'node:url';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { Request } from 'express';
 import { queryHashOf } from '../cache/cache-key.js';
 import { mediaTypes, negotiateGraphQLMediaType } from './error-response.js';
+import type { StepRequest } from './step.js';
 
 /**
  * Headers that make a request one a browser cannot send cross-site without a CORS preflight, so it
@@ -35,7 +35,7 @@ const isRecord = (o: unknown): o is Record<string, unknown> => !!o && typeof o =
  * `application/json` content type, or none on a GET that carries a preflight header. Unusual
  * content types return false (Apollo decides them).
  */
-export function surelyPreflighted(req: Request): boolean {
+export function surelyPreflighted(req: StepRequest): boolean {
   const h = req.headers;
   const contentType = h['content-type'];
   if (contentType !== undefined) return jsonContentType.test(contentType.trim());
@@ -59,9 +59,9 @@ function jsonParam(search: URLSearchParams, name: string): Record<string, unknow
 }
 
 /** The parameters of a GET or POST GraphQL request, or null where Apollo would answer an error. */
-export function graphqlRequestParams(req: Request): GraphQLRequestParams | null {
+export function graphqlRequestParams(req: StepRequest): GraphQLRequestParams | null {
   if (req.method === 'GET') {
-    const search = new URLSearchParams(parseUrl(req.url).search ?? '');
+    const search = new URLSearchParams(parseUrl(req.url ?? '').search ?? '');
     const query = onceParam(search, 'query');
     const operationName = onceParam(search, 'operationName');
     const variables = jsonParam(search, 'variables');
@@ -103,7 +103,7 @@ export interface OperationRequest {
  * unusually (CSRF candidates, odd parameters, an Accept without JSON, a persisted query of another
  * version or a hash that does not match its text): the caller then leaves the request to Apollo.
  */
-export function operationRequestOf(req: Request): OperationRequest | null {
+export function operationRequestOf(req: StepRequest): OperationRequest | null {
   if (req.method !== 'GET' && req.method !== 'POST') return null;
   if (!surelyPreflighted(req)) return null;
   const params = graphqlRequestParams(req);

@@ -4,26 +4,26 @@
 // listener, instead of walking express's layer stack and matching each layer's path (6–9 % of a small
 // read's CPU, measured). Every other request (other routes, other methods, GraphiQL pages, unusual
 // spellings of the path) is express's, where the same steps are mounted, so the answers are the same.
-// The steps keep express's (req, res, next) shape but use only node's request and response here: the
-// objects stay node's own, whose shapes node's HTTP code is optimized for. express's helpers (res.send,
-// req.path …) are given to a request only on the paths that use them — the not-found handler and Apollo's
-// answers that are not a plain complete body (expressHelpers); errors answer through sendError, which
-// uses node's calls only (src/http/error-response.ts).
+// The steps keep express's (req, res, next) shape but get node's own request and response here, whose
+// shapes node's HTTP code is optimized for; their types (src/http/step.ts) have no express helper.
+// express's helpers (res.send, req.path …) are given to a request only on the paths that use them — the
+// not-found handler and Apollo's answers that are not a plain complete body (expressHelpers); errors
+// answer through sendError, which uses node's calls only (src/http/error-response.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-
-type ErrorHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
+import type { Express, Request, RequestHandler, Response } from 'express';
+import type { ErrorStep, Step, StepNext, StepRequest, StepResponse } from './step.js';
 
 export interface GraphQLRouteOptions {
   /** The express app every other request goes to; its helpers serve the route's not-found answer and Apollo's non-plain ones. */
   expressApp: Express;
   /** Run in order; a step that neither answers nor calls next() leaves the request to `notFound`. */
-  steps: readonly RequestHandler[];
+  steps: readonly Step[];
+  /** Express's: it gets express's helpers first. */
   notFound: RequestHandler;
   /** Gets node's own request and response: it answers with node's calls (src/http/error-response.ts). */
-  onError: ErrorHandler;
+  onError: ErrorStep;
   /** GraphiQL answers browser navigations to GET /graphql: those stay express's. */
   graphiql: boolean;
 }
@@ -32,12 +32,13 @@ export interface GraphQLRouteOptions {
  * Gives a request and its response express's helpers (the prototypes express itself gives the requests
  * it handles, with the app's settings), once: for the rare paths of the /graphql route that use them.
  */
-export function expressHelpers(expressApp: Express): (req: IncomingMessage, res: ServerResponse) => void {
+export function expressHelpers(expressApp: Express): (req: StepRequest, res: StepResponse) => [Request, Response] {
   const expressRequest = expressApp.request as object;
   const expressResponse = expressApp.response as object;
   return (req, res) => {
     if (!expressRequest.isPrototypeOf(req)) Object.setPrototypeOf(req, expressRequest);
     if (!expressResponse.isPrototypeOf(res)) Object.setPrototypeOf(res, expressResponse);
+    return [req as Request, res as Response];
   };
 }
 
@@ -45,9 +46,9 @@ export function expressHelpers(expressApp: Express): (req: IncomingMessage, res:
 export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { expressApp, steps, onError } = opts;
   const withHelpers = expressHelpers(expressApp);
-  const notFound: RequestHandler = (req, res, next) => {
-    withHelpers(req, res);
-    return opts.notFound(req, res, next);
+  const notFound: Step = (req, res, next) => {
+    const [ereq, eres] = withHelpers(req, res);
+    return opts.notFound(ereq, eres, next);
   };
   const finalError = (err: unknown, req: IncomingMessage) => {
     // Express's last resort (finalhandler) for an error after the answer began: the socket goes.
@@ -59,7 +60,8 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
       expressApp(req, res);
       return;
     }
-    // What express's app.handle and router do before the first handler runs, but the prototypes.
+    // What express's app.handle and router do before the first handler runs, but the prototypes (the
+    // helpers given later read these).
     const ereq = req as Request;
     const eres = res as Response;
     ereq.res = eres;
@@ -76,16 +78,16 @@ export function graphqlRoute(opts: GraphQLRouteOptions): (req: IncomingMessage, 
 
 /** The request's `next`: runs the steps in order, then `notFound`; an error goes to `onError`. */
 function stepper(
-  steps: readonly RequestHandler[],
-  notFound: RequestHandler,
-  ereq: Request,
-  eres: Response,
-  onError: ErrorHandler,
+  steps: readonly Step[],
+  notFound: Step,
+  ereq: StepRequest,
+  eres: StepResponse,
+  onError: ErrorStep,
   finalError: (err: unknown, req: IncomingMessage) => void,
-): NextFunction {
+): StepNext {
   // `next` passes itself to each step. It is a member, not a variable or a class field: tsx would name
   // those with a defineProperty call per request (test/http/hit-path-names.test.ts).
-  const run = { i: 0, next: null as unknown as NextFunction };
+  const run = { i: 0, next: null as unknown as StepNext };
   run.next = (err?: unknown) => {
     if (err && err !== 'route' && err !== 'router') {
       try {
@@ -125,16 +127,16 @@ function handledHere(req: IncomingMessage, graphiql: boolean): boolean {
  */
 export function apolloHandler<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
-  context: ContextFunction<[{ req: Request; res: Response }], TContext>,
+  context: ContextFunction<[{ req: StepRequest; res: StepResponse }], TContext>,
   expressApp: Express,
-): (req: Request, res: Response) => Promise<void> {
+): (req: StepRequest, res: StepResponse) => Promise<void> {
   server.assertStarted('apolloHandler()');
   const withHelpers = expressHelpers(expressApp);
   return async (req, res) => {
     if (!('body' in req)) {
-      withHelpers(req, res);
-      res.status(500);
-      res.send('`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.');
+      const [, eres] = withHelpers(req, res);
+      eres.status(500);
+      eres.send('`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.');
       return;
     }
     const headers = new HeaderMap();
@@ -144,7 +146,7 @@ export function apolloHandler<TContext extends BaseContext>(
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: searchOf(req.url), body: req.body },
+      httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: searchOf(req.url!), body: req.body },
       context: () => context({ req, res }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -159,8 +161,8 @@ export function apolloHandler<TContext extends BaseContext>(
         res.statusCode !== 204 &&
         res.statusCode !== 304;
       if (!plain) {
-        withHelpers(req, res);
-        res.send(response.body.string);
+        const [, eres] = withHelpers(req, res);
+        eres.send(response.body.string);
         return;
       }
       const bytes = Buffer.from(response.body.string, 'utf8');

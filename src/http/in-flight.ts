@@ -5,13 +5,13 @@
 // for it before closing the cache and the pool, or a write could commit after the cache closed and
 // never invalidate what other instances hold. Counting the whole request, not Apollo's hooks, releases
 // the count on every exit path — an error before execution, a throwing plugin, an early 4xx.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Step, StepResponse } from './step.js';
 
 export interface InFlightOperations {
   /** Counts the request from here on (mount first on the GraphQL route). */
-  middleware: RequestHandler;
+  middleware: Step;
   /** Keeps the request counted until `handler` settles, even after its client left. */
-  hold(handler: (req: Request, res: Response, next: NextFunction) => unknown): RequestHandler;
+  hold(handler: Step): Step;
   /** Counts work outside an HTTP request (refresh-ahead) until it settles. */
   track<T>(work: () => Promise<T>): Promise<T>;
   readonly count: number;
@@ -48,7 +48,7 @@ export function inFlightOperations(): InFlightOperations {
       },
     };
   };
-  const refsOf = (res: Response) => (res.locals as Record<symbol, Refs | undefined>)[refsKey];
+  const refsOf = (res: StepResponse) => (res.locals as Record<symbol, Refs | undefined>)[refsKey];
   return {
     middleware(_req, res, next) {
       const r = refs();

@@ -2,10 +2,10 @@
 // keys, persisted-document rewriting, Apollo's coercion); a value nested deeper than any input type
 // of the schema needs is refused here, before any of them runs, as a 400 BAD_USER_INPUT — 100,000
 // nested arrays once overflowed a recursive walk into a 500.
-import type { RequestHandler } from 'express';
 import { parse as parseUrl } from 'node:url';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
+import type { Step, StepRequest } from './step.js';
 
 /** True when `value` nests arrays or objects deeper than `limit` (a scalar is depth 0); no recursion. */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
@@ -42,12 +42,12 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /** Parameters a GraphQL request carries as JSON: the POST body's, or each GET parameter parsed. */
-function jsonParameters(req: Parameters<RequestHandler>[0]): unknown[] {
+function jsonParameters(req: StepRequest): unknown[] {
   if (req.method !== 'GET') {
     const body = req.body as unknown;
     return body !== null && typeof body === 'object' ? Object.values(body as Record<string, unknown>) : [];
   }
-  const search = new URLSearchParams(parseUrl(req.url).search ?? '');
+  const search = new URLSearchParams(parseUrl(req.url ?? '').search ?? '');
   const out: unknown[] = [];
   for (const name of ['variables', 'extensions']) {
     for (const raw of search.getAll(name)) {
@@ -61,7 +61,7 @@ function jsonParameters(req: Parameters<RequestHandler>[0]): unknown[] {
   return out;
 }
 
-export function inputDepthLimit(maxDepth: number): RequestHandler {
+export function inputDepthLimit(maxDepth: number): Step {
   return (req, res, next) => {
     // Each parameter is the container (the variables object) of the values the bound is about.
     for (const value of jsonParameters(req)) {

@@ -4,7 +4,8 @@
 // Everything else, and any body this parse does not accept, goes through express.json itself (a body
 // already read is replayed to it), so every answer and error stays body-parser's, byte for byte.
 import { Readable } from 'node:stream';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
+import type { Step, StepRequest } from './step.js';
 
 const plainJson = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
@@ -34,10 +35,10 @@ export function jsonBodyText(req: object): string | undefined {
  * so a large write's text does not live as long as its request). Between them a step may answer from
  * the text alone (the response cache's known requests).
  */
-export function jsonBody(limit: string): { read: RequestHandler; parse: RequestHandler } {
+export function jsonBody(limit: string): { read: Step; parse: Step } {
   const max = bodyLimitBytes(limit);
   const generic = express.json({ limit });
-  const readStep: RequestHandler = (req, res, next) => {
+  const readStep: Step = (req, res, next) => {
     const h = req.headers;
     const type = h['content-type'];
     const length = h['content-length'];
@@ -76,7 +77,7 @@ export function jsonBody(limit: string): { read: RequestHandler; parse: RequestH
     req.on('error', read.onAbort);
     req.on('close', read.onAbort);
   };
-  const parseStep: RequestHandler = (req, res, next) => {
+  const parseStep: Step = (req, res, next) => {
     const stash = req as Stash;
     const text = stash[textOf];
     const buf = stash[bytesOf];
@@ -95,7 +96,7 @@ export function jsonBody(limit: string): { read: RequestHandler; parse: RequestH
       if (parsed) return next();
     }
     const replay = Object.assign(Readable.from([buf], { objectMode: false }), { headers: req.headers });
-    generic(replay as unknown as typeof req, res, (err?: unknown) => {
+    generic(replay as unknown as StepRequest, res, (err?: unknown) => {
       if (!err) req.body = (replay as unknown as { body: unknown }).body;
       next(err);
     });

@@ -9,7 +9,6 @@
 // records it without running the operation a second time. A POST body it ran cleanly is known by its
 // text from then on (src/cache/known-requests.ts): its next request is run from what this run kept,
 // before the body is parsed, priced or checked again (runKnown).
-import type { NextFunction, RequestHandler } from 'express';
 import type { AccessScope } from '../auth/scope.js';
 import type { AcceptedOperation, AcceptedOperations } from '../graphql/accepted-operations.js';
 import { deepFreeze, requestIdOf, type KnownRequests, type KnownRun } from '../cache/known-requests.js';
@@ -22,9 +21,7 @@ import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
 import { operationRequestOf, persistedDocument, registerDocument, type PersistedQueries } from './graphql-request.js';
-
-type Req = Parameters<RequestHandler>[0];
-type Res = Parameters<RequestHandler>[1];
+import type { Step, StepNext, StepRequest, StepResponse } from './step.js';
 
 export interface OperationPathOptions {
   /** The query operations Apollo has accepted: the only ones run here. */
@@ -36,11 +33,11 @@ export interface OperationPathOptions {
   salt: string;
   persistedQueries: PersistedQueries;
   /** The scope Apollo's context would get; undefined: leave the request to Apollo. */
-  scopeOf(req: Req, res: Res): AccessScope | undefined;
+  scopeOf(req: StepRequest, res: StepResponse): AccessScope | undefined;
   /** Apollo's context function: the same context, attached to the same request record. */
-  contextFor(req: Req, res: Res, scope: AccessScope): Context;
+  contextFor(req: StepRequest, res: StepResponse, scope: AccessScope): Context;
   /** Requests Apollo must see whatever they ask (fault injection's header). */
-  leaveToApollo(req: Req): boolean;
+  leaveToApollo(req: StepRequest): boolean;
   /** True once the server is shutting down: Apollo answers what still arrives. */
   stopping(): boolean;
   /** The bodies seen before (src/cache/known-requests.ts), shared with the cache's known step. */
@@ -52,14 +49,14 @@ export interface OperationPathOptions {
 /** The operation path's two steps: the usual one, and the run of a known body (src/cache/known-requests.ts). */
 export interface OperationPath {
   /** After the request's checks: runs an operation Apollo accepted, from the parsed request. */
-  run: RequestHandler;
+  run: Step;
   /**
    * Before the parse, from the known step (response-cache.middleware.ts's knownRequestOf): runs a body
    * this path ran cleanly before, from what that run kept — no parse, no pricing, no lookups but the
    * document's. A result with errors goes on through the usual steps to Apollo, which words it from this
    * run (nothing runs twice), and what was kept is dropped until a clean run keeps it again.
    */
-  runKnown: RequestHandler;
+  runKnown: Step;
 }
 
 /** One run of an operation, from a parsed request or as a known body kept it. */
@@ -74,9 +71,9 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
    * False when it neither answered nor went on: nothing was looked up or run.
    */
   const execute = async (
-    req: Req,
-    res: Res,
-    next: NextFunction,
+    req: StepRequest,
+    res: StepResponse,
+    next: StepNext,
     exec: Execution,
     operation: AcceptedOperation,
     scope: AccessScope,
@@ -166,7 +163,7 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
    * Keeps what this clean run needed beyond the body's text, for the next request with the same text,
    * scope and Accept (again, for a body whose kept run was dropped after a result with errors).
    */
-  const remember = (req: Req, exec: Execution, operation: AcceptedOperation, key: string | undefined) => {
+  const remember = (req: StepRequest, exec: Execution, operation: AcceptedOperation, key: string | undefined) => {
     const id = requestIdOf(req);
     if (id === undefined) return;
     const kept = knownRequests.get(id);
@@ -186,10 +183,10 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
   };
 
   /** True when the request must go to Apollo whatever it asks. */
-  const apollosAlone = (req: Req) =>
+  const apollosAlone = (req: StepRequest) =>
     opts.stopping() || opts.leaveToApollo(req) || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
 
-  const run: RequestHandler = async (req, res, next) => {
+  const run: Step = async (req, res, next) => {
     let answered = false;
     try {
       // Conditional requests get express's res.send from Apollo's handler (src/http/graphql-route.ts);
@@ -221,7 +218,7 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
     if (!answered) next();
   };
 
-  const runKnown: RequestHandler = async (req, res, next) => {
+  const runKnown: Step = async (req, res, next) => {
     const known = knownRequestOf(req);
     let answered = false;
     try {
@@ -247,7 +244,7 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
 const contextKey = Symbol('truthgraph.pathContext');
 
 /** The context the operation path ran a request with, when it left the request to Apollo after running it. */
-export function contextLeftToApollo(res: Res): Context | undefined {
+export function contextLeftToApollo(res: StepResponse): Context | undefined {
   return (res.locals as Record<symbol, Context | undefined>)[contextKey];
 }
 
@@ -255,7 +252,7 @@ export function contextLeftToApollo(res: Res): Context | undefined {
  * After Apollo's step: a cache flight the path began and left to Apollo, which Apollo did not finish
  * (it stopped before the cache plugin), ends here with nothing stored.
  */
-export function releaseLeftTicket(res: Res, cache: ResponseCache): void {
+export function releaseLeftTicket(res: StepResponse, cache: ResponseCache): void {
   const context = contextLeftToApollo(res);
   const prior = context && priorExecution(context);
   if (!prior || prior.cacheTaken) return;
@@ -267,7 +264,7 @@ export function releaseLeftTicket(res: Res, cache: ResponseCache): void {
 const ordered = (result: Record<string, unknown>) => ({ errors: result.errors, data: result.data, extensions: result.extensions });
 
 function answer(
-  res: Res,
+  res: StepResponse,
   exec: Execution,
   operation: AcceptedOperation,
   json: string,

@@ -8,12 +8,12 @@
 // is refused before parsing with PERSISTED_QUERY_NOT_TRUSTED.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseUrl } from 'node:url';
-import type { RequestHandler } from 'express';
 import { parse } from 'graphql';
 import { queryHashOf } from '../cache/cache-key.js';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
 import { graphqlRequestParams } from './graphql-request.js';
+import type { Step } from './step.js';
 
 export type TrustedManifest = Readonly<Record<string, string>>;
 
@@ -50,10 +50,10 @@ const documentIdForm = /^sha256:([0-9a-f]{64})$/;
  * Rewrites `documentId` into `extensions.persistedQuery` and checks the APQ extension: version 1, a
  * hash string, and a hash that matches the document sent with it.
  */
-export function persistedDocumentRequests(): RequestHandler {
+export function persistedDocumentRequests(): Step {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
-    const search = req.method === 'GET' ? new URLSearchParams(parseUrl(req.url).search ?? '') : undefined;
+    const search = req.method === 'GET' ? new URLSearchParams(parseUrl(req.url ?? '').search ?? '') : undefined;
     const body = req.body as Record<string, unknown> | undefined;
     const documentId = search ? (search.has('documentId') ? search.getAll('documentId') : undefined) : body && typeof body === 'object' && !Array.isArray(body) ? body.documentId : undefined;
     if (documentId !== undefined) {
@@ -77,7 +77,7 @@ export function persistedDocumentRequests(): RequestHandler {
         }
         search.delete('documentId');
         search.set('extensions', JSON.stringify({ ...extensions, persistedQuery }));
-        req.url = `${parseUrl(req.url).pathname ?? '/'}?${search}`;
+        req.url = `${parseUrl(req.url ?? '').pathname ?? '/'}?${search}`;
       } else if (body) {
         delete body.documentId;
         const extensions = body.extensions && typeof body.extensions === 'object' && !Array.isArray(body.extensions) ? body.extensions : {};
@@ -101,7 +101,7 @@ export function persistedDocumentRequests(): RequestHandler {
   };
 }
 
-export function trustedDocumentsOnly(manifest: TrustedManifest): RequestHandler {
+export function trustedDocumentsOnly(manifest: TrustedManifest): Step {
   return (req, res, next) => {
     const hash = (graphqlRequestParams(req)?.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
     if (typeof hash === 'string' && Object.hasOwn(manifest, hash)) return next();

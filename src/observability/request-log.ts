@@ -1,7 +1,8 @@
 // One log line and one metrics observation per HTTP request, written when the response ends (so the
 // headers other layers set, such as x-cache, are final). Gives every request an id: an incoming
 // x-request-id when it is a sane token, else a fresh one, returned in the x-request-id header.
-import type { NextFunction, Request, Response } from 'express';
+import { parse as urlParse } from 'node:url';
+import type { Step, StepResponse } from '../http/step.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { outcomeOf, requestIdFrom, type RequestRecord } from './request-record.js';
@@ -22,17 +23,17 @@ export function routeLabel(path: string): string {
   return 'other';
 }
 
-export function recordOf(res: Response): RequestRecord {
-  return res.locals.record as RequestRecord;
+export function recordOf(res: StepResponse): RequestRecord {
+  return res.locals.record!;
 }
 
-export function requestLog(opts: RequestLogOptions) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function requestLog(opts: RequestLogOptions): Step {
+  return (req, res, next) => {
     const started = performance.now();
-    // Captured now: mounted routers rewrite req.path while the request passes through them. The
+    // Captured now: mounted routers rewrite req.url while the request passes through them. The
     // origin-form /graphql (nearly every request) needs no URL parse.
-    const url = req.url;
-    const route = url === '/graphql' || url.startsWith('/graphql?') ? '/graphql' : routeLabel(req.path);
+    const url = req.url ?? '';
+    const route = url === '/graphql' || url.startsWith('/graphql?') ? '/graphql' : routeLabel(urlParse(url).pathname ?? '');
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
@@ -50,7 +51,7 @@ export function requestLog(opts: RequestLogOptions) {
         record.graphql = { operation: 'unknown', outcome: outcomeOf([], status), statements: 0, sqlMs: 0, errorCodes: [] };
       }
       const gql = record.graphql;
-      opts.metrics.observe({ route, method: req.method, status, seconds, graphql: gql });
+      opts.metrics.observe({ route, method: req.method!, status, seconds, graphql: gql });
       const slow = seconds * 1000 >= opts.slowRequestMs;
       const level = slow ? 'warn' : route === '/graphql' || route === '/admin' ? 'info' : 'debug';
       // No line is built for a level that is off (LOG_LEVEL=warn keeps only slow requests).

@@ -5,7 +5,8 @@
 // ways: status, header names as sent and values, and body bytes, the error answers written outside Apollo
 // included. The two are sent in either order, so neither is always the first of a body (see known runs).
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { StepRequest, StepResponse } from '../../src/http/step.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { insertProject } from '../support/factories.js';
 import { sendRaw } from '../support/http-request.js';
@@ -143,5 +144,22 @@ describeEachDatabase('the /graphql route and express\'s router', (database) => {
     await fc.assert(fc.asyncProperty(generated, compare), { numRuns: runs });
     // Answers and errors of every kind were compared, not only one status.
     for (const status of [200, 400, 401, 406, 413, 415]) expect(seen, `no ${status} among ${[...seen].join(', ')}`).toContain(status);
+  });
+});
+
+// The route's objects have none of express's helpers, so the steps' types must not offer them: a step
+// calling one would pass express's /graphql/ and fail on the route. Checked by the type check (CI's
+// `npm run typecheck`), where a helper added to these types fails to compile.
+describe('the steps\' request and response types', () => {
+  it("have none of express's helpers", () => {
+    expectTypeOf<StepResponse>().not.toHaveProperty('status');
+    expectTypeOf<StepResponse>().not.toHaveProperty('send');
+    expectTypeOf<StepResponse>().not.toHaveProperty('json');
+    expectTypeOf<StepResponse>().not.toHaveProperty('set');
+    expectTypeOf<StepResponse>().not.toHaveProperty('type');
+    expectTypeOf<StepRequest>().not.toHaveProperty('get');
+    expectTypeOf<StepRequest>().not.toHaveProperty('path');
+    expectTypeOf<StepRequest>().not.toHaveProperty('query');
+    expectTypeOf<StepRequest>().not.toHaveProperty('accepts');
   });
 });

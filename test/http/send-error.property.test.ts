@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, httpStatusOf } from '../../src/errors.js';
 import { mediaTypes, negotiateGraphQLMediaType, sendError, type SendErrorOptions } from '../../src/http/error-response.js';
+import type { StepRequest } from '../../src/http/step.js';
 import { sendRaw } from '../support/http-request.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 200);
@@ -39,7 +40,7 @@ const caseOf = (req: http.IncomingMessage): Case => JSON.parse(Buffer.from(Strin
 const optionsOf = (c: Case): SendErrorOptions => ({ details: c.details, headers: c.authenticate ? { 'WWW-Authenticate': 'Bearer' } : undefined });
 
 /** An express app as the API's: no ETag, no x-powered-by. */
-function expressServer(answer: typeof sendError): http.Server {
+function expressServer(answer: (req: Request, res: Response, code: ErrorCode, message: string, opts: SendErrorOptions) => void): http.Server {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -54,8 +55,9 @@ function expressServer(answer: typeof sendError): http.Server {
 function nodeServer(): http.Server {
   return http.createServer((req, res) => {
     const c = caseOf(req);
-    (req as Request).originalUrl = req.url!;
-    sendError(req as Request, res as Response, c.code, c.message, optionsOf(c));
+    const sreq = req as StepRequest;
+    sreq.originalUrl = req.url!;
+    sendError(sreq, res, c.code, c.message, optionsOf(c));
   });
 }
 
