@@ -155,9 +155,11 @@ export class RedisConnection {
     const redis = this.redis as unknown as { stream?: Socket; commandQueue: { length: number } };
     const stream = redis.stream;
     if (!stream) return;
+    // Read before corking: nothing between the cork and its uncork's scheduling may throw.
+    const idle = redis.commandQueue?.length === 0;
     this.corked = stream;
     stream.cork();
-    if (redis.commandQueue.length === 0) process.nextTick(this.uncork);
+    if (idle) process.nextTick(this.uncork);
     else setImmediate(this.uncork);
   }
 

@@ -4,7 +4,6 @@
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { recordOf } from '../observability/request-log.js';
 import { sendError } from './error-response.js';
 import type { ErrorStep } from './step.js';
 
@@ -39,7 +38,7 @@ export function httpErrorHandler(logger: Logger): ErrorStep {
     const code = codeForStatus(status);
     // Client errors from body parsing carry safe messages ("request entity too large"); others are masked.
     const message = status < 500 && (err as { expose?: boolean })?.expose ? String((err as Error).message) : status < 500 ? 'bad request' : 'Internal server error';
-    if (status >= 500) logger.error({ err, requestId: recordOf(res)?.id }, 'unhandled HTTP error');
+    if (status >= 500) logger.error({ err, requestId: res.locals.record?.id }, 'unhandled HTTP error');
     sendError(req, res, code, message);
   };
 }

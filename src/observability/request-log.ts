@@ -23,6 +23,18 @@ export function routeLabel(path: string): string {
   return 'other';
 }
 
+/**
+ * The path of a request's URL as express's req.path reads it (parseurl): an origin-form URL without a
+ * `#` or white space is cut at its `?` as sent (a backslash stays one); any other goes through node's
+ * URL parse.
+ */
+export function pathOf(url: string): string {
+  if (url.charCodeAt(0) !== 0x2f /* / */ || /[\t\n\f\r #\u00a0\ufeff]/.test(url)) return urlParse(url).pathname ?? '';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** The request's record, for the steps after the request log (which runs first on /graphql). */
 export function recordOf(res: StepResponse): RequestRecord {
   return res.locals.record!;
 }
@@ -33,7 +45,7 @@ export function requestLog(opts: RequestLogOptions): Step {
     // Captured now: mounted routers rewrite req.url while the request passes through them. The
     // origin-form /graphql (nearly every request) needs no URL parse.
     const url = req.url ?? '';
-    const route = url === '/graphql' || url.startsWith('/graphql?') ? '/graphql' : routeLabel(urlParse(url).pathname ?? '');
+    const route = url === '/graphql' || url.startsWith('/graphql?') ? '/graphql' : routeLabel(pathOf(url));
     const record: RequestRecord = { id: requestIdFrom(req.headers['x-request-id']) };
     res.locals.record = record;
     res.setHeader('x-request-id', record.id);
