@@ -28,6 +28,12 @@ export interface GraphQLRequestParams {
   extensions?: Record<string, unknown>;
 }
 
+/** A request URL's query string (`?…`) as node's url.parse gives it, without parsing the usual bare path. */
+export function searchOf(url: string): string {
+  if (!url.includes('?') && !url.includes('#')) return '';
+  return parseUrl(url).search ?? '';
+}
+
 const isRecord = (o: unknown): o is Record<string, unknown> => !!o && typeof o === 'object' && !Buffer.isBuffer(o) && !Array.isArray(o);
 
 /**
@@ -61,7 +67,7 @@ function jsonParam(search: URLSearchParams, name: string): Record<string, unknow
 /** The parameters of a GET or POST GraphQL request, or null where Apollo would answer an error. */
 export function graphqlRequestParams(req: StepRequest): GraphQLRequestParams | null {
   if (req.method === 'GET') {
-    const search = new URLSearchParams(parseUrl(req.url ?? '').search ?? '');
+    const search = new URLSearchParams(searchOf(req.url ?? ''));
     const query = onceParam(search, 'query');
     const operationName = onceParam(search, 'operationName');
     const variables = jsonParam(search, 'variables');

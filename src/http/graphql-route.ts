@@ -10,9 +10,9 @@
 // not-found handler and Apollo's answers that are not a plain complete body (expressHelpers); errors
 // answer through sendError, which uses node's calls only (src/http/error-response.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as urlParse } from 'node:url';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { Express, Request, RequestHandler, Response } from 'express';
+import { searchOf } from './graphql-request.js';
 import type { ErrorStep, Step, StepNext, StepRequest, StepResponse } from './step.js';
 
 export interface GraphQLRouteOptions {
@@ -176,10 +176,4 @@ export function apolloHandler<TContext extends BaseContext>(
     }
     res.end();
   };
-}
-
-/** The query string as url.parse gives it, without parsing the usual bare path. */
-function searchOf(url: string): string {
-  if (!url.includes('?') && !url.includes('#')) return '';
-  return urlParse(url).search ?? '';
 }

@@ -2,9 +2,9 @@
 // keys, persisted-document rewriting, Apollo's coercion); a value nested deeper than any input type
 // of the schema needs is refused here, before any of them runs, as a 400 BAD_USER_INPUT — 100,000
 // nested arrays once overflowed a recursive walk into a 500.
-import { parse as parseUrl } from 'node:url';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
+import { searchOf } from './graphql-request.js';
 import type { Step, StepRequest } from './step.js';
 
 /** True when `value` nests arrays or objects deeper than `limit` (a scalar is depth 0); no recursion. */
@@ -47,7 +47,7 @@ function jsonParameters(req: StepRequest): unknown[] {
     const body = req.body as unknown;
     return body !== null && typeof body === 'object' ? Object.values(body as Record<string, unknown>) : [];
   }
-  const search = new URLSearchParams(parseUrl(req.url ?? '').search ?? '');
+  const search = new URLSearchParams(searchOf(req.url ?? ''));
   const out: unknown[] = [];
   for (const name of ['variables', 'extensions']) {
     for (const raw of search.getAll(name)) {

@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import { queryHashOf } from '../cache/cache-key.js';
 import { ErrorCode } from '../errors.js';
 import { sendError } from './error-response.js';
-import { graphqlRequestParams } from './graphql-request.js';
+import { graphqlRequestParams, searchOf } from './graphql-request.js';
 import type { Step } from './step.js';
 
 export type TrustedManifest = Readonly<Record<string, string>>;
@@ -53,7 +53,7 @@ const documentIdForm = /^sha256:([0-9a-f]{64})$/;
 export function persistedDocumentRequests(): Step {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
-    const search = req.method === 'GET' ? new URLSearchParams(parseUrl(req.url ?? '').search ?? '') : undefined;
+    const search = req.method === 'GET' ? new URLSearchParams(searchOf(req.url ?? '')) : undefined;
     const body = req.body as Record<string, unknown> | undefined;
     const documentId = search ? (search.has('documentId') ? search.getAll('documentId') : undefined) : body && typeof body === 'object' && !Array.isArray(body) ? body.documentId : undefined;
     if (documentId !== undefined) {
