@@ -3,6 +3,7 @@
 // two in the README between <!-- bench:start --> and <!-- bench:end -->.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CpuUse } from './cpu.js';
+import type { ImportFloorResult, ImportFloorRound } from './import-floor-runs.js';
 import type { LoadResult } from './measure.js';
 import { floorTables } from './report-floors.js';
 
@@ -96,6 +97,8 @@ export interface RunReport {
   mixed: MixedResult | null;
   /** The same mixed run with refresh-ahead off ("today"), for its hit rate and database load. */
   mixedWithoutRefresh?: MixedResult | null;
+  /** `npm run import` beside plain COPY of the same rows (bench/import-floor-runs.ts); runs before it had none. */
+  importFloor?: ImportFloorResult;
   skipped: string[];
   problems: string[];
   targets: Record<string, { uncached: number; cached: number }>;
@@ -143,6 +146,37 @@ export function mixedLine(m: MixedResult): string {
   );
 }
 
+const us = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(1)} µs`);
+
+/** The import against its floor in one sentence: the medians over the rounds and the figures beside them. */
+export function importFloorLine(f: ImportFloorResult): string {
+  const med = (pick: (r: ImportFloorRound) => number | undefined) => {
+    const xs = f.rounds.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    return xs.length ? xs[Math.floor(xs.length / 2)] : undefined;
+  };
+  return (
+    `Import (\`npm run import\` of ${int(f.rows)} ground-truth lines, ${f.rounds.length} rounds, each beside plain COPY of the same rows into the same indexed table): ` +
+    `fresh **${f.freshRatio.toFixed(2)}×** and rerun **${f.rerunRatio.toFixed(2)}×** the floor (target ≥ 1.0×); medians ${int(med((r) => r.fresh.rowsPerS))} rows/s fresh, ` +
+    `${int(med((r) => r.rerun.rowsPerS))} rerun, ${int(med((r) => r.floors[1].rowsPerS))} the floor; CPU per row: floor PostgreSQL ${us(med((r) => r.floors[1].pgUsPerRow))}, ` +
+    `fresh PostgreSQL ${us(med((r) => r.fresh.pgUsPerRow))} + Node ${us(med((r) => r.fresh.nodeUsPerRow))}, rerun PostgreSQL ${us(med((r) => r.rerun.pgUsPerRow))} + Node ${us(med((r) => r.rerun.nodeUsPerRow))}.`
+  );
+}
+
+/** Every round of the import against its floor. */
+export function importFloorTable(f: ImportFloorResult): string {
+  const out = [
+    '| round | load | floor rows/s (before, after) | import fresh rows/s | × floor | import rerun rows/s | × floor | CPU per row: floor PostgreSQL / fresh PostgreSQL + Node / rerun PostgreSQL + Node |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  f.rounds.forEach((r, i) =>
+    out.push(
+      `| ${i + 1} | ${r.load.toFixed(1)} | ${int(r.floors[0].rowsPerS)}, ${int(r.floors[1].rowsPerS)} | ${int(r.fresh.rowsPerS)} | ${r.freshRatio.toFixed(2)}× | ${int(r.rerun.rowsPerS)} | ${r.rerunRatio.toFixed(2)}× | ` +
+        `${us(r.floors[1].pgUsPerRow)} / ${us(r.fresh.pgUsPerRow)} + ${us(r.fresh.nodeUsPerRow)} / ${us(r.rerun.pgUsPerRow)} + ${us(r.rerun.nodeUsPerRow)} |`,
+    ),
+  );
+  return out.join('\n');
+}
+
 export function markdown(r: RunReport): string {
   const scale = r.scales[0];
   const scenarios = scenarioList(r, (x) => x.variant !== 'floor' && x.variant !== 'cache-floor' && !x.scenario.startsWith('write-'));
@@ -175,6 +209,7 @@ export function markdown(r: RunReport): string {
     for (const w of writes) out.push(`| ${w.title} | ${ms(w.p50)} | ${ms(w.p99)} | ${w.requests} | ${w.statementsPerRequest ?? '–'} |`);
   }
   for (const m of [r.mixed, r.mixedWithoutRefresh]) if (m) out.push('', mixedLine(m));
+  if (r.importFloor) out.push('', importFloorLine(r.importFloor));
   if (r.scales.length > 1) {
     out.push('');
     out.push(

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--floor-rounds N] [--profile]
+// npm run bench [-- --quick] [--scale 1[,5]] [--duration S] [--warmup S] [--no-baseline] [--no-floor] [--floor-rounds N] [--no-import-floor] [--profile]
 // Seeds the benchmark databases when empty, starts truthgraph in production mode (uncached, then
 // cached), the floors (bench/floor.ts: truthgraph's own statements and JSON.stringify in a bare
 // handler; bench/cache-floor.ts: the same cache entry written by a bare handler) and the "current"
@@ -28,6 +28,7 @@ import { CpuMeter } from './cpu.js';
 import { startTruthgraph, type Truthgraph } from './truthgraph-process.js';
 import { writeRuns } from './write-runs.js';
 import { evaluationRuns } from './evaluation-runs.js';
+import { importFloorRuns, type ImportFloorResult } from './import-floor-runs.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -39,6 +40,7 @@ const { values: opt } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     'floor-rounds': { type: 'string' },
     'no-mixed-compare': { type: 'boolean', default: false },
+    'no-import-floor': { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     from: { type: 'string' },
@@ -184,6 +186,18 @@ async function main() {
     await tg.server.stop();
   }
 
+  let importFloor: ImportFloorResult | undefined;
+  if (!opt['no-import-floor']) {
+    log('== import (npm run import) beside plain COPY of the same rows into the same indexed table');
+    loadAverages.importFloor = os.loadavg()[0];
+    try {
+      importFloor = await importFloorRuns({ serverUrl, lines: quick ? 20_000 : 200_000, rounds: quick ? 1 : floorRounds, log });
+      log(`  fresh ${importFloor.freshRatio.toFixed(2)}×, rerun ${importFloor.rerunRatio.toFixed(2)}× the floor`);
+    } catch (err) {
+      problems.push(`import floor: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  } else skipped.push('import floor: --no-import-floor');
+
   const cacheRedis = redisUrl();
   const cleanCache = async () => {
     if (!cacheRedis) return;
@@ -290,6 +304,7 @@ async function main() {
     pairs: ctx.pairs,
     mixed,
     mixedWithoutRefresh,
+    importFloor,
     skipped,
     problems,
     targets: Object.fromEntries(readScenarios.map((s) => [s.key, s.target])),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from '../../bench/measure.js';
-import { embedInReadme, markdown, svgChart, type Row, type RunReport, type Variant } from '../../bench/report.js';
+import { embedInReadme, importFloorTable, markdown, svgChart, type Row, type RunReport, type Variant } from '../../bench/report.js';
 
 const load = (p50: number, concurrency = 1): LoadResult => ({
   concurrency,
@@ -93,5 +93,26 @@ describe('benchmark report', () => {
     expect(text.endsWith('<!-- bench:end -->\nafter\n')).toBe(true);
     writeFileSync(path, 'no markers\n');
     expect(embedInReadme(path, report, 'x.svg')).toBe(false);
+  });
+  it('gives the import against its floor: the median ratios, rows/s and CPU per row, and every round in its table', () => {
+    const phase = (rowsPerS: number, pgUsPerRow: number, nodeUsPerRow?: number) => ({ rowsPerS, pgUsPerRow, nodeUsPerRow });
+    const round = (fresh: number, rerun: number) => ({
+      load: 1.2,
+      floors: [phase(100_000, 10), phase(90_000, 11)] as [ReturnType<typeof phase>, ReturnType<typeof phase>],
+      fresh: phase(fresh, 6, 12),
+      rerun: phase(rerun, 4, 12.5),
+      freshRatio: fresh / 95_000,
+      rerunRatio: rerun / 95_000,
+    });
+    const importFloor = { rows: 200_000, rounds: [round(95_000, 120_000), round(114_000, 110_000), round(104_500, 133_000)], freshRatio: 1.1, rerunRatio: 1.26 };
+    const line = markdown({ ...report, importFloor }).split('\n').find((l) => l.startsWith('Import ('));
+    expect(line).toContain('200,000 ground-truth lines, 3 rounds');
+    expect(line).toContain('fresh **1.10×** and rerun **1.26×** the floor (target ≥ 1.0×)');
+    expect(line).toContain('medians 104,500 rows/s fresh, 120,000 rerun, 90,000 the floor');
+    expect(line).toContain('floor PostgreSQL 11.0 µs, fresh PostgreSQL 6.0 µs + Node 12.0 µs');
+    expect(markdown(report)).not.toContain('Import (');
+    const table = importFloorTable(importFloor).split('\n');
+    expect(table).toHaveLength(2 + 3);
+    expect(table[2]).toBe('| 1 | 1.2 | 100,000, 90,000 | 95,000 | 1.00× | 120,000 | 1.26× | 11.0 µs / 6.0 µs + 12.0 µs / 4.0 µs + 12.5 µs |');
   });
 });
