@@ -4,17 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
 import { cacheSalt } from './cache/cache-key.js';
 import { openCache } from './cache/open-cache.js';
 import type { ResponseCache, ResponseCacheHooks } from './cache/response-cache.js';
 import { responseCacheFastPath } from './cache/response-cache.middleware.js';
 import { KnownRequests } from './cache/known-requests.js';
-import { markRefresh, responseCachePlugin } from './cache/response-cache.plugin.js';
+import { markRefresh } from './cache/response-cache.plugin.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticate.js';
 import type { AccessScope } from './auth/scope.js';
 import type { Config } from './config.js';
@@ -23,21 +19,15 @@ import type { Db } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { demoShape, seedData } from './db/seed-data.js';
-import { authorizationPlugin } from './graphql/authorization.plugin.js';
-import { errorStatusPlugin } from './graphql/error-status.plugin.js';
-import { formatError } from './graphql/format-error.js';
-import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode } from './errors.js';
-import { AcceptedOperations, acceptOperationsPlugin } from './graphql/accepted-operations.js';
+import { AcceptedOperations } from './graphql/accepted-operations.js';
+import { createApolloServer } from './graphql/apollo-server.js';
 import { CompiledOperations } from './graphql/compiled-operations.js';
-import { jitGateway } from './graphql/jit-executor.js';
 import { executableSchema, typeDefs } from './graphql/schema.js';
 import { corsPolicy } from './http/cors.js';
-import { csrfPreflightHeaders } from './http/graphql-request.js';
 import { loadManifestIfPresent, loadTrustedManifest, operationNames, persistedDocumentRequests, trustedDocumentsOnly } from './http/trusted-documents.js';
 import { adminRoutes, defaultScopeFor, type ScopeFor } from './http/admin.routes.js';
 import { httpErrorHandler, notFoundHandler } from './http/error-handler.js';
-import { faultDelayHeader, faultInjectionPlugin } from './http/fault-injection.js';
+import { faultDelayHeader } from './http/fault-injection.js';
 import { inFlightOperations } from './http/in-flight.js';
 import { inputDepthLimit } from './http/input-depth.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
@@ -48,14 +38,11 @@ import { countConnections, healthRoutes } from './http/health.routes.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { contextLeftToApollo, operationPath, releaseLeftTicket } from './http/operation-path.middleware.js';
 import { operatorPaths, requireAdmin, servedElsewhere } from './http/ops-access.js';
-import { knownOperationTypesRule } from './graphql/validation-rules/known-operation-types.rule.js';
-import { operationLimitRules } from './graphql/validation-rules/operation-limits.rule.js';
-import { createPricer, queryCostPlugin } from './graphql/validation-rules/query-cost.plugin.js';
+import { createPricer } from './graphql/validation-rules/query-cost.plugin.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type CacheStatsSource, type Metrics } from './observability/metrics.js';
 import { recordOf, requestLog } from './observability/request-log.js';
-import { attachRecord, requestRecordPlugin } from './observability/request-record.js';
-import { requestStatsPlugin } from './observability/request-stats.js';
+import { attachRecord } from './observability/request-record.js';
 
 export interface App {
   readonly config: Config;
@@ -121,7 +108,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
 
   const salt = cacheSalt(typeDefs, config.CACHE_VERSION);
   const liveEvaluation = { live: config.EVALUATION_LIVE, iouThreshold: config.EVALUATION_LIVE_IOU };
-  const production = config.NODE_ENV === 'production';
   const expressApp = express();
   expressApp.disable('x-powered-by');
   // Express hashes every string body for a weak ETag: ~3 ms of SHA-1 on a 2.6 MB ground-truth
@@ -153,55 +139,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const accepted = new AcceptedOperations();
   const price = createPricer(config.QUERY_MAX_COST);
   const inFlight = inFlightOperations();
-  const apollo = new ApolloServer<Context>({
-    ...(operations ? { gateway: jitGateway(operations) } : { schema }),
-    // Security (docs/security.md): introspection by config for every caller; no "Did you mean"
-    // suggestions whenever the schema is not public; limits refused before execution.
-    introspection: config.introspection,
-    includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: production || !config.introspection,
-    allowBatchedHttpRequests: false,
-    // main.ts owns SIGTERM/SIGINT and closes everything in order. Apollo's own handler (on outside
-    // NODE_ENV=test) re-raises the signal once it has drained, killing the process before main.ts
-    // closes the pool: measured, exit by SIGTERM instead of 0 (npm run faults -- shutdown).
-    stopOnTerminationSignals: false,
-    // A request with one of these headers cannot be a browser's simple cross-site request (see
-    // graphql-request.ts), so standard clients may GET queries with just their key.
-    csrfPrevention: { requestHeaders: csrfPreflightHeaders },
-    parseOptions: { maxTokens: config.QUERY_MAX_TOKENS },
-    validationRules: [
-      knownOperationTypesRule,
-      ...operationLimitRules({
-        maxDepth: config.QUERY_MAX_DEPTH,
-        maxAliases: config.QUERY_MAX_ALIASES,
-        maxDirectives: config.QUERY_MAX_DIRECTIVES,
-      }),
-    ],
-    formatError: (formatted, error) => {
-      const shown = formatError(formatted, error);
-      // The client sees a masked message; the operator needs the cause.
-      if (shown.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
-        logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error answered as INTERNAL_SERVER_ERROR');
-      }
-      return shown;
-    },
-    persistedQueries: { cache: caches.persistedQueries, ttl: config.APQ_TTL_S || null },
-    plugins: [
-      // Roles before prices: a key that may not call a mutation learns that, not its cost.
-      authorizationPlugin(),
-      queryCostPlugin(price),
-      errorStatusPlugin(),
-      // The cacheControl plugin hooks every field and more than doubles the cost of big lists.
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
-      requestStatsPlugin(),
-      // Before the cache plugin, whose hits end responseForOperation.
-      acceptOperationsPlugin(accepted),
-      responseCachePlugin(cache, { salt }),
-      requestRecordPlugin(),
-      ...(config.FAULT_INJECTION ? [faultInjectionPlugin()] : []),
-    ],
+  const apollo = createApolloServer({
+    config,
+    logger,
+    operations,
+    schema,
+    httpServer,
+    persistedQueries: caches.persistedQueries,
+    price,
+    accepted,
+    cache,
+    salt,
   });
   await apollo.start();
 
