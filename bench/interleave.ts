@@ -48,6 +48,8 @@ interface Side {
   port: number;
   path: string;
   headers: string;
+  /** A checkout's answers must be hits (x-cache: HIT): a miss among them would be timed as one. */
+  hits: boolean;
 }
 const sides: Side[] = [];
 const stops: (() => Promise<unknown>)[] = [];
@@ -60,7 +62,7 @@ try {
     prefixes.push(prefix);
     const server = await startCheckout(checkout, url, { CACHE: 'on', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix });
     stops.push(() => server.stop());
-    sides.push({ name: checkout, port: server.port, path: '/graphql', headers: `Authorization: Bearer ${secret}\r\n` });
+    sides.push({ name: checkout, port: server.port, path: '/graphql', headers: `Authorization: Bearer ${secret}\r\n`, hits: true });
     // The first request stores the entry the hits read (and the floor, with --floor).
     const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, { method: 'POST', body, headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' } });
     const text = await res.text();
@@ -75,15 +77,17 @@ try {
     writeFileSync(entries, JSON.stringify([{ scenario: scenario.key, redisKey }]));
     const floor = await startServer({ name: 'cache floor', script: 'bench/cache-floor.ts', env: { CACHE_FLOOR_ENTRIES: entries, REDIS_URL: redisUrl }, path: '/cache-floor' });
     stops.push(() => floor.stop());
-    sides.push({ name: 'cache floor', port: Number(new URL(floor.url).port), path: `/cache-floor/${scenario.key}`, headers: '' });
+    sides.push({ name: 'cache floor', port: Number(new URL(floor.url).port), path: `/cache-floor/${scenario.key}`, headers: '', hits: false });
   }
 
   const senders = await Promise.all(sides.map(connect));
   const latencies: number[][] = sides.map(() => []);
   for (let i = 0; i < warmup + requests; i++) {
     for (const [j, send] of senders.entries()) {
-      const us = await send();
-      if (i >= warmup) latencies[j].push(us);
+      const { us, hit } = await send();
+      if (i < warmup) continue;
+      if (sides[j].hits && !hit) throw new Error(`${sides[j].name}: a timed answer that is not a cache hit`);
+      latencies[j].push(us);
     }
   }
   const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
@@ -99,8 +103,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A keep-alive socket sending the scenario's request; each send resolves with the answer's latency in µs. */
-function connect(side: Side): Promise<() => Promise<number>> {
+/** A keep-alive socket sending the scenario's request; each send resolves with the answer's latency in µs and whether it was a hit. */
+function connect(side: Side): Promise<() => Promise<{ us: number; hit: boolean }>> {
   const request = Buffer.from(
     `POST ${side.path} HTTP/1.1\r\nHost: 127.0.0.1:${side.port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${side.headers}\r\n${body}`,
   );
@@ -108,7 +112,7 @@ function connect(side: Side): Promise<() => Promise<number>> {
     const socket = net.connect(side.port, '127.0.0.1');
     socket.setNoDelay(true);
     let buffered: Buffer = Buffer.alloc(0);
-    let waiting: { resolve: (us: number) => void; reject: (err: Error) => void; start: bigint } | null = null;
+    let waiting: { resolve: (answer: { us: number; hit: boolean }) => void; reject: (err: Error) => void; start: bigint } | null = null;
     socket.on('error', (err) => (waiting ? waiting.reject(err) : failed(err)));
     socket.on('data', (chunk: Buffer) => {
       buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
@@ -124,12 +128,12 @@ function connect(side: Side): Promise<() => Promise<number>> {
       waiting = null;
       buffered = buffered.subarray(total);
       if (!head.startsWith('HTTP/1.1 200')) w.reject(new Error(`${side.name}: ${head.split('\r\n')[0]}`));
-      else w.resolve(us);
+      else w.resolve({ us, hit: /\r\nx-cache: *HIT\r\n/i.test(`${head}\r\n`) });
     });
     socket.on('connect', () =>
       ready(
         () =>
-          new Promise<number>((resolve, reject) => {
+          new Promise<{ us: number; hit: boolean }>((resolve, reject) => {
             waiting = { resolve, reject, start: process.hrtime.bigint() };
             socket.write(request);
           }),
