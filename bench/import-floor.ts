@@ -1,7 +1,7 @@
 // `npm run import` beside its floor, plain COPY of the same rows into the same indexed table
 // (bench/import-floor-runs.ts), on its own: every round and the medians. `npm run bench` runs the same.
 // IMPORT_DIR=<checkout> runs another checkout's `npm run import` against the same floor (an A/B).
-// Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/import-floor.ts [--lines 200000] [--lanes N] [--rounds 3]
+// Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [BENCH_DB_PREFIX=truthgraph_bench_] npx tsx bench/import-floor.ts [--lines 200000] [--lanes N] [--rounds 3]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { importFloorRuns } from './import-floor-runs.js';
@@ -17,6 +17,7 @@ importFloorRuns({
   rounds: Number(opt.rounds),
   lanes: opt.lanes,
   importDir,
+  prefix: process.env.BENCH_DB_PREFIX ?? 'truthgraph_bench_',
   log: (line) => console.error(line),
 })
   .then((result) => {

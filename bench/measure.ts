@@ -39,6 +39,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
+/** The middle value, or the mean of the two middle values of an even count. */
+export function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
 export interface LoadOptions {
   url: string;
   /** One request, or a list autocannon cycles through. */

@@ -1,6 +1,7 @@
 // The floor tables of the benchmark report: per read scenario, truthgraph against its SQL floor
 // (uncached) and against its cache floor (hits), in ratios that hold on any machine, with CPU per
 // request of the server process and of PostgreSQL. The targets are issue 15's.
+import { median } from './measure.js';
 import type { FloorPair, Row, RunReport, Variant } from './report.js';
 
 export const floorTargets = { p50AtMost: 1.25, rpsAtLeast: 0.8 } as const;
@@ -22,12 +23,6 @@ const find = (rows: Row[], scenario: string, variant: Variant, concurrency: numb
   rows.find((r) => r.scenario === scenario && r.variant === variant && r.concurrency === concurrency && r.scale === scale);
 
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? a / b : null);
-
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-};
 
 const pairOf = (pairs: FloorPair[], scenario: string, subject: Variant, floor: Variant, concurrency: number, scale: string) =>
   pairs.find((p) => p.scenario === scenario && p.subject === subject && p.floor === floor && p.concurrency === concurrency && p.scale === scale && p.rounds.length);

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CpuUse } from './cpu.js';
 import type { ImportFloorResult, ImportFloorRound } from './import-floor-runs.js';
-import type { LoadResult } from './measure.js';
+import { median, type LoadResult } from './measure.js';
 import { floorTables } from './report-floors.js';
 
 export type Variant = 'baseline' | 'uncached' | 'cached' | 'floor' | 'cache-floor';
@@ -151,13 +151,13 @@ const us = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(1)
 /** The import against its floor in one sentence: the medians over the rounds and the figures beside them. */
 export function importFloorLine(f: ImportFloorResult): string {
   const med = (pick: (r: ImportFloorRound) => number | undefined) => {
-    const xs = f.rounds.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-    return xs.length ? xs[Math.floor(xs.length / 2)] : undefined;
+    const xs = f.rounds.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
   };
   return (
     `Import (\`npm run import\` of ${int(f.rows)} ground-truth lines, ${f.rounds.length} rounds, each beside plain COPY of the same rows into the same indexed table): ` +
     `fresh **${f.freshRatio.toFixed(2)}×** and rerun **${f.rerunRatio.toFixed(2)}×** the floor (target ≥ 1.0×); medians ${int(med((r) => r.fresh.rowsPerS))} rows/s fresh, ` +
-    `${int(med((r) => r.rerun.rowsPerS))} rerun, ${int(med((r) => r.floors[1].rowsPerS))} the floor; CPU per row: floor PostgreSQL ${us(med((r) => r.floors[1].pgUsPerRow))}, ` +
+    `${int(med((r) => r.rerun.rowsPerS))} rerun, ${int(med((r) => (r.floors[0].rowsPerS + r.floors[1].rowsPerS) / 2))} the floor (the mean of the floors before and after each round); CPU per row: floor PostgreSQL ${us(med((r) => r.floors[1].pgUsPerRow))}, ` +
     `fresh PostgreSQL ${us(med((r) => r.fresh.pgUsPerRow))} + Node ${us(med((r) => r.fresh.nodeUsPerRow))}, rerun PostgreSQL ${us(med((r) => r.rerun.pgUsPerRow))} + Node ${us(med((r) => r.rerun.nodeUsPerRow))}.`
   );
 }

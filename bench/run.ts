@@ -55,7 +55,9 @@ if (opt.help) {
                 <name>_baseline without secondary indexes.
   REDIS_URL     Redis for the cached runs (database ${process.env.BENCH_REDIS_DB ?? 15} of it, flushed first; BENCH_REDIS_DB overrides;
                 with BENCH_REDIS_PREFIX only that key prefix is used and removed, not the whole database).
-  BENCH_DB_PREFIX  name prefix of the benchmark databases (default truthgraph_bench_).`);
+  BENCH_DB_PREFIX  name prefix of the benchmark databases (default truthgraph_bench_), also of the import floor's
+                <prefix>import_floor_tpl_<lines> (kept) and its _import and _floor copies (dropped after the run);
+                --no-import-floor skips that phase.`);
   process.exit(0);
 }
 
@@ -191,7 +193,7 @@ async function main() {
     log('== import (npm run import) beside plain COPY of the same rows into the same indexed table');
     loadAverages.importFloor = os.loadavg()[0];
     try {
-      importFloor = await importFloorRuns({ serverUrl, lines: quick ? 20_000 : 200_000, rounds: quick ? 1 : floorRounds, log });
+      importFloor = await importFloorRuns({ serverUrl, lines: quick ? 20_000 : 200_000, rounds: quick ? 1 : floorRounds, prefix: dbPrefix, log });
       log(`  fresh ${importFloor.freshRatio.toFixed(2)}×, rerun ${importFloor.rerunRatio.toFixed(2)}× the floor`);
     } catch (err) {
       problems.push(`import floor: ${err instanceof Error ? err.message : String(err)}`);

@@ -108,7 +108,7 @@ describe('benchmark report', () => {
     const line = markdown({ ...report, importFloor }).split('\n').find((l) => l.startsWith('Import ('));
     expect(line).toContain('200,000 ground-truth lines, 3 rounds');
     expect(line).toContain('fresh **1.10×** and rerun **1.26×** the floor (target ≥ 1.0×)');
-    expect(line).toContain('medians 104,500 rows/s fresh, 120,000 rerun, 90,000 the floor');
+    expect(line).toContain('medians 104,500 rows/s fresh, 120,000 rerun, 95,000 the floor (the mean of the floors before and after each round)');
     expect(line).toContain('floor PostgreSQL 11.0 µs, fresh PostgreSQL 6.0 µs + Node 12.0 µs');
     expect(markdown(report)).not.toContain('Import (');
     const table = importFloorTable(importFloor).split('\n');
