@@ -7,7 +7,8 @@
 // The two sides run a minute apart on a machine whose speed moves: repeat it and compare runs.
 // --split <module,…> charges those modules' samples to their innermost function instead (e.g. --split
 // src/cache/redis-store.ts,node:internal/timers).
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30] [--split <modules>]
+// --gc charges samples under V8's collector to "GC (main thread)" and node:buffer's to the module that called it.
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30] [--split <modules>] [--gc]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ const { values: opt, positionals } = parseArgs({
     warmup: { type: 'string', default: '10' },
     top: { type: 'string', default: '30' },
     split: { type: 'string', default: '' },
+    gc: { type: 'boolean', default: false },
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
@@ -120,7 +122,17 @@ function byModule(rec: Recording): Map<string, number> {
     if (tid !== String(rec.pid)) continue;
     const js = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, '')).find((f) => f.startsWith('JS:'));
     const m = js && /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(js);
-    const module = js ? (m ? m[1] : 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    let module = js ? (m ? m[1] : 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    if (opt.gc) {
+      // --gc: the collector's work goes to GC, and node:buffer's (string decoding, mostly) to its first caller outside it.
+      const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
+      if (frames.some((f) => /Scaveng|MarkCompact|CollectGarbage|PerformGarbageCollection/.test(f))) module = 'GC (main thread)';
+      else if (module === 'node:buffer') {
+        const caller = frames.find((f) => f.startsWith('JS:') && !f.includes('node:buffer'));
+        const at = caller && /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(caller);
+        module = `node:buffer, called from ${at ? at[1] : 'elsewhere'}`;
+      }
+    }
     // `JS:*name file:///…/module.ts:1:678`: the function's name and where it starts, without the checkout's path.
     const key = js && split.has(module) ? js.replace(/^JS:\W?/, '').replace(/(file:\/\/)?\/\S*?\/(?=(src|bench|node_modules)\/)/, '') : module;
     out.set(key, (out.get(key) ?? 0) + Number(period) / 1000 / rec.requests);
