@@ -106,6 +106,11 @@ function latestCodeOnly(file: string): void {
   writeFileSync(file, kept.map((e) => e.line).join('\n') + '\n');
 }
 
+/** The module a JavaScript frame's code is from (`src/…`, `bench/…`, a package, `node:…`). */
+function moduleOf(jsFrame: string): string | undefined {
+  return /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(jsFrame)?.[1];
+}
+
 /** µs of the main thread's CPU per request, by the module of each sample's innermost JavaScript frame. */
 function byModule(rec: Recording): Map<string, number> {
   const map = `/tmp/perf-${rec.pid}.map`;
@@ -120,17 +125,16 @@ function byModule(rec: Recording): Map<string, number> {
     if (lines.length < 2) continue;
     const [tid, period] = lines[0].trim().split(/\s+/);
     if (tid !== String(rec.pid)) continue;
-    const js = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, '')).find((f) => f.startsWith('JS:'));
-    const m = js && /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(js);
-    let module = js ? (m ? m[1] : 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    // Innermost first: each frame's symbol, without its address.
+    const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
+    const js = frames.find((f) => f.startsWith('JS:'));
+    let module = js ? (moduleOf(js) ?? 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
     if (opt.gc) {
       // --gc: the collector's work goes to GC, and node:buffer's (string decoding, mostly) to its first caller outside it.
-      const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
       if (frames.some((f) => /Scaveng|MarkCompact|CollectGarbage|PerformGarbageCollection/.test(f))) module = 'GC (main thread)';
       else if (module === 'node:buffer') {
         const caller = frames.find((f) => f.startsWith('JS:') && !f.includes('node:buffer'));
-        const at = caller && /(src\/[\w/.-]+|bench\/[\w.-]+|node_modules\/(?:@[\w.-]+\/)?[\w.-]+|node:[\w/]+)/.exec(caller);
-        module = `node:buffer, called from ${at ? at[1] : 'elsewhere'}`;
+        module = `node:buffer, called from ${(caller && moduleOf(caller)) ?? 'elsewhere'}`;
       }
     }
     // `JS:*name file:///…/module.ts:1:678`: the function's name and where it starts, without the checkout's path.
