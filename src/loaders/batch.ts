@@ -6,22 +6,45 @@ import type { WaveScheduler } from './wave-scheduler.js';
 
 // Large enough for the widest level a query can reach (100 projects × 100 videos): every key travels
 // in one array parameter, so a batch is one statement however many parents it holds.
-export const maxBatchSize = 10_000;
+const maxBatchSize = 10_000;
+
+function sameKey<K, C>(key: K): C {
+  return key as unknown as C;
+}
+
+/**
+ * A DataLoader whose batches run in the request's waves (wave-scheduler.ts), and whose cached keys
+ * answer at once. DataLoader itself answers a cached key only when its next batch dispatches, which
+ * here is the next wave: a setImmediate away, behind every other request's I/O. A connection's
+ * totalCount read the video it had loaded that way, so a 10,000-box page waited ~100 ms at 32 clients,
+ * built and unanswered, long enough for V8 to copy it twice and move it to the old generation.
+ * The value is the same promise DataLoader would have resolved to; only the wait goes.
+ */
+export class WaveLoader<K, V, C = K> extends DataLoader<K, V, C> {
+  private readonly cached: Map<C, Promise<V>>;
+  private readonly keyOf: (key: K) => C;
+
+  constructor(waves: WaveScheduler, batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>, options: { cacheKeyFn?: (key: K) => C } = {}) {
+    const cached = new Map<C, Promise<V>>();
+    super((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheMap: cached, cacheKeyFn: options.cacheKeyFn });
+    this.cached = cached;
+    this.keyOf = options.cacheKeyFn ?? sameKey;
+  }
+
+  override load(key: K): Promise<V> {
+    return (key !== null && key !== undefined && this.cached.get(this.keyOf(key))) || super.load(key);
+  }
+}
 
 export function byIdLoader<T>(
   waves: WaveScheduler,
   fetch: (ids: readonly string[]) => Promise<T[]>,
   idOf: (row: T) => string = rowId as (row: T) => string,
-): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(
-    (ids) =>
-      waves.run(async () => {
-        if (ids.length === 0) return [];
-        const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
-    { maxBatchSize, batchScheduleFn: waves.schedule },
-  );
+): WaveLoader<string, T | null> {
+  return new WaveLoader<string, T | null>(waves, async (ids) => {
+    const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }
 
 export interface ParentKey<A> {
@@ -51,10 +74,10 @@ export function rowId(row: { id: string }): string {
 export function perParentLoader<A, V>(
   waves: WaveScheduler,
   load: (parents: readonly string[], args: A) => Promise<(parent: string) => V>,
-): DataLoader<ParentKey<A>, V, string> {
-  return new DataLoader<ParentKey<A>, V, string>(
-    (keys) => waves.run(async () => {
-      if (keys.length === 0) return [];
+): WaveLoader<ParentKey<A>, V, string> {
+  return new WaveLoader<ParentKey<A>, V, string>(
+    waves,
+    async (keys) => {
       const argKeys = keys.map((k) => JSON.stringify(k.args));
       // A Set keeps the parents in first-seen order (the statement's parameter) without a scan per key.
       const groups = new Map<string, { args: A; parents: Set<string> }>();
@@ -68,20 +91,14 @@ export function perParentLoader<A, V>(
         [...groups].map(async ([argKey, g]) => results.set(argKey, await load([...g.parents], g.args))),
       );
       return keys.map((k, i) => results.get(argKeys[i])!(k.parent));
-    }),
-    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: parentKeyOf },
+    },
+    { cacheKeyFn: parentKeyOf },
   );
 }
 
 /** Values without a parent (the project list): one statement per distinct argument set. */
-export function perArgsLoader<A, V>(waves: WaveScheduler, load: (args: A) => Promise<V>): DataLoader<A, V, string> {
-  return new DataLoader<A, V, string>(
-    (keys) => waves.run(async () => {
-      if (keys.length === 0) return [];
-      return Promise.all(keys.map(load));
-    }),
-    { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: argsKeyOf },
-  );
+export function perArgsLoader<A, V>(waves: WaveScheduler, load: (args: A) => Promise<V>): WaveLoader<A, V, string> {
+  return new WaveLoader<A, V, string>(waves, (keys) => Promise.all(keys.map(load)), { cacheKeyFn: argsKeyOf });
 }
 
 /** Groups rows by their parent column, for list loaders. */

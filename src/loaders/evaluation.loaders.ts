@@ -5,7 +5,6 @@
 // The live read answers a session that is not live with those inputs, so either way a session costs
 // one read. Both carry the tags of the session's detections and of the video's ground truth, so any
 // write to either drops a cached evaluation.
-import DataLoader from 'dataloader';
 import { tags } from '../cache/cache-tags.js';
 import { completedSessionsByProjects, evaluationInputsBySessions, type EvaluationBox, type EvaluationDetection } from '../db/queries/evaluation.queries.js';
 import { liveEvaluationBySessions, liveMatchesByBoxes, liveMatchesByDetections, type LiveMatchRef } from '../db/queries/live-evaluation-reads.queries.js';
@@ -14,7 +13,7 @@ import { defaultLiveEvaluation } from '../evaluation/live.js';
 import { liveMetrics, type LiveClass } from '../evaluation/live-metrics.js';
 import { matchPrepared, prepareMatching, type DetectionMatch, type Matching, type PreparedMatching } from '../evaluation/matching.js';
 import { metricsOf, type Metrics } from '../evaluation/metrics.js';
-import { groupBy, maxBatchSize, perParentLoader, rowId } from './batch.js';
+import { groupBy, perParentLoader, rowId, WaveLoader } from './batch.js';
 import type { LoaderDeps } from './loader-deps.js';
 import { TaggedLoader } from './tagged-loader.js';
 
@@ -45,54 +44,42 @@ const pairKey = (a: string, b: string) => `${a}|${b}`;
 export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: LoaderDeps) {
   const live = liveEvaluation ?? defaultLiveEvaluation;
   const liveBySession = new TaggedLoader(
-    new DataLoader<SessionRef, LiveAnswer, string>(
-      (sessions) =>
-        waves.run(async () => {
-          if (sessions.length === 0) return [];
-          const r = await liveEvaluationBySessions(db, scope, [...new Set(sessions.map((s) => s.id))], live.iouThreshold);
-          return sessions.map((s): LiveAnswer =>
-            r.sessions.get(s.id)?.live
-              ? { live: true, classes: r.classesOf(s.id), positives: r.positivesOf(s.videoId) }
-              : { live: false, inputs: { detections: r.inputs.detectionsOf(s.id), boxes: r.inputs.boxesOf(s.videoId) } },
-          );
-        }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: rowId },
+    new WaveLoader<SessionRef, LiveAnswer, string>(
+      waves,
+      async (sessions) => {
+        const r = await liveEvaluationBySessions(db, scope, [...new Set(sessions.map((s) => s.id))], live.iouThreshold);
+        return sessions.map((s): LiveAnswer =>
+          r.sessions.get(s.id)?.live
+            ? { live: true, classes: r.classesOf(s.id), positives: r.positivesOf(s.videoId) }
+            : { live: false, inputs: { detections: r.inputs.detectionsOf(s.id), boxes: r.inputs.boxesOf(s.videoId) } },
+        );
+      },
+      { cacheKeyFn: rowId },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
   );
   // The tags of a match are those of its session's evaluation, recorded when evaluationOf loaded it.
-  const liveMatchByDetection = new DataLoader<string, LiveMatchRef | null>(
-    (keys) =>
-      waves.run(async () => {
-        if (keys.length === 0) return [];
-        const pairs = keys.map((k) => k.split('|'));
-        const rows = await liveMatchesByDetections(db, pairs.map(([s, d]) => ({ s, d })));
-        const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.detectionId), r]));
-        return keys.map((k) => found.get(k) ?? null);
-      }),
-    { maxBatchSize, batchScheduleFn: waves.schedule },
-  );
-  const liveMatchByBox = new DataLoader<string, LiveMatchRef | null>(
-    (keys) =>
-      waves.run(async () => {
-        if (keys.length === 0) return [];
-        const pairs = keys.map((k) => k.split('|'));
-        const rows = await liveMatchesByBoxes(db, [...new Set(pairs.map(([s]) => s))], [...new Set(pairs.map(([, b]) => b))]);
-        const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.boxId), r]));
-        return keys.map((k) => found.get(k) ?? null);
-      }),
-    { maxBatchSize, batchScheduleFn: waves.schedule },
-  );
+  const liveMatchByDetection = new WaveLoader<string, LiveMatchRef | null>(waves, async (keys) => {
+    const pairs = keys.map((k) => k.split('|'));
+    const rows = await liveMatchesByDetections(db, pairs.map(([s, d]) => ({ s, d })));
+    const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.detectionId), r]));
+    return keys.map((k) => found.get(k) ?? null);
+  });
+  const liveMatchByBox = new WaveLoader<string, LiveMatchRef | null>(waves, async (keys) => {
+    const pairs = keys.map((k) => k.split('|'));
+    const rows = await liveMatchesByBoxes(db, [...new Set(pairs.map(([s]) => s))], [...new Set(pairs.map(([, b]) => b))]);
+    const found = new Map(rows.map((r) => [pairKey(r.sessionId, r.boxId), r]));
+    return keys.map((k) => found.get(k) ?? null);
+  });
   const evaluationInputsBySession = new TaggedLoader(
-    new DataLoader<SessionRef, Inputs, string>(
-      (sessions) =>
-        waves.run(async () => {
-          if (sessions.length === 0) return [];
-          const inputs = await evaluationInputsBySessions(db, scope, [...new Set(sessions.map((s) => s.id))]);
-          return sessions.map((s) => ({ detections: inputs.detectionsOf(s.id), boxes: inputs.boxesOf(s.videoId) }));
-        }),
-      { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: rowId },
+    new WaveLoader<SessionRef, Inputs, string>(
+      waves,
+      async (sessions) => {
+        const inputs = await evaluationInputsBySessions(db, scope, [...new Set(sessions.map((s) => s.id))]);
+        return sessions.map((s) => ({ detections: inputs.detectionsOf(s.id), boxes: inputs.boxesOf(s.videoId) }));
+      },
+      { cacheKeyFn: rowId },
     ),
     record,
     (_, s) => [tags.detectionsOf(s.id), tags.groundTruthOf(s.videoId)],
