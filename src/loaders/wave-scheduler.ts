@@ -14,6 +14,8 @@ export class WaveScheduler {
    * defineProperty call per scheduler, that is per request (test/http/hit-path-names.test.ts).
    */
   readonly schedule: (dispatch: () => void) => void = this.enqueue.bind(this);
+  private readonly afterJobs: () => void = this.tickAfterJobs.bind(this);
+  private readonly flushNow: () => void = this.flush.bind(this);
 
   private enqueue(dispatch: () => void): void {
     this.pending.push(dispatch);
@@ -44,13 +46,23 @@ export class WaveScheduler {
   private queueFlush() {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // setImmediate runs after every pending promise job, so all loads of one wave are collected.
-    setImmediate(() => {
-      this.flushQueued = false;
-      if (this.active > 0) return;
-      const dispatches = this.pending;
-      this.pending = [];
-      for (const dispatch of dispatches) dispatch();
-    });
+    // After every promise job: a tick queued from a promise job runs only once the microtask queue is
+    // empty, so the loads of every resolver a wave's answers woke are collected. Not setImmediate: that
+    // waits for a turn of the event loop, behind every other request's I/O, once per wave.
+    settled.then(this.afterJobs);
+  }
+
+  private tickAfterJobs(): void {
+    process.nextTick(this.flushNow);
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.active > 0) return;
+    const dispatches = this.pending;
+    this.pending = [];
+    for (const dispatch of dispatches) dispatch();
   }
 }
+
+const settled = Promise.resolve();
