@@ -101,8 +101,16 @@ export function perArgsLoader<A, V>(waves: WaveScheduler, load: (args: A) => Pro
   return new WaveLoader<A, V, string>(waves, (keys) => Promise.all(keys.map(load)), { cacheKeyFn: argsKeyOf });
 }
 
-/** Groups rows by their parent column, for list loaders. */
-export function groupBy<T>(rows: readonly T[], parentOf: (row: T) => string): (parent: string) => T[] {
+/**
+ * Groups rows by their parent column, for list loaders. The statement of a single parent selects that
+ * parent's rows only: they are its group as they are, without hashing each row's parent (a fresh
+ * string per row, as the driver parses it).
+ */
+export function groupBy<T>(rows: T[], parentOf: (row: T) => string, parents: readonly string[]): (parent: string) => T[] {
+  if (parents.length === 1) {
+    const only = parents[0];
+    return (parent) => (parent === only ? rows : []);
+  }
   const groups = new Map<string, T[]>();
   for (const row of rows) {
     const p = parentOf(row);

@@ -43,7 +43,7 @@ export function detectionLoaders({ db, record, waves }: LoaderDeps, testSessionB
   const detectionPageBySession = new TaggedLoader(
     perParentLoader(waves, async (parents, args: DetectionPageArgs) => {
       const rows = await detectionPagesBySessions(db, parents, args.filter, args.window.size + 1, args.window);
-      const pages = groupBy(rows, (r) => r.testSessionId);
+      const pages = groupBy(rows, (r) => r.testSessionId, parents);
       return (parent: string): Page<DetectionEventModel> =>
         toPage(pages(parent), args.window, cursorLists.detectionsOfSession(parent), (r) => [r.timestamp, r.id], async () =>
           countFromSession(await testSessionById.load(parent), args.filter) ??

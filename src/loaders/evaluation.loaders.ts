@@ -142,7 +142,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
   }
 
   const completedSessionsByProject = new TaggedLoader(
-    perParentLoader(waves, async (parents, _: null) => groupBy(await completedSessionsByProjects(db, parents), (r) => r.projectId)),
+    perParentLoader(waves, async (parents, _: null) => groupBy(await completedSessionsByProjects(db, parents), (r) => r.projectId, parents)),
     record,
     (sessions: TestSessionRow[], key) => [tags.sessionsOfProject(key.parent), ...sessions.map((s) => tags.session(s.id))],
   );

@@ -44,7 +44,7 @@ export function groundTruthLoaders({ db, record, waves }: LoaderDeps, videoById:
   const groundTruthPageByVideo = new TaggedLoader(
     perParentLoader(waves, async (parents, args: GroundTruthPageArgs) => {
       const rows = await groundTruthPagesByVideos(db, parents, args.filter, args.window.size + 1, args.window);
-      const pages = groupBy(rows, (r) => r.videoId);
+      const pages = groupBy(rows, (r) => r.videoId, parents);
       return (parent: string): Page<GroundTruthObjectModel> =>
         toPage(pages(parent), args.window, cursorLists.groundTruthOfVideo(parent), (r) => [r.frameNumber, r.confidence, r.id], async () =>
           countFromVideo(await videoById.load(parent), args.filter) ?? groundTruthCountByVideo.load({ parent, args: args.filter }),

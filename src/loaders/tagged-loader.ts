@@ -13,6 +13,8 @@ export type TagsOf<K, V> = (value: V, key: K) => Iterable<string>;
 /** What every view (withTags) of one loader shares: rows primed and not yet handed to DataLoader. */
 interface Primed<K, V> {
   values: Map<K, V> | null;
+  /** Rows primed as a list, in order, not yet found by key: keyed on the first load that may need them. */
+  lists: { rows: readonly V[]; keyOf: (row: V) => K }[] | null;
 }
 
 export class TaggedLoader<K, V, C = K> {
@@ -20,7 +22,7 @@ export class TaggedLoader<K, V, C = K> {
     private readonly loader: DataLoader<K, V, C>,
     private readonly record: TagRecorder | null,
     private readonly tagsOf: TagsOf<K, V>,
-    private readonly primed: Primed<K, V> = { values: null },
+    private readonly primed: Primed<K, V> = { values: null, lists: null },
   ) {}
 
   async load(key: K): Promise<V> {
@@ -52,8 +54,18 @@ export class TaggedLoader<K, V, C = K> {
    * (keyed by id): the values are found by the key itself.
    */
   prime(this: TaggedLoader<K & string, V, C>, key: K & string, value: V): TaggedLoader<K & string, V, C> {
-    const values = (this.primed.values ??= new Map());
+    const values = this.keyLists();
     if (!values.has(key)) values.set(key, value);
+    return this;
+  }
+
+  /**
+   * prime() for each row of a list, in order, at the cost of one push: a page's rows are keyed only
+   * when a load of this loader comes (most pages are never looked up by key, and keying 50 rows is 50
+   * string hashes).
+   */
+  primeAll<R extends V>(this: TaggedLoader<K & string, V, C>, rows: readonly R[], keyOf: (row: R) => K & string): TaggedLoader<K & string, V, C> {
+    if (rows.length > 0) (this.primed.lists ??= []).push({ rows, keyOf: keyOf as (row: V) => K & string });
     return this;
   }
 
@@ -63,9 +75,24 @@ export class TaggedLoader<K, V, C = K> {
   }
 
   private handPrimed(key: K) {
-    const values = this.primed.values;
+    const values = this.primed.lists === null ? this.primed.values : this.keyLists();
     if (values === null || !values.has(key)) return;
     this.loader.prime(key, values.get(key)!);
     values.delete(key);
+  }
+
+  /** The primed values by key, the lists primed so far keyed into them (the first value of a key kept). */
+  private keyLists(): Map<K, V> {
+    const values = (this.primed.values ??= new Map());
+    const lists = this.primed.lists;
+    if (lists === null) return values;
+    this.primed.lists = null;
+    for (const { rows, keyOf } of lists) {
+      for (const row of rows) {
+        const key = keyOf(row);
+        if (!values.has(key)) values.set(key, row);
+      }
+    }
+    return values;
   }
 }

@@ -7,7 +7,7 @@ import {
   type TestSessionStatusValue,
 } from '../db/queries/test-session.queries.js';
 import type { ProjectStatsRow, TestSessionRow } from '../db/schema.js';
-import { byIdLoader, groupBy, perParentLoader } from './batch.js';
+import { byIdLoader, groupBy, perParentLoader, rowId } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { cursorLists } from './cursor.js';
@@ -43,13 +43,13 @@ export function testSessionLoaders(
   const testSessionPageByProject = new TaggedLoader(
     perParentLoader(waves, async (parents, args: TestSessionPageArgs) => {
       const rows = (await testSessionPagesByProjects(db, parents, args.status ?? undefined, args.window.size + 1, args.window)) as WithTs<TestSessionRow>[];
-      const pages = groupBy(rows, (r) => r.projectId);
+      const pages = groupBy(rows, (r) => r.projectId, parents);
       return (parent: string) => {
         const page = toPage(pages(parent), args.window, cursorLists.sessionsOfProject(parent), (r) => [r._ts, r.id], async () =>
           countFromStats(await projectStatsById.load(parent, 'sessions'), args.status),
         );
         // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
-        for (const row of page.rows) testSessionById.prime(row.id, row);
+        testSessionById.primeAll(page.rows, rowId);
         return page;
       };
     }),
@@ -60,8 +60,8 @@ export function testSessionLoaders(
   const testSessionsByVideo = new TaggedLoader(
     perParentLoader(waves, async (parents, args: TestSessionListArgs) => {
       const rows = await testSessionsByVideos(db, parents, args.status ?? undefined, args.first);
-      for (const row of rows) testSessionById.prime(row.id, row);
-      return groupBy(rows, (r) => r.videoId);
+      testSessionById.primeAll(rows, rowId);
+      return groupBy(rows, (r) => r.videoId, parents);
     }),
     record,
     (sessions: TestSessionRow[], key) => [tags.sessionsOfVideo(key.parent), ...sessions.map((s) => tags.session(s.id))],

@@ -3,7 +3,7 @@
 import { absentTags, tags } from '../cache/cache-tags.js';
 import { videoCountsByProjects, videoPagesByProjects, videosByIds, type VideoFilter } from '../db/queries/video.queries.js';
 import type { ProjectStatsRow, VideoRow } from '../db/schema.js';
-import { byIdLoader, countsOf, groupBy, perParentLoader } from './batch.js';
+import { byIdLoader, countsOf, groupBy, perParentLoader, rowId } from './batch.js';
 import type { ProjectStatsLoader } from './project.loaders.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { cursorLists } from './cursor.js';
@@ -45,7 +45,7 @@ export function videoLoaders(
   const videoPageByProject = new TaggedLoader(
     perParentLoader(waves, async (parents, args: VideoPageArgs) => {
       const rows = (await videoPagesByProjects(db, parents, args.filter, args.window.size + 1, args.window)) as WithTs<VideoRow>[];
-      const pages = groupBy(rows, (r) => r.projectId);
+      const pages = groupBy(rows, (r) => r.projectId, parents);
       return (parent: string) => {
         const page = toPage(pages(parent), args.window, cursorLists.videosOfProject(parent), (r) => [r._ts, r.id], async () =>
           args.filter.groundTruthGenerated === undefined
@@ -53,7 +53,7 @@ export function videoLoaders(
             : videoCountByProject.load({ parent, args: args.filter }),
         );
         // Only the rows the page shows; its look-ahead row is left to a lookup of its own.
-        for (const row of page.rows) videoById.prime(row.id, row);
+        videoById.primeAll(page.rows, rowId);
         return page;
       };
     }),

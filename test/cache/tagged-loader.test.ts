@@ -97,12 +97,14 @@ describe('TaggedLoader', () => {
     expect(built).toBe(0);
   });
 
-  // Primes reach DataLoader only when their key is loaded. Generated steps of primes and concurrent
-  // loads answer the same values and send the same batches as DataLoader primed at once.
-  it('answers and batches as a DataLoader primed at once, for any order of primes and loads', async () => {
+  // Primes reach DataLoader only when their key is loaded, and a list primed whole is keyed only then.
+  // Generated steps of primes, lists primed whole and concurrent loads answer the same values and send
+  // the same batches as DataLoader primed at once, row by row.
+  it('answers and batches as a DataLoader primed at once, for any order of primes, lists and loads', async () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd');
     const action = fc.oneof(
       fc.record({ kind: fc.constant('prime' as const), key, value: fc.constantFrom('P1', 'P2', 'P3') }),
+      fc.record({ kind: fc.constant('primeAll' as const), rows: fc.array(fc.tuple(key, fc.constantFrom('L1', 'L2')), { maxLength: 4 }) }),
       fc.record({ kind: fc.constant('load' as const), key }),
       fc.record({ kind: fc.constant('loadMany' as const), keys: fc.array(key, { maxLength: 3 }) }),
     );
@@ -124,6 +126,11 @@ describe('TaggedLoader', () => {
             if (a.kind === 'prime') {
               lazy.prime(a.key, a.value);
               eager.prime(a.key, a.value);
+            } else if (a.kind === 'primeAll') {
+              // A row's value names its key: `${key}=${list value}`.
+              const list = a.rows.map(([k, v]) => `${k}=${v}`);
+              lazy.primeAll(list, (row) => row!.split('=')[0]);
+              for (const row of list) eager.prime(row.split('=')[0], row);
             } else if (a.kind === 'load') {
               got.push(lazy.load(a.key));
               want.push(eager.load(a.key));
