@@ -1,0 +1,115 @@
+// What V8's collector does per request, truthgraph against its SQL floor: each side runs with
+// --trace-gc-nvp (and the flags of npm start), is driven at one concurrency for a warm-up window and a
+// measured one, and the collector's lines of the measured window are summed per request: scavenges'
+// pauses, mark-compacts' pauses, bytes allocated and bytes promoted to the old generation. A floor
+// promotes what outlives two scavenges (rows waiting for their wave); more than that in truthgraph is
+// data kept past its request, or kept by the collector itself (docs/benchmarks.md).
+// Processes differ: run it more than once (--runs) before reading one figure.
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiKey } from '../src/auth/api-keys.js';
+import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
+import { shapeForScale } from '../src/db/seed-data.js';
+import { captureFloorPlans } from './floor-capture.js';
+import { measure } from './measure.js';
+import { readScenarios, targetsFor } from './scenarios.js';
+import { freePort, repoRoot, startNodeFlags } from './server-process.js';
+
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    concurrency: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '1' },
+    checkout: { type: 'string', default: repoRoot },
+    'no-floor': { type: 'boolean', default: false },
+  },
+});
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
+const scenario = readScenarios.find((x) => x.key === (positionals[0] ?? 'video-list'));
+if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
+const concurrency = Number(opt.concurrency);
+const seconds = Number(opt.seconds);
+const checkout = resolve(opt.checkout);
+
+const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
+const { secret } = await createApiKey(db, { name: `gc-pair-${Date.now()}`, role: 'admin' });
+await db.close();
+const body = JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1))));
+const headers = { authorization: `Bearer ${secret}` };
+const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
+
+interface Side {
+  name: string;
+  cwd: string;
+  script: string;
+  env: Record<string, string>;
+  path: string;
+  auth: Record<string, string>;
+}
+
+/** Sums of the collector's lines per request: pauses in µs, bytes in KB. */
+async function run(side: Side): Promise<string> {
+  const port = await freePort();
+  const log = join(dir, `${side.name}.log`);
+  const out = openSync(log, 'w');
+  const child = spawn(process.execPath, [...startNodeFlags(side.cwd), '--trace-gc-nvp', '--import', 'tsx', side.script], {
+    cwd: side.cwd,
+    env: { PATH: process.env.PATH!, NODE_ENV: 'production', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', CACHE: 'off', DATABASE_URL: url, ...side.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', out, out],
+  });
+  try {
+    for (;;) {
+      try {
+        await fetch(`http://127.0.0.1:${port}/`);
+        break;
+      } catch {
+        if (child.exitCode !== null) throw new Error(`${side.name} exited: ${readFileSync(log, 'utf8').slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const load = { url: `http://127.0.0.1:${port}${side.path}`, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
+    await measure(load);
+    const from = statSync(log).size;
+    const r = await measure(load);
+    const to = statSync(log).size;
+    const sum = { scavenges: 0, marks: 0, scavengeMs: 0, markMs: 0, allocated: 0, promoted: 0 };
+    for (const line of readFileSync(log).subarray(from, to).toString().split('\n')) {
+      const kind = /\bgc=(\w+)/.exec(line)?.[1];
+      if (!kind) continue;
+      const field = (name: string) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+      if (kind === 's') {
+        sum.scavenges++;
+        sum.scavengeMs += field('pause');
+      } else {
+        sum.marks++;
+        sum.markMs += field('pause');
+      }
+      sum.allocated += field('allocated');
+      sum.promoted += field('promoted');
+    }
+    const per = (x: number) => x / r.requests;
+    return `| ${side.name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+try {
+  const sides: Side[] = [{ name: 'truthgraph', cwd: checkout, script: 'src/main.ts', env: {}, path: '/graphql', auth: headers }];
+  if (!opt['no-floor']) {
+    const plans = join(dir, 'plans.json');
+    writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], headers)));
+    sides.push({ name: 'SQL floor', cwd: repoRoot, script: 'bench/floor.ts', env: { FLOOR_PLANS: plans }, path: `/floor/${scenario.key}`, auth: {} });
+  }
+  console.log(`${scenario.key}, uncached, c=${concurrency}, ${seconds} s measured after ${seconds} s; per request:`);
+  console.log('| side | req/s | scavenges / mark-compacts | scavenge pause µs | mark-compact pause µs | allocated KB | promoted KB |\n|---|---|---|---|---|---|---|');
+  for (let i = 0; i < Number(opt.runs); i++) for (const side of sides) console.log(await run(side));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
