@@ -7,16 +7,13 @@
 // Processes differ: run it more than once (--runs) before reading one figure.
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiKey } from '../src/auth/api-keys.js';
-import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
-import { shapeForScale } from '../src/db/seed-data.js';
 import { captureFloorPlans } from './floor-capture.js';
 import { measure } from './measure.js';
-import { readScenarios, targetsFor } from './scenarios.js';
+import { scenarioRequest } from './scenario-request.js';
 import { freePort, repoRoot, startNodeFlags } from './server-process.js';
 
 const { values: opt, positionals } = parseArgs({
@@ -30,17 +27,11 @@ const { values: opt, positionals } = parseArgs({
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
-const scenario = readScenarios.find((x) => x.key === (positionals[0] ?? 'video-list'));
-if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
 const concurrency = Number(opt.concurrency);
 const seconds = Number(opt.seconds);
 const checkout = resolve(opt.checkout);
 
-const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
-const { secret } = await createApiKey(db, { name: `gc-pair-${Date.now()}`, role: 'admin' });
-await db.close();
-const body = JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1))));
-const headers = { authorization: `Bearer ${secret}` };
+const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'video-list', 'gc-pair');
 const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
 
 interface Side {
@@ -95,8 +86,12 @@ async function run(side: Side): Promise<string> {
     const per = (x: number) => x / r.requests;
     return `| ${side.name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    closeSync(out);
   }
 }
 

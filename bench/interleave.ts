@@ -14,13 +14,10 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createApiKey } from '../src/auth/api-keys.js';
-import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
-import { shapeForScale } from '../src/db/seed-data.js';
 import { captureFloorPlans } from './floor-capture.js';
 import { redisKeyOf } from './floor-runs.js';
 import { percentile } from './measure.js';
-import { readScenarios, targetsFor } from './scenarios.js';
+import { scenarioRequest } from './scenario-request.js';
 import { startCheckout, startServer } from './server-process.js';
 import { removePrefix } from './throwaway-redis.js';
 
@@ -37,15 +34,10 @@ const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/trut
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const dirs = (positionals[0] ?? '').split(',').filter(Boolean).map((d) => resolve(d));
 if (dirs.length === 0) throw new Error('usage: npx tsx bench/interleave.ts <dirA>,<dirB>[,…] [scenario] [--floor]');
-const scenario = readScenarios.find((x) => x.key === (positionals[1] ?? 'dashboard'));
-if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
 const requests = Number(opt.requests);
 const warmup = Number(opt.warmup);
 
-const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
-const { secret } = await createApiKey(db, { name: `interleave-${Date.now()}`, role: 'admin' });
-await db.close();
-const body = JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1))));
+const { scenario, body, headers } = await scenarioRequest(url, positionals[1] ?? 'dashboard', 'interleave');
 
 interface Side {
   name: string;
@@ -63,12 +55,12 @@ try {
   let redisKey: string | null = null;
   for (const [i, checkout] of dirs.entries()) {
     const prefix = `interleave-${Date.now()}-${i}:`;
-    prefixes.push(prefix);
+    if (!opt.uncached) prefixes.push(prefix);
     const server = await startCheckout(checkout, url, opt.uncached ? {} : { CACHE: 'on', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix });
     stops.push(() => server.stop());
-    sides.push({ name: checkout, port: server.port, path: '/graphql', headers: `Authorization: Bearer ${secret}\r\n`, cache: opt.uncached ? 'BYPASS' : 'HIT' });
+    sides.push({ name: checkout, port: server.port, path: '/graphql', headers: `Authorization: ${headers.authorization}\r\n`, cache: opt.uncached ? 'BYPASS' : 'HIT' });
     // The first request stores the entry the hits read (and the floor, with --floor).
-    const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, { method: 'POST', body, headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' } });
+    const res = await fetch(`http://127.0.0.1:${server.port}/graphql`, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
     const text = await res.text();
     if (redisKey === null && opt.floor && !opt.uncached) {
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -78,7 +70,7 @@ try {
   }
   if (opt.floor && opt.uncached) {
     const plans = join(dir, 'plans.json');
-    writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], { authorization: `Bearer ${secret}` })));
+    writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], headers)));
     const floor = await startServer({ name: 'SQL floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans }, path: '/floor' });
     stops.push(() => floor.stop());
     sides.push({ name: 'SQL floor', port: Number(new URL(floor.url).port), path: `/floor/${scenario.key}`, headers: '', cache: null });

@@ -15,13 +15,10 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createApiKey } from '../src/auth/api-keys.js';
-import { createPostgresDb, defaultPoolOptions } from '../src/db/client.js';
-import { shapeForScale } from '../src/db/seed-data.js';
 import { captureFloorPlans } from './floor-capture.js';
 import { redisKeyOf } from './floor-runs.js';
 import { measure } from './measure.js';
-import { readScenarios, targetsFor } from './scenarios.js';
+import { scenarioRequest } from './scenario-request.js';
 import { repoRoot, startCheckout, startServer } from './server-process.js';
 import { removePrefix } from './throwaway-redis.js';
 
@@ -39,8 +36,6 @@ const { values: opt, positionals } = parseArgs({
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
-const scenario = readScenarios.find((x) => x.key === (positionals[0] ?? 'dashboard'));
-if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
 const concurrency = Number(opt.concurrency);
 const seconds = Number(opt.seconds);
 // A fresh server compiles for its first seconds (V8's background threads busy, its code not yet
@@ -50,11 +45,7 @@ const split = new Set(opt.split.split(',').filter(Boolean));
 const prefix = `perf-pair-${Date.now()}:`;
 execFileSync('perf', ['--version'], { stdio: 'ignore' });
 
-const db = createPostgresDb(url, { ...defaultPoolOptions, max: 1 });
-const { secret } = await createApiKey(db, { name: `perf-pair-${Date.now()}`, role: 'admin' });
-await db.close();
-const body = JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1))));
-const headers = { authorization: `Bearer ${secret}` };
+const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'perf-pair');
 const dir = mkdtempSync(join(os.tmpdir(), 'perf-pair-'));
 
 interface Recording {

@@ -8,31 +8,14 @@ import type { WaveScheduler } from './wave-scheduler.js';
 // in one array parameter, so a batch is one statement however many parents it holds.
 const maxBatchSize = 10_000;
 
-function sameKey<K, C>(key: K): C {
-  return key as unknown as C;
-}
-
 /**
- * A DataLoader whose batches run in the request's waves (wave-scheduler.ts), and whose cached keys
- * answer at once. DataLoader itself answers a cached key only when its next batch dispatches, which
- * here is the next wave: a setImmediate away, behind every other request's I/O. A connection's
- * totalCount read the video it had loaded that way, so a 10,000-box page waited ~100 ms at 32 clients,
- * built and unanswered, long enough for V8 to copy it twice and move it to the old generation.
- * The value is the same promise DataLoader would have resolved to; only the wait goes.
+ * A DataLoader whose batches run in the request's waves (wave-scheduler.ts). DataLoader answers a key it
+ * holds when its next batch dispatches, with that batch: in the wave after the one in flight, or at the
+ * scheduler's next flush, which comes once the microtask queue is empty.
  */
 export class WaveLoader<K, V, C = K> extends DataLoader<K, V, C> {
-  private readonly cached: Map<C, Promise<V>>;
-  private readonly keyOf: (key: K) => C;
-
   constructor(waves: WaveScheduler, batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>, options: { cacheKeyFn?: (key: K) => C } = {}) {
-    const cached = new Map<C, Promise<V>>();
-    super((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheMap: cached, cacheKeyFn: options.cacheKeyFn });
-    this.cached = cached;
-    this.keyOf = options.cacheKeyFn ?? sameKey;
-  }
-
-  override load(key: K): Promise<V> {
-    return (key !== null && key !== undefined && this.cached.get(this.keyOf(key))) || super.load(key);
+    super((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: options.cacheKeyFn });
   }
 }
 

@@ -1,6 +1,6 @@
-// WaveLoader answers a key it holds at once, where DataLoader waits for its next batch to dispatch
-// (the next wave, a setImmediate away). Only the wait may differ: every load settles as DataLoader's
-// would, and the same keys are fetched.
+// WaveLoader is DataLoader on the request's wave scheduler. A key it holds answers at the scheduler's
+// next flush, which comes once the microtask queue is empty (no turn of the event loop), or with the
+// wave in flight; either way every load settles as a plain DataLoader's on the same scheduler would.
 import DataLoader from 'dataloader';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -51,17 +51,30 @@ async function run(loader: DataLoader<string, string>, steps: Step[]): Promise<s
 }
 
 describe('WaveLoader', () => {
-  it('answers a key it holds without waiting for the next wave', async () => {
+  it('answers a key it holds before the event loop turns, when no wave is in flight', async () => {
     const { fetched, batch } = source();
     const loader = new WaveLoader(new WaveScheduler(), batch);
     expect(await loader.load('a')).toBe('v:a');
-    let waited = false;
-    setImmediate(() => (waited = true));
+    let turned = false;
+    setImmediate(() => (turned = true));
     expect(await loader.load('a')).toBe('v:a');
     loader.prime('p', 'P');
     expect(await loader.load('p')).toBe('P');
-    expect(waited).toBe(false);
+    expect(turned).toBe(false);
     expect(fetched).toEqual(['a']);
+  });
+
+  it('answers a key it holds, asked while a wave is in flight, only once that wave is done', async () => {
+    const { batch } = source();
+    const waves = new WaveScheduler();
+    const loader = new WaveLoader(waves, batch);
+    await loader.load('a');
+    const order: string[] = [];
+    const inFlight = loader.load('b').then(() => order.push('b'));
+    await turn(); // the wave holding 'b' is dispatched and waits for its reply
+    const held = loader.load('a').then(() => order.push('a'));
+    await Promise.all([inFlight, held]);
+    expect(order).toEqual(['b', 'a']);
   });
 
   it('hands a key still loading the same pending answer, with no second fetch', async () => {
