@@ -6,15 +6,14 @@
 // data kept past its request, or kept by the collector itself (docs/benchmarks.md).
 // Processes differ: run it more than once (--runs) before reading one figure.
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor]
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { captureFloorPlans } from './floor-capture.js';
 import { measure } from './measure.js';
 import { scenarioRequest } from './scenario-request.js';
-import { freePort, repoRoot, startNodeFlags } from './server-process.js';
+import { repoRoot, startCheckout, startServer } from './server-process.js';
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -36,34 +35,17 @@ const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
 
 interface Side {
   name: string;
-  cwd: string;
-  script: string;
-  env: Record<string, string>;
-  path: string;
+  /** Starts the side with `flags`, its output to `log`; answers its URL and how to stop it. */
+  start(flags: string[], log: string): Promise<{ url: string; stop(): Promise<void> }>;
   auth: Record<string, string>;
 }
 
 /** Sums of the collector's lines per request: pauses in µs, bytes in KB. */
 async function run(side: Side): Promise<string> {
-  const port = await freePort();
   const log = join(dir, `${side.name}.log`);
-  const out = openSync(log, 'w');
-  const child = spawn(process.execPath, [...startNodeFlags(side.cwd), '--trace-gc-nvp', '--import', 'tsx', side.script], {
-    cwd: side.cwd,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'production', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', CACHE: 'off', DATABASE_URL: url, ...side.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', out, out],
-  });
+  const server = await side.start(['--trace-gc-nvp'], log);
   try {
-    for (;;) {
-      try {
-        await fetch(`http://127.0.0.1:${port}/`);
-        break;
-      } catch {
-        if (child.exitCode !== null) throw new Error(`${side.name} exited: ${readFileSync(log, 'utf8').slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    const load = { url: `http://127.0.0.1:${port}${side.path}`, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
+    const load = { url: server.url, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
     await measure(load);
     const from = statSync(log).size;
     const r = await measure(load);
@@ -86,21 +68,32 @@ async function run(side: Side): Promise<string> {
     const per = (x: number) => x / r.requests;
     return `| ${side.name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`;
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    closeSync(out);
+    await server.stop();
   }
 }
 
 try {
-  const sides: Side[] = [{ name: 'truthgraph', cwd: checkout, script: 'src/main.ts', env: {}, path: '/graphql', auth: headers }];
+  const sides: Side[] = [
+    {
+      name: 'truthgraph',
+      async start(flags, log) {
+        const server = await startCheckout(checkout, url, {}, flags, log);
+        return { url: `http://127.0.0.1:${server.port}/graphql`, stop: server.stop };
+      },
+      auth: headers,
+    },
+  ];
   if (!opt['no-floor']) {
     const plans = join(dir, 'plans.json');
     writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], headers)));
-    sides.push({ name: 'SQL floor', cwd: repoRoot, script: 'bench/floor.ts', env: { FLOOR_PLANS: plans }, path: `/floor/${scenario.key}`, auth: {} });
+    sides.push({
+      name: 'SQL floor',
+      async start(flags, log) {
+        const floor = await startServer({ name: 'SQL floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans }, path: '/floor', nodeFlags: flags, logFile: log });
+        return { url: `${new URL(floor.url).origin}/floor/${scenario.key}`, stop: floor.stop };
+      },
+      auth: {},
+    });
   }
   console.log(`${scenario.key}, uncached, c=${concurrency}, ${seconds} s measured after ${seconds} s; per request:`);
   console.log('| side | req/s | scavenges / mark-compacts | scavenge pause µs | mark-compact pause µs | allocated KB | promoted KB |\n|---|---|---|---|---|---|---|');

@@ -2,7 +2,7 @@
 // and stops it (SIGTERM, then SIGKILL after a grace period). The benchmark never measures a server
 // in its own process: the load generator and the server must not share an event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,15 @@ export interface StartOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   readyTimeoutMs?: number;
+  /** A file that gets the server's stdout and stderr whole (else the last lines are kept in memory). */
+  logFile?: string;
+}
+
+/** stdio for a server: its output to `logFile` when given (the parent's descriptor is closed once spawned). */
+function outputTo(logFile: string | undefined): { stdio: ['ignore', number, number] | ['ignore', 'pipe', 'pipe']; spawned(): void } {
+  if (logFile === undefined) return { stdio: ['ignore', 'pipe', 'pipe'], spawned: () => {} };
+  const fd = openSync(logFile, 'w');
+  return { stdio: ['ignore', fd, fd], spawned: () => closeSync(fd) };
 }
 
 /**
@@ -64,17 +73,20 @@ export async function stopAll(): Promise<void> {
 
 export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
+  const output = outputTo(opts.logFile);
   const child: ChildProcess = spawn(process.execPath, [...startNodeFlags(), ...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: output.stdio,
   });
-  let log = '';
+  output.spawned();
+  let kept = '';
   const keep = (b: Buffer) => {
-    log = (log + b.toString()).slice(-4000);
+    kept = (kept + b.toString()).slice(-4000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const log = () => (opts.logFile === undefined ? kept : readFileSync(opts.logFile, 'utf8').slice(-4000));
   let exited = false;
   const exitedP = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -87,7 +99,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProcess> {
     name: opts.name,
     url,
     pid: child.pid!,
-    output: () => log,
+    output: log,
     async stop() {
       running.delete(server);
       if (exited) return;
@@ -100,7 +112,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProcess> {
   running.add(server);
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited) throw new Error(`${opts.name} exited during start:\n${log}`);
+    if (exited) throw new Error(`${opts.name} exited during start:\n${log()}`);
     try {
       // Any HTTP answer means the socket is up (a GET on /graphql may well be a 400).
       await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
@@ -108,7 +120,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProcess> {
     } catch {
       if (Date.now() > deadline) {
         await server.stop();
-        throw new Error(`${opts.name} did not answer within ${opts.readyTimeoutMs ?? 60_000} ms:\n${log}`);
+        throw new Error(`${opts.name} did not answer within ${opts.readyTimeoutMs ?? 60_000} ms:\n${log()}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -123,20 +135,31 @@ export interface CheckoutServer {
 
 /**
  * Another checkout's server (`src/main.ts` under `dir`, started with tsx) for A/B runs: production mode,
- * uncached and without migrating unless `env` says otherwise; resolves once it answers.
+ * uncached and without migrating unless `env` says otherwise; resolves once it answers. Its output goes
+ * to `logFile` when given, else nowhere.
  */
-export async function startCheckout(dir: string, databaseUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<CheckoutServer> {
+export async function startCheckout(
+  dir: string,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+  logFile?: string,
+): Promise<CheckoutServer> {
   const port = await freePort();
+  const output = logFile === undefined ? { stdio: 'ignore' as const, spawned: () => {} } : outputTo(logFile);
   const child = spawn(process.execPath, [...startNodeFlags(dir), ...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
     cwd: dir,
     env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_URL: databaseUrl, CACHE: 'off', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: 'ignore',
+    stdio: output.stdio,
   });
+  output.spawned();
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   for (;;) {
     try {
       await fetch(`http://127.0.0.1:${port}/`);
       break;
     } catch {
+      if (gone()) throw new Error(`the server of ${dir} exited during start${logFile === undefined ? '' : `:\n${readFileSync(logFile, 'utf8').slice(-2000)}`}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -144,8 +167,10 @@ export async function startCheckout(dir: string, databaseUrl: string, env: Recor
     port,
     pid: child.pid!,
     stop: async () => {
+      if (gone()) return;
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     },
   };
 }
