@@ -4,8 +4,11 @@
 // pauses, mark-compacts' pauses, bytes allocated and bytes promoted to the old generation. A floor
 // promotes what outlives two scavenges (rows waiting for their wave); more than that in truthgraph is
 // data kept past its request, or kept by the collector itself (docs/benchmarks.md).
-// Processes differ: run it more than once (--runs) before reading one figure.
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor]
+// Processes differ: run it more than once (--runs) before reading one figure. --windows N prints N
+// windows in a row after the warm-up (--warmup 0: from the first request). --node-flags adds V8 flags
+// to both sides (e.g. --node-flags=--no-turbofan: every process then stays in the state a fresh one starts in,
+// where the collector promotes nearly every statement's rows; docs/benchmarks.md).
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"] [--warmup <s>=seconds] [--windows 1]
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,11 +26,16 @@ const { values: opt, positionals } = parseArgs({
     runs: { type: 'string', default: '1' },
     checkout: { type: 'string', default: repoRoot },
     'no-floor': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
+    warmup: { type: 'string' },
+    windows: { type: 'string', default: '1' },
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
 const concurrency = Number(opt.concurrency);
 const seconds = Number(opt.seconds);
+const warmup = Number(opt.warmup ?? opt.seconds);
+const windows = Number(opt.windows);
 const checkout = resolve(opt.checkout);
 
 const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'video-list', 'gc-pair');
@@ -40,36 +48,47 @@ interface Side {
   auth: Record<string, string>;
 }
 
-/** Sums of the collector's lines per request: pauses in µs, bytes in KB. */
-async function run(side: Side): Promise<string> {
+/** Sums of the collector's lines per request, one row per measured window: pauses in µs, bytes in KB. */
+async function run(side: Side): Promise<string[]> {
   const log = join(dir, `${side.name}.log`);
-  const server = await side.start(['--trace-gc-nvp'], log);
+  const server = await side.start(['--trace-gc-nvp', ...opt['node-flags'].split(/\s+/).filter(Boolean)], log);
   try {
     const load = { url: server.url, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
-    await measure(load);
-    const from = statSync(log).size;
-    const r = await measure(load);
-    const to = statSync(log).size;
-    const sum = { scavenges: 0, marks: 0, scavengeMs: 0, markMs: 0, allocated: 0, promoted: 0 };
-    for (const line of readFileSync(log).subarray(from, to).toString().split('\n')) {
-      const kind = /\bgc=(\w+)/.exec(line)?.[1];
-      if (!kind) continue;
-      const field = (name: string) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
-      if (kind === 's') {
-        sum.scavenges++;
-        sum.scavengeMs += field('pause');
-      } else {
-        sum.marks++;
-        sum.markMs += field('pause');
-      }
-      sum.allocated += field('allocated');
-      sum.promoted += field('promoted');
+    if (warmup > 0) await measure({ ...load, durationS: warmup });
+    const rows: string[] = [];
+    for (let w = 1; w <= windows; w++) {
+      const from = statSync(log).size;
+      const r = await measure(load);
+      const sum = collectorSums(readFileSync(log).subarray(from, statSync(log).size).toString());
+      const per = (x: number) => x / r.requests;
+      const name = windows > 1 ? `${side.name}, window ${w}` : side.name;
+      rows.push(
+        `| ${name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`,
+      );
     }
-    const per = (x: number) => x / r.requests;
-    return `| ${side.name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`;
+    return rows;
   } finally {
     await server.stop();
   }
+}
+
+function collectorSums(lines: string) {
+  const sum = { scavenges: 0, marks: 0, scavengeMs: 0, markMs: 0, allocated: 0, promoted: 0 };
+  for (const line of lines.split('\n')) {
+    const kind = /\bgc=(\w+)/.exec(line)?.[1];
+    if (!kind) continue;
+    const field = (name: string) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+    if (kind === 's') {
+      sum.scavenges++;
+      sum.scavengeMs += field('pause');
+    } else {
+      sum.marks++;
+      sum.markMs += field('pause');
+    }
+    sum.allocated += field('allocated');
+    sum.promoted += field('promoted');
+  }
+  return sum;
 }
 
 try {
@@ -95,9 +114,9 @@ try {
       auth: {},
     });
   }
-  console.log(`${scenario.key}, uncached, c=${concurrency}, ${seconds} s measured after ${seconds} s; per request:`);
+  console.log(`${scenario.key}, uncached, c=${concurrency}, ${windows} × ${seconds} s measured after ${warmup} s; per request:`);
   console.log('| side | req/s | scavenges / mark-compacts | scavenge pause µs | mark-compact pause µs | allocated KB | promoted KB |\n|---|---|---|---|---|---|---|');
-  for (let i = 0; i < Number(opt.runs); i++) for (const side of sides) console.log(await run(side));
+  for (let i = 0; i < Number(opt.runs); i++) for (const side of sides) for (const row of await run(side)) console.log(row);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
