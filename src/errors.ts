@@ -80,7 +80,7 @@ export class AppError extends GraphQLError {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     const status = statusForApollo[code];
-    super(message, { extensions: { ...extensions, code, ...(status ? { http: { status } } : {}) } });
+    super(message, { extensions: Object.assign({}, extensions, status ? { code, http: { status } } : { code }) });
     this.code = code;
   }
 }

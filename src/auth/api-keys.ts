@@ -95,7 +95,7 @@ export async function resolveApiKey(db: Queryable, secret: string): Promise<Acce
   if (!looksLikeApiKey(secret)) return null;
   const key = await activeApiKeyByHash(db, hashApiKey(secret));
   if (!key) return null;
-  if (key.role === 'admin') return Object.freeze({ ...adminScope, keyId: key.id });
+  if (key.role === 'admin') return Object.freeze(Object.assign({}, adminScope, { keyId: key.id }));
   return memberScope(
     key.grants.map((g) => g.projectId),
     key.grants.filter((g) => g.canWrite).map((g) => g.projectId),

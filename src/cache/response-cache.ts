@@ -148,7 +148,7 @@ export class ResponseCache {
   }
 
   stats(): CacheStats {
-    return { ...this.counters, bytes: this.store?.bytes() ?? 0 };
+    return Object.assign({}, this.counters, { bytes: this.store?.bytes() ?? 0 });
   }
 
   /** Counts a query that did not consult the cache (mutation, cache off, store down). */

@@ -79,7 +79,7 @@ try {
     }
   }
   const { changedTags, ...report } = summary;
-  process.stdout.write(`${JSON.stringify({ ...report, changedTags: changedTags.length }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(Object.assign({}, report, { changedTags: changedTags.length }), null, 2)}\n`);
   if (summary.rejectedCount > 0 && exitCode === 0) exitCode = 1;
 } catch (err) {
   process.stderr.write(`\nimport failed: ${(err as Error).message}\n`);

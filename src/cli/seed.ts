@@ -41,7 +41,7 @@ async function main() {
   if (config.DATABASE_URL) {
     const created = await createDatabaseIfMissing(config.DATABASE_URL);
     // One connection without a statement timeout: session settings must hold for the whole load.
-    db = createPostgresDb(config.DATABASE_URL, { ...defaultPoolOptions, max: 1, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0, prepare: false });
+    db = createPostgresDb(config.DATABASE_URL, Object.assign({}, defaultPoolOptions, { max: 1, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0, prepare: false }));
     where = `${new URL(config.DATABASE_URL).pathname.slice(1)}${created ? ' (created)' : ''}`;
   } else {
     if (scale > 0.1) console.error(`warning: scale ${scale} on embedded PGlite will be slow; set DATABASE_URL for PostgreSQL`);

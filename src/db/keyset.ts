@@ -28,7 +28,7 @@ export function windowStatements(build: (form: WindowForm) => Statement): (windo
 
 /** Every form of a per-parent page, built once; the returned lookup picks a request's. */
 export function pageStatements(build: (form: PageForm) => Statement): (window: KeysetWindow<unknown>, parents: number) => Statement {
-  const one = windowStatements((form) => build({ ...form, single: true }));
-  const many = windowStatements((form) => build({ ...form, single: false }));
+  const one = windowStatements((form) => build(Object.assign({}, form, { single: true })));
+  const many = windowStatements((form) => build(Object.assign({}, form, { single: false })));
   return (window, parents) => (parents === 1 ? one : many)(window);
 }

@@ -34,13 +34,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
     if (!next) break;
     original = next;
   }
-  if (original instanceof AppError) return { ...formatted, message: original.message, extensions: { ...original.extensions } };
+  if (original instanceof AppError) return Object.assign({}, formatted, { message: original.message, extensions: { ...original.extensions } });
   const db = classifyDatabaseError(original);
   if (db) return { message: db.message, path: formatted.path, locations: formatted.locations, extensions: { ...db.extensions } };
   const code = formatted.extensions?.code;
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return Object.assign({}, formatted, { extensions });
   }
   return {
     message: 'Internal server error',

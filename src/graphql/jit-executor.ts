@@ -21,7 +21,7 @@ function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
     (rebuilt as { locations?: unknown }).locations = e.locations;
     return rebuilt;
   });
-  return { ...result, errors };
+  return Object.assign({}, result, { errors });
 }
 
 export function jitGateway(operations: CompiledOperations): GatewayInterface {

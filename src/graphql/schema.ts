@@ -56,8 +56,8 @@ const latin1Only = /^[\x00-\xff]*$/;
 function oneByteDocument(source: string): DocumentNode {
   const copy = (value: string) => (latin1Only.test(value) ? Buffer.from(value, 'latin1').toString('latin1') : value);
   return visit(parse(source), {
-    Name: (node) => ({ ...node, value: copy(node.value) }),
-    StringValue: (node) => ({ ...node, value: copy(node.value) }),
+    Name: (node) => Object.assign({}, node, { value: copy(node.value) }),
+    StringValue: (node) => Object.assign({}, node, { value: copy(node.value) }),
   });
 }
 

@@ -168,7 +168,7 @@ export function operationPath(opts: OperationPathOptions): OperationPath {
     if (id === undefined) return;
     const kept = knownRequests.get(id);
     if (kept?.run !== undefined) return;
-    const run: KnownRun = { ...exec, variables: deepFreeze(exec.variables), key };
+    const run: KnownRun = Object.assign({}, exec, { variables: deepFreeze(exec.variables), key });
     if (kept === undefined) {
       knownRequests.set(id, {
         key,

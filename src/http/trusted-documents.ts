@@ -76,12 +76,12 @@ export function persistedDocumentRequests(): Step {
           // Apollo answers malformed extensions itself; ours replace them only when they parse.
         }
         search.delete('documentId');
-        search.set('extensions', JSON.stringify({ ...extensions, persistedQuery }));
+        search.set('extensions', JSON.stringify(Object.assign({}, extensions, { persistedQuery })));
         req.url = `${parseUrl(req.url ?? '').pathname ?? '/'}?${search}`;
       } else if (body) {
         delete body.documentId;
         const extensions = body.extensions && typeof body.extensions === 'object' && !Array.isArray(body.extensions) ? body.extensions : {};
-        body.extensions = { ...extensions, persistedQuery };
+        body.extensions = Object.assign({}, extensions, { persistedQuery });
       }
     }
 

@@ -137,6 +137,6 @@ export class BoundHistogram<L extends string> extends BoundMetric<L, HistogramSe
   /** The JSON form: one label object per value. */
   get() {
     const data = this.getForPromString();
-    return { ...data, values: data.values.map(({ labels, sharedLabels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } })) };
+    return Object.assign({}, data, { values: data.values.map(({ labels, sharedLabels, ...rest }) => Object.assign({}, rest, { labels: Object.assign({}, labels, sharedLabels) })) });
   }
 }

@@ -8,7 +8,7 @@ export type { Logger };
 export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
   const options = { level: config.LOG_LEVEL, base: { service: 'truthgraph' } };
   if (config.NODE_ENV === 'development' && process.stdout.isTTY) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino(Object.assign({}, options, { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }));
   }
   return pino(options);
 }

@@ -79,7 +79,7 @@ export function requestLog(opts: RequestLogOptions): Step {
         ...(cache !== undefined ? { cache: String(cache) } : {}),
         ...(aborted ? { aborted: true } : {}),
       };
-      if (slow) opts.logger.warn({ ...line, slow: true, slowRequestMs: opts.slowRequestMs }, 'slow request');
+      if (slow) opts.logger.warn(Object.assign({}, line, { slow: true, slowRequestMs: opts.slowRequestMs }), 'slow request');
       // Probes and scrapes arrive every few seconds: debug keeps them out of the info stream.
       else opts.logger[level](line, 'request');
     });

@@ -9,6 +9,7 @@ import { createApiKey } from '../../src/auth/api-keys.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { seedData } from '../../src/db/seed-data.js';
+import { readShapes } from './read-shapes.js';
 
 const tally = (globalThis as unknown as { functionNameDefines: Map<string, number> }).functionNameDefines;
 const ours = () => [...tally].filter(([file]) => file.includes('/src/')).sort((a, b) => b[1] - a[1]);
@@ -49,16 +50,7 @@ const post = async (query: string, variables: Record<string, unknown>) => {
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { cache: res.headers.get('x-cache') ?? 'none', body: (await res.json()) as { data?: any; errors?: unknown } };
 };
-const ids = (await post('{ projects(first: 1) { nodes { id videos(first: 1) { nodes { id testSessions { id } } } } } }', {})).body.data;
-const project = ids.projects.nodes[0];
-const video = project.videos.nodes[0];
-const reads: [string, Record<string, unknown>][] = [
-  ['query($p: ID!) { project(id: $p) { id videos(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id filename status createdAt duration groundTruthCount maxConfidence } } } }', { p: project.id }],
-  ['query($v: ID!) { video(id: $v) { id groundTruthStats(minConfidence: 0) { totalObjects avgConfidence uniqueClasses validatedCount validationRate } groundTruth(minConfidence: 0, first: 10000) { totalCount pageInfo { hasNextPage endCursor } nodes { id frameNumber timestamp classLabel confidence x y width height bboxArea validated difficult } } } }', { v: video.id }],
-  ['query($s: ID!) { testSession(id: $s) { id status detections(minConfidence: 0.3, first: 500) { totalCount pageInfo { hasNextPage endCursor } nodes { id frameNumber classLabel confidence validationResult boundingBox { x y width height } } } } }', { s: video.testSessions[0].id }],
-  ['query($p: ID!) { project(id: $p) { id name stats { videoCount videosByStatus { uploaded processing completed failed } groundTruthTotal groundTruthValidated testSessionsByStatus { running completed failed } detectionsByResult { total tp fp fn pending } } } }', { p: project.id }],
-  ['{ projects(first: 20) { nodes { id name videos(first: 20) { nodes { id filename groundTruthStats { totalObjects avgConfidence uniqueClasses validatedCount validationRate } testSessions { id status detectionStats { total tp fp fn pending } } } } } } }', {}],
-];
+const reads = await readShapes(post);
 // Warm-up: each shape once (compiled, accepted, its module code run).
 for (const [query, variables] of reads) await post(query, { ...variables, probe: -1 });
 tally.clear();

@@ -81,11 +81,11 @@ export async function detectionPagesBySessions(
 ): Promise<DetectionEventModel[]> {
   const { cursor } = window;
   const rows = await pageOf(window, sessionIds.length).run<DetectionEventRow>(db, {
-    ...parentValues(sessionIds),
-    ...filterValues(filter),
     ts: cursor ? cursor[0] : null,
     id: cursor ? cursor[1] : null,
     limit,
+    ...parentValues(sessionIds),
+    ...filterValues(filter),
   });
   const single = sessionIds.length === 1;
   return rows.map((row) => {

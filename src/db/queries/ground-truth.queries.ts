@@ -82,12 +82,12 @@ export async function groundTruthPagesByVideos(
 ): Promise<GroundTruthObjectModel[]> {
   const { cursor } = window;
   const rows = await pageOf(window, videoIds.length).run<GroundTruthObjectRow>(db, {
-    ...parentValues(videoIds),
-    ...filterValues(filter),
     frame: cursor ? cursor[0] : null,
     confidence: cursor ? cursor[1] : null,
     id: cursor ? cursor[2] : null,
     limit,
+    ...parentValues(videoIds),
+    ...filterValues(filter),
   });
   const single = videoIds.length === 1;
   return rows.map((row) => {

@@ -43,11 +43,11 @@ export async function testSessionPagesByProjects(
 ): Promise<TestSessionRow[]> {
   const { cursor } = window;
   return pageOf(window, projectIds.length).run(db, {
-    ...parentValues(projectIds),
     status: status ?? null,
     ts: cursor ? cursor[0] : null,
     id: cursor ? cursor[1] : null,
     limit,
+    ...parentValues(projectIds),
   });
 }
 
@@ -64,5 +64,5 @@ export async function testSessionsByVideos(
   status: TestSessionStatusValue | undefined,
   limit: number,
 ): Promise<TestSessionRow[]> {
-  return (videoIds.length === 1 ? byVideos.one : byVideos.many).run(db, { ...parentValues(videoIds), status: status ?? null, limit });
+  return (videoIds.length === 1 ? byVideos.one : byVideos.many).run(db, { status: status ?? null, limit, ...parentValues(videoIds) });
 }

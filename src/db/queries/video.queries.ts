@@ -53,12 +53,12 @@ export async function videoPagesByProjects(
 ): Promise<VideoRow[]> {
   const { cursor } = window;
   return pageOf(window, projectIds.length).run(db, {
-    ...parentValues(projectIds),
     status: filter.status ?? null,
     groundTruthGenerated: filter.groundTruthGenerated ?? null,
     ts: cursor ? cursor[0] : null,
     id: cursor ? cursor[1] : null,
     limit,
+    ...parentValues(projectIds),
   });
 }
 

@@ -11,7 +11,7 @@ export const Evaluation: EvaluationResolvers = {
   map: (e) => e.metrics.map,
   mapCoco: async (e, _, ctx) => {
     const maps = await Promise.all(
-      cocoThresholds.map(async (iouThreshold) => (await ctx.loaders.evaluationOf({ ...e, iouThreshold })).metrics.map),
+      cocoThresholds.map(async (iouThreshold) => (await ctx.loaders.evaluationOf({ session: e.session, iouThreshold, minConfidence: e.minConfidence })).metrics.map),
     );
     // Which classes have non-difficult boxes does not depend on the threshold: all null or none.
     const known = maps.filter((m): m is number => m !== null);

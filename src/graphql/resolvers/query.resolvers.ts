@@ -5,7 +5,7 @@ import type { NodeResolvers, QueryResolvers } from '../__generated__/resolvers-t
 import * as arg from '../args.js';
 
 /** The row, marked with its GraphQL type for Node.__resolveType (a copy: loaders share their rows). */
-const asNode = (node: NodeValue | null) => (node ? { ...node.row, __typename: node.type } : null);
+const asNode = (node: NodeValue | null) => (node ? { __typename: node.type, ...node.row } : null);
 
 export const Query: QueryResolvers = {
   node: async (_, args, ctx) => asNode(await ctx.loaders.nodeById(arg.nodeKey(args.id))),

@@ -47,7 +47,7 @@ export function operationShape(context: ValidationContext, operation: OperationD
     visiting.add(name);
     const s = selectionSetShape(def.selectionSet);
     visiting.delete(name);
-    const shape = { ...s, directives: s.directives + dirs(def.directives) };
+    const shape = Object.assign({}, s, { directives: s.directives + dirs(def.directives) });
     fragments.set(name, shape);
     return shape;
   }
@@ -84,7 +84,7 @@ export function operationShape(context: ValidationContext, operation: OperationD
 
   const body = selectionSetShape(operation.selectionSet);
   const varDirectives = operation.variableDefinitions?.reduce((n, v) => n + dirs(v.directives), 0) ?? 0;
-  const shape = { ...body, directives: body.directives + dirs(operation.directives) + varDirectives };
+  const shape = Object.assign({}, body, { directives: body.directives + dirs(operation.directives) + varDirectives });
   cache.set(operation, shape);
   return shape;
 }
