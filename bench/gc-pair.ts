@@ -1,15 +1,18 @@
 // What V8's collector does per request, truthgraph against its SQL floor: each side runs with
-// --trace-gc-nvp (and the flags of npm start), is driven at one concurrency for a warm-up window and a
-// measured one, and the collector's lines of the measured window are summed per request: scavenges'
-// pauses, mark-compacts' pauses, bytes allocated and bytes promoted to the old generation. A floor
-// promotes what outlives two scavenges (rows waiting for their wave); more than that in truthgraph is
-// data kept past its request, or kept by the collector itself (docs/benchmarks.md).
+// --trace-gc-nvp (and the flags of npm start), is driven at one concurrency for a warm-up window and
+// measured windows, and the collector's lines of each measured window are summed per request:
+// scavenges' pauses, mark-compacts' pauses, bytes allocated and bytes promoted to the old generation,
+// beside the CPU of the process's main thread and of its other threads (V8's workers: parallel
+// scavenges, concurrent marking and sweeping, TurboFan's compilations). A floor promotes what outlives
+// two scavenges (rows waiting for their wave); more than that in truthgraph is data kept past its
+// request, or kept by the collector itself (docs/benchmarks.md).
 // Processes differ: run it more than once (--runs) before reading one figure. --windows N prints N
 // windows in a row after the warm-up (--warmup 0: from the first request). --node-flags adds V8 flags
-// to both sides (e.g. --node-flags=--no-turbofan: every process then stays in the state a fresh one starts in,
-// where the collector promotes nearly every statement's rows; docs/benchmarks.md).
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32] [--seconds 10] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"] [--warmup <s>=seconds] [--windows 1]
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// to both sides (e.g. --node-flags=--no-turbofan: every process then stays in the state a fresh one
+// starts in, where the collector promotes nearly every statement's rows; docs/benchmarks.md).
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32]
+//   [--seconds 10] [--warmup <s>=seconds] [--windows 1] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"]
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +47,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
 interface Side {
   name: string;
   /** Starts the side with `flags`, its output to `log`; answers its URL and how to stop it. */
-  start(flags: string[], log: string): Promise<{ url: string; stop(): Promise<void> }>;
+  start(flags: string[], log: string): Promise<{ url: string; pid: number; stop(): Promise<void> }>;
   auth: Record<string, string>;
 }
 
@@ -58,12 +61,14 @@ async function run(side: Side): Promise<string[]> {
     const rows: string[] = [];
     for (let w = 1; w <= windows; w++) {
       const from = statSync(log).size;
+      const cpuBefore = threadTicks(server.pid);
       const r = await measure(load);
+      const cpu = threadTicks(server.pid, cpuBefore);
       const sum = collectorSums(readFileSync(log).subarray(from, statSync(log).size).toString());
       const per = (x: number) => x / r.requests;
       const name = windows > 1 ? `${side.name}, window ${w}` : side.name;
       rows.push(
-        `| ${name} | ${r.rps.toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`,
+        `| ${name} | ${r.rps.toFixed(0)} | ${((cpu.main * tickUs) / r.requests).toFixed(0)} / ${((cpu.others * tickUs) / r.requests).toFixed(0)} | ${sum.scavenges} / ${sum.marks} | ${(1000 * per(sum.scavengeMs)).toFixed(1)} | ${(1000 * per(sum.markMs)).toFixed(1)} | ${(per(sum.allocated) / 1000).toFixed(1)} | ${(per(sum.promoted) / 1000).toFixed(1)} |`,
       );
     }
     return rows;
@@ -71,6 +76,25 @@ async function run(side: Side): Promise<string[]> {
     await server.stop();
   }
 }
+
+/** Clock ticks (1/100 s) of CPU of the process's main thread and of its other threads (V8's workers), since `from`. */
+function threadTicks(pid: number, from = { main: 0, others: 0 }): { main: number; others: number } {
+  const ticks = { main: -from.main, others: -from.others };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended since the listing
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const t = Number(fields[11]) + Number(fields[12]);
+    if (tid === String(pid)) ticks.main += t;
+    else ticks.others += t;
+  }
+  return ticks;
+}
+const tickUs = 10_000;
 
 function collectorSums(lines: string) {
   const sum = { scavenges: 0, marks: 0, scavengeMs: 0, markMs: 0, allocated: 0, promoted: 0 };
@@ -97,7 +121,7 @@ try {
       name: 'truthgraph',
       async start(flags, log) {
         const server = await startCheckout(checkout, url, {}, flags, log);
-        return { url: `http://127.0.0.1:${server.port}/graphql`, stop: server.stop };
+        return { url: `http://127.0.0.1:${server.port}/graphql`, pid: server.pid, stop: server.stop };
       },
       auth: headers,
     },
@@ -109,13 +133,13 @@ try {
       name: 'SQL floor',
       async start(flags, log) {
         const floor = await startServer({ name: 'SQL floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans }, path: '/floor', nodeFlags: flags, logFile: log });
-        return { url: `${new URL(floor.url).origin}/floor/${scenario.key}`, stop: floor.stop };
+        return { url: `${new URL(floor.url).origin}/floor/${scenario.key}`, pid: floor.pid, stop: floor.stop };
       },
       auth: {},
     });
   }
   console.log(`${scenario.key}, uncached, c=${concurrency}, ${windows} × ${seconds} s measured after ${warmup} s; per request:`);
-  console.log('| side | req/s | scavenges / mark-compacts | scavenge pause µs | mark-compact pause µs | allocated KB | promoted KB |\n|---|---|---|---|---|---|---|');
+  console.log('| side | req/s | CPU µs, main thread / other threads | scavenges / mark-compacts | scavenge pause µs | mark-compact pause µs | allocated KB | promoted KB |\n|---|---|---|---|---|---|---|---|');
   for (let i = 0; i < Number(opt.runs); i++) for (const side of sides) for (const row of await run(side)) console.log(row);
 } finally {
   rmSync(dir, { recursive: true, force: true });
