@@ -9,10 +9,11 @@
 // Processes differ: run it more than once (--runs) before reading one figure. --windows N prints N
 // windows in a row after the warm-up (--warmup 0: from the first request). --node-flags adds V8 flags
 // to both sides (e.g. --node-flags=--no-turbofan: every process then stays in the state a fresh one
-// starts in, where the collector promotes nearly every statement's rows; docs/benchmarks.md).
+// starts in, where the collector promotes nearly every statement's rows; docs/benchmarks.md); with
+// --log-dir the sides' output (the GC trace, and what other flags print) is kept there.
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32]
-//   [--seconds 10] [--warmup <s>=seconds] [--windows 1] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+//   [--seconds 10] [--warmup <s>=seconds] [--windows 1] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"] [--log-dir <dir>]
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ const { values: opt, positionals } = parseArgs({
     checkout: { type: 'string', default: repoRoot },
     'no-floor': { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
+    'log-dir': { type: 'string' },
     warmup: { type: 'string' },
     windows: { type: 'string', default: '1' },
   },
@@ -43,6 +45,8 @@ const checkout = resolve(opt.checkout);
 
 const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'video-list', 'gc-pair');
 const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
+if (opt['log-dir']) mkdirSync(opt['log-dir'], { recursive: true });
+let runs = 0;
 
 interface Side {
   name: string;
@@ -53,7 +57,7 @@ interface Side {
 
 /** Sums of the collector's lines per request, one row per measured window: pauses in µs, bytes in KB. */
 async function run(side: Side): Promise<string[]> {
-  const log = join(dir, `${side.name}.log`);
+  const log = join(opt['log-dir'] ?? dir, `${side.name}${runs++ ? `-${runs}` : ''}.log`);
   const server = await side.start(['--trace-gc-nvp', ...opt['node-flags'].split(/\s+/).filter(Boolean)], log);
   try {
     const load = { url: server.url, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
