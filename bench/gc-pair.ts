@@ -3,9 +3,9 @@
 // measured windows, and the collector's lines of each measured window are summed per request:
 // scavenges' pauses, mark-compacts' pauses, bytes allocated and bytes promoted to the old generation,
 // beside the CPU of the process's main thread and of its other threads (V8's workers: parallel
-// scavenges, concurrent marking and sweeping, TurboFan's compilations). A floor promotes what outlives
-// two scavenges (rows waiting for their wave); more than that in truthgraph is data kept past its
-// request, or kept by the collector itself (docs/benchmarks.md).
+// scavenges, concurrent marking and sweeping, TurboFan's compilations; libuv's pool). A floor promotes
+// what outlives two scavenges (rows waiting for their wave); more than that in truthgraph is data kept
+// past its request, or kept by the collector itself (docs/benchmarks.md).
 // Processes differ: run it more than once (--runs) before reading one figure. --windows N prints N
 // windows in a row after the warm-up (--warmup 0: from the first request). --node-flags adds V8 flags
 // to both sides (e.g. --node-flags=--no-turbofan: every process then stays in the state a fresh one
@@ -13,7 +13,7 @@
 // --log-dir the sides' output (the GC trace, and what other flags print) is kept there.
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/gc-pair.ts [scenario=video-list] [--concurrency 32]
 //   [--seconds 10] [--warmup <s>=seconds] [--windows 1] [--runs 1] [--checkout <dir>] [--no-floor] [--node-flags="<flags>"] [--log-dir <dir>]
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,7 +46,7 @@ const checkout = resolve(opt.checkout);
 const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'video-list', 'gc-pair');
 const dir = mkdtempSync(join(os.tmpdir(), 'gc-pair-'));
 if (opt['log-dir']) mkdirSync(opt['log-dir'], { recursive: true });
-let runs = 0;
+const runsOf = new Map<string, number>();
 
 interface Side {
   name: string;
@@ -57,7 +57,9 @@ interface Side {
 
 /** Sums of the collector's lines per request, one row per measured window: pauses in µs, bytes in KB. */
 async function run(side: Side): Promise<string[]> {
-  const log = join(opt['log-dir'] ?? dir, `${side.name}${runs++ ? `-${runs}` : ''}.log`);
+  const run = (runsOf.get(side.name) ?? 0) + 1;
+  runsOf.set(side.name, run);
+  const log = join(opt['log-dir'] ?? dir, `${side.name}${run > 1 ? `-${run}` : ''}.log`);
   const server = await side.start(['--trace-gc-nvp', ...opt['node-flags'].split(/\s+/).filter(Boolean)], log);
   try {
     const load = { url: server.url, requests: [{ body, headers: side.auth }], concurrency, durationS: seconds, warmupS: 0 };
@@ -81,22 +83,18 @@ async function run(side: Side): Promise<string[]> {
   }
 }
 
-/** Clock ticks (1/100 s) of CPU of the process's main thread and of its other threads (V8's workers), since `from`. */
+/**
+ * Clock ticks (1/100 s) of CPU since `from`: the process's main thread, and the rest of the process
+ * (its other threads: V8's workers, libuv's pool; the process's total keeps the time of threads that ended).
+ */
 function threadTicks(pid: number, from = { main: 0, others: 0 }): { main: number; others: number } {
-  const ticks = { main: -from.main, others: -from.others };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // a thread that ended since the listing
-    }
+  const ticksOf = (stat: string) => {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const t = Number(fields[11]) + Number(fields[12]);
-    if (tid === String(pid)) ticks.main += t;
-    else ticks.others += t;
-  }
-  return ticks;
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const main = ticksOf(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+  const all = ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return { main: main - from.main, others: all - main - from.others };
 }
 const tickUs = 10_000;
 

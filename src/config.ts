@@ -129,13 +129,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.NODE_ENV === 'production' && c.CORS_ORIGINS?.includes('*')) {
     throw new ConfigError(`invalid configuration:\n  CORS_ORIGINS=${JSON.stringify(picked.CORS_ORIGINS)}: * is not allowed in production; list the origins`);
   }
-  return Object.freeze({
-    ...c,
+  return Object.freeze(
+    Object.assign({}, c, {
     LOG_LEVEL: c.LOG_LEVEL ?? (c.NODE_ENV === 'test' ? 'silent' : 'info'),
     GRAPHIQL: c.GRAPHIQL ?? c.NODE_ENV !== 'production',
     // The embedded database has no separate deploy step that could migrate it, so it always does.
     migrateOnStart: c.MIGRATE_ON_START ?? (c.NODE_ENV !== 'production' || !c.DATABASE_URL),
     introspection: c.INTROSPECTION ?? c.NODE_ENV !== 'production',
     CORS_ORIGINS: Object.freeze(c.CORS_ORIGINS ?? []),
-  });
+    }),
+  );
 }

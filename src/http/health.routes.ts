@@ -105,13 +105,12 @@ export function healthRoutes(deps: HealthDeps): Router {
         latestAt: migrations.expected.createdAt,
         upToDate: migrations.upToDate,
       },
-      pool: {
-        ...pool,
+      pool: Object.assign({}, pool, {
         connectionsOpen: open,
         idle: open === null ? null : Math.max(0, open - pool.busy),
         utilisation: Math.round(pool.utilisation * 1000) / 1000,
         waitSecondsTotal: Math.round(pool.waitSecondsTotal * 1e6) / 1e6,
-      },
+      }),
       cache,
     });
   });

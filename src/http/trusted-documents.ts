@@ -76,12 +76,16 @@ export function persistedDocumentRequests(): Step {
           // Apollo answers malformed extensions itself; ours replace them only when they parse.
         }
         search.delete('documentId');
-        search.set('extensions', JSON.stringify(Object.assign({}, extensions, { persistedQuery })));
+        // Set on the object just parsed: a copy by Object.assign would call the setter of an own
+        // "__proto__" key the client sent.
+        extensions.persistedQuery = persistedQuery;
+        search.set('extensions', JSON.stringify(extensions));
         req.url = `${parseUrl(req.url ?? '').pathname ?? '/'}?${search}`;
       } else if (body) {
         delete body.documentId;
-        const extensions = body.extensions && typeof body.extensions === 'object' && !Array.isArray(body.extensions) ? body.extensions : {};
-        body.extensions = Object.assign({}, extensions, { persistedQuery });
+        const extensions = (body.extensions && typeof body.extensions === 'object' && !Array.isArray(body.extensions) ? body.extensions : {}) as Record<string, unknown>;
+        extensions.persistedQuery = persistedQuery;
+        body.extensions = extensions;
       }
     }
 

@@ -108,7 +108,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
       let p = prepared.get(inputs);
       if (!p) prepared.set(inputs, (p = prepareMatching(inputs.detections, inputs.boxes)));
       const matching = matchPrepared(p, key.iouThreshold, key.minConfidence);
-      memo.set(k, (e = { matching, metrics: metricsOf(matching), ...key }));
+      memo.set(k, (e = { session: key.session, iouThreshold: key.iouThreshold, minConfidence: key.minConfidence, matching, metrics: metricsOf(matching) }));
     }
     return e;
   };
@@ -120,7 +120,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
       const a = await liveBySession.load(key.session);
       if (!a.live) return onDemand(key, a.inputs, k);
       let e = memo.get(k);
-      if (!e) memo.set(k, (e = { matching: null, metrics: liveMetrics(a.classes, a.positives), ...key }));
+      if (!e) memo.set(k, (e = { session: key.session, iouThreshold: key.iouThreshold, minConfidence: key.minConfidence, matching: null, metrics: liveMetrics(a.classes, a.positives) }));
       return e;
     }
     return onDemand(key, await inputsOf(key.session), k);
