@@ -11,11 +11,33 @@ const maxBatchSize = 10_000;
 /**
  * A DataLoader whose batches run in the request's waves (wave-scheduler.ts). DataLoader answers a key it
  * holds when its next batch dispatches, with that batch: in the wave after the one in flight, or at the
- * scheduler's next flush, which comes once the microtask queue is empty.
+ * scheduler's next flush, which comes once the microtask queue is empty. It holds its DataLoader rather
+ * than extending it: TurboFan threw away most of its compilations of a constructor that calls super()
+ * here (docs/benchmarks.md), so every loader was built by unoptimized code.
  */
-export class WaveLoader<K, V, C = K> extends DataLoader<K, V, C> {
+export class WaveLoader<K, V, C = K> {
+  private readonly loader: DataLoader<K, V, C>;
+
   constructor(waves: WaveScheduler, batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>, options: { cacheKeyFn?: (key: K) => C } = {}) {
-    super((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: options.cacheKeyFn });
+    this.loader = new DataLoader<K, V, C>((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: options.cacheKeyFn });
+  }
+
+  load(key: K): Promise<V> {
+    return this.loader.load(key);
+  }
+
+  loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
+    return this.loader.loadMany(keys);
+  }
+
+  prime(key: K, value: V): this {
+    this.loader.prime(key, value);
+    return this;
+  }
+
+  clear(key: K): this {
+    this.loader.clear(key);
+    return this;
   }
 }
 

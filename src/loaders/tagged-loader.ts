@@ -4,8 +4,14 @@
 // (Tags recorded in batch functions missed every value served from the cache: a look-ahead row
 // primed by a page and read later by a back-reference reached the response without its tag.)
 // Without a recorder (the response cache is off) nothing is recorded and no tags are built.
-import type DataLoader from 'dataloader';
 import type { TagRecorder } from '../cache/cache-tags.js';
+
+/** What a TaggedLoader reads through: DataLoader's load, loadMany and prime (a WaveLoader, in src/). */
+export interface KeyLoader<K, V> {
+  load(key: K): Promise<V>;
+  loadMany(keys: readonly K[]): Promise<(V | Error)[]>;
+  prime(key: K, value: V): unknown;
+}
 
 /** The tags of one loaded value; `key` is what was asked for (a null value still has tags). */
 export type TagsOf<K, V> = (value: V, key: K) => Iterable<string>;
@@ -19,7 +25,7 @@ interface Primed<K, V> {
 
 export class TaggedLoader<K, V, C = K> {
   constructor(
-    private readonly loader: DataLoader<K, V, C>,
+    private readonly loader: KeyLoader<K, V>,
     private readonly record: TagRecorder | null,
     private readonly tagsOf: TagsOf<K, V>,
     private readonly primed: Primed<K, V> = { values: null, lists: null },

@@ -1,4 +1,4 @@
-// WaveLoader is DataLoader on the request's wave scheduler. A key it holds answers at the scheduler's
+// WaveLoader is a DataLoader on the request's wave scheduler. A key it holds answers at the scheduler's
 // next flush, which comes once the microtask queue is empty (no turn of the event loop), or with the
 // wave in flight; either way every load settles as a plain DataLoader's on the same scheduler would.
 import DataLoader from 'dataloader';
@@ -32,8 +32,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('turn' as const) }),
 );
 
+/** What both loaders offer the steps. */
+interface Loader {
+  load(key: string): Promise<string>;
+  loadMany(keys: readonly string[]): Promise<(string | Error)[]>;
+  prime(key: string, value: string): unknown;
+  clear(key: string): unknown;
+}
+
 /** Runs the steps without awaiting the loads (a turn lets batches run) and tells how each settled. */
-async function run(loader: DataLoader<string, string>, steps: Step[]): Promise<string[]> {
+async function run(loader: Loader, steps: Step[]): Promise<string[]> {
   const settled: Promise<string>[] = [];
   const outcome = (p: Promise<unknown>) =>
     p.then(
