@@ -9,11 +9,11 @@ import type { WaveScheduler } from './wave-scheduler.js';
 const maxBatchSize = 10_000;
 
 /**
- * A DataLoader whose batches run in the request's waves (wave-scheduler.ts). DataLoader answers a key it
- * holds when its next batch dispatches, with that batch: in the wave after the one in flight, or at the
- * scheduler's next flush, which comes once the microtask queue is empty. It holds its DataLoader rather
- * than extending it: TurboFan threw away most of its compilations of a constructor that calls super()
- * here (docs/benchmarks.md), so every loader was built by unoptimized code.
+ * A loader over a DataLoader whose batches run in the request's waves (wave-scheduler.ts). DataLoader
+ * answers a key it holds when its next batch dispatches, with that batch: in the wave after the one in
+ * flight, or at the scheduler's next flush, which comes once the microtask queue is empty. It holds its
+ * DataLoader rather than extending it: TurboFan aborted its compilations of a constructor that calls
+ * super() here again and again, so the loaders were often built by unoptimized code (docs/benchmarks.md).
  */
 export class WaveLoader<K, V, C = K> {
   private readonly loader: DataLoader<K, V, C>;

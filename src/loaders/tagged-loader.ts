@@ -23,7 +23,7 @@ interface Primed<K, V> {
   lists: { rows: readonly V[]; keyOf: (row: V) => K }[] | null;
 }
 
-export class TaggedLoader<K, V, C = K> {
+export class TaggedLoader<K, V> {
   constructor(
     private readonly loader: KeyLoader<K, V>,
     private readonly record: TagRecorder | null,
@@ -59,7 +59,7 @@ export class TaggedLoader<K, V, C = K> {
    * then forgets the key), where DataLoader would load it again. Only for loaders without a cacheKeyFn
    * (keyed by id): the values are found by the key itself.
    */
-  prime(this: TaggedLoader<K & string, V, C>, key: K & string, value: V): TaggedLoader<K & string, V, C> {
+  prime(this: TaggedLoader<K & string, V>, key: K & string, value: V): TaggedLoader<K & string, V> {
     const values = this.keyLists();
     if (!values.has(key)) values.set(key, value);
     return this;
@@ -70,13 +70,13 @@ export class TaggedLoader<K, V, C = K> {
    * when a load of this loader comes (most pages are never looked up by key, and keying 50 rows is 50
    * string hashes).
    */
-  primeAll<R extends V>(this: TaggedLoader<K & string, V, C>, rows: readonly R[], keyOf: (row: R) => K & string): TaggedLoader<K & string, V, C> {
+  primeAll<R extends V>(this: TaggedLoader<K & string, V>, rows: readonly R[], keyOf: (row: R) => K & string): TaggedLoader<K & string, V> {
     if (rows.length > 0) (this.primed.lists ??= []).push({ rows, keyOf: keyOf as (row: V) => K & string });
     return this;
   }
 
   /** The same loader, cache and primed rows, recording other tags: for a consumer that shows part of a value. */
-  withTags(tagsOf: TagsOf<K, V>): TaggedLoader<K, V, C> {
+  withTags(tagsOf: TagsOf<K, V>): TaggedLoader<K, V> {
     return new TaggedLoader(this.loader, this.record, tagsOf, this.primed);
   }
 

@@ -1,4 +1,4 @@
-// WaveLoader is a DataLoader on the request's wave scheduler. A key it holds answers at the scheduler's
+// WaveLoader runs a DataLoader on the request's wave scheduler. A key it holds answers at the scheduler's
 // next flush, which comes once the microtask queue is empty (no turn of the event loop), or with the
 // wave in flight; either way every load settles as a plain DataLoader's on the same scheduler would.
 import DataLoader from 'dataloader';
