@@ -41,6 +41,11 @@ type LiveAnswer = { live: true; classes: Map<string, LiveClass>; positives: Map<
 
 const pairKey = (a: string, b: string) => `${a}|${b}`;
 
+/** The evaluation of `key`: its three fields named, so a SessionEvaluation passed as a key brings no others. */
+function sessionEvaluation(key: EvaluationKey, matching: SessionEvaluation['matching'], metrics: Metrics): SessionEvaluation {
+  return { session: key.session, iouThreshold: key.iouThreshold, minConfidence: key.minConfidence, matching, metrics };
+}
+
 export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: LoaderDeps) {
   const live = liveEvaluation ?? defaultLiveEvaluation;
   const liveBySession = new TaggedLoader(
@@ -108,7 +113,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
       let p = prepared.get(inputs);
       if (!p) prepared.set(inputs, (p = prepareMatching(inputs.detections, inputs.boxes)));
       const matching = matchPrepared(p, key.iouThreshold, key.minConfidence);
-      memo.set(k, (e = { session: key.session, iouThreshold: key.iouThreshold, minConfidence: key.minConfidence, matching, metrics: metricsOf(matching) }));
+      memo.set(k, (e = sessionEvaluation(key, matching, metricsOf(matching))));
     }
     return e;
   };
@@ -120,7 +125,7 @@ export function evaluationLoaders({ db, scope, record, waves, liveEvaluation }: 
       const a = await liveBySession.load(key.session);
       if (!a.live) return onDemand(key, a.inputs, k);
       let e = memo.get(k);
-      if (!e) memo.set(k, (e = { session: key.session, iouThreshold: key.iouThreshold, minConfidence: key.minConfidence, matching: null, metrics: liveMetrics(a.classes, a.positives) }));
+      if (!e) memo.set(k, (e = sessionEvaluation(key, null, liveMetrics(a.classes, a.positives))));
       return e;
     }
     return onDemand(key, await inputsOf(key.session), k);

@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WaveLoader } from '../../src/loaders/batch.js';
+import type { KeyLoader } from '../../src/loaders/tagged-loader.js';
 import { WaveScheduler } from '../../src/loaders/wave-scheduler.js';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -32,13 +33,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('turn' as const) }),
 );
 
-/** What both loaders offer the steps. */
-interface Loader {
-  load(key: string): Promise<string>;
-  loadMany(keys: readonly string[]): Promise<(string | Error)[]>;
-  prime(key: string, value: string): unknown;
-  clear(key: string): unknown;
-}
+/** What both loaders offer the steps: what TaggedLoader reads through, and clear. */
+type Loader = KeyLoader<string, string> & { clear(key: string): unknown };
 
 /** Runs the steps without awaiting the loads (a turn lets batches run) and tells how each settled. */
 async function run(loader: Loader, steps: Step[]): Promise<string[]> {
