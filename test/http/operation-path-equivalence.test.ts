@@ -76,10 +76,11 @@ describeEachDatabase('the operation path answers as Apollo', (database) => {
     projects = [];
     videos = [];
     for (let i = 0; i < 3; i++) {
-      const p = await insertProject(db, { name: `Path ${i}` });
+      // Multi-byte text (two- and three-byte characters, a surrogate pair): the answers' byte lengths differ from their text lengths.
+      const p = await insertProject(db, { name: `Path ${i} — caméra 東京 🚗` });
       projects.push(p);
       for (let v = 0; v < 3; v++) {
-        const video = await insertVideo(db, p, { status: v === 0 ? 'processing' : 'completed' });
+        const video = await insertVideo(db, p, { status: v === 0 ? 'processing' : 'completed', filename: `vidéo_${i}_${v}_🎥.mp4` });
         if (v === 0) videos.push(video);
         await insertGroundTruth(db, video, [{ frame_number: 1, confidence: 0.9 }]);
       }
