@@ -31,22 +31,44 @@ export class TaggedLoader<K, V> {
     private readonly primed: Primed<K, V> = { values: null, lists: null },
   ) {}
 
-  async load(key: K): Promise<V> {
-    this.handPrimed(key);
-    const value = await this.loader.load(key);
-    if (this.record) for (const tag of this.tagsOf(value, key)) this.record(tag);
+  /**
+   * Without a recorder, DataLoader's own promise: no async step of ours, and no promise of its own, for
+   * a feature that is off. A throw (DataLoader refuses a null key) is a rejection either way.
+   */
+  load(key: K): Promise<V> {
+    let loaded: Promise<V>;
+    try {
+      this.handPrimed(key);
+      loaded = this.loader.load(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.record === null ? loaded : this.recordOne(loaded, key);
+  }
+
+  loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
+    let loaded: Promise<(V | Error)[]>;
+    try {
+      for (const key of keys) this.handPrimed(key);
+      loaded = this.loader.loadMany(keys);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.record === null ? loaded : this.recordMany(loaded, keys);
+  }
+
+  private async recordOne(loaded: Promise<V>, key: K): Promise<V> {
+    const value = await loaded;
+    for (const tag of this.tagsOf(value, key)) this.record!(tag);
     return value;
   }
 
-  async loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
-    for (const key of keys) this.handPrimed(key);
-    const values = await this.loader.loadMany(keys);
-    const record = this.record;
-    if (record) {
-      values.forEach((value, i) => {
-        if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) record(tag);
-      });
-    }
+  private async recordMany(loaded: Promise<(V | Error)[]>, keys: readonly K[]): Promise<(V | Error)[]> {
+    const values = await loaded;
+    const record = this.record!;
+    values.forEach((value, i) => {
+      if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) record(tag);
+    });
     return values;
   }
 
