@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
 import { createPostgresDb, plainRows } from '../src/db/client.js';
 import { poolOptionsOf } from '../src/db/open.js';
+import { answerBytes } from '../src/http/answer-bytes.js';
 import type { FloorPlan } from './floor-capture.js';
 import { floorShapes } from './floor-shapes.js';
 
@@ -36,7 +37,8 @@ async function answer(plan: FloorPlan): Promise<Buffer> {
     });
   }
   const body = floorShapes[plan.scenario]((name) => results.get(name) ?? []);
-  return Buffer.from(JSON.stringify(body) + '\n');
+  // Encoded as truthgraph's operation path encodes its answers.
+  return answerBytes(JSON.stringify(body));
 }
 
 const server = http.createServer((req, res) => {

@@ -20,6 +20,7 @@ import { priorExecution, setPriorExecution, type CompiledOperations, type PriorE
 import { isCompiledQuery } from 'graphql-jit';
 import type { Pricer } from '../graphql/validation-rules/query-cost.plugin.js';
 import { recordOf } from '../observability/request-log.js';
+import { answerBytes } from './answer-bytes.js';
 import { operationRequestOf, persistedDocument, registerDocument, type PersistedQueries } from './graphql-request.js';
 import type { Step, StepNext, StepRequest, StepResponse } from './step.js';
 
@@ -277,12 +278,8 @@ function answer(
   if (exec.registers !== undefined) registerDocument(opts.persistedQueries, exec.queryHash, exec.registers);
   opts.onServed?.(known);
   recordOf(res).graphql = { operation: operation.operationName ?? exec.requestedName ?? 'anonymous', outcome: 'ok', statements, sqlMs, errorCodes: [] };
-  // Apollo's bytes: its JSON and a newline, with a length, in one write. Encoded straight into a buffer
-  // of their size: Buffer.from(json + '\n') first flattens the concatenation into a copy of the text.
-  const length = Buffer.byteLength(json, 'utf8');
-  const bytes = Buffer.allocUnsafe(length + 1);
-  bytes.write(json, 0, length, 'utf8');
-  bytes[length] = 0x0a;
+  // Apollo's bytes: its JSON and a newline, with a length, in one write.
+  const bytes = answerBytes(json);
   res.statusCode = 200;
   res.setHeader('content-type', exec.contentType);
   res.setHeader('x-sql-statements', String(statements));
