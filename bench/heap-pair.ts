@@ -1,10 +1,12 @@
 // What a request allocates, truthgraph against its SQL floor: each side runs with bench/heap-sampler.cjs
 // preloaded, is driven at one concurrency for a warm-up window, then V8's sampling heap profiler (every
-// ~256 bytes, freed objects included) runs over a measured window. Prints KB allocated per request and
-// the sites that allocate the most: the allocating function, with --stack N the N frames above it.
-// A larger allocation volume per request is a larger working set: beside the collector's work, it is
-// why node's own code and the kernel's run slower per request in truthgraph than in the floor
-// (docs/benchmarks.md). With --cached only truthgraph runs (its hits, Redis at REDIS_URL).
+// ~256 bytes, freed objects included) runs over a measured window. Prints kB allocated per request and
+// the sites that allocate the most (in bytes; kB are 1,000 bytes, as in gc-pair.ts): the allocating
+// function, with --stack N the N frames above it.
+// Both sides get the same request, headers included. More allocation per request is more work for the
+// collector and a larger working set, a likely reason why node's own code runs slower per request in
+// truthgraph than in the floor (docs/benchmarks.md). With --cached only truthgraph runs (its hits, Redis
+// at REDIS_URL).
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/heap-pair.ts [scenario=dashboard] [--concurrency 32]
 //   [--seconds 5] [--warmup 8] [--top 25] [--stack 0] [--cached]
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,9 +54,11 @@ async function sample(pid: number, target: string, auth: Record<string, string>,
   const r = await drive();
   process.kill(pid, 'SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!existsSync(out)) throw new Error(`no heap profile from process ${pid} after 10 s`);
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${target}: ${r.non2xx} answers not 2xx, ${r.errors} errors`);
   const profile = JSON.parse(readFileSync(out, 'utf8')) as { head: ProfileNode; error?: string };
   if (profile.error) throw new Error(profile.error);
-  const requests = r.rps * seconds;
+  const requests = r.requests;
   const sites = new Map<string, number>();
   const depth = Number(opt.stack);
   const walk = (node: ProfileNode, stack: string[]) => {
@@ -87,7 +91,7 @@ try {
     const floorOut = join(dir, 'floor.json');
     const floor = await startServer({ name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans, HEAP_PROFILE_OUT: floorOut }, path: '/floor', nodeFlags: sampler });
     try {
-      sides.push({ name: 'SQL floor', ...(await sample(floor.pid, `${new URL(floor.url).origin}/floor/${scenario.key}`, {}, floorOut)) });
+      sides.push({ name: 'SQL floor', ...(await sample(floor.pid, `${new URL(floor.url).origin}/floor/${scenario.key}`, headers, floorOut)) });
     } finally {
       await floor.stop();
     }
@@ -100,6 +104,6 @@ try {
 const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 console.log(`${scenario.key}, ${opt.cached ? 'hits' : 'uncached'}, c=${concurrency}: bytes allocated per request (sampled)`);
 for (const side of sides) {
-  console.log(`\n${side.name}: ${side.rps.toFixed(0)} req/s, ${(total(side.sites) / 1024).toFixed(1)} KB per request`);
+  console.log(`\n${side.name}: ${side.rps.toFixed(0)} req/s, ${(total(side.sites) / 1000).toFixed(1)} kB per request`);
   for (const [site, bytes] of [...side.sites].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top))) console.log(`${bytes.toFixed(0).padStart(7)} B  ${site}`);
 }

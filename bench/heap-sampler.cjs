@@ -1,9 +1,11 @@
 // Preloaded (--require) by bench/heap-pair.ts into a server: SIGUSR2 starts V8's sampling heap profiler,
 // counting objects the collector has since freed too (a request's garbage is what it allocated); the next
-// SIGUSR2 writes the profile's tree to HEAP_PROFILE_OUT.
+// SIGUSR2 writes the profile's tree to HEAP_PROFILE_OUT (whole, then renamed: the reader waits for it).
 const inspector = require('node:inspector');
 const { renameSync, writeFileSync } = require('node:fs');
 
+const out = process.env.HEAP_PROFILE_OUT;
+if (!out) throw new Error('bench/heap-sampler.cjs needs HEAP_PROFILE_OUT');
 const session = new inspector.Session();
 session.connect();
 let sampling = false;
@@ -15,9 +17,8 @@ process.on('SIGUSR2', () => {
     );
     return;
   }
+  sampling = false;
   session.post('HeapProfiler.stopSampling', (err, result) => {
-    // Written whole, then renamed: the reader waits for the file to exist.
-    const out = process.env.HEAP_PROFILE_OUT;
     writeFileSync(`${out}.part`, JSON.stringify(err ? { error: err.message } : { head: result.profile.head }));
     renameSync(`${out}.part`, out);
   });

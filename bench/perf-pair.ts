@@ -8,7 +8,9 @@
 // --split <module,…> charges those modules' samples to their innermost function instead (e.g. --split
 // src/cache/redis-store.ts,node:internal/timers).
 // --gc charges samples under V8's collector to "GC (main thread)" and node:buffer's to the module that called it.
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30] [--split <modules>] [--gc]
+// --native charges samples without a JavaScript frame to their innermost native function (node's C++, libc,
+// the kernel) instead of one line for them all.
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/perf-pair.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 5] [--warmup 10] [--top 30] [--split <modules>] [--gc] [--native]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,7 @@ const { values: opt, positionals } = parseArgs({
     top: { type: 'string', default: '30' },
     split: { type: 'string', default: '' },
     gc: { type: 'boolean', default: false },
+    native: { type: 'boolean', default: false },
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
@@ -119,7 +122,11 @@ function byModule(rec: Recording): Map<string, number> {
     // Innermost first: each frame's symbol, without its address.
     const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
     const js = frames.find((f) => f.startsWith('JS:'));
-    let module = js ? (moduleOf(js) ?? 'other JavaScript') : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
+    let module = js
+      ? (moduleOf(js) ?? 'other JavaScript')
+      : opt.native
+        ? `native: ${frames[0]?.replace(/\+0x[0-9a-f]+$/, '').slice(0, 80)}`
+        : '(no JavaScript frame found: event loop, kernel, or an unwinding that stopped short)';
     if (opt.gc) {
       // --gc: the collector's work goes to GC, and node:buffer's (string decoding, mostly) to its first caller outside it.
       if (frames.some((f) => /Scaveng|MarkCompact|CollectGarbage|PerformGarbageCollection/.test(f))) module = 'GC (main thread)';
