@@ -43,7 +43,7 @@ export class TaggedLoader<K, V> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.record === null ? loaded : this.recordOne(loaded, key);
+    return this.record === null ? loaded : this.recordOne(this.record, loaded, key);
   }
 
   loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
@@ -54,18 +54,17 @@ export class TaggedLoader<K, V> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.record === null ? loaded : this.recordMany(loaded, keys);
+    return this.record === null ? loaded : this.recordMany(this.record, loaded, keys);
   }
 
-  private async recordOne(loaded: Promise<V>, key: K): Promise<V> {
+  private async recordOne(record: TagRecorder, loaded: Promise<V>, key: K): Promise<V> {
     const value = await loaded;
-    for (const tag of this.tagsOf(value, key)) this.record!(tag);
+    for (const tag of this.tagsOf(value, key)) record(tag);
     return value;
   }
 
-  private async recordMany(loaded: Promise<(V | Error)[]>, keys: readonly K[]): Promise<(V | Error)[]> {
+  private async recordMany(record: TagRecorder, loaded: Promise<(V | Error)[]>, keys: readonly K[]): Promise<(V | Error)[]> {
     const values = await loaded;
-    const record = this.record!;
     values.forEach((value, i) => {
       if (!(value instanceof Error)) for (const tag of this.tagsOf(value, keys[i])) record(tag);
     });
