@@ -48,10 +48,10 @@ interface ProfileNode {
 
 /** Bytes allocated per request, by allocation site, over the measured window of `pid` serving `target`. */
 async function sample(pid: number, target: string, auth: Record<string, string>, out: string): Promise<{ rps: number; sites: Map<string, number> }> {
-  const drive = () => measure({ url: target, requests: [{ body, headers: auth }], concurrency, durationS: seconds, warmupS: 0 });
-  await measure({ url: target, requests: [{ body, headers: auth }], concurrency, durationS: Number(opt.warmup), warmupS: 0 });
+  const drive = (durationS: number) => measure({ url: target, requests: [{ body, headers: auth }], concurrency, durationS, warmupS: 0 });
+  await drive(Number(opt.warmup));
   process.kill(pid, 'SIGUSR2');
-  const r = await drive();
+  const r = await drive(seconds);
   process.kill(pid, 'SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   if (!existsSync(out)) throw new Error(`no heap profile from process ${pid} after 10 s`);
