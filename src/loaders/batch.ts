@@ -14,30 +14,45 @@ const maxBatchSize = 10_000;
  * flight, or at the scheduler's next flush, which comes once the microtask queue is empty. It holds its
  * DataLoader rather than extending it: TurboFan aborted its compilations of a constructor that calls
  * super() here again and again, so the loaders were often built by unoptimized code (docs/benchmarks.md).
+ * The DataLoader is made on the first call that needs it: a request builds an entity's loaders
+ * together and uses one or two of them (a page primes its rows without reaching the by-id DataLoader).
  */
 export class WaveLoader<K, V, C = K> {
-  private readonly loader: DataLoader<K, V, C>;
+  private loader: DataLoader<K, V, C> | undefined;
+  private readonly cacheKeyFn: ((key: K) => C) | undefined;
 
-  constructor(waves: WaveScheduler, batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>, options: { cacheKeyFn?: (key: K) => C } = {}) {
-    this.loader = new DataLoader<K, V, C>((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: options.cacheKeyFn });
+  constructor(
+    private readonly waves: WaveScheduler,
+    private readonly batch: (keys: readonly K[]) => Promise<readonly (V | Error)[]>,
+    options?: { cacheKeyFn?: (key: K) => C },
+  ) {
+    this.cacheKeyFn = options?.cacheKeyFn;
   }
 
   load(key: K): Promise<V> {
-    return this.loader.load(key);
+    return this.dataLoader().load(key);
   }
 
   loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
-    return this.loader.loadMany(keys);
+    return this.dataLoader().loadMany(keys);
   }
 
   prime(key: K, value: V): this {
-    this.loader.prime(key, value);
+    this.dataLoader().prime(key, value);
     return this;
   }
 
   clear(key: K): this {
-    this.loader.clear(key);
+    this.loader?.clear(key);
     return this;
+  }
+
+  private dataLoader(): DataLoader<K, V, C> {
+    if (this.loader === undefined) {
+      const { waves, batch } = this;
+      this.loader = new DataLoader<K, V, C>((keys) => waves.run(() => batch(keys)), { maxBatchSize, batchScheduleFn: waves.schedule, cacheKeyFn: this.cacheKeyFn });
+    }
+    return this.loader;
   }
 }
 
@@ -46,10 +61,12 @@ export function byIdLoader<T>(
   fetch: (ids: readonly string[]) => Promise<T[]>,
   idOf: (row: T) => string = rowId as (row: T) => string,
 ): WaveLoader<string, T | null> {
-  return new WaveLoader<string, T | null>(waves, async (ids) => {
-    const byId = new Map((await fetch(ids)).map((row) => [idOf(row), row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  return new WaveLoader<string, T | null>(waves, (ids) =>
+    fetch(ids).then((rows) => {
+      const byId = new Map(rows.map((row) => [idOf(row), row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  );
 }
 
 export interface ParentKey<A> {
@@ -82,23 +99,36 @@ export function perParentLoader<A, V>(
 ): WaveLoader<ParentKey<A>, V, string> {
   return new WaveLoader<ParentKey<A>, V, string>(
     waves,
-    async (keys) => {
-      const argKeys = keys.map((k) => JSON.stringify(k.args));
-      // A Set keeps the parents in first-seen order (the statement's parameter) without a scan per key.
-      const groups = new Map<string, { args: A; parents: Set<string> }>();
-      keys.forEach((k, i) => {
-        let g = groups.get(argKeys[i]);
-        if (!g) groups.set(argKeys[i], (g = { args: k.args, parents: new Set() }));
-        g.parents.add(k.parent);
-      });
-      const results = new Map<string, (parent: string) => V>();
-      await Promise.all(
-        [...groups].map(async ([argKey, g]) => results.set(argKey, await load([...g.parents], g.args))),
-      );
-      return keys.map((k, i) => results.get(argKeys[i])!(k.parent));
+    (keys) => {
+      // One key (a page of one parent): its statement as it is, without grouping keys by their arguments.
+      if (keys.length === 1) {
+        const [only] = keys;
+        return load([only.parent], only.args).then((of) => [of(only.parent)]);
+      }
+      return groupedBatch(keys, load);
     },
     { cacheKeyFn: parentKeyOf },
   );
+}
+
+/** Keys of several parents: one statement per distinct argument set, each for all of its parents. */
+async function groupedBatch<A, V>(
+  keys: readonly ParentKey<A>[],
+  load: (parents: readonly string[], args: A) => Promise<(parent: string) => V>,
+): Promise<V[]> {
+  const argKeys = keys.map((k) => JSON.stringify(k.args));
+  // A Set keeps the parents in first-seen order (the statement's parameter) without a scan per key.
+  const groups = new Map<string, { args: A; parents: Set<string> }>();
+  keys.forEach((k, i) => {
+    let g = groups.get(argKeys[i]);
+    if (!g) groups.set(argKeys[i], (g = { args: k.args, parents: new Set() }));
+    g.parents.add(k.parent);
+  });
+  const results = new Map<string, (parent: string) => V>();
+  await Promise.all(
+    [...groups].map(async ([argKey, g]) => results.set(argKey, await load([...g.parents], g.args))),
+  );
+  return keys.map((k, i) => results.get(argKeys[i])!(k.parent));
 }
 
 /** Values without a parent (the project list): one statement per distinct argument set. */
