@@ -46,7 +46,14 @@ export class Statement {
     return out;
   }
 
+  /** Never throws: a missing value is a rejection, as from the database (callers need not be async to catch it). */
   run<T = Record<string, unknown>>(db: Queryable, named: Values): Promise<T[]> {
-    return db.query<T>(this.text, this.values(named));
+    let values: Param[];
+    try {
+      values = this.values(named);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return db.query<T>(this.text, values);
   }
 }

@@ -45,7 +45,7 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   };
 
   const projectById = new TaggedLoader(
-    byIdLoader(waves, async (ids) => withStats(stats, await projectsByIds(db, scope, ids))),
+    byIdLoader<ProjectRow>(waves, (ids) => projectsByIds(db, scope, ids).then((rows) => withStats(stats, rows))),
     record,
     (row: ProjectRow | null, id) => (row ? [tags.project(row.id)] : absentTags.project(scope, id)),
   );

@@ -97,7 +97,7 @@ export async function detectionPagesBySessions(
 const counts = new Statement(sql`/* detectionCountsBySessions */ SELECT ${d.testSessionId} AS parent, count(*)::int AS n FROM ${d}
   WHERE ${d.testSessionId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${d.testSessionId}`);
 
-export async function detectionCountsBySessions(
+export function detectionCountsBySessions(
   db: Queryable,
   sessionIds: readonly string[],
   filter: DetectionFilter,

@@ -99,7 +99,7 @@ export async function groundTruthPagesByVideos(
 const counts = new Statement(sql`/* groundTruthCountsByVideos */ SELECT ${g.videoId} AS parent, count(*)::int AS n FROM ${g}
   WHERE ${g.videoId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${g.videoId}`);
 
-export async function groundTruthCountsByVideos(
+export function groundTruthCountsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   filter: GroundTruthFilter,
@@ -122,7 +122,7 @@ const stats = new Statement(sql`/* groundTruthStatsByVideos */ SELECT ${g.videoI
     AND ${optional('minConfidence', 'real', (min) => sql`${g.confidence} >= ${min}`)}
   GROUP BY ${g.videoId}`);
 
-export async function groundTruthStatsByVideos(
+export function groundTruthStatsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   minConfidence: number | undefined,

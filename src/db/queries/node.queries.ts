@@ -29,7 +29,7 @@ const tables = new Statement(sql`/* nodeTablesByIds */
   UNION ALL SELECT ${g.id}, 'groundTruth' FROM ${g} WHERE ${g.id} = ${wanted} AND ${readableBy(parentProject.ofBox)}
   UNION ALL SELECT ${d.id}, 'detection' FROM ${d} WHERE ${d.id} = ${wanted} AND ${readableBy(parentProject.ofDetection)}`);
 
-export async function nodeTablesByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<{ id: string; table: NodeTable }[]> {
+export function nodeTablesByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<{ id: string; table: NodeTable }[]> {
   const { admin, readable } = scopeValues(scope);
   return tables.run(db, { ids: uuidArray(ids), admin, readable });
 }

@@ -36,7 +36,7 @@ export type ProjectWithStats = ProjectRow & { _stats: ProjectStatsRow | null };
 const byIds = new Statement(sql`/* projectsByIds */ SELECT ${projectWithStatsColumns} FROM ${p}
   WHERE ${p.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readable}`);
 
-export async function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
+export function projectsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<ProjectWithStats[]> {
   const { admin, readable } = scopeValues(scope);
   return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
@@ -50,7 +50,7 @@ const pageOf = windowStatements(({ backward, after }) => {
 });
 
 /** Newest first (oldest first from the cursor when backward); the cursor is the [created_at µs, id] of a row. */
-export async function projectPage(
+export function projectPage(
   db: Queryable,
   scope: AccessScope,
   limit: number,
@@ -72,6 +72,6 @@ const stats = new Statement(sql`/* projectStatsByIds */ SELECT ${statsColumns} F
   WHERE ${st.projectId} = ANY(${sql.placeholder('ids')}::uuid[])`);
 
 /** Dashboard counters; callers pass ids of projects already read through the caller's scope. */
-export async function projectStatsByIds(db: Queryable, ids: readonly string[]): Promise<ProjectStatsRow[]> {
+export function projectStatsByIds(db: Queryable, ids: readonly string[]): Promise<ProjectStatsRow[]> {
   return stats.run(db, { ids: uuidArray(ids) });
 }

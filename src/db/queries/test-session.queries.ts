@@ -19,7 +19,7 @@ export type TestSessionStatusValue = TestSessionRow['status'];
 const byIds = new Statement(sql`/* testSessionsByIds */ SELECT ${testSessionColumns} FROM ${t}
   WHERE ${t.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(t.projectId)}`);
 
-export async function testSessionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<TestSessionRow[]> {
+export function testSessionsByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<TestSessionRow[]> {
   const { admin, readable } = scopeValues(scope);
   return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
@@ -34,7 +34,7 @@ const pageOf = pageStatements(({ backward, after, single }) => {
        ORDER BY ${t.startedAt} ${dir}, ${t.id} ${dir} LIMIT ${sql.placeholder('limit')}::int) page`);
 });
 
-export async function testSessionPagesByProjects(
+export function testSessionPagesByProjects(
   db: Queryable,
   projectIds: readonly string[],
   status: TestSessionStatusValue | undefined,
@@ -58,7 +58,7 @@ const byVideosStatement = (single: boolean) =>
 const byVideos = { one: byVideosStatement(true), many: byVideosStatement(false) };
 
 /** The `limit` most recently started sessions of each video (the list is bounded like every other). */
-export async function testSessionsByVideos(
+export function testSessionsByVideos(
   db: Queryable,
   videoIds: readonly string[],
   status: TestSessionStatusValue | undefined,

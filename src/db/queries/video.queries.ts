@@ -24,7 +24,7 @@ export interface VideoFilter {
 const byIds = new Statement(sql`/* videosByIds */ SELECT ${videoColumns} FROM ${v}
   WHERE ${v.id} = ANY(${sql.placeholder('ids')}::uuid[]) AND ${readableBy(v.projectId)}`);
 
-export async function videosByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<VideoRow[]> {
+export function videosByIds(db: Queryable, scope: AccessScope, ids: readonly string[]): Promise<VideoRow[]> {
   const { admin, readable } = scopeValues(scope);
   return byIds.run(db, { ids: uuidArray(ids), admin, readable });
 }
@@ -44,7 +44,7 @@ const pageOf = pageStatements(({ backward, after, single }) => {
  * One statement for every project: a LATERAL page each, newest first, `limit` rows per project;
  * backward pages read the same index the other way (oldest first from the cursor).
  */
-export async function videoPagesByProjects(
+export function videoPagesByProjects(
   db: Queryable,
   projectIds: readonly string[],
   filter: VideoFilter,
@@ -66,7 +66,7 @@ const counts = new Statement(sql`/* videoCountsByProjects */ SELECT ${v.projectI
   WHERE ${v.projectId} = ANY(${sql.placeholder('parents')}::uuid[]) AND ${filtered} GROUP BY ${v.projectId}`);
 
 /** Only the groundTruthGenerated filter needs counting: status counts are maintained in project_stats. */
-export async function videoCountsByProjects(
+export function videoCountsByProjects(
   db: Queryable,
   projectIds: readonly string[],
   filter: VideoFilter,

@@ -22,11 +22,11 @@ export const Project: ProjectResolvers = {
         window: arg.page(args, 'Project.testSessions', cursorLists.sessionsOfProject(project.id), ['n', 'u']),
       },
     }),
-  stats: async (project, _, ctx) => {
-    const stats = await ctx.loaders.projectStatsById.load(project.id);
-    if (!stats) throw new AppError('NOT_FOUND', `no stats for project ${project.id}`);
-    return stats;
-  },
+  stats: (project, _, ctx) =>
+    ctx.loaders.projectStatsById.load(project.id).then((stats) => {
+      if (!stats) throw new AppError('NOT_FOUND', `no stats for project ${project.id}`);
+      return stats;
+    }),
 };
 
 export const ProjectStats: ProjectStatsResolvers = {
