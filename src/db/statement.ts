@@ -46,7 +46,7 @@ export class Statement {
     return out;
   }
 
-  /** Never throws: a missing value is a rejection, as from the database (callers need not be async to catch it). */
+  /** A missing value rejects, as a database error would, rather than throwing. */
   run<T = Record<string, unknown>>(db: Queryable, named: Values): Promise<T[]> {
     let values: Param[];
     try {

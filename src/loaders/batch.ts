@@ -100,7 +100,7 @@ export function perParentLoader<A, V>(
   return new WaveLoader<ParentKey<A>, V, string>(
     waves,
     (keys) => {
-      // One key (a page of one parent): its statement as it is, without grouping keys by their arguments.
+      // One key (one parent, one argument set): its statement as it is, without grouping keys by their arguments.
       if (keys.length === 1) {
         const [only] = keys;
         return load([only.parent], only.args).then((of) => [of(only.parent)]);
@@ -111,7 +111,7 @@ export function perParentLoader<A, V>(
   );
 }
 
-/** Keys of several parents: one statement per distinct argument set, each for all of its parents. */
+/** Two or more keys: one statement per distinct argument set, for all of its parents. */
 async function groupedBatch<A, V>(
   keys: readonly ParentKey<A>[],
   load: (parents: readonly string[], args: A) => Promise<(parent: string) => V>,

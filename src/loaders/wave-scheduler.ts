@@ -22,7 +22,11 @@ export class WaveScheduler {
     this.queueFlush();
   }
 
-  /** Wraps a batch function: counts it into the current wave and holds its result until the wave ends. */
+  /**
+   * Wraps a batch function: counts it into the current wave and holds its result until the wave ends.
+   * The batch is called inside the try, so one that throws synchronously (the loaders' batches are not
+   * async) rejects its keys like one that rejects, never reaching DataLoader as a synchronous error.
+   */
   async run<T>(batch: () => Promise<T>): Promise<T> {
     this.active++;
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };

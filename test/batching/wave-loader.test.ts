@@ -117,6 +117,17 @@ describe('WaveLoader', () => {
     );
   });
 
+  it('rejects the loads of a batch that throws synchronously with its error, and batches on', async () => {
+    let calls = 0;
+    const loader = new WaveLoader<string, string>(new WaveScheduler(), (keys) => {
+      if (calls++ === 0) throw new Error('built badly');
+      return Promise.resolve(keys.map((k) => `v:${k}`));
+    });
+    const failed = await Promise.allSettled([loader.load('a'), loader.load('b')]);
+    expect(failed.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual(['built badly', 'built badly']);
+    expect(await loader.load('c')).toBe('v:c');
+  });
+
   it('refuses a null key as DataLoader does', () => {
     const loader = new WaveLoader(new WaveScheduler(), source().batch);
     expect(() => loader.load(null as unknown as string)).toThrow(TypeError);
