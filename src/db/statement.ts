@@ -46,14 +46,7 @@ export class Statement {
     return out;
   }
 
-  /** A missing value rejects, as a database error would, rather than throwing. */
   run<T = Record<string, unknown>>(db: Queryable, named: Values): Promise<T[]> {
-    let values: Param[];
-    try {
-      values = this.values(named);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return db.query<T>(this.text, values);
+    return db.query<T>(this.text, this.values(named));
   }
 }
