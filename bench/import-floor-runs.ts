@@ -8,7 +8,7 @@
 // `rounds` times in turn (floor, fresh, rerun, floor, …) and each import figure is divided by the mean of
 // the floors measured just before and after it. Used by `npm run bench` and bench/import-floor.ts.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import postgres from 'postgres';
@@ -157,7 +157,8 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
         await sql.end({ timeout: 5 });
       }
     };
-    const importRun = async (): Promise<ImportPhase> => {
+    /** One `npm run import` of `path`: its stdout, PostgreSQL CPU, end time and the Node process's CPU. */
+    const importProcess = async (path: string, db: string) => {
       let pid = 0;
       let nodeCpuMs = 0;
       // The Node process's CPU, sampled until it exits (its last samples are after the work is done).
@@ -172,19 +173,29 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
       try {
         [out, pgMs, ended] = await withBackendCpu(
           serverUrl,
-          importDb,
-          run('node', ['--import', 'tsx', 'src/cli/import.ts', file, ...(opts.lanes ? ['--lanes', opts.lanes] : [])], { DATABASE_URL: urlOf(importDb), NODE_ENV: 'production' }, importDir, (p) => (pid = p)),
+          db,
+          run('node', ['--import', 'tsx', 'src/cli/import.ts', path, ...(opts.lanes ? ['--lanes', opts.lanes] : [])], { DATABASE_URL: urlOf(db), NODE_ENV: 'production' }, importDir, (p) => (pid = p)),
         );
       } finally {
         clearInterval(watch);
       }
+      return { out, pgMs, ended, t, nodeCpuMs };
+    };
+    // The process's start-up (loading and compiling its modules, ~2 s of CPU here) is not the import's
+    // work per row: the CPU of importing an empty file is taken off each run's.
+    const emptyFile = `/tmp/${opts.prefix}import-floor-empty.ndjson`;
+    writeFileSync(emptyFile, '');
+    await freshCopy(importDb);
+    const startupMs = (await importProcess(emptyFile, importDb)).nodeCpuMs;
+    const importRun = async (): Promise<ImportPhase> => {
+      const { out, pgMs, ended, t, nodeCpuMs } = await importProcess(file, importDb);
       const summary = JSON.parse(out);
       const rows = summary.groundTruth.inserted + summary.groundTruth.updated;
       if (rows !== n) throw new Error(`the import loaded ${rows} rows of ${n}`);
       // The import's own clock (from its start to its last commit, without the process's start-up), or
       // the process's wall time from a checkout whose summary has none.
       const ms: number = summary.elapsedMs ?? ended - t;
-      return { rowsPerS: rows / (ms / 1000), pgUsPerRow: (pgMs * 1000) / rows, nodeUsPerRow: (nodeCpuMs * 1000) / rows };
+      return { rowsPerS: rows / (ms / 1000), pgUsPerRow: (pgMs * 1000) / rows, nodeUsPerRow: (Math.max(0, nodeCpuMs - startupMs) * 1000) / rows };
     };
 
     const rounds: ImportFloorRound[] = [];
