@@ -16,9 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { captureFloorPlans } from './floor-capture.js';
-import { redisKeyOf } from './floor-runs.js';
+import { floorBeside } from './floor-start.js';
 import { measure } from './measure.js';
 import { scenarioRequest } from './scenario-request.js';
 import { repoRoot, startCheckout, startServer } from './server-process.js';
@@ -48,7 +46,8 @@ const split = new Set(opt.split.split(',').filter(Boolean));
 const prefix = `perf-pair-${Date.now()}:`;
 execFileSync('perf', ['--version'], { stdio: 'ignore' });
 
-const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'perf-pair');
+const request = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'perf-pair');
+const { scenario, body, headers } = request;
 const dir = mkdtempSync(join(os.tmpdir(), 'perf-pair-'));
 
 interface Recording {
@@ -152,20 +151,7 @@ try {
   let recording: Recording;
   try {
     recording = await record('truthgraph', server.pid, graphql, headers);
-    if (opt.cached) {
-      // The entry the hits read: the key whose bytes are the answer (without the newline Apollo adds).
-      const text = await (await fetch(graphql, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } })).text();
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      const redisKey = await redisKeyOf(redis, prefix, Buffer.from(text.endsWith('\n') ? text.slice(0, -1) : text)).finally(() => redis.disconnect());
-      if (!redisKey) throw new Error('no stored entry holds the answer: is the scenario cached?');
-      const entries = join(dir, 'entries.json');
-      writeFileSync(entries, JSON.stringify([{ scenario: scenario.key, redisKey }]));
-      floorStart = { name: 'cache floor', script: 'bench/cache-floor.ts', env: { CACHE_FLOOR_ENTRIES: entries, REDIS_URL: redisUrl }, path: '/cache-floor' };
-    } else {
-      const plans = join(dir, 'plans.json');
-      writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], headers)));
-      floorStart = { name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans }, path: '/floor' };
-    }
+    floorStart = await floorBeside({ cached: opt.cached, graphql, databaseUrl: url, redisUrl, prefix, request, dir });
   } finally {
     await server.stop();
   }

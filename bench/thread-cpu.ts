@@ -4,13 +4,11 @@
 // thread). The benchmark's CPU per request is the whole process's; perf-pair.ts profiles the main thread
 // alone — this shows what lies between the two.
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/thread-cpu.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 8] [--warmup 10]
-import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { captureFloorPlans } from './floor-capture.js';
-import { redisKeyOf } from './floor-runs.js';
+import { floorBeside } from './floor-start.js';
 import { measure } from './measure.js';
 import { scenarioRequest } from './scenario-request.js';
 import { repoRoot, startCheckout, startServer } from './server-process.js';
@@ -33,7 +31,8 @@ const warmupS = Number(opt.warmup);
 const prefix = `thread-cpu-${Date.now()}:`;
 const tick = 1000 / 100; // ms per clock tick (USER_HZ is 100 on Linux)
 
-const { scenario, body, headers } = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'thread-cpu');
+const request = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'thread-cpu');
+const { scenario, body, headers } = request;
 const dir = mkdtempSync(join(os.tmpdir(), 'thread-cpu-'));
 
 /** CPU ms per thread name (threads of one name summed), user and system apart. */
@@ -75,19 +74,7 @@ try {
   let floorStart: Parameters<typeof startServer>[0];
   try {
     ours = await window(server.pid, graphql, headers);
-    if (opt.cached) {
-      const text = await (await fetch(graphql, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } })).text();
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      const redisKey = await redisKeyOf(redis, prefix, Buffer.from(text.endsWith('\n') ? text.slice(0, -1) : text)).finally(() => redis.disconnect());
-      if (!redisKey) throw new Error('no stored entry holds the answer: is the scenario cached?');
-      const entries = join(dir, 'entries.json');
-      writeFileSync(entries, JSON.stringify([{ scenario: scenario.key, redisKey }]));
-      floorStart = { name: 'cache floor', script: 'bench/cache-floor.ts', env: { CACHE_FLOOR_ENTRIES: entries, REDIS_URL: redisUrl }, path: '/cache-floor' };
-    } else {
-      const plans = join(dir, 'plans.json');
-      writeFileSync(plans, JSON.stringify(await captureFloorPlans(url, [{ key: scenario.key, body }], headers)));
-      floorStart = { name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: url, FLOOR_PLANS: plans }, path: '/floor' };
-    }
+    floorStart = await floorBeside({ cached: opt.cached, graphql, databaseUrl: url, redisUrl, prefix, request, dir });
   } finally {
     await server.stop();
   }
