@@ -59,6 +59,8 @@ export interface ImportFloorResult {
   /** Medians over the rounds. */
   freshRatio: number;
   rerunRatio: number;
+  /** CPU ms of the import's process on an empty file (its start-up), taken off each run's Node CPU. */
+  startupCpuMs?: number;
 }
 
 function run(cmd: string, args: string[], env: Record<string, string>, cwd: string, onPid?: (pid: number) => void): Promise<string> {
@@ -161,7 +163,8 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
     const importProcess = async (path: string, db: string) => {
       let pid = 0;
       let nodeCpuMs = 0;
-      // The Node process's CPU, sampled until it exits (its last samples are after the work is done).
+      // The Node process's CPU, sampled every 50 ms until it exits: the last ~50 ms go unread, in the
+      // empty file's run as in the others, so they mostly cancel out.
       const watch = setInterval(() => {
         const ms = pid ? processCpuMs(pid) : null;
         if (ms !== null) nodeCpuMs = ms;
@@ -181,12 +184,15 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
       }
       return { out, pgMs, ended, t, nodeCpuMs };
     };
-    // The process's start-up (loading and compiling its modules, ~2 s of CPU here) is not the import's
-    // work per row: the CPU of importing an empty file is taken off each run's.
+    // The process's start-up (loading and compiling its modules, ~2.3 s of CPU here) is not the import's
+    // work per row: the CPU of importing an empty file is taken off each run's. Its second run: the first
+    // may fill tsx's transform cache for a checkout, which the timed runs no longer pay.
     const emptyFile = `/tmp/${opts.prefix}import-floor-empty.ndjson`;
     writeFileSync(emptyFile, '');
     await freshCopy(importDb);
+    await importProcess(emptyFile, importDb);
     const startupMs = (await importProcess(emptyFile, importDb)).nodeCpuMs;
+    opts.log(`  the import's start-up: ${startupMs.toFixed(0)} ms of CPU (an empty file), taken off each run's Node CPU`);
     const importRun = async (): Promise<ImportPhase> => {
       const { out, pgMs, ended, t, nodeCpuMs } = await importProcess(file, importDb);
       const summary = JSON.parse(out);
@@ -195,7 +201,9 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
       // The import's own clock (from its start to its last commit, without the process's start-up), or
       // the process's wall time from a checkout whose summary has none.
       const ms: number = summary.elapsedMs ?? ended - t;
-      return { rowsPerS: rows / (ms / 1000), pgUsPerRow: (pgMs * 1000) / rows, nodeUsPerRow: (Math.max(0, nodeCpuMs - startupMs) * 1000) / rows };
+      // No figure rather than a wrong one when a sample was missed.
+      const nodeUsPerRow = startupMs > 0 && nodeCpuMs > startupMs ? ((nodeCpuMs - startupMs) * 1000) / rows : undefined;
+      return { rowsPerS: rows / (ms / 1000), pgUsPerRow: (pgMs * 1000) / rows, nodeUsPerRow };
     };
 
     const rounds: ImportFloorRound[] = [];
@@ -210,7 +218,7 @@ export async function importFloorRuns(opts: ImportFloorOptions): Promise<ImportF
       rounds.push({ load, floors: [before, after], fresh, rerun, freshRatio: fresh.rowsPerS / floorRate, rerunRatio: rerun.rowsPerS / floorRate });
       before = after;
     }
-    return { rows: n, rounds, freshRatio: median(rounds.map((r) => r.freshRatio)), rerunRatio: median(rounds.map((r) => r.rerunRatio)) };
+    return { rows: n, rounds, freshRatio: median(rounds.map((r) => r.freshRatio)), rerunRatio: median(rounds.map((r) => r.rerunRatio)), startupCpuMs: startupMs };
   } finally {
     // The template stays for the next run; the copies go however the run ended.
     for (const name of [importDb, floorDb]) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});

@@ -158,7 +158,7 @@ export function importFloorLine(f: ImportFloorResult): string {
     `Import (\`npm run import\` of ${int(f.rows)} ground-truth lines, ${f.rounds.length} rounds, each beside plain COPY of the same rows into the same indexed table): ` +
     `fresh **${f.freshRatio.toFixed(2)}×** and rerun **${f.rerunRatio.toFixed(2)}×** the floor (target ≥ 1.0×); medians ${int(med((r) => r.fresh.rowsPerS))} rows/s fresh, ` +
     `${int(med((r) => r.rerun.rowsPerS))} rerun, ${int(med((r) => (r.floors[0].rowsPerS + r.floors[1].rowsPerS) / 2))} the floor (the mean of the floors before and after each round); CPU per row: floor PostgreSQL ${us(med((r) => r.floors[1].pgUsPerRow))}, ` +
-    `fresh PostgreSQL ${us(med((r) => r.fresh.pgUsPerRow))} + Node ${us(med((r) => r.fresh.nodeUsPerRow))}, rerun PostgreSQL ${us(med((r) => r.rerun.pgUsPerRow))} + Node ${us(med((r) => r.rerun.nodeUsPerRow))} (Node: the process's CPU without its start-up).`
+    `fresh PostgreSQL ${us(med((r) => r.fresh.pgUsPerRow))} + Node ${us(med((r) => r.fresh.nodeUsPerRow))}, rerun PostgreSQL ${us(med((r) => r.rerun.pgUsPerRow))} + Node ${us(med((r) => r.rerun.nodeUsPerRow))} (Node: the process's CPU without its start-up${f.startupCpuMs === undefined ? '' : `, ${int(f.startupCpuMs)} ms on an empty file`}).`
   );
 }
 

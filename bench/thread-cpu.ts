@@ -28,6 +28,8 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const concurrency = Number(opt.concurrency);
 const seconds = Number(opt.seconds);
 const warmupS = Number(opt.warmup);
+// The first reading is taken when the warm-up settles: without one there is none.
+if (!(warmupS > 0)) throw new Error('--warmup must be above 0');
 const prefix = `thread-cpu-${Date.now()}:`;
 const tick = 1000 / 100; // ms per clock tick (USER_HZ is 100 on Linux)
 
@@ -59,7 +61,7 @@ async function window(pid: number, target: string, auth: Record<string, string>)
   const readings: Map<string, number>[] = [];
   const r = await measure({ url: target, requests: [{ body, headers: auth }], concurrency, durationS: seconds, warmupS, settle: async () => void readings.push(threads(pid)) });
   const [before, after] = readings;
-  const requests = r.rps * seconds;
+  const requests = r.requests;
   const perRequest = new Map<string, number>();
   for (const [name, ms] of after) perRequest.set(name, ((ms - (before.get(name) ?? 0)) * 1000) / requests);
   return { perRequest, rps: r.rps, p50: r.p50 };

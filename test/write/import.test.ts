@@ -130,18 +130,22 @@ describeEachDatabase('NDJSON import', (database, kind) => {
     expect(await aggregateDrift(db)).toEqual([]);
   });
 
-  it('loads the first chunk of a lane small and each next one twice as big, up to the chunk size', async () => {
+  it('loads the first chunk of a lane and kind small and each next one twice as big, up to the chunk size', async () => {
     const db = database().db;
     const projectId = (await h.ok(M.createProject, { input: { name: 'ramp' } })).createProject.id;
     const video = (await h.ok(M.createVideo, { input: { projectId, filename: 'r.mp4', duration: 1, fileSize: 1 } })).createVideo.id;
+    const session = (await h.ok(M.createTestSession, { input: { projectId, videoId: video } })).createTestSession.id;
     const rampFile = join(mkdtempSync(join(tmpdir(), 'tg-ramp-')), 'ramp.ndjson');
-    writeFileSync(rampFile, Array.from({ length: 9_000 }, (_, i) => JSON.stringify({ videoId: video, ...box({ frameNumber: i }) })).join('\n'));
+    const boxes = Array.from({ length: 16_000 }, (_, i) => JSON.stringify({ videoId: video, ...box({ frameNumber: i }) }));
+    const detections = Array.from({ length: 3_000 }, (_, i) => JSON.stringify({ testSessionId: session, ...detection({ frameNumber: i }) }));
+    writeFileSync(rampFile, [...boxes, ...detections].join('\n'));
     const committed: number[] = [];
-    const s = await importNdjson(db, rampFile, { chunkSize: 4_000, lanes: 1, onProgress: (p) => committed.push(p.rows) });
-    // 2,500, then 4,000 (twice as big, capped), then the 2,500 left.
-    expect(committed).toEqual([2_500, 6_500, 9_000]);
-    expect(s.chunks.copy).toBe(3);
-    expect(s.groundTruth).toEqual({ inserted: 9_000, updated: 0 });
+    const s = await importNdjson(db, rampFile, { chunkSize: 6_000, lanes: 1, onProgress: (p) => committed.push(p.rows) });
+    // Boxes 2,500, 5,000, 6,000 (capped); detections start again at 2,500; then what is left of each kind.
+    expect(committed).toEqual([2_500, 7_500, 13_500, 16_000, 18_500, 19_000]);
+    expect(s.chunks.copy).toBe(6);
+    expect(s.groundTruth).toEqual({ inserted: 16_000, updated: 0 });
+    expect(s.detections).toEqual({ inserted: 3_000, updated: 0 });
     expect(await aggregateDrift(db)).toEqual([]);
   });
 
