@@ -26,11 +26,16 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of a process in ms, from /proc/<pid>/stat; null when it cannot be read. */
-export function processCpuMs(pid: number, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | null {
+const fileText = (p: string) => readFileSync(p, 'utf8');
+
+/**
+ * User and system time in ms from a stat file (/proc/<pid>/stat, or a thread's /proc/<pid>/task/<tid>/stat);
+ * null when it cannot be read.
+ */
+export function statCpuMs(path: string, read: (path: string) => string = fileText): { userMs: number; systemMs: number } | null {
   let stat: string;
   try {
-    stat = read(`/proc/${pid}/stat`);
+    stat = read(path);
   } catch {
     return null;
   }
@@ -40,7 +45,13 @@ export function processCpuMs(pid: number, read: (path: string) => string = (p) =
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-  return ((utime + stime) * 1000) / clockTicks();
+  return { userMs: (utime * 1000) / clockTicks(), systemMs: (stime * 1000) / clockTicks() };
+}
+
+/** utime + stime of a process in ms, from /proc/<pid>/stat; null when it cannot be read. */
+export function processCpuMs(pid: number, read: (path: string) => string = fileText): number | null {
+  const cpu = statCpuMs(`/proc/${pid}/stat`, read);
+  return cpu === null ? null : cpu.userMs + cpu.systemMs;
 }
 
 export interface CpuSample {

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { statCpuMs } from './cpu.js';
 import { floorBeside } from './floor-start.js';
 import { measure } from './measure.js';
 import { scenarioRequest } from './scenario-request.js';
@@ -31,7 +32,6 @@ const warmupS = Number(opt.warmup);
 // The first reading is taken when the warm-up settles: without one there is none.
 if (!(warmupS > 0)) throw new Error('--warmup must be above 0');
 const prefix = `thread-cpu-${Date.now()}:`;
-const tick = 1000 / 100; // ms per clock tick (USER_HZ is 100 on Linux)
 
 const request = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'thread-cpu');
 const { scenario, body, headers } = request;
@@ -41,16 +41,18 @@ const dir = mkdtempSync(join(os.tmpdir(), 'thread-cpu-'));
 function threads(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    // A thread that ended between the listing and the reads is left out.
+    const cpu = statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+    if (cpu === null) continue;
+    let name: string;
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = tid === String(pid) ? 'main thread' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      for (const [mode, field] of [['user', 11], ['system', 12]] as const) {
-        const key = `${name} (${mode})`;
-        out.set(key, (out.get(key) ?? 0) + Number(fields[field]) * tick);
-      }
+      name = tid === String(pid) ? 'main thread' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
     } catch {
-      // The thread ended between the listing and the read.
+      continue;
+    }
+    for (const [mode, ms] of [['user', cpu.userMs], ['system', cpu.systemMs]] as const) {
+      const key = `${name} (${mode})`;
+      out.set(key, (out.get(key) ?? 0) + ms);
     }
   }
   return out;
