@@ -20,6 +20,8 @@ export interface FloorBeside {
   request: ScenarioRequest;
   /** Where the floor's input file goes. */
   dir: string;
+  /** More scenarios the SQL floor answers (at `${path}/${their scenario}`). */
+  also?: ScenarioRequest[];
 }
 
 /** How to start the floor (startServer's options); its scenario's path is `${path}/${scenario}`. */
@@ -36,6 +38,6 @@ export async function floorBeside(o: FloorBeside): Promise<Parameters<typeof sta
     return { name: 'cache floor', script: 'bench/cache-floor.ts', env: { CACHE_FLOOR_ENTRIES: entries, REDIS_URL: o.redisUrl }, path: '/cache-floor' };
   }
   const plans = join(o.dir, 'plans.json');
-  writeFileSync(plans, JSON.stringify(await captureFloorPlans(o.databaseUrl, [{ key: scenario.key, body }], headers)));
+  writeFileSync(plans, JSON.stringify(await captureFloorPlans(o.databaseUrl, [o.request, ...(o.also ?? [])].map((r) => ({ key: r.scenario.key, body: r.body })), headers)));
   return { name: 'floor', script: 'bench/floor.ts', env: { DATABASE_URL: o.databaseUrl, FLOOR_PLANS: plans }, path: '/floor' };
 }

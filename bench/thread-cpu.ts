@@ -3,7 +3,7 @@
 // measured window and printed in µs per request by thread name (V8's workers, libuv's pool, the main
 // thread). The benchmark's CPU per request is the whole process's; perf-pair.ts profiles the main thread
 // alone — this shows what lies between the two.
-// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/thread-cpu.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 8] [--warmup 10]
+// Usage: DATABASE_URL=…/truthgraph_bench_s1 [REDIS_URL=redis://127.0.0.1:6379/15] npx tsx bench/thread-cpu.ts [scenario=dashboard] [--cached] [--concurrency 1] [--seconds 8] [--warmup 10] [--before <scenario>]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { statCpuMs } from './cpu.js';
 import { floorBeside } from './floor-start.js';
 import { measure } from './measure.js';
 import { scenarioRequest } from './scenario-request.js';
+import { settler } from './settle.js';
 import { repoRoot, startCheckout, startServer } from './server-process.js';
 import { removePrefix } from './throwaway-redis.js';
 
@@ -22,6 +23,7 @@ const { values: opt, positionals } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '10' },
+    before: { type: 'string' },
   },
 });
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/truthgraph_bench_s1';
@@ -35,6 +37,12 @@ const prefix = `thread-cpu-${Date.now()}:`;
 
 const request = await scenarioRequest(url, positionals[0] ?? 'dashboard', 'thread-cpu');
 const { scenario, body, headers } = request;
+// --before <scenario>: each server answers that scenario first (c=32 for 10 s, then until it has settled),
+// as in the benchmark's rounds, where the scenarios before this one ran on the same processes; the
+// measured scenario's warm-up (--warmup) follows.
+if (opt.before && opt.cached) throw new Error('--before: uncached only (the cache floor holds one entry)');
+const preload = opt.before ? await scenarioRequest(url, opt.before, 'thread-cpu', request) : null;
+const dbName = new URL(url).pathname.slice(1);
 const dir = mkdtempSync(join(os.tmpdir(), 'thread-cpu-'));
 
 /** CPU ms per thread name (threads of one name summed), user and system apart. */
@@ -58,7 +66,8 @@ function threads(pid: number): Map<string, number> {
   return out;
 }
 
-async function window(pid: number, target: string, auth: Record<string, string>): Promise<{ perRequest: Map<string, number>; rps: number; p50: number }> {
+async function window(pid: number, target: string, auth: Record<string, string>, beforeTarget = target): Promise<{ perRequest: Map<string, number>; rps: number; p50: number }> {
+  if (preload) await measure({ url: beforeTarget, requests: [{ body: preload.body, headers: auth }], concurrency: 32, durationS: 10, warmupS: 0, settle: settler(beforeTarget, url, dbName) });
   // measure() settles after its warm-up and again after the measured window: the two readings.
   const readings: Map<string, number>[] = [];
   const r = await measure({ url: target, requests: [{ body, headers: auth }], concurrency, durationS: seconds, warmupS, settle: async () => void readings.push(threads(pid)) });
@@ -78,13 +87,14 @@ try {
   let floorStart: Parameters<typeof startServer>[0];
   try {
     ours = await window(server.pid, graphql, headers);
-    floorStart = await floorBeside({ cached: opt.cached, graphql, databaseUrl: url, redisUrl, prefix, request, dir });
+    floorStart = await floorBeside({ cached: opt.cached, graphql, databaseUrl: url, redisUrl, prefix, request, dir, also: preload ? [preload] : [] });
   } finally {
     await server.stop();
   }
   const floor = await startServer(floorStart);
   try {
-    theirs = await window(floor.pid, `${new URL(floor.url).origin}${floorStart.path}/${scenario.key}`, {});
+    const origin = `${new URL(floor.url).origin}${floorStart.path}`;
+    theirs = await window(floor.pid, `${origin}/${scenario.key}`, {}, preload ? `${origin}/${preload.scenario.key}` : undefined);
   } finally {
     await floor.stop();
   }
