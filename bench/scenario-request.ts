@@ -12,15 +12,16 @@ export interface ScenarioRequest {
   headers: { authorization: string };
 }
 
-/**
- * The scenario named `key` (every scenario's key in the error otherwise), its body and a new admin key named
- * `tool-<time>`, or the key of `sameKeyAs` (another request of the same run).
- */
-export async function scenarioRequest(databaseUrl: string, key: string, tool: string, sameKeyAs?: ScenarioRequest): Promise<ScenarioRequest> {
+/** The scenario named `key` (every scenario's key in the error otherwise) and its body. */
+export function scenarioBody(key: string): { scenario: ReadScenario; body: string } {
   const scenario = readScenarios.find((s) => s.key === key);
   if (!scenario) throw new Error(`scenarios: ${readScenarios.map((s) => s.key).join(', ')}`);
-  const body = JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1))));
-  if (sameKeyAs) return { scenario, body, headers: sameKeyAs.headers };
+  return { scenario, body: JSON.stringify(scenario.op(targetsFor(shapeForScale(1, 1)))) };
+}
+
+/** The scenario named `key`, its body and a new admin key named `tool-<time>`. */
+export async function scenarioRequest(databaseUrl: string, key: string, tool: string): Promise<ScenarioRequest> {
+  const { scenario, body } = scenarioBody(key);
   const db = createPostgresDb(databaseUrl, { ...defaultPoolOptions, max: 1 });
   try {
     const { secret } = await createApiKey(db, { name: `${tool}-${Date.now()}`, role: 'admin' });

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { statCpuMs } from './cpu.js';
 import { floorBeside } from './floor-start.js';
 import { measure } from './measure.js';
-import { scenarioRequest } from './scenario-request.js';
+import { scenarioBody, scenarioRequest } from './scenario-request.js';
 import { settler } from './settle.js';
 import { repoRoot, startCheckout, startServer } from './server-process.js';
 import { removePrefix } from './throwaway-redis.js';
@@ -41,7 +41,7 @@ const { scenario, body, headers } = request;
 // as in the benchmark's rounds, where the scenarios before this one ran on the same processes; the
 // measured scenario's warm-up (--warmup) follows.
 if (opt.before && opt.cached) throw new Error('--before: uncached only (the cache floor holds one entry)');
-const preload = opt.before ? await scenarioRequest(url, opt.before, 'thread-cpu', request) : null;
+const preload = opt.before ? { ...scenarioBody(opt.before), headers } : null;
 const dbName = new URL(url).pathname.slice(1);
 const dir = mkdtempSync(join(os.tmpdir(), 'thread-cpu-'));
 

@@ -19,6 +19,8 @@ export interface TruthgraphOptions {
   profile?: boolean;
   /** More environment for the server (e.g. CACHE_REFRESH_AHEAD=0). */
   env?: Record<string, string>;
+  /** Node flags after the start script's (a later V8 flag wins), e.g. --max-semi-space-size=16. */
+  nodeFlags?: string[];
   log?: (line: string) => void;
 }
 
@@ -58,7 +60,7 @@ export async function startTruthgraph(o: TruthgraphOptions): Promise<Truthgraph>
     env,
     path: '/graphql',
     // BENCH_NODE_FLAGS: node flags for every server of a run (e.g. V8 heap settings, for A/B runs).
-    nodeFlags: [...(o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(repoRoot, 'bench/profiles')] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    nodeFlags: [...(o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(repoRoot, 'bench/profiles')] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(o.nodeFlags ?? [])],
   });
   // Production servers may require an API key (issue 7): probe without one.
   const probe = await post(server.url, { query: '{ __typename }', variables: {} });

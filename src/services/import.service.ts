@@ -105,8 +105,7 @@ export async function importNdjson(db: Db, file: string, opts: ImportOptions = {
   let rows = 0;
   // Node's default 64 KiB blocks: the lines of a block are taken without a pause, and only between
   // blocks does the event loop feed the COPY of each lane's loading chunk. A 1 MiB block held it for
-  // ~20 ms, and the loading chunks waited for data (with the ramp above: 0.93× → 1.12× the
-  // import's floor, docs/benchmarks.md).
+  // ~20 ms, and the loading chunks waited for data (docs/benchmarks.md).
   const input = createReadStream(file);
   const progress = () =>
     opts.onProgress?.({
