@@ -47,6 +47,10 @@ export class WaveLoader<K, V, C = K> {
     return this;
   }
 
+  untouched(): boolean {
+    return this.loader === undefined;
+  }
+
   private dataLoader(): DataLoader<K, V, C> {
     if (this.loader === undefined) {
       const { waves, batch } = this;

@@ -6,7 +6,7 @@ import { byIdLoader, perArgsLoader } from './batch.js';
 import type { LoaderDeps, WithTs } from './loader-deps.js';
 import { cursorLists } from './cursor.js';
 import { toPage, type Page, type PageWindow } from './page.js';
-import { TaggedLoader } from './tagged-loader.js';
+import { TaggedLoader, type TagsOf } from './tagged-loader.js';
 
 /** Which counters of the project_stats row a consumer shows: each group has a tag of its own. */
 export type CounterGroup = 'all' | 'videos' | 'sessions';
@@ -14,12 +14,14 @@ export type CounterGroup = 'all' | 'videos' | 'sessions';
 /** What a consumer of the counters needs: a load that also tags the response with what it shows. */
 export interface ProjectStatsLoader {
   load(projectId: string, shows?: CounterGroup): Promise<ProjectStatsRow | null>;
+  /** The counters the project's row brought, at once (tags recorded), when load() would give those. */
+  peek(projectId: string, shows?: CounterGroup): ProjectStatsRow | undefined;
 }
 
-const counterTags: Record<CounterGroup, (projectId: string) => string[]> = {
-  all: (id) => [tags.projectVideoCounts(id), tags.projectSessionCounts(id), tags.projectStats(id)],
-  videos: (id) => [tags.projectVideoCounts(id)],
-  sessions: (id) => [tags.projectSessionCounts(id)],
+const counterTags: Record<CounterGroup, TagsOf<string, ProjectStatsRow | null>> = {
+  all: (_, id) => [tags.projectVideoCounts(id), tags.projectSessionCounts(id), tags.projectStats(id)],
+  videos: (_, id) => [tags.projectVideoCounts(id)],
+  sessions: (_, id) => [tags.projectSessionCounts(id)],
 };
 
 export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
@@ -29,18 +31,18 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
   const stats = new TaggedLoader(
     byIdLoader(waves, (ids) => projectStatsByIds(db, ids), (row) => row.projectId),
     record,
-    (_, id) => counterTags.all(id),
+    counterTags.all,
   );
-  const statsViews = {
-    all: stats,
-    videos: stats.withTags((_, id) => counterTags.videos(id)),
-    sessions: stats.withTags((_, id) => counterTags.sessions(id)),
-  };
+  // The views that record part of the counters' tags are made on first use: a dashboard needs neither.
+  const statsViews: CounterViews = { all: stats };
   // Methods and module functions, not closures bound to names, in what is built per request: tsx
   // names each such closure with a defineProperty call (test/http/hit-path-names.test.ts).
   const projectStatsById: ProjectStatsLoader = {
     load(projectId, shows = 'all') {
-      return statsViews[shows].load(projectId);
+      return counterView(statsViews, shows).load(projectId);
+    },
+    peek(projectId, shows = 'all') {
+      return counterView(statsViews, shows).peek(projectId) ?? undefined;
     },
   };
 
@@ -50,7 +52,19 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
     (row: ProjectRow | null, id) => (row ? [tags.project(row.id)] : absentTags.project(scope, id)),
   );
 
-  const projectPageByArgs = new TaggedLoader(
+  // The project list's loader is made on its first page: most requests read projects by id.
+  let projectPageByArgs: TaggedLoader<PageWindow<[number, string]>, Page<ProjectRow>> | undefined;
+  return {
+    projectById,
+    projectStatsById,
+    projectList(window: PageWindow<[number, string]>): Promise<Page<ProjectRow>> {
+      return (projectPageByArgs ??= projectPageLoader({ db, scope, record, waves }, stats, projectById)).load(window);
+    },
+  };
+}
+
+function projectPageLoader({ db, scope, record, waves }: LoaderDeps, stats: CountersLoader, projectById: TaggedLoader<string, ProjectRow | null>) {
+  return new TaggedLoader(
     perArgsLoader(waves, async (window: PageWindow<[number, string]>) => {
       const rows = (await projectPage(db, scope, window.size + 1, window)) as WithTs<ProjectWithStats>[];
       const page = toPage(rows, window, cursorLists.projects(), (r) => [r._ts, r.id], () => projectCount(db, scope));
@@ -61,18 +75,17 @@ export function projectLoaders({ db, scope, record, waves }: LoaderDeps) {
     record,
     (page: Page<ProjectRow>) => [...projectListTags(scope), ...page.rows.map((r) => tags.project(r.id))],
   );
+}
 
-  return {
-    projectById,
-    projectStatsById,
-    projectList(window: PageWindow<[number, string]>): Promise<Page<ProjectRow>> {
-      return projectPageByArgs.load(window);
-    },
-  };
+type CountersLoader = TaggedLoader<string, ProjectStatsRow | null>;
+type CounterViews = Partial<Record<CounterGroup, CountersLoader>> & { all: CountersLoader };
+
+function counterView(views: CounterViews, shows: CounterGroup): CountersLoader {
+  return (views[shows] ??= views.all.withTags(counterTags[shows]));
 }
 
 /** Primes the counters loader with the counters the rows arrived with. */
-function withStats(stats: TaggedLoader<string, ProjectStatsRow | null>, rows: ProjectWithStats[]): ProjectRow[] {
+function withStats(stats: CountersLoader, rows: ProjectWithStats[]): ProjectRow[] {
   for (const row of rows) if (row._stats) stats.prime(row.id, row._stats);
   return rows;
 }

@@ -11,6 +11,8 @@ export interface KeyLoader<K, V> {
   load(key: K): Promise<V>;
   loadMany(keys: readonly K[]): Promise<(V | Error)[]>;
   prime(key: K, value: V): unknown;
+  /** True while nothing has been loaded or primed through it: no value of its own can differ from a prime. */
+  untouched?(): boolean;
 }
 
 /** The tags of one loaded value; `key` is what was asked for (a null value still has tags). */
@@ -55,6 +57,20 @@ export class TaggedLoader<K, V> {
       return Promise.reject(err);
     }
     return this.record === null ? loaded : this.recordMany(this.record, loaded, keys);
+  }
+
+  /**
+   * The value primed for `key`, at once and with its tags recorded, as load() would give it; undefined
+   * when there is none or the loader underneath may hold a value of its own (load() then decides). Lets
+   * a resolver answer a value its parent's row brought without a promise of its own.
+   */
+  peek(key: K): V | undefined {
+    if (this.loader.untouched?.() !== true) return undefined;
+    const values = this.primed.lists === null ? this.primed.values : this.keyLists();
+    if (values === null || !values.has(key)) return undefined;
+    const value = values.get(key)!;
+    if (this.record !== null) for (const tag of this.tagsOf(value, key)) this.record(tag);
+    return value;
   }
 
   private async recordOne(record: TagRecorder, loaded: Promise<V>, key: K): Promise<V> {

@@ -3,7 +3,9 @@
 import DataLoader from 'dataloader';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { WaveLoader } from '../../src/loaders/batch.js';
 import { TaggedLoader } from '../../src/loaders/tagged-loader.js';
+import { WaveScheduler } from '../../src/loaders/wave-scheduler.js';
 
 function loader(rows: Record<string, string>) {
   const recorded: string[] = [];
@@ -216,5 +218,72 @@ describe('TaggedLoader', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  // peek() answers at once what a load would answer, while the loader underneath has loaded nothing (so
+  // no value of its own can differ from a prime); otherwise it answers nothing and leaves it to load().
+  // Generated steps of primes, lists, loads and peeks through two views: every value a peek gives is the
+  // value a DataLoader primed at once gives for that key at that moment, its view's tags are recorded at
+  // once (and nothing for a peek that gives nothing), and the batches sent are the same.
+  it('peeks at once the value a load would answer, with its tags, and sends nothing', async () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const view = fc.constantFrom(0, 1);
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('prime' as const), key, value: fc.constantFrom('P1', 'P2'), view }),
+      fc.record({ kind: fc.constant('primeAll' as const), rows: fc.array(fc.tuple(key, fc.constantFrom('L1', 'L2')), { maxLength: 4 }), view }),
+      fc.record({ kind: fc.constant('load' as const), key, view }),
+      fc.record({ kind: fc.constant('peek' as const), key, view }),
+    );
+    let peeked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(action, { maxLength: 4 }), { maxLength: 5 }), async (steps) => {
+        const rows: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
+        const batchFn = (batches: string[][]) => async (ids: readonly string[]) => {
+          batches.push([...ids]);
+          return ids.map((id) => rows[id] ?? null);
+        };
+        const lazyBatches: string[][] = [];
+        const eagerBatches: string[][] = [];
+        const recorded: string[] = [];
+        const tagsOf = (prefix: string) => (value: string | null, id: string) => [`${prefix}:${id}:${value}`];
+        const base = new TaggedLoader(new WaveLoader(new WaveScheduler(), batchFn(lazyBatches)), (tag) => recorded.push(tag), tagsOf('row'));
+        const views = [base, base.withTags(tagsOf('part'))];
+        const eager = new DataLoader<string, string | null>(batchFn(eagerBatches));
+        for (const step of steps) {
+          const got: Promise<unknown>[] = [];
+          const want: Promise<unknown>[] = [];
+          for (const a of step) {
+            const prefix = a.view ? 'part' : 'row';
+            if (a.kind === 'prime') {
+              views[a.view].prime(a.key, a.value);
+              eager.prime(a.key, a.value);
+            } else if (a.kind === 'primeAll') {
+              const list = a.rows.map(([k, v]) => `${k}=${v}`);
+              views[a.view].primeAll(list, (row) => row!.split('=')[0]);
+              for (const row of list) eager.prime(row.split('=')[0], row);
+            } else if (a.kind === 'load') {
+              got.push(views[a.view].load(a.key));
+              want.push(eager.load(a.key));
+            } else {
+              const before = recorded.length;
+              const value = views[a.view].peek(a.key);
+              if (value === undefined) {
+                expect(recorded.length).toBe(before);
+              } else {
+                peeked++;
+                expect(recorded.slice(before)).toEqual(tagsOf(prefix)(value, a.key));
+                got.push(Promise.resolve(value));
+                want.push(eager.load(a.key));
+              }
+            }
+          }
+          expect(await Promise.all(got)).toEqual(await Promise.all(want));
+        }
+        expect(lazyBatches).toEqual(eagerBatches);
+      }),
+      { numRuns: 300 },
+    );
+    // The property held for peeks that answered, not only for ones that gave nothing.
+    expect(peeked).toBeGreaterThan(50);
   });
 });

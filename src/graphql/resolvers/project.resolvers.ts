@@ -22,7 +22,9 @@ export const Project: ProjectResolvers = {
         window: arg.page(args, 'Project.testSessions', cursorLists.sessionsOfProject(project.id), ['n', 'u']),
       },
     }),
+  // The counters the project's row brought are answered at once: no promise for the executor to wait on.
   stats: (project, _, ctx) =>
+    ctx.loaders.projectStatsById.peek(project.id) ??
     ctx.loaders.projectStatsById.load(project.id).then((stats) => {
       if (!stats) throw new AppError('NOT_FOUND', `no stats for project ${project.id}`);
       return stats;
