@@ -1,6 +1,7 @@
 // Promises and process.nextTick calls per request, truthgraph against its SQL floor: counts that, unlike
 // CPU time, do not move with the machine or the process's draw (docs/benchmarks.md), so a change to the
-// request path can be compared by them exactly. Each side runs with bench/promise-counter.cjs preloaded,
+// request path can be compared by them exactly. With a promise hook installed V8 makes one more promise
+// per `await`, so the counts are promises and awaits together. Each side runs with bench/promise-counter.cjs preloaded,
 // is driven at c=1 for a warm-up, then over a measured window; prints both counts per request and where
 // truthgraph's promises are made (one in five sampled, three frames each, scaled back up).
 // Usage: DATABASE_URL=…/truthgraph_bench_s1 npx tsx bench/promise-count.ts [scenario=dashboard] [--seconds 3] [--top 30] [--checkout <dir>]
@@ -51,6 +52,7 @@ async function count(pid: number, target: string, auth: Record<string, string>, 
   const before = await read(pid, file);
   const r = await measure({ url: target, requests, concurrency: 1, durationS: seconds, warmupS: 0 });
   const after = await read(pid, file);
+  if (r.requests === 0 || r.non2xx > 0 || r.errors > 0) throw new Error(`${r.requests} answers, ${r.non2xx} not 2xx, ${r.errors} errors`);
   return { promises: (after.promises - before.promises) / r.requests, ticks: (after.ticks - before.ticks) / r.requests, sites: after.sites.map(([s, n]) => [s, n / r.requests] as const) };
 }
 

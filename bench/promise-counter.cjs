@@ -1,5 +1,5 @@
-// Preloaded (--require) by bench/promise-count.ts into a server: counts every promise V8 makes and
-// every process.nextTick call. The first SIGUSR2 writes the counts to PROMISE_COUNT_OUT and starts
+// Preloaded (--require) by bench/promise-count.ts into a server: counts every promise V8 makes (with this
+// hook installed, one more per `await`) and every call of process.nextTick through the process object. The first SIGUSR2 writes the counts to PROMISE_COUNT_OUT and starts
 // sampling one promise in five with its creation site (three frames); each later SIGUSR2 writes the
 // counts and the sites so far (whole, then renamed: the reader waits for it).
 const { promiseHooks } = require('node:v8');
@@ -17,7 +17,7 @@ promiseHooks.onInit(() => {
   const site = new Error().stack
     .split('\n')
     .slice(2, 5)
-    .map((l) => l.trim().replace(/^at /, '').replace(/\(?(file:\/\/)?\/\S*?\/(?=(src|bench|node_modules)\/)/, ''))
+    .map((l) => l.trim().replace(/^at /, '').replace(/^(.*) \((.+)\)$/, '$1 $2').replace(/(file:\/\/)?\/\S*?\/(?=(src|bench|node_modules)\/)/, ''))
     .join(' < ');
   sites.set(site, (sites.get(site) ?? 0) + 5);
 });
