@@ -18,6 +18,15 @@ function loader(rows: Record<string, string>) {
   return { tagged, recorded, batches };
 }
 
+/** A batch over rows a, b and c (null for any other key) that records the keys of each batch it gets. */
+function recordingBatch(batches: string[][]) {
+  const rows: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
+  return async (ids: readonly string[]) => {
+    batches.push([...ids]);
+    return ids.map((id) => rows[id] ?? null);
+  };
+}
+
 describe('TaggedLoader', () => {
   it('records the tags of a value answered by a batch', async () => {
     const { tagged, recorded, batches } = loader({ a: 'A' });
@@ -112,15 +121,10 @@ describe('TaggedLoader', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(action, { maxLength: 4 }), { maxLength: 6 }), async (steps) => {
-        const rows: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
-        const batchFn = (batches: string[][]) => async (ids: readonly string[]) => {
-          batches.push([...ids]);
-          return ids.map((id) => rows[id] ?? null);
-        };
         const lazyBatches: string[][] = [];
         const eagerBatches: string[][] = [];
-        const lazy = new TaggedLoader(new DataLoader<string, string | null>(batchFn(lazyBatches)), () => {}, () => []);
-        const eager = new DataLoader<string, string | null>(batchFn(eagerBatches));
+        const lazy = new TaggedLoader(new DataLoader<string, string | null>(recordingBatch(lazyBatches)), () => {}, () => []);
+        const eager = new DataLoader<string, string | null>(recordingBatch(eagerBatches));
         for (const step of steps) {
           const got: Promise<unknown>[] = [];
           const want: Promise<unknown>[] = [];
@@ -238,18 +242,13 @@ describe('TaggedLoader', () => {
     let peeked = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(action, { maxLength: 4 }), { maxLength: 5 }), async (steps) => {
-        const rows: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
-        const batchFn = (batches: string[][]) => async (ids: readonly string[]) => {
-          batches.push([...ids]);
-          return ids.map((id) => rows[id] ?? null);
-        };
         const lazyBatches: string[][] = [];
         const eagerBatches: string[][] = [];
         const recorded: string[] = [];
         const tagsOf = (prefix: string) => (value: string | null, id: string) => [`${prefix}:${id}:${value}`];
-        const base = new TaggedLoader(new WaveLoader(new WaveScheduler(), batchFn(lazyBatches)), (tag) => recorded.push(tag), tagsOf('row'));
+        const base = new TaggedLoader(new WaveLoader(new WaveScheduler(), recordingBatch(lazyBatches)), (tag) => recorded.push(tag), tagsOf('row'));
         const views = [base, base.withTags(tagsOf('part'))];
-        const eager = new DataLoader<string, string | null>(batchFn(eagerBatches));
+        const eager = new DataLoader<string, string | null>(recordingBatch(eagerBatches));
         for (const step of steps) {
           const got: Promise<unknown>[] = [];
           const want: Promise<unknown>[] = [];
