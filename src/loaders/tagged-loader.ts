@@ -66,7 +66,7 @@ export class TaggedLoader<K, V> {
    */
   peek(key: K): V | undefined {
     if (this.loader.untouched?.() !== true) return undefined;
-    const values = this.primed.lists === null ? this.primed.values : this.keyLists();
+    const values = this.primedValues();
     if (values === null || !values.has(key)) return undefined;
     const value = values.get(key)!;
     if (this.record !== null) for (const tag of this.tagsOf(value, key)) this.record(tag);
@@ -118,10 +118,15 @@ export class TaggedLoader<K, V> {
   }
 
   private handPrimed(key: K) {
-    const values = this.primed.lists === null ? this.primed.values : this.keyLists();
+    const values = this.primedValues();
     if (values === null || !values.has(key)) return;
     this.loader.prime(key, values.get(key)!);
     values.delete(key);
+  }
+
+  /** The primed values by key, or null while nothing is primed (no map is made for a lookup). */
+  private primedValues(): Map<K, V> | null {
+    return this.primed.lists === null ? this.primed.values : this.keyLists();
   }
 
   /** The primed values by key, the lists primed so far keyed into them (the first value of a key kept). */
