@@ -42,11 +42,31 @@ interface FloorTarget {
 /** Seconds of each scenario on each fresh server before its first timed window. */
 const jitWarmupS = 2;
 
-const windowOf = (r: LoadResult): PairedWindow => ({ p50: r.p50, rps: r.rps, ...(r.cpu ? { nodeMs: r.cpu.nodeMs, postgresMs: r.cpu.postgresMs } : {}) });
+/** The warm-up of a side's second window of a pair: its process is warm, only the new connections are not. */
+const secondWarmupS = (ctx: BenchContext) => Math.min(1, ctx.warmupS);
 
 /**
- * Checks each floor answer against truthgraph's, then times the floor at every concurrency, each
- * window alternating with one of truthgraph on the same request: the host's load drifts over minutes,
+ * One side's windows of a pair as one: the mean of their p50s, and requests/s and CPU per request over
+ * all their requests (the windows are of equal length).
+ */
+export function pooled(ws: readonly LoadResult[]): PairedWindow {
+  const requests = ws.reduce((n, w) => n + w.requests, 0);
+  const perRequest = (pick: (w: LoadResult) => number | null | undefined) => {
+    const xs = ws.map(pick);
+    return xs.every((x): x is number => typeof x === 'number') ? xs.reduce((sum, x, i) => sum + x * ws[i].requests, 0) / requests : undefined;
+  };
+  const nodeMs = perRequest((w) => w.cpu?.nodeMs);
+  const postgresMs = perRequest((w) => w.cpu?.postgresMs);
+  return {
+    p50: ws.reduce((sum, w) => sum + w.p50, 0) / ws.length,
+    rps: requests / ws.reduce((sum, w) => sum + w.durationS, 0),
+    ...(nodeMs !== undefined ? { nodeMs, postgresMs: postgresMs ?? null } : {}),
+  };
+}
+
+/**
+ * Checks each floor answer against truthgraph's, then times the floor at every concurrency, its windows
+ * interleaved with truthgraph's on the same request (A, B, B, A): the host's load drifts over minutes,
  * and a ratio of two windows taken minutes apart measured the drift as much as the code. Every round
  * (ctx.floorRounds) starts both servers afresh: on a small VM the threads' placement, fixed when a
  * process starts, moves a small request's speed by a third for the process's whole life, so a
@@ -130,22 +150,35 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => 
         for (const c of ctx.concurrencies) {
           const id = `${s.key} ${c}`;
           if (failed.has(id)) continue;
-          const d = windowS(ctx, c, sampleMs.get(s.key)!);
-          const subject = await measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: tgSettle, cpu: tgCpu });
-          const r = await measure({ url, requests: [{ body }], concurrency: c, durationS: d, warmupS: ctx.warmupS, settle: floorSettle, cpu });
-          if (r.requests === 0 || subject.requests === 0) {
+          const half = windowS(ctx, c, sampleMs.get(s.key)!) / 2;
+          const sides = {
+            subject: (warmupS: number) => measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: c, durationS: half, warmupS, settle: tgSettle, cpu: tgCpu }),
+            floor: (warmupS: number) => measure({ url, requests: [{ body }], concurrency: c, durationS: half, warmupS, settle: floorSettle, cpu }),
+          };
+          // A, B, B, A (B first in odd rounds): a drift of the machine's speed within the pair, which moves
+          // a window's figures by a third from one 5-s window to the next on this VM, falls on both sides
+          // alike, and neither side is always the one timed first.
+          const [a, b] = round % 2 === 0 ? (['subject', 'floor'] as const) : (['floor', 'subject'] as const);
+          const windows: Record<'subject' | 'floor', LoadResult[]> = { subject: [], floor: [] };
+          for (const [side, warmupS] of [[a, ctx.warmupS], [b, ctx.warmupS], [b, secondWarmupS(ctx)], [a, secondWarmupS(ctx)]] as const) {
+            windows[side].push(await sides[side](warmupS));
+          }
+          if ([...windows.subject, ...windows.floor].some((w) => w.requests === 0)) {
             failed.add(id);
-            ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${d} s (round ${round + 1})`);
+            ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${half} s (round ${round + 1})`);
             continue;
           }
+          const subject = pooled(windows.subject);
+          const r = pooled(windows.floor);
           let pair = pairs.get(id);
           if (!pair) {
-            record(ctx, s.key, s.title, f.variant, scale, r);
-            pair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, rounds: [] };
+            record(ctx, s.key, s.title, f.variant, scale, windows.floor[0]);
+            pair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, order: 'abba', rounds: [] };
             pairs.set(id, pair);
           }
-          pair.rounds.push({ subject: windowOf(subject), floor: windowOf(r) });
-          ctx.log(`    ${s.key} c=${c} round ${round + 1}: ${f.subject} p50 ${subject.p50.toFixed(2)} ms ${subject.rps.toFixed(0)} req/s · ${f.variant} p50 ${r.p50.toFixed(2)} ms ${r.rps.toFixed(0)} req/s`);
+          pair.rounds.push({ subject, floor: r });
+          const show = (ws: LoadResult[]) => ws.map((w) => `${w.p50.toFixed(2)} ms ${w.rps.toFixed(0)} req/s`).join(', ');
+          ctx.log(`    ${s.key} c=${c} round ${round + 1} (${a} first): ${f.subject} ${show(windows.subject)} · ${f.variant} ${show(windows.floor)}`);
         }
       }
     } finally {

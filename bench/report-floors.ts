@@ -15,6 +15,8 @@ export interface FloorComparison {
   rpsRatio: number | null;
   /** Rounds of alternating windows behind each ratio (0: one window of each, from the rows). */
   rounds: number;
+  /** Each round's windows in the order A, B, B, A (FloorPair.order). */
+  abba: boolean;
   subject: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
   floor: { p50?: number; rps?: number; nodeMs?: number; postgresMs?: number | null };
 }
@@ -62,6 +64,7 @@ export function compareWithFloor(rows: Row[], scale: string, subject: Variant, f
       p50Ratio: p1 ? median(p1.rounds.map((r) => r.subject.p50 / r.floor.p50)) : ratio(s1?.p50, f1?.p50),
       rpsRatio: p32 ? median(p32.rounds.map((r) => r.subject.rps / r.floor.rps)) : ratio(s32?.rps, f32?.rps),
       rounds: Math.min(p1?.rounds.length ?? 0, p32?.rounds.length ?? 0),
+      abba: p1?.order === 'abba' && p32?.order === 'abba',
       subject: side('subject', s1, s32),
       floor: side('floor', f1, f32),
     });
@@ -97,10 +100,11 @@ function table(list: FloorComparison[], subjectName: string, floorName: string):
 function howPaired(list: FloorComparison[]): string {
   const rounds = Math.min(...list.map((c) => c.rounds));
   if (rounds === 0) return ' One window of each, taken minutes apart.';
-  return (
-    ` Each floor window alternates with a window of truthgraph on the same request (${rounds === 1 ? 'one round' : `${rounds} rounds`}); ` +
-    "a ratio is the median of the rounds' ratios, the figures beside it (CPU included) the medians of each side."
-  );
+  const n = rounds === 1 ? 'one round' : `${rounds} rounds`;
+  const how = list.every((c) => c.abba)
+    ? ` Each round times truthgraph and its floor on the same request in four half windows, A B B A (the floor first in every other round), each side's two pooled (${n}); `
+    : ` Each floor window alternates with a window of truthgraph on the same request (${n}); `;
+  return how + "a ratio is the median of the rounds' ratios, the figures beside it (CPU included) the medians of each side.";
 }
 
 /** The Markdown of both floor tables (empty when the run measured no floor). */

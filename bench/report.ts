@@ -27,9 +27,8 @@ export interface PairedWindow {
 }
 
 /**
- * A floor and the server it floors on one scenario and concurrency, one window of each per round,
- * back to back so both see the same minutes of a noisy machine; each round on newly started servers
- * (bench/floor-runs.ts).
+ * A floor and the server it floors on one scenario and concurrency, back to back so both see the same
+ * minutes of a noisy machine; each round on newly started servers (bench/floor-runs.ts).
  */
 export interface FloorPair {
   scenario: string;
@@ -37,6 +36,8 @@ export interface FloorPair {
   concurrency: number;
   subject: Variant;
   floor: Variant;
+  /** 'abba': each round's side is two half windows, in the order A, B, B, A; absent: one window each, truthgraph's first. */
+  order?: 'abba';
   rounds: { subject: PairedWindow; floor: PairedWindow }[];
 }
 

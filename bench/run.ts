@@ -79,7 +79,7 @@ function dbUrl(name: string): string {
   return u.toString();
 }
 
-// Each floor window alternates with a window of truthgraph; the ratios are the median over the rounds.
+// Each round interleaves truthgraph's and the floor's windows (A, B, B, A); the ratios are the median over the rounds.
 const floorRounds = Number(opt['floor-rounds'] ?? (quick ? 1 : 2));
 if (!Number.isInteger(floorRounds) || floorRounds < 1) throw new Error('--floor-rounds: a whole number ≥ 1');
 const ctx: BenchContext = { quick, durationS, warmupS, concurrencies: [1, 32], rows: [], pairs: [], floorRounds, skipped: [], problems: [], log, dbUrl };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuPerRequest, processCpuMs } from '../../bench/cpu.js';
 import { groupIntoWaves } from '../../bench/floor-capture.js';
-import { firstDifference } from '../../bench/floor-runs.js';
+import { firstDifference, pooled } from '../../bench/floor-runs.js';
 import type { LoadResult } from '../../bench/measure.js';
 import { compareWithFloor, floorTables } from '../../bench/report-floors.js';
 import type { FloorPair, Row, RunReport, Variant } from '../../bench/report.js';
@@ -137,6 +137,16 @@ describe('compareWithFloor', () => {
     expect(md).toContain("checked byte-equal to truthgraph's hit (bench/cache-floor.ts). One window of each, taken minutes apart.");
   });
 
+  it('says how the rounds were timed: A B B A when every pair was', () => {
+    const w = (p50: number, rps: number) => ({ p50, rps });
+    const pair = (concurrency: number, order?: 'abba'): FloorPair => ({ scenario: 'video-list', scale: '1', concurrency, subject: 'uncached', floor: 'floor', ...(order ? { order } : {}), rounds: [{ subject: w(1.2, 900), floor: w(1, 1000) }] });
+    const text = (pairs: FloorPair[]) => floorTables({ scales: ['1'], rows, pairs } as unknown as RunReport).join('\n');
+    expect(compareWithFloor(rows, '1', 'uncached', 'floor', [pair(1, 'abba'), pair(32, 'abba')])[0].abba).toBe(true);
+    expect(text([pair(1, 'abba'), pair(32, 'abba')])).toContain('in four half windows, A B B A (the floor first in every other round), each side\'s two pooled (one round)');
+    // A run written before the order was recorded (or one pair of it) keeps the old wording.
+    expect(text([pair(1, 'abba'), pair(32)])).toContain('Each floor window alternates with a window of truthgraph on the same request (one round)');
+  });
+
   it('takes CPU from the paired c=32 windows when each round has it', () => {
     const w = (rps: number, nodeMs: number) => ({ p50: 1, rps, nodeMs, postgresMs: nodeMs / 10 });
     const pairs: FloorPair[] = [
@@ -158,6 +168,24 @@ describe('compareWithFloor', () => {
     const [c] = compareWithFloor(rows.filter((r) => !(r.variant === 'uncached' && r.concurrency === 32)), '1', 'uncached', 'floor');
     expect(c.rpsRatio).toBeNull();
     expect(c.p50Ratio).toBe(2);
+  });
+});
+
+describe('pooled', () => {
+  const window = (p50: number, requests: number, cpu?: { nodeMs: number; postgresMs: number | null }) =>
+    ({ p50, requests, durationS: 5, rps: requests / 5, ...(cpu ? { cpu: { ...cpu, lostBackends: 0 } } : {}) }) as LoadResult;
+
+  it('gives the mean p50, and requests/s and CPU per request over all requests of the windows', () => {
+    const p = pooled([window(1, 1000, { nodeMs: 0.2, postgresMs: 0.1 }), window(3, 3000, { nodeMs: 0.4, postgresMs: 0.3 })]);
+    expect(p.p50).toBe(2);
+    expect(p.rps).toBe(400);
+    expect(p.nodeMs).toBeCloseTo(0.35, 10);
+    expect(p.postgresMs).toBeCloseTo(0.25, 10);
+  });
+
+  it('has no CPU figure unless every window has one, and no PostgreSQL figure unless every window has that', () => {
+    expect(pooled([window(1, 10, { nodeMs: 0.2, postgresMs: 0.1 }), window(1, 10)])).toEqual({ p50: 1, rps: 2 });
+    expect(pooled([window(1, 10, { nodeMs: 0.2, postgresMs: null }), window(1, 10, { nodeMs: 0.4, postgresMs: 0.1 })])).toMatchObject({ nodeMs: 0.3, postgresMs: null });
   });
 });
 
