@@ -42,8 +42,22 @@ interface FloorTarget {
 /** Seconds of each scenario on each fresh server before its first timed window. */
 const jitWarmupS = 2;
 
-/** The warm-up of a side's second window of a pair: its process is warm, only the new connections are not. */
-const secondWarmupS = (ctx: BenchContext) => Math.min(1, ctx.warmupS);
+/**
+ * The four windows of a pair in a round, A B B A: truthgraph first in rounds 1, 3, … (round 0, 2, …
+ * here), the floor first in the others, so that neither is always the one timed first. B's second
+ * window needs only a short warm-up (its process is warm, only the new connections are not); A's
+ * second gets the warm-up B's first had, so that each side's two windows are centred on the same
+ * moment and a drift of the machine's speed that is steady over the pair falls on both alike.
+ */
+export function windowOrder(round: number, warmupS: number): { side: 'subject' | 'floor'; warmupS: number }[] {
+  const [a, b] = round % 2 === 0 ? (['subject', 'floor'] as const) : (['floor', 'subject'] as const);
+  return [
+    { side: a, warmupS },
+    { side: b, warmupS },
+    { side: b, warmupS: Math.min(1, warmupS) },
+    { side: a, warmupS },
+  ];
+}
 
 /**
  * One side's windows of a pair as one: the mean of their p50s, and requests/s and CPU per request over
@@ -150,35 +164,49 @@ async function timeFloor(ctx: BenchContext, f: FloorTarget, freshSubject: () => 
         for (const c of ctx.concurrencies) {
           const id = `${s.key} ${c}`;
           if (failed.has(id)) continue;
-          const half = windowS(ctx, c, sampleMs.get(s.key)!) / 2;
+          // Each half window still lets every client finish a few requests (windowS's rule).
+          const half = windowS({ ...ctx, durationS: ctx.durationS / 2 }, c, sampleMs.get(s.key)!);
           const sides = {
             subject: (warmupS: number) => measure({ url: tg.server.url, requests: [{ body, headers: tg.headers }], concurrency: c, durationS: half, warmupS, settle: tgSettle, cpu: tgCpu }),
             floor: (warmupS: number) => measure({ url, requests: [{ body }], concurrency: c, durationS: half, warmupS, settle: floorSettle, cpu }),
           };
-          // A, B, B, A (B first in odd rounds): a drift of the machine's speed within the pair, which moves
-          // a window's figures by a third from one 5-s window to the next on this VM, falls on both sides
-          // alike, and neither side is always the one timed first.
-          const [a, b] = round % 2 === 0 ? (['subject', 'floor'] as const) : (['floor', 'subject'] as const);
+          const order = windowOrder(round, ctx.warmupS);
           const windows: Record<'subject' | 'floor', LoadResult[]> = { subject: [], floor: [] };
-          for (const [side, warmupS] of [[a, ctx.warmupS], [b, ctx.warmupS], [b, secondWarmupS(ctx)], [a, secondWarmupS(ctx)]] as const) {
-            windows[side].push(await sides[side](warmupS));
+          let empty = false;
+          for (const { side, warmupS } of order) {
+            const w = await sides[side](warmupS);
+            windows[side].push(w);
+            if (w.requests === 0) {
+              empty = true;
+              break;
+            }
           }
-          if ([...windows.subject, ...windows.floor].some((w) => w.requests === 0)) {
+          if (empty) {
             failed.add(id);
             ctx.skipped.push(`${f.variant} ${s.key} c=${c}: no response completed within ${half} s (round ${round + 1})`);
             continue;
           }
-          const subject = pooled(windows.subject);
-          const r = pooled(windows.floor);
           let pair = pairs.get(id);
+          // The main table's row needs p99, bytes and statements, which two windows' summaries cannot pool:
+          // the floor's first window (record() reports its errors).
+          const row = pair ? undefined : windows.floor[0];
           if (!pair) {
-            record(ctx, s.key, s.title, f.variant, scale, windows.floor[0]);
+            record(ctx, s.key, s.title, f.variant, scale, row!);
             pair = { scenario: s.key, scale, concurrency: c, subject: f.subject, floor: f.variant, order: 'abba', rounds: [] };
             pairs.set(id, pair);
           }
+          for (const side of ['subject', 'floor'] as const) {
+            for (const w of windows[side]) {
+              if (w === row || !(w.non2xx || w.errors || w.timeouts)) continue;
+              ctx.problems.push(`${side === 'subject' ? f.subject : f.variant} ${s.key} c=${c} round ${round + 1}: ${w.non2xx} non-2xx, ${w.errors} errors, ${w.timeouts} timeouts`);
+            }
+          }
+          const subject = pooled(windows.subject);
+          const r = pooled(windows.floor);
+          const first = order[0].side === 'subject' ? f.subject : f.variant;
           pair.rounds.push({ subject, floor: r });
           const show = (ws: LoadResult[]) => ws.map((w) => `${w.p50.toFixed(2)} ms ${w.rps.toFixed(0)} req/s`).join(', ');
-          ctx.log(`    ${s.key} c=${c} round ${round + 1} (${a} first): ${f.subject} ${show(windows.subject)} · ${f.variant} ${show(windows.floor)}`);
+          ctx.log(`    ${s.key} c=${c} round ${round + 1} (${first} first): ${f.subject} ${show(windows.subject)} · ${f.variant} ${show(windows.floor)}`);
         }
       }
     } finally {

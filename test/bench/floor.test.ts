@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuPerRequest, processCpuMs } from '../../bench/cpu.js';
 import { groupIntoWaves } from '../../bench/floor-capture.js';
-import { firstDifference, pooled } from '../../bench/floor-runs.js';
+import { firstDifference, pooled, windowOrder } from '../../bench/floor-runs.js';
 import type { LoadResult } from '../../bench/measure.js';
 import { compareWithFloor, floorTables } from '../../bench/report-floors.js';
 import type { FloorPair, Row, RunReport, Variant } from '../../bench/report.js';
@@ -171,14 +171,39 @@ describe('compareWithFloor', () => {
   });
 });
 
+describe('windowOrder', () => {
+  it('times A B B A, truthgraph first in rounds 1, 3, … and the floor first in the others', () => {
+    expect(windowOrder(0, 3).map((w) => w.side)).toEqual(['subject', 'floor', 'floor', 'subject']);
+    expect(windowOrder(1, 3).map((w) => w.side)).toEqual(['floor', 'subject', 'subject', 'floor']);
+    expect(windowOrder(4, 3)).toEqual(windowOrder(0, 3));
+  });
+
+  it("centres each side's two windows on the same moment: the same warm-ups on both sides", () => {
+    // Windows of D seconds, each after its warm-up: the mean start of A's windows equals B's.
+    for (const [round, warmupS, d] of [[0, 3, 5], [1, 3, 5], [0, 0.3, 0.5], [3, 1, 30]]) {
+      let t = 0;
+      const starts: Record<string, number[]> = { subject: [], floor: [] };
+      for (const w of windowOrder(round, warmupS)) {
+        t += w.warmupS;
+        starts[w.side].push(t);
+        t += d;
+      }
+      expect(starts.subject[0] + starts.subject[1]).toBeCloseTo(starts.floor[0] + starts.floor[1], 10);
+    }
+    expect(windowOrder(0, 3).map((w) => w.warmupS)).toEqual([3, 3, 1, 3]);
+  });
+});
+
 describe('pooled', () => {
-  const window = (p50: number, requests: number, cpu?: { nodeMs: number; postgresMs: number | null }) =>
-    ({ p50, requests, durationS: 5, rps: requests / 5, ...(cpu ? { cpu: { ...cpu, lostBackends: 0 } } : {}) }) as LoadResult;
+  const window = (p50: number, requests: number, cpu?: { nodeMs: number; postgresMs: number | null }, durationS = 5) =>
+    ({ p50, requests, durationS, rps: requests / durationS, ...(cpu ? { cpu: { ...cpu, lostBackends: 0 } } : {}) }) as LoadResult;
 
   it('gives the mean p50, and requests/s and CPU per request over all requests of the windows', () => {
     const p = pooled([window(1, 1000, { nodeMs: 0.2, postgresMs: 0.1 }), window(3, 3000, { nodeMs: 0.4, postgresMs: 0.3 })]);
     expect(p.p50).toBe(2);
     expect(p.rps).toBe(400);
+    // Over the requests, not the mean of the two rates (100 and 1,500 req/s: 800).
+    expect(pooled([window(1, 1000, undefined, 10), window(1, 3000, undefined, 2)]).rps).toBeCloseTo(4000 / 12, 10);
     expect(p.nodeMs).toBeCloseTo(0.35, 10);
     expect(p.postgresMs).toBeCloseTo(0.25, 10);
   });
