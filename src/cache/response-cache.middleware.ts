@@ -35,8 +35,9 @@ export interface FastPathOptions {
    */
   persistedQueries: PersistedQueries;
   /**
-   * Called for every hit served here, before the response is written: Apollo plugins do not run for
-   * these requests, so request logs and per-operation metrics record them through this hook.
+   * Called for every hit served here, once its answer is written (its 'close', which the request log
+   * and metrics wait for, comes later): Apollo plugins do not run for these requests, so request logs
+   * and per-operation metrics record them through this hook.
    */
   onHit?(req: StepRequest, res: StepResponse, operationName: string | null): void;
   /** The bodies seen before (shared with the operation path, which keeps how to run them). */
@@ -84,6 +85,16 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       ? Promise.all([cache.peek(key), persistedDocument(opts.persistedQueries, queryHash)]).then(([body, registered]) => (registered === undefined ? null : body))
       : cache.peek(key);
 
+  /** A hit's bookkeeping, after its answer is written: nothing in it may send the request on to Apollo. */
+  const served = (req: StepRequest, res: StepResponse, key: string, body: Buffer, knownBody: boolean, operationName: string | null) => {
+    try {
+      cache.servedPeek(key, body, knownBody);
+      opts.onHit?.(req, res, operationName);
+    } catch {
+      // The answer is out: a failed count must not send the request on to Apollo for a second one.
+    }
+  };
+
   const known: Step = async (req, res, next) => {
     let request: KnownRequest | undefined;
     try {
@@ -103,9 +114,8 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
         const body = await servable(request.key, request.hashOnly, request.queryHash);
         if (body !== null) {
           if (request.registers !== undefined) registerDocument(opts.persistedQueries, request.queryHash, request.registers);
-          cache.servedPeek(request.key, body, true);
-          opts.onHit?.(req, res, request.operationName);
           writeHit(res, request.contentType, body);
+          served(req, res, request.key, body, true, request.operationName);
           return;
         }
         (req as Marked)[lookedUp] = true;
@@ -150,9 +160,8 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
       const body = await servable(key, hashOnly, queryHash);
       if (body === null) return next();
       registerPersisted(opts.persistedQueries, request);
-      cache.servedPeek(key, body, false);
-      opts.onHit?.(req, res, accepted.operationName);
       writeHit(res, contentType, body);
+      served(req, res, key, body, false, accepted.operationName);
     } catch {
       next();
     }

@@ -54,9 +54,11 @@ export function inFlightOperations(): InFlightOperations {
       const r = refs();
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
-      // Emitted once (node guards a response's 'close'), after 'finish' on every response, and when its
-      // client leaves before the end.
-      res.on('close', () => r.release());
+      // At the response's 'close': emitted once (node guards it), after 'finish' on every response, and
+      // when its client leaves before the end. The request log listens for it already (it runs first).
+      const record = res.locals.record;
+      if (record && record.onEnd === undefined) record.onEnd = r.release;
+      else res.on('close', () => r.release());
       next();
     },
     hold(handler) {

@@ -9,6 +9,14 @@ export type Outcome = 'ok' | 'client_error' | 'error';
 
 export interface RequestRecord {
   id: string;
+  /** When the request log first saw the request (performance.now()), and its route label. */
+  started: number;
+  route: string;
+  /**
+   * Run once, when the response is over (sent, or its client gone), by the request log's listener: the
+   * in-flight count's release (src/http/in-flight.ts), so a response has one 'close' listener, not two.
+   */
+  onEnd?: () => void;
   /** Set for GraphQL requests once Apollo has seen them. */
   graphql?: {
     operation: string;
