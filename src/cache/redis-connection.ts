@@ -50,8 +50,9 @@ export class RedisConnection {
   private readonly bulkDeadlines: Deadlines;
 
   constructor(private readonly opts: RedisConnectionOptions) {
-    this.commandDeadlines = new Deadlines(opts.commandTimeoutMs);
-    this.bulkDeadlines = new Deadlines(opts.bulkTimeoutMs ?? opts.commandTimeoutMs * 10);
+    const timedOut = (err: CommandTimeoutError, sentAt: number) => this.failed(err, sentAt);
+    this.commandDeadlines = new Deadlines(opts.commandTimeoutMs, timedOut);
+    this.bulkDeadlines = new Deadlines(opts.bulkTimeoutMs ?? opts.commandTimeoutMs * 10, timedOut);
     this.redis = new Redis(opts.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -110,35 +111,44 @@ export class RedisConnection {
    * Runs a command through the breaker; throws CacheUnavailableError at once while it is open.
    * `bulk` commands (bodies, invalidations) get the bulk timeout.
    */
-  async run<T>(fn: (redis: Redis) => Promise<T>, opts: { bulk?: boolean } = {}): Promise<T> {
-    if (!this.available()) throw new CacheUnavailableError(`redis ${this.state}/${this.redis.status}`);
+  run<T>(fn: (redis: Redis) => Promise<T>, opts: { bulk?: boolean } = {}): Promise<T> {
+    if (!this.available()) return Promise.reject(new CacheUnavailableError(`redis ${this.state}/${this.redis.status}`));
     const deadlines = opts.bulk ? this.bulkDeadlines : this.commandDeadlines;
     const sentAt = performance.now();
     this.batchWrites();
-    // Outside the try, as a command that throws before it is sent is not a Redis failure.
-    const answer = fn(this.redis);
+    let answer: Promise<T>;
     try {
-      const result = await new Promise<T>((resolve, reject) => {
-        const pending = deadlines.add(reject);
-        answer.then(
-          (value) => {
-            this.lastReplyAt = performance.now();
-            if (deadlines.settle(pending)) resolve(value);
-          },
-          (err: unknown) => {
-            if (err instanceof ReplyError) this.lastReplyAt = performance.now();
-            if (deadlines.settle(pending)) reject(err);
-          },
-        );
-      });
-      this.failures = 0;
-      return result;
+      answer = fn(this.redis);
     } catch (err) {
-      this.logError('redis command failed', err);
-      const congested = err instanceof CommandTimeoutError && this.lastReplyAt > sentAt;
-      if (!congested && ++this.failures >= (this.opts.failureThreshold ?? 3)) this.trip('repeated command failures');
-      throw err;
+      // A command that throws before it is sent is not a Redis failure.
+      return Promise.reject(err);
     }
+    // Settled by the answer or by the deadline (which counts its own failure), whichever comes first.
+    // No async function awaiting this: every hit runs a command, and that costs a promise and a turn.
+    return new Promise<T>((resolve, reject) => {
+      const pending = deadlines.add(reject, sentAt);
+      answer.then(
+        (value) => {
+          this.lastReplyAt = performance.now();
+          if (!deadlines.settle(pending)) return;
+          this.failures = 0;
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (err instanceof ReplyError) this.lastReplyAt = performance.now();
+          if (!deadlines.settle(pending)) return;
+          this.failed(err, sentAt);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** A command failed (an error, or its deadline): enough of them in a row open the breaker. */
+  private failed(err: unknown, sentAt: number) {
+    this.logError('redis command failed', err);
+    const congested = err instanceof CommandTimeoutError && this.lastReplyAt > sentAt;
+    if (!congested && ++this.failures >= (this.opts.failureThreshold ?? 3)) this.trip('repeated command failures');
   }
 
   /**
@@ -231,13 +241,17 @@ class Deadlines {
   private readonly queue = new Fifo<Pending>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly ms: number) {}
+  constructor(
+    readonly ms: number,
+    /** Counts a command's timeout as its failure (`sentAt`: when it was sent), before it is rejected. */
+    private readonly timedOut: (err: CommandTimeoutError, sentAt: number) => void,
+  ) {}
 
-  add(reject: (err: unknown) => void): Pending {
+  add(reject: (err: unknown) => void, sentAt: number): Pending {
     // Commands mostly answer in the order they were sent: the ones already answered leave here, so
     // the queue holds about what is in flight and its entries die young.
     while (this.queue.peek()?.settled) this.queue.shift();
-    const pending: Pending = { at: performance.now() + this.ms, settled: false, reject };
+    const pending: Pending = { at: sentAt + this.ms, settled: false, reject };
     this.queue.push(pending);
     if (this.timer === undefined) this.arm(this.ms);
     return pending;
@@ -265,7 +279,9 @@ class Deadlines {
         // Node may fire a timer a fraction of a millisecond before performance.now() reaches it.
         if (pending.at > now) break;
         pending.settled = true;
-        pending.reject(new CommandTimeoutError(this.ms));
+        const err = new CommandTimeoutError(this.ms);
+        this.timedOut(err, pending.at - this.ms);
+        pending.reject(err);
       }
       this.queue.shift();
     }

@@ -197,8 +197,52 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
     series.observe(ms / 1000);
   });
-  const httpSeries = new Map<string, { requests: CounterSeries; duration: HistogramSeries }>();
-  const graphqlSeries = new Map<string, { requests: CounterSeries; duration: HistogramSeries; statements: HistogramSeries }>();
+  interface HttpSeries {
+    route: string;
+    method: string;
+    status: number;
+    requests: CounterSeries;
+    duration: HistogramSeries;
+  }
+  interface GraphqlSeries {
+    operation: string;
+    outcome: Outcome;
+    requests: CounterSeries;
+    duration: HistogramSeries;
+    statements: HistogramSeries;
+  }
+  const httpSeries = new Map<string, HttpSeries>();
+  const graphqlSeries = new Map<string, GraphqlSeries>();
+  let lastHttp: HttpSeries | undefined;
+  let lastGraphql: GraphqlSeries | undefined;
+  // route is one of a fixed set and method/status are bounded by HTTP: few combinations.
+  const httpSeriesOf = ({ route, method, status }: HttpObservation): HttpSeries => {
+    const httpKey = `${route} ${method} ${status}`;
+    let http = httpSeries.get(httpKey);
+    if (!http) {
+      const labels = { route, method, status: String(status) };
+      http = { route, method, status, requests: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+      if (httpSeries.size < 1000) httpSeries.set(httpKey, http);
+    }
+    return http;
+  };
+  const graphqlSeriesOf = ({ operation: name, outcome }: NonNullable<HttpObservation['graphql']>): GraphqlSeries => {
+    const gqlKey = `${name}\u0000${outcome}`;
+    let gql = graphqlSeries.get(gqlKey);
+    if (!gql) {
+      const operation = boundedLabel(operations, name, deps.knownOperations);
+      gql = {
+        operation: name,
+        outcome,
+        requests: graphqlRequests.labels({ operation, outcome }),
+        duration: graphqlDuration.labels({ operation, outcome }),
+        statements: statementsPerRequest.labels({ operation }),
+      };
+      // Operation names come from clients: only names that got a series of their own are kept.
+      if (operation !== 'other' && graphqlSeries.size < 4 * maxDistinctLabels) graphqlSeries.set(gqlKey, gql);
+    }
+    return gql;
+  };
 
   const cache = deps.cache;
   if (cache) {
@@ -251,29 +295,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registry,
     contentType: registry.contentType,
     observe(o) {
-      // route is one of a fixed set and method/status are bounded by HTTP: few combinations.
-      const httpKey = `${o.route} ${o.method} ${o.status}`;
-      let http = httpSeries.get(httpKey);
-      if (!http) {
-        const labels = { route: o.route, method: o.method, status: String(o.status) };
-        http = { requests: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
-        if (httpSeries.size < 1000) httpSeries.set(httpKey, http);
-      }
+      // Most requests repeat the last one's labels: those series are kept at hand, without a key to build.
+      let http = lastHttp;
+      if (http === undefined || http.route !== o.route || http.method !== o.method || http.status !== o.status) lastHttp = http = httpSeriesOf(o);
       http.requests.inc();
       http.duration.observe(o.seconds);
       if (o.graphql) {
-        const gqlKey = `${o.graphql.operation}\u0000${o.graphql.outcome}`;
-        let gql = graphqlSeries.get(gqlKey);
-        if (!gql) {
-          const operation = boundedLabel(operations, o.graphql.operation, deps.knownOperations);
-          gql = {
-            requests: graphqlRequests.labels({ operation, outcome: o.graphql.outcome }),
-            duration: graphqlDuration.labels({ operation, outcome: o.graphql.outcome }),
-            statements: statementsPerRequest.labels({ operation }),
-          };
-          // Operation names come from clients: only names that got a series of their own are kept.
-          if (operation !== 'other' && graphqlSeries.size < 4 * maxDistinctLabels) graphqlSeries.set(gqlKey, gql);
-        }
+        let gql = lastGraphql;
+        if (gql === undefined || gql.operation !== o.graphql.operation || gql.outcome !== o.graphql.outcome) lastGraphql = gql = graphqlSeriesOf(o.graphql);
         gql.requests.inc();
         gql.duration.observe(o.seconds);
         gql.statements.observe(o.graphql.statements);
