@@ -108,7 +108,8 @@ export class RedisConnection {
   }
 
   /**
-   * Runs a command through the breaker; throws CacheUnavailableError at once while it is open.
+   * Runs a command through the breaker; rejects with CacheUnavailableError at once while Redis is not
+   * available (connecting, breaker open or recovering).
    * `bulk` commands (bodies, invalidations) get the bulk timeout.
    */
   run<T>(fn: (redis: Redis) => Promise<T>, opts: { bulk?: boolean } = {}): Promise<T> {
@@ -137,8 +138,11 @@ export class RedisConnection {
         (err: unknown) => {
           if (err instanceof ReplyError) this.lastReplyAt = performance.now();
           if (!deadlines.settle(pending)) return;
-          this.failed(err, sentAt);
-          reject(err);
+          try {
+            this.failed(err, sentAt);
+          } finally {
+            reject(err);
+          }
         },
       );
     });
@@ -224,6 +228,7 @@ export class RedisConnection {
 }
 
 interface Pending {
+  sentAt: number;
   at: number;
   settled: boolean;
   reject(err: unknown): void;
@@ -235,7 +240,8 @@ const noop = () => {};
  * The timeouts of one length: deadlines set in order fall due in order, so one timer for the earliest
  * serves them all. A timer and a Promise.race per command cost more than the rest of a small hit's
  * bookkeeping around its MGET. A command settles its entry when it answers; the timer, when it fires,
- * rejects the entries that are due and not settled, and is set again for the next one.
+ * counts each entry that is due and not settled as a failure (the breaker's count, before anyone sees
+ * the rejection) and rejects it, and is set again for the next one.
  */
 class Deadlines {
   private readonly queue = new Fifo<Pending>();
@@ -251,7 +257,7 @@ class Deadlines {
     // Commands mostly answer in the order they were sent: the ones already answered leave here, so
     // the queue holds about what is in flight and its entries die young.
     while (this.queue.peek()?.settled) this.queue.shift();
-    const pending: Pending = { at: sentAt + this.ms, settled: false, reject };
+    const pending: Pending = { sentAt, at: sentAt + this.ms, settled: false, reject };
     this.queue.push(pending);
     if (this.timer === undefined) this.arm(this.ms);
     return pending;
@@ -280,8 +286,11 @@ class Deadlines {
         if (pending.at > now) break;
         pending.settled = true;
         const err = new CommandTimeoutError(this.ms);
-        this.timedOut(err, pending.at - this.ms);
-        pending.reject(err);
+        try {
+          this.timedOut(err, pending.sentAt);
+        } finally {
+          pending.reject(err);
+        }
       }
       this.queue.shift();
     }

@@ -151,6 +151,11 @@ export class ResponseCache {
     return Object.assign({}, this.counters, { bytes: this.store?.bytes() ?? 0 });
   }
 
+  /** Counts an error of the cache's own bookkeeping (the `errors` counter, as for a failed store call). */
+  noteError() {
+    this.counters.errors++;
+  }
+
   /** Counts a query that did not consult the cache (mutation, cache off, store down). */
   noteBypass() {
     this.counters.bypasses++;

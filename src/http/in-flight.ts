@@ -55,7 +55,8 @@ export function inFlightOperations(): InFlightOperations {
       (res.locals as Record<symbol, Refs>)[refsKey] = r;
       r.acquire();
       // At the response's 'close': emitted once (node guards it), after 'finish' on every response, and
-      // when its client leaves before the end. The request log listens for it already (it runs first).
+      // when its client leaves before the end. The request log listens for it already; its listener runs
+      // onEnd before its own metrics and log, so a failure there cannot keep the request counted.
       const record = res.locals.record;
       if (record && record.onEnd === undefined) record.onEnd = r.release;
       else res.on('close', () => r.release());

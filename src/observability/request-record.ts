@@ -13,7 +13,8 @@ export interface RequestRecord {
   started: number;
   route: string;
   /**
-   * Run once, when the response is over (sent, or its client gone), by the request log's listener: the
+   * Run once (node emits a response's 'close' once), when the response is over (sent, or its client
+   * gone), by the request log's listener: the
    * in-flight count's release (src/http/in-flight.ts), so a response has one 'close' listener, not two.
    */
   onEnd?: () => void;
