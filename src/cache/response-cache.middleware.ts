@@ -87,7 +87,6 @@ export function responseCacheFastPath(cache: ResponseCache, opts: FastPathOption
 
   /** A hit's bookkeeping, after its answer is written: nothing in it may send the request on to Apollo. */
   const served = (req: StepRequest, res: StepResponse, key: string, body: Buffer, knownBody: boolean, operationName: string | null) => {
-    // The answer is out: a failed count must not send the request on to Apollo for a second one.
     try {
       cache.servedPeek(key, body, knownBody);
     } catch {

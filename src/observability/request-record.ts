@@ -14,8 +14,8 @@ export interface RequestRecord {
   route: string;
   /**
    * Run once (node emits a response's 'close' once), when the response is over (sent, or its client
-   * gone), by the request log's listener: the
-   * in-flight count's release (src/http/in-flight.ts), so a response has one 'close' listener, not two.
+   * gone), by the request log's listener: the in-flight count's release (src/http/in-flight.ts), so a
+   * response has one 'close' listener, not two.
    */
   onEnd?: () => void;
   /** Set for GraphQL requests once Apollo has seen them. */
