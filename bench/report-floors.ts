@@ -2,6 +2,7 @@
 // (uncached) and against its cache floor (hits), in ratios that hold on any machine, with CPU per
 // request of the server process and of PostgreSQL. The targets are issue 15's.
 import { median } from './measure.js';
+import { decide, medianInterval, type Decision, type MedianInterval } from './median-interval.js';
 import type { FloorPair, Row, RunReport, Variant } from './report.js';
 
 export const floorTargets = { p50AtMost: 1.25, rpsAtLeast: 0.8 } as const;
@@ -13,6 +14,9 @@ export interface FloorComparison {
   p50Ratio: number | null;
   /** truthgraph req/s / floor req/s at concurrency 32 (≥ 0.8 meets the target). */
   rpsRatio: number | null;
+  /** Where the true median of each ratio lies, from the rounds (null: too few rounds to say). */
+  p50Interval: MedianInterval | null;
+  rpsInterval: MedianInterval | null;
   /** Rounds of alternating windows behind each ratio (0: one window of each, from the rows). */
   rounds: number;
   /** Each round's windows in the order A, B, B, A (FloorPair.order). */
@@ -58,11 +62,15 @@ export function compareWithFloor(rows: Row[], scale: string, subject: Variant, f
       nodeMs: cpuFrom(name, 'nodeMs', at32) ?? undefined,
       postgresMs: cpuFrom(name, 'postgresMs', at32),
     });
+    const p50Ratios = p1?.rounds.map((r) => r.subject.p50 / r.floor.p50);
+    const rpsRatios = p32?.rounds.map((r) => r.subject.rps / r.floor.rps);
     out.push({
       scenario: f.scenario,
       title: f.title,
-      p50Ratio: p1 ? median(p1.rounds.map((r) => r.subject.p50 / r.floor.p50)) : ratio(s1?.p50, f1?.p50),
-      rpsRatio: p32 ? median(p32.rounds.map((r) => r.subject.rps / r.floor.rps)) : ratio(s32?.rps, f32?.rps),
+      p50Ratio: p50Ratios ? median(p50Ratios) : ratio(s1?.p50, f1?.p50),
+      rpsRatio: rpsRatios ? median(rpsRatios) : ratio(s32?.rps, f32?.rps),
+      p50Interval: p50Ratios ? medianInterval(p50Ratios) : null,
+      rpsInterval: rpsRatios ? medianInterval(rpsRatios) : null,
       rounds: Math.min(p1?.rounds.length ?? 0, p32?.rounds.length ?? 0),
       abba: p1?.order === 'abba' && p32?.order === 'abba',
       subject: side('subject', s1, s32),
@@ -77,8 +85,13 @@ const rps = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toF
 const cpu = (v: number | null | undefined) => (v === undefined || v === null ? '–' : v.toFixed(v < 1 ? 3 : 2));
 const mark = (met: boolean) => (met ? '✓' : '✗');
 
-function cell(x: number | null, met: (x: number) => boolean): string {
-  return x === null ? '–' : `**${x.toFixed(2)}×** ${mark(met(x))}`;
+const meetsP50 = (x: number) => x <= floorTargets.p50AtMost;
+const meetsRps = (x: number) => x >= floorTargets.rpsAtLeast;
+
+function cell(x: number | null, met: (x: number) => boolean, interval: MedianInterval | null): string {
+  if (x === null) return '–';
+  const range = interval ? ` (${interval.low.toFixed(2)}–${interval.high.toFixed(2)})` : '';
+  return `**${x.toFixed(2)}×** ${mark(met(x))}${range}`;
 }
 
 function table(list: FloorComparison[], subjectName: string, floorName: string): string[] {
@@ -88,8 +101,8 @@ function table(list: FloorComparison[], subjectName: string, floorName: string):
   ];
   for (const c of list) {
     out.push(
-      `| ${c.title} | ${ms(c.subject.p50)} / ${ms(c.floor.p50)} | ${cell(c.p50Ratio, (x) => x <= floorTargets.p50AtMost)} | ` +
-        `${rps(c.subject.rps)} / ${rps(c.floor.rps)} | ${cell(c.rpsRatio, (x) => x >= floorTargets.rpsAtLeast)} | ` +
+      `| ${c.title} | ${ms(c.subject.p50)} / ${ms(c.floor.p50)} | ${cell(c.p50Ratio, meetsP50, c.p50Interval)} | ` +
+        `${rps(c.subject.rps)} / ${rps(c.floor.rps)} | ${cell(c.rpsRatio, meetsRps, c.rpsInterval)} | ` +
         `${cpu(c.subject.nodeMs)} / ${cpu(c.floor.nodeMs)} | ${cpu(c.subject.postgresMs)} / ${cpu(c.floor.postgresMs)} |`,
     );
   }
@@ -105,6 +118,37 @@ function howPaired(list: FloorComparison[]): string {
     ? ` Each round times truthgraph and its floor on the same request in four half windows, A B B A (the floor first in every other round), each side's two pooled (${n}); `
     : ` Each floor window alternates with a window of truthgraph on the same request (${n}); `;
   return how + "a ratio is the median of the rounds' ratios, the figures beside it (CPU included) the medians of each side.";
+}
+
+/**
+ * What the rounds decide: each ratio's interval (in brackets in the tables) against its bound. Empty when
+ * no ratio had rounds enough for one.
+ */
+export function decisions(list: readonly FloorComparison[]): string {
+  const counts: Record<Decision, number> = { met: 0, missed: 0, undecided: 0 };
+  const confidences: number[] = [];
+  const rounds = new Set<number>();
+  const ks = new Set<number>();
+  for (const c of list) {
+    for (const [interval, met] of [[c.p50Interval, meetsP50], [c.rpsInterval, meetsRps]] as const) {
+      if (!interval) continue;
+      counts[decide(interval, met)]++;
+      confidences.push(interval.confidence);
+      rounds.add(c.rounds);
+      ks.add(interval.k);
+    }
+  }
+  const n = counts.met + counts.missed + counts.undecided;
+  if (n === 0) return '';
+  const percent = `${(Math.min(...confidences) * 100).toFixed(1)} %`;
+  const by = rounds.size === 1 ? `${[...rounds][0]} rounds` : 'their rounds';
+  const ends = ks.size === 1 && ks.has(1) ? "the lowest and highest of the rounds' ratios" : "two of the rounds' ratios";
+  return (
+    `In brackets, where the true median ratio lies with at least ${percent} confidence, whatever the rounds' spread ` +
+    `(a sign-test interval: ${ends}; bench/median-interval.ts). A target is ` +
+    `decided when its whole interval lies on one side of its bound: of these ${n}, ${counts.met} met and ` +
+    `${counts.missed} missed; ${counts.undecided} ${counts.undecided === 1 ? 'is' : 'are'} not decided by ${by}.`
+  );
 }
 
 /** The Markdown of both floor tables (empty when the run measured no floor). */
@@ -134,5 +178,7 @@ export function floorTables(r: RunReport): string[] {
       ...table(hits, 'cached', 'cache floor'),
     );
   }
+  const decided = decisions([...sql, ...hits]);
+  if (decided) out.push('', decided);
   return out;
 }

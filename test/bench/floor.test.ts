@@ -137,6 +137,29 @@ describe('compareWithFloor', () => {
     expect(md).toContain("checked byte-equal to truthgraph's hit (bench/cache-floor.ts). One window of each, taken minutes apart.");
   });
 
+  it("puts each ratio's interval beside it from five rounds on, and says which targets the rounds decide", () => {
+    const w = (p50: number, rps: number) => ({ p50, rps });
+    const of = (concurrency: number, ratios: number[]): FloorPair => ({
+      scenario: 'video-list', scale: '1', concurrency, subject: 'uncached', floor: 'floor', order: 'abba',
+      rounds: ratios.map((x) => (concurrency === 1 ? { subject: w(x, 0), floor: w(1, 0) } : { subject: w(0, 1000 * x), floor: w(0, 1000) })),
+    });
+    // p50: rounds on both sides of 1.25×; req/s: every round above 0.8×.
+    const pairs = [of(1, [1.2, 1.6, 1.3, 1.1, 1.4]), of(32, [0.85, 0.9, 0.82, 0.95, 0.88])];
+    const [c] = compareWithFloor(rows, '1', 'uncached', 'floor', pairs);
+    expect(c.p50Interval).toMatchObject({ low: 1.1, high: 1.6 });
+    expect(c.rpsInterval).toMatchObject({ low: 0.82, high: 0.95 });
+    const md = floorTables({ scales: ['1'], rows, pairs } as unknown as RunReport).join('\n');
+    expect(md).toContain('| **1.30×** ✗ (1.10–1.60) |');
+    expect(md).toContain('| **0.88×** ✓ (0.82–0.95) |');
+    expect(md).toContain('at least 93.8 % confidence');
+    expect(md).toContain("the lowest and highest of the rounds' ratios");
+    expect(md).toContain('of these 2, 1 met and 0 missed; 1 is not decided by 5 rounds.');
+    // Fewer rounds: no interval, and no sentence about what they decide.
+    const few = floorTables({ scales: ['1'], rows, pairs: [of(1, [1.2, 1.6, 1.3]), of(32, [0.85, 0.9, 0.82])] } as unknown as RunReport).join('\n');
+    expect(few).toContain('| **1.30×** ✗ |');
+    expect(few).not.toContain('decided');
+  });
+
   it('says how the rounds were timed: A B B A when every pair was', () => {
     const w = (p50: number, rps: number) => ({ p50, rps });
     const pair = (concurrency: number, order?: 'abba'): FloorPair => ({ scenario: 'video-list', scale: '1', concurrency, subject: 'uncached', floor: 'floor', ...(order ? { order } : {}), rounds: [{ subject: w(1.2, 900), floor: w(1, 1000) }] });
