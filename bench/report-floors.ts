@@ -85,12 +85,16 @@ const rps = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toF
 const cpu = (v: number | null | undefined) => (v === undefined || v === null ? '–' : v.toFixed(v < 1 ? 3 : 2));
 const mark = (met: boolean) => (met ? '✓' : '✗');
 
+// Two decimals, rounded down or up (the nudge keeps 0.29, stored as 0.28999…, at 0.29).
+const down = (x: number) => (Math.floor(x * 100 + 1e-9) / 100).toFixed(2);
+const up = (x: number) => (Math.ceil(x * 100 - 1e-9) / 100).toFixed(2);
 const meetsP50 = (x: number) => x <= floorTargets.p50AtMost;
 const meetsRps = (x: number) => x >= floorTargets.rpsAtLeast;
 
 function cell(x: number | null, met: (x: number) => boolean, interval: MedianInterval | null): string {
   if (x === null) return '–';
-  const range = interval ? ` (${interval.low.toFixed(2)}–${interval.high.toFixed(2)})` : '';
+  // Rounded outwards: an interval that reaches past its bound must not look as if it stopped at it.
+  const range = interval ? ` (${down(interval.low)}–${up(interval.high)})` : '';
   return `**${x.toFixed(2)}×** ${mark(met(x))}${range}`;
 }
 
@@ -140,12 +144,14 @@ export function decisions(list: readonly FloorComparison[]): string {
   }
   const n = counts.met + counts.missed + counts.undecided;
   if (n === 0) return '';
-  const percent = `${(Math.min(...confidences) * 100).toFixed(1)} %`;
+  // Rounded down: the figure is a lower bound.
+  const percent = `${(Math.floor(Math.min(...confidences) * 10_000) / 100).toFixed(2)} %`;
   const by = rounds.size === 1 ? `${[...rounds][0]} rounds` : 'their rounds';
   const ends = ks.size === 1 && ks.has(1) ? "the lowest and highest of the rounds' ratios" : "two of the rounds' ratios";
   return (
-    `In brackets, where the true median ratio lies with at least ${percent} confidence, whatever the rounds' spread ` +
-    `(a sign-test interval: ${ends}; bench/median-interval.ts). A target is ` +
+    `In brackets, where the true median ratio lies with at least ${percent} confidence, each ratio on its own, whatever ` +
+    `the rounds' spread if the rounds are independent draws (a sign-test interval: ${ends}, rounded outwards; ` +
+    `bench/median-interval.ts). A target is ` +
     `decided when its whole interval lies on one side of its bound: of these ${n}, ${counts.met} met and ` +
     `${counts.missed} missed; ${counts.undecided} ${counts.undecided === 1 ? 'is' : 'are'} not decided by ${by}.`
   );

@@ -151,9 +151,16 @@ describe('compareWithFloor', () => {
     const md = floorTables({ scales: ['1'], rows, pairs } as unknown as RunReport).join('\n');
     expect(md).toContain('| **1.30×** ✗ (1.10–1.60) |');
     expect(md).toContain('| **0.88×** ✓ (0.82–0.95) |');
-    expect(md).toContain('at least 93.8 % confidence');
+    expect(md).toContain('at least 93.75 % confidence');
     expect(md).toContain("the lowest and highest of the rounds' ratios");
     expect(md).toContain('of these 2, 1 met and 0 missed; 1 is not decided by 5 rounds.');
+    // Missed when every round is past the bound; an interval shown rounded outwards, so one that reaches
+    // past its bound (0.7973) never prints as if it stopped at it (0.80).
+    const missed = [of(1, [1.3, 1.4, 1.5, 1.26, 1.35]), of(32, [0.7973, 0.9, 0.85, 0.88, 0.861])];
+    const text = floorTables({ scales: ['1'], rows, pairs: missed } as unknown as RunReport).join('\n');
+    expect(text).toContain('| **1.35×** ✗ (1.26–1.50) |');
+    expect(text).toContain('| **0.86×** ✓ (0.79–0.90) |');
+    expect(text).toContain('of these 2, 0 met and 1 missed; 1 is not decided by 5 rounds.');
     // Fewer rounds: no interval, and no sentence about what they decide.
     const few = floorTables({ scales: ['1'], rows, pairs: [of(1, [1.2, 1.6, 1.3]), of(32, [0.85, 0.9, 0.82])] } as unknown as RunReport).join('\n');
     expect(few).toContain('| **1.30×** ✗ |');
