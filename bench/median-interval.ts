@@ -7,8 +7,9 @@
 export interface MedianInterval {
   low: number;
   high: number;
-  /** low is the k-th lowest value, high the k-th highest. */
+  /** low is the k-th lowest of the n values, high the k-th highest. */
   k: number;
+  n: number;
   /** The chance that an interval made this way holds the true median. */
   confidence: number;
 }
@@ -36,7 +37,7 @@ export function medianInterval(values: readonly number[], confidence = 0.9): Med
   for (let k = 1; 2 * k <= n; k++) {
     const held = 1 - 2 * atMostHalf(k - 1, n);
     if (held < confidence) break;
-    best = { low: sorted[k - 1], high: sorted[n - k], k, confidence: held };
+    best = { low: sorted[k - 1], high: sorted[n - k], k, n, confidence: held };
   }
   return best;
 }

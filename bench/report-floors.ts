@@ -138,7 +138,7 @@ export function decisions(list: readonly FloorComparison[]): string {
       if (!interval) continue;
       counts[decide(interval, met)]++;
       confidences.push(interval.confidence);
-      rounds.add(c.rounds);
+      rounds.add(interval.n);
       ks.add(interval.k);
     }
   }

@@ -165,6 +165,9 @@ describe('compareWithFloor', () => {
     const few = floorTables({ scales: ['1'], rows, pairs: [of(1, [1.2, 1.6, 1.3]), of(32, [0.85, 0.9, 0.82])] } as unknown as RunReport).join('\n');
     expect(few).toContain('| **1.30×** ✗ |');
     expect(few).not.toContain('decided');
+    // The sentence counts each interval's own rounds, not the fewer rounds of the scenario's other pair.
+    const uneven = floorTables({ scales: ['1'], rows, pairs: [of(1, [1.2, 1.6, 1.3, 1.1, 1.4]), of(32, [0.85, 0.9, 0.82])] } as unknown as RunReport).join('\n');
+    expect(uneven).toContain('of these 1, 0 met and 0 missed; 1 is not decided by 5 rounds.');
   });
 
   it('says how the rounds were timed: A B B A when every pair was', () => {

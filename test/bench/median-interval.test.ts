@@ -54,14 +54,14 @@ describe('medianInterval', () => {
   });
 
   it('is the range of five rounds (93.75 %), and says nothing about fewer rounds at 90 %', () => {
-    expect(medianInterval([1.2, 1.6, 1.3, 1.31, 1.34])).toEqual({ low: 1.2, high: 1.6, k: 1, confidence: 0.9375 });
+    expect(medianInterval([1.2, 1.6, 1.3, 1.31, 1.34])).toEqual({ low: 1.2, high: 1.6, k: 1, n: 5, confidence: 0.9375 });
     fc.assert(
       fc.property(rounds(0, 4), (xs) => {
         expect(medianInterval(xs)).toBeNull();
       }),
     );
     // Nine rounds leave out the lowest and the highest.
-    expect(medianInterval([9, 1, 2, 3, 4, 5, 6, 7, 8])).toMatchObject({ low: 2, high: 8, k: 2 });
+    expect(medianInterval([9, 1, 2, 3, 4, 5, 6, 7, 8])).toMatchObject({ low: 2, high: 8, k: 2, n: 9 });
   });
 });
 
@@ -72,10 +72,10 @@ describe('decide', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 3, noNaN: true }), (a, b, bound) => {
         const [low, high] = a <= b ? [a, b] : [b, a];
-        const d = decide({ low, high, k: 1, confidence: 0.9 }, atMost(bound));
+        const d = decide({ low, high, k: 1, n: 5, confidence: 0.9 }, atMost(bound));
         expect(d).toBe(high <= bound ? 'met' : low > bound ? 'missed' : 'undecided');
       }),
     );
-    expect(decide({ low: 1.2, high: 1.6, k: 1, confidence: 0.9375 }, atMost(1.25))).toBe('undecided');
+    expect(decide({ low: 1.2, high: 1.6, k: 1, n: 5, confidence: 0.9375 }, atMost(1.25))).toBe('undecided');
   });
 });
